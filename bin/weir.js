@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// The CLI runs from TypeScript sources through tsx, which also loads the
+// TypeScript modules that a topology imports its functions from.
+import { register } from "tsx/esm/api";
+
+register();
+const { main } = await import("../src/cli.ts");
+process.exitCode = await main(process.argv.slice(2));
