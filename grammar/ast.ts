@@ -1,0 +1,300 @@
+// The AST of a .weir file: weir's own node types, independent of chevrotain's CST.
+// Every node carries the source range it was parsed from, as character offsets
+// (end exclusive); offsets become line:column only when a diagnostic is printed.
+
+export interface SourceRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+interface NodeBase {
+  readonly range: SourceRange;
+}
+
+export interface WeirFile extends NodeBase {
+  readonly kind: "File";
+  /** Absent only when the file does not start with `application NAME` (a parse error). */
+  readonly application: ApplicationDecl | undefined;
+  readonly declarations: readonly Declaration[];
+  /** Line and block comments, in source order (kept for the formatter). */
+  readonly comments: readonly Comment[];
+}
+
+export interface Comment extends NodeBase {
+  readonly kind: "Comment";
+  readonly text: string;
+}
+
+export interface Identifier extends NodeBase {
+  readonly kind: "Identifier";
+  /** Empty when the parser recovered from a missing name. */
+  readonly name: string;
+}
+
+export interface ApplicationDecl extends NodeBase {
+  readonly kind: "Application";
+  readonly name: Identifier;
+}
+
+export type Declaration = ImportDecl | SchemaDecl | SourceDecl | PipelineDecl | SinkDecl;
+
+/** `import { riskScore, normalise } from "./udfs.ts"` */
+export interface ImportDecl extends NodeBase {
+  readonly kind: "Import";
+  readonly names: readonly Identifier[];
+  readonly from: StringLiteral;
+}
+
+/** `schema Order { id: string, amount: number, note?: string }` */
+export interface SchemaDecl extends NodeBase {
+  readonly kind: "Schema";
+  readonly name: Identifier;
+  readonly fields: readonly FieldDecl[];
+}
+
+export interface FieldDecl extends NodeBase {
+  readonly kind: "Field";
+  readonly name: Identifier;
+  readonly optional: boolean;
+  readonly type: TypeRef;
+}
+
+export type TypeRef = PrimitiveTypeRef | ListTypeRef | NamedTypeRef;
+
+export type PrimitiveTypeName = "string" | "number" | "boolean" | "timestamp";
+
+export interface PrimitiveTypeRef extends NodeBase {
+  readonly kind: "PrimitiveType";
+  readonly name: PrimitiveTypeName;
+}
+
+/** `list<string>` */
+export interface ListTypeRef extends NodeBase {
+  readonly kind: "ListType";
+  readonly element: TypeRef;
+}
+
+/** A reference to a schema by name. */
+export interface NamedTypeRef extends NodeBase {
+  readonly kind: "NamedType";
+  readonly name: Identifier;
+}
+
+/** `string`, `json`, or `json Order` (JSON validated against a schema). */
+export interface FormatRef extends NodeBase {
+  readonly kind: "Format";
+  readonly name: "string" | "json";
+  readonly schema: Identifier | undefined;
+}
+
+/** `stream orders from topic "orders" key string value json Order event time ts` */
+export interface SourceDecl extends NodeBase {
+  readonly kind: "Source";
+  readonly collection: "stream";
+  readonly name: Identifier;
+  readonly topic: StringLiteral;
+  readonly keyFormat: FormatRef;
+  readonly valueFormat: FormatRef;
+  /** The value field that holds the event time; absent: the record's own timestamp. */
+  readonly eventTime: Identifier | undefined;
+}
+
+/** `table counts = words | group by value | count` */
+export interface PipelineDecl extends NodeBase {
+  readonly kind: "Pipeline";
+  readonly collection: "stream" | "table";
+  readonly name: Identifier;
+  readonly input: Identifier;
+  readonly steps: readonly Step[];
+}
+
+export type Step = WhereStep | SelectStep | FlatMapStep | RekeyStep | GroupByStep | CountStep | SumStep | AggregateStep;
+
+/** `where amount > 0` */
+export interface WhereStep extends NodeBase {
+  readonly kind: "Where";
+  readonly condition: Expr;
+}
+
+/** `select { orderId: id, amount }` or `select lower(value)`: the expression becomes the value. */
+export interface SelectStep extends NodeBase {
+  readonly kind: "Select";
+  readonly value: Expr;
+}
+
+/** `flatmap words(value)`: one record per element of the list; the key is kept. */
+export interface FlatMapStep extends NodeBase {
+  readonly kind: "FlatMap";
+  readonly values: Expr;
+}
+
+/** `rekey customerId`: the expression becomes the key. */
+export interface RekeyStep extends NodeBase {
+  readonly kind: "Rekey";
+  readonly key: Expr;
+}
+
+/** `group by customerId`: must be followed by an aggregation. */
+export interface GroupByStep extends NodeBase {
+  readonly kind: "GroupBy";
+  readonly key: Expr;
+}
+
+/** `count` */
+export interface CountStep extends NodeBase {
+  readonly kind: "Count";
+}
+
+/** `sum amount` */
+export interface SumStep extends NodeBase {
+  readonly kind: "Sum";
+  readonly value: Expr;
+}
+
+/** `aggregate { total: sum(amount), orders: count() }`: each field an aggregate function call. */
+export interface AggregateStep extends NodeBase {
+  readonly kind: "Aggregate";
+  readonly value: RecordExpr;
+}
+
+/** `sink counts to topic "word-counts" key string value json` (formats optional). */
+export interface SinkDecl extends NodeBase {
+  readonly kind: "Sink";
+  readonly input: Identifier;
+  readonly topic: StringLiteral;
+  readonly keyFormat: FormatRef | undefined;
+  readonly valueFormat: FormatRef | undefined;
+}
+
+// ---------------------------------------------------------------- expressions
+
+export type Expr =
+  | NumberLiteral
+  | StringLiteral
+  | BooleanLiteral
+  | NullLiteral
+  | NameExpr
+  | MemberExpr
+  | IndexExpr
+  | CallExpr
+  | UnaryExpr
+  | BinaryExpr
+  | IfExpr
+  | RecordExpr
+  | ListExpr
+  | ErrorExpr;
+
+export interface NumberLiteral extends NodeBase {
+  readonly kind: "NumberLiteral";
+  readonly value: number;
+}
+
+export interface StringLiteral extends NodeBase {
+  readonly kind: "StringLiteral";
+  /** The decoded value (escapes resolved, quotes removed). */
+  readonly value: string;
+}
+
+export interface BooleanLiteral extends NodeBase {
+  readonly kind: "BooleanLiteral";
+  readonly value: boolean;
+}
+
+export interface NullLiteral extends NodeBase {
+  readonly kind: "NullLiteral";
+}
+
+/** A bare name: a value field, `key`, `value`, `timestamp`, or an imported function's name in a call. */
+export interface NameExpr extends NodeBase {
+  readonly kind: "Name";
+  readonly name: Identifier;
+}
+
+/** `customer.name` */
+export interface MemberExpr extends NodeBase {
+  readonly kind: "Member";
+  readonly object: Expr;
+  readonly property: Identifier;
+}
+
+/** `tags[0]` */
+export interface IndexExpr extends NodeBase {
+  readonly kind: "Index";
+  readonly object: Expr;
+  readonly index: Expr;
+}
+
+/** `lower(value)`, `riskScore(amount, tier)`, `count()` */
+export interface CallExpr extends NodeBase {
+  readonly kind: "Call";
+  readonly callee: Identifier;
+  readonly args: readonly Expr[];
+}
+
+export type UnaryOperator = "-" | "not";
+
+export interface UnaryExpr extends NodeBase {
+  readonly kind: "Unary";
+  readonly operator: UnaryOperator;
+  readonly operand: Expr;
+}
+
+export type BinaryOperator =
+  | "+" | "-" | "*" | "/" | "%"
+  | "==" | "!=" | "<" | "<=" | ">" | ">="
+  | "and" | "or";
+
+export interface BinaryExpr extends NodeBase {
+  readonly kind: "Binary";
+  readonly operator: BinaryOperator;
+  /** The operator token's range, for diagnostics about the operation itself. */
+  readonly operatorRange: SourceRange;
+  readonly left: Expr;
+  readonly right: Expr;
+}
+
+/** `if amount > 100 then "big" else "small"` */
+export interface IfExpr extends NodeBase {
+  readonly kind: "If";
+  readonly condition: Expr;
+  readonly then: Expr;
+  readonly else: Expr;
+}
+
+/** `{ orderId: id, amount }` */
+export interface RecordExpr extends NodeBase {
+  readonly kind: "Record";
+  readonly fields: readonly RecordField[];
+}
+
+export interface RecordField extends NodeBase {
+  readonly kind: "RecordField";
+  readonly name: Identifier;
+  /** For the shorthand `{ amount }` this is a NameExpr over the same range as the name. */
+  readonly value: Expr;
+  readonly shorthand: boolean;
+}
+
+/** `["a", "b"]` */
+export interface ListExpr extends NodeBase {
+  readonly kind: "List";
+  readonly elements: readonly Expr[];
+}
+
+/** Stands where the parser recovered from a missing or broken expression. */
+export interface ErrorExpr extends NodeBase {
+  readonly kind: "Error";
+}
+
+export type Node =
+  | WeirFile
+  | Comment
+  | Identifier
+  | ApplicationDecl
+  | Declaration
+  | FieldDecl
+  | TypeRef
+  | FormatRef
+  | Step
+  | Expr
+  | RecordField;
