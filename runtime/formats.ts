@@ -1,9 +1,10 @@
 // Formats turn keys and values into the bytes a topic holds, and back.
 // A null value is a tombstone and is never encoded: it stays null on the log.
 import type { z } from "zod";
+import { WeirRuntimeError } from "./errors.ts";
 
 /** Thrown by `decode` when bytes are not a valid value of the format; the record goes to the dead-letter topic. */
-export class FormatError extends Error {
+export class FormatError extends WeirRuntimeError {
   override readonly name = "FormatError";
 }
 
@@ -32,7 +33,7 @@ function jsonFormat<T = unknown>(schema?: z.ZodType<T>): Format<T> {
       try {
         parsed = JSON.parse(bytes.toString("utf8"));
       } catch (error) {
-        throw new FormatError(`not valid JSON: ${(error as Error).message}`);
+        throw new FormatError(`is not valid JSON: ${(error as Error).message}`);
       }
       if (!schema) return parsed as T;
       const result = schema.safeParse(parsed);

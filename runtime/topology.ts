@@ -3,6 +3,7 @@
 // named state stores. Names given here are stable: internal topic names derive
 // from the application id and these names, never from positions or counters,
 // so that a redeployed topology finds its changelogs and repartition topics again.
+import { WeirRuntimeError } from "./errors.ts";
 import { formats, type Format } from "./formats.ts";
 
 export interface StreamRecord<K, V> {
@@ -106,7 +107,7 @@ export interface SubTopology {
   readonly stores: readonly StoreDescription[];
 }
 
-export class TopologyError extends Error {
+export class TopologyError extends WeirRuntimeError {
   override readonly name = "TopologyError";
 }
 
