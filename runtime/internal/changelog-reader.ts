@@ -1,0 +1,96 @@
+// Restores state stores from their changelog topics before their task
+// processes anything. Each changelog partition goes REGISTERED → RESTORING →
+// COMPLETED, as in Kafka Streams' StoreChangelogReader.
+//
+// Restoration reads from offset 0 up to the end offset taken when it starts.
+// That end is stable because the engine fences earlier owners of the
+// application (initTransactions) before restoring: nobody else can append.
+import { WeirRuntimeError } from "../errors.ts";
+import type { LogClient, TopicPartition } from "./log-client.ts";
+import type { InMemoryKeyValueStore } from "./state-store.ts";
+import { StateMachine, type Transitions } from "./state-machine.ts";
+
+export type ChangelogState = "REGISTERED" | "RESTORING" | "COMPLETED";
+
+export const CHANGELOG_TRANSITIONS: Transitions<ChangelogState> = {
+  REGISTERED: [],
+  RESTORING: ["REGISTERED"],
+  COMPLETED: ["RESTORING"],
+};
+
+export interface RestoreResult {
+  readonly store: string;
+  readonly changelog: TopicPartition;
+  readonly records: number;
+  readonly durationMs: number;
+}
+
+export interface ChangelogReader {
+  register(store: InMemoryKeyValueStore, changelog: TopicPartition): void;
+  /** Restores every registered changelog that is not yet COMPLETED. */
+  restore(): Promise<RestoreResult[]>;
+  state(changelog: TopicPartition): ChangelogState | undefined;
+}
+
+interface ChangelogMetadata {
+  readonly store: InMemoryKeyValueStore;
+  readonly changelog: TopicPartition;
+  readonly state: StateMachine<ChangelogState>;
+}
+
+/** Records read per fetch while restoring. */
+const RESTORE_BATCH = 5000;
+
+export class StoreChangelogReader implements ChangelogReader {
+  private readonly changelogs = new Map<string, ChangelogMetadata>();
+
+  constructor(
+    private readonly log: LogClient,
+    private readonly logger: (message: string) => void = () => {},
+  ) {}
+
+  register(store: InMemoryKeyValueStore, changelog: TopicPartition): void {
+    const id = `${changelog.topic}-${changelog.partition}`;
+    if (this.changelogs.has(id)) throw new WeirRuntimeError(`changelog ${id} is registered twice`);
+    this.changelogs.set(id, { store, changelog, state: new StateMachine(`changelog ${id}`, CHANGELOG_TRANSITIONS, "REGISTERED") });
+  }
+
+  state(changelog: TopicPartition): ChangelogState | undefined {
+    return this.changelogs.get(`${changelog.topic}-${changelog.partition}`)?.state.state;
+  }
+
+  async restore(): Promise<RestoreResult[]> {
+    const results: RestoreResult[] = [];
+    for (const metadata of this.changelogs.values()) {
+      if (metadata.state.is("COMPLETED")) continue;
+      results.push(await this.restoreOne(metadata));
+    }
+    return results;
+  }
+
+  private async restoreOne({ store, changelog, state }: ChangelogMetadata): Promise<RestoreResult> {
+    const started = performance.now();
+    state.transitionTo("RESTORING");
+    const [end] = await this.log.endOffsets([changelog]);
+    let position = 0;
+    let records = 0;
+    while (position < end!) {
+      const batch = await this.log.fetch(changelog, position, RESTORE_BATCH);
+      if (batch.length === 0) {
+        throw new WeirRuntimeError(`changelog ${changelog.topic}-${changelog.partition} ended at ${position} before its end offset ${end}`);
+      }
+      for (const record of batch) {
+        if (record.offset >= end!) break;
+        store.restore(record.key!.toString("utf8"), record.value === null ? null : record.value.toString("utf8"));
+        records++;
+      }
+      position = batch[batch.length - 1]!.offset + 1;
+    }
+    state.transitionTo("COMPLETED");
+    const durationMs = performance.now() - started;
+    if (records > 0) {
+      this.logger(`restored ${records} record(s) into store ${store.name} from ${changelog.topic}-${changelog.partition} in ${durationMs.toFixed(1)} ms`);
+    }
+    return { store: store.name, changelog, records, durationMs };
+  }
+}
