@@ -40,7 +40,7 @@ describe("partitionForKey", () => {
     const kafkajs = Partitioners.DefaultPartitioner();
     let checked = 0;
     for (const partitions of [1, 2, 3, 6, 7, 12, 50]) {
-      const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 1 }));
+      const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }));
       for (let i = 0; i < 500; i++) {
         // i = 17 gives the empty key.
         const key = bytes(i % 3 === 0 ? `user-${i}` : i % 3 === 1 ? JSON.stringify({ id: i, name: "ä€" }) : "x".repeat(i % 17));

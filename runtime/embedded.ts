@@ -1,0 +1,233 @@
+// The embedded engine's public face: a log in one SQLite file (topics you can
+// produce to and consume from, as the CLI does) and `runEmbedded`, which runs
+// a topology over it with exactly-once state.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Engine, RunOptions, RunSummary } from "./engine.ts";
+import { TopicError, WeirRuntimeError } from "./errors.ts";
+import type { Topology } from "./topology.ts";
+import { EmbeddedEngineImpl } from "./internal/embedded-engine.ts";
+import { EmbeddedLogImpl } from "./internal/embedded-log-impl.ts";
+import type { LogRecord, ProducerRecord, TopicMetadata } from "./internal/log-client.ts";
+import { partitionForKey } from "./internal/partitioner.ts";
+
+/** The database file of a data directory. */
+export function embeddedDatabasePath(dataDir: string): string {
+  return join(dataDir, "weir.db");
+}
+
+/**
+ * A record to produce, as read from a JSONL line. A string key or value is
+ * stored as its UTF-8 text, a Buffer as its bytes, anything else as its JSON
+ * text; null or absent stays null (a null value is a tombstone).
+ */
+export interface ProduceRecord {
+  readonly key?: unknown;
+  readonly value: unknown;
+  /** Epoch milliseconds; default now. */
+  readonly timestamp?: number;
+  /** Default: by key as Kafka's producer does (murmur2), round-robin without a key. */
+  readonly partition?: number;
+}
+
+export interface ProducedRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+}
+
+/** A record read back, its key and value decoded by the topic's recorded formats (json: parsed; otherwise text). */
+export interface ConsumedRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: unknown;
+  readonly value: unknown;
+  readonly timestamp: number;
+}
+
+export interface TopicInfo {
+  readonly name: string;
+  readonly partitions: number;
+  readonly keyFormat: string | null;
+  readonly valueFormat: string | null;
+  /** Records in the topic, over all partitions. */
+  readonly records: number;
+}
+
+export interface ConsumeOptions {
+  /** Only this partition; default all, in partition order. */
+  readonly partition?: number;
+  /** Start at this offset (in each partition read); default 0. */
+  readonly fromOffset?: number;
+}
+
+export interface EmbeddedLog {
+  /** The database file (or `:memory:`). */
+  readonly path: string;
+  /** Creates a topic; does nothing if it exists with this partition count, and throws if with another. */
+  createTopic(name: string, partitions?: number): TopicInfo;
+  /** Appends records in one transaction; a missing topic is created with one partition. */
+  produce(topic: string, records: readonly ProduceRecord[]): ProducedRecord[];
+  /** The committed records of a topic. */
+  consume(topic: string, options?: ConsumeOptions): ConsumedRecord[];
+  topics(): TopicInfo[];
+  close(): void;
+}
+
+/** The SQLite log behind each facade, kept out of the public surface. */
+const implementations = new WeakMap<EmbeddedLog, EmbeddedLogImpl>();
+
+/** Opens (creating if needed) the embedded log in a database file, or `:memory:`. */
+export function openEmbeddedLog(path: string): EmbeddedLog {
+  const log = new EmbeddedLogFacade(new EmbeddedLogImpl(path));
+  implementations.set(log, log.impl);
+  return log;
+}
+
+class EmbeddedLogFacade implements EmbeddedLog {
+  constructor(readonly impl: EmbeddedLogImpl) {}
+
+  get path(): string {
+    return this.impl.path;
+  }
+
+  createTopic(name: string, partitions = 1): TopicInfo {
+    const existing = this.impl.topicSync(name);
+    if (existing && existing.partitions !== partitions) {
+      throw new TopicError(`topic "${name}" already exists with ${existing.partitions} partition(s), not ${partitions}`);
+    }
+    if (!existing) this.impl.createTopicSync({ name, partitions });
+    return this.info(this.impl.topicSync(name)!);
+  }
+
+  produce(topic: string, records: readonly ProduceRecord[]): ProducedRecord[] {
+    const metadata = this.impl.topicSync(topic) ?? this.createAndGet(topic);
+    // Round-robin for null keys continues from the topic's size, so that
+    // successive `weir produce` runs spread records as one producer would.
+    let roundRobin = this.size(metadata);
+    const now = Date.now();
+    const toWrite: ProducerRecord[] = records.map((record) => {
+      const key = toBytes(record.key);
+      const partition =
+        record.partition ?? (key === null ? roundRobin++ % metadata.partitions : partitionForKey(key, metadata.partitions));
+      return { topic, partition, key, value: toBytes(record.value), timestamp: record.timestamp ?? now };
+    });
+    const offsets = this.impl.appendSync(toWrite);
+    return toWrite.map((record, i) => ({ topic, partition: record.partition, offset: offsets[i]! }));
+  }
+
+  consume(topic: string, options: ConsumeOptions = {}): ConsumedRecord[] {
+    const metadata = this.impl.topicSync(topic);
+    if (!metadata) throw new TopicError(`topic "${topic}" does not exist`);
+    const partitions = options.partition === undefined ? [...Array(metadata.partitions).keys()] : [options.partition];
+    const records: ConsumedRecord[] = [];
+    for (const partition of partitions) {
+      let offset = options.fromOffset ?? 0;
+      for (;;) {
+        const batch = this.impl.fetchSync(topic, partition, offset, 5000);
+        for (const raw of batch) records.push(decodeForPrinting(raw, metadata));
+        if (batch.length < 5000) break;
+        offset = batch[batch.length - 1]!.offset + 1;
+      }
+    }
+    return records;
+  }
+
+  topics(): TopicInfo[] {
+    return this.impl.topicsSync().map((metadata) => this.info(metadata));
+  }
+
+  close(): void {
+    this.impl.close();
+  }
+
+  private createAndGet(topic: string): TopicMetadata {
+    this.impl.createTopicSync({ name: topic, partitions: 1 });
+    return this.impl.topicSync(topic)!;
+  }
+
+  private size(metadata: TopicMetadata): number {
+    let records = 0;
+    for (let partition = 0; partition < metadata.partitions; partition++) records += this.impl.endOffsetSync(metadata.name, partition);
+    return records;
+  }
+
+  private info(metadata: TopicMetadata): TopicInfo {
+    return { ...metadata, records: this.size(metadata) };
+  }
+}
+
+function toBytes(value: unknown): Buffer | null {
+  if (value === null || value === undefined) return null;
+  if (Buffer.isBuffer(value)) return value;
+  if (typeof value === "string") return Buffer.from(value, "utf8");
+  return Buffer.from(JSON.stringify(value), "utf8");
+}
+
+function decodeForPrinting(raw: LogRecord, metadata: TopicMetadata): ConsumedRecord {
+  return {
+    topic: raw.topic,
+    partition: raw.partition,
+    offset: raw.offset,
+    key: decodeBytes(raw.key, metadata.keyFormat),
+    value: decodeBytes(raw.value, metadata.valueFormat),
+    timestamp: raw.timestamp,
+  };
+}
+
+function decodeBytes(bytes: Buffer | null, format: string | null): unknown {
+  if (bytes === null) return null;
+  const text = bytes.toString("utf8");
+  if (format !== "json") return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+// ------------------------------------------------------------------ running
+
+export interface EmbeddedOptions {
+  /** A data directory: the log is `DIR/weir.db`, created if needed. */
+  readonly data?: string;
+  /** A database file, or `:memory:`. */
+  readonly path?: string;
+  /** An open log (its owner closes it). */
+  readonly log?: EmbeddedLog;
+}
+
+export interface EmbeddedRunOptions extends RunOptions, EmbeddedOptions {}
+
+/** An engine over the embedded log; closing it closes the log if it opened it. */
+export function createEmbeddedEngine(options: EmbeddedOptions): Engine {
+  const given = [options.data, options.path, options.log].filter((o) => o !== undefined).length;
+  if (given !== 1) throw new WeirRuntimeError("give the embedded engine exactly one of data (a directory), path (a file) or log");
+  let impl: EmbeddedLogImpl;
+  let owned: EmbeddedLogImpl | undefined;
+  if (options.log) {
+    const found = implementations.get(options.log);
+    if (!found) throw new WeirRuntimeError("the log given to the embedded engine was not opened with openEmbeddedLog");
+    impl = found;
+  } else {
+    if (options.data !== undefined) mkdirSync(options.data, { recursive: true });
+    impl = owned = new EmbeddedLogImpl(options.data !== undefined ? embeddedDatabasePath(options.data) : options.path!);
+  }
+  const where = options.data !== undefined ? `--data ${options.data}` : "--data DIR";
+  return new EmbeddedEngineImpl(impl, {
+    missingSourceHint: (topic) => `produce to it first (weir produce ${topic} ${where})`,
+    onClose: () => owned?.close(),
+  });
+}
+
+/** Runs a topology on the embedded log until drained (or, with `follow`, until `signal` fires). */
+export async function runEmbedded(topology: Topology, options: EmbeddedRunOptions): Promise<RunSummary> {
+  const { data, path, log, ...runOptions } = options;
+  const engine = createEmbeddedEngine({ data, path, log });
+  try {
+    return await engine.run(topology, runOptions);
+  } finally {
+    await engine.close();
+  }
+}

@@ -1,0 +1,65 @@
+// The contract every engine keeps (the embedded SQLite engine now, a Kafka
+// engine later): run a topology with exactly-once state, and report what it did.
+import type { Topology } from "./topology.ts";
+
+export interface RunOptions {
+  /**
+   * Keep running and wait for new records until `signal` fires or the engine
+   * is closed. Default false: run until drained (no task has an unprocessed
+   * record, including records its own repartition topics received), commit, stop.
+   */
+  readonly follow?: boolean;
+  /** Commit at least this often while records flow. Default 100 ms, as Kafka Streams under exactly-once. */
+  readonly commitIntervalMs?: number;
+  /** Also commit once this many input records were processed since the last commit. Default: no limit. */
+  readonly maxRecordsPerCommit?: number;
+  /** In follow mode, how long to wait before looking for new records again when there were none. Default 50 ms. */
+  readonly pollIntervalMs?: number;
+  /** Stops the run: the work done so far is committed, then `run` resolves. */
+  readonly signal?: AbortSignal;
+  /** Called after each commit, once it is durable. */
+  readonly onCommit?: (commit: CommitInfo) => void;
+  /** Human-readable progress lines (restoration, stops). */
+  readonly logger?: (message: string) => void;
+}
+
+export interface CommitInfo {
+  /** 1 for the first commit of this run. */
+  readonly commit: number;
+  /** Input records whose processing this commit made permanent. */
+  readonly records: number;
+  /** Output records written, per topic (sinks and repartition topics). */
+  readonly outputs: Readonly<Record<string, number>>;
+  readonly deadLettered: number;
+  /** Changelog records written. */
+  readonly changelogRecords: number;
+  readonly durationMs: number;
+}
+
+export interface StoreRestoration {
+  readonly store: string;
+  readonly changelogTopic: string;
+  /** Records read back from the changelog, over all partitions of the store. */
+  readonly records: number;
+  readonly durationMs: number;
+}
+
+/** What a run did. Every count is of committed work. */
+export interface RunSummary {
+  readonly application: string;
+  readonly recordsProcessed: number;
+  readonly outputs: Readonly<Record<string, number>>;
+  readonly deadLettered: number;
+  readonly commits: number;
+  readonly restored: readonly StoreRestoration[];
+  readonly durationMs: number;
+  /** Why the run ended. */
+  readonly stoppedBy: "drained" | "closed";
+}
+
+export interface Engine {
+  /** Runs a topology; resolves once it has drained (or, in follow mode, been stopped) and committed. */
+  run(topology: Topology, options?: RunOptions): Promise<RunSummary>;
+  /** Stops a run in progress (committing its work) and releases the engine's resources. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,172 @@
+// Turns a sub-topology's nodes into functions a task calls per record: a
+// source decodes, processors call the user's functions, sinks encode and hand
+// records to the collector. A user function that throws is reported as a
+// NodeFailure naming its node, so that the task can dead-letter the record.
+import { FormatError } from "../formats.ts";
+import type { SourceNode, StreamRecord, SubTopology, Topology, TopologyNode } from "../topology.ts";
+import type { LogRecord } from "./log-client.ts";
+import type { RecordCollector } from "./record-collector.ts";
+import type { InMemoryKeyValueStore } from "./state-store.ts";
+
+type Forward = (record: StreamRecord<unknown, unknown>) => void;
+
+/** A user function (or the encoding in a sink) threw while processing a record. */
+export class NodeFailure extends Error {
+  override readonly name = "NodeFailure";
+  constructor(
+    readonly node: string,
+    override readonly cause: unknown,
+  ) {
+    super(`node ${node} failed: ${describeError(cause)}`);
+  }
+}
+
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** A record read from a source topic, decoded; or why it cannot be processed. */
+export type SourceRecord =
+  | { readonly kind: "record"; readonly raw: LogRecord; readonly source: string; readonly record: StreamRecord<unknown, unknown> }
+  | { readonly kind: "dead-letter"; readonly raw: LogRecord; readonly reason: string; readonly node?: string; readonly timestamp: number };
+
+/**
+ * Decodes a record with its source's formats and takes its event time. Done
+ * when the record reaches the head of its partition's queue, because the task
+ * orders records by this timestamp. A null key or value stays null.
+ */
+export function decodeSourceRecord(source: SourceNode, raw: LogRecord): SourceRecord {
+  let key: unknown = null;
+  let value: unknown = null;
+  try {
+    if (raw.key !== null) key = source.keyFormat.decode(raw.key);
+  } catch (error) {
+    if (error instanceof FormatError) return { kind: "dead-letter", raw, reason: `key ${error.message}`, timestamp: raw.timestamp };
+    throw error;
+  }
+  try {
+    if (raw.value !== null) value = source.valueFormat.decode(raw.value);
+  } catch (error) {
+    if (error instanceof FormatError) return { kind: "dead-letter", raw, reason: `value ${error.message}`, timestamp: raw.timestamp };
+    throw error;
+  }
+  let timestamp = raw.timestamp;
+  if (source.timestamp && value !== null) {
+    try {
+      timestamp = source.timestamp(value);
+    } catch (error) {
+      return { kind: "dead-letter", raw, reason: `timestamp extraction failed: ${describeError(error)}`, node: source.name, timestamp: raw.timestamp };
+    }
+    if (typeof timestamp !== "number" || !Number.isFinite(timestamp)) {
+      const shown = typeof timestamp === "number" ? timestamp : JSON.stringify(timestamp);
+      return { kind: "dead-letter", raw, reason: `timestamp extraction returned ${shown}, not epoch milliseconds`, node: source.name, timestamp: raw.timestamp };
+    }
+  }
+  return { kind: "record", raw, source: source.name, record: { key, value, timestamp } };
+}
+
+export interface ProcessorContext {
+  readonly collector: RecordCollector;
+  store(name: string): InMemoryKeyValueStore;
+}
+
+/** The entry point of each source node of the sub-topology, by source node name. */
+export function buildProcessors(topology: Topology, subtopology: SubTopology, context: ProcessorContext): Map<string, Forward> {
+  const built = new Map<string, Forward>();
+  const build = (node: TopologyNode): Forward => {
+    const existing = built.get(node.name);
+    if (existing) return existing;
+    const children = topology.children(node.name).map(build);
+    const forward = forwardTo(children);
+    const processor = buildProcessor(node, forward, context);
+    built.set(node.name, processor);
+    return processor;
+  };
+  const entries = new Map<string, Forward>();
+  for (const node of subtopology.nodes) {
+    if (node.kind === "source") entries.set(node.name, build(node));
+  }
+  return entries;
+}
+
+function forwardTo(children: Forward[]): Forward {
+  if (children.length === 1) return children[0]!;
+  return (record) => {
+    for (const child of children) child(record);
+  };
+}
+
+function buildProcessor(node: TopologyNode, forward: Forward, context: ProcessorContext): Forward {
+  switch (node.kind) {
+    case "source":
+      return forward;
+
+    case "filter":
+      return (record) => {
+        let keep: boolean;
+        try {
+          keep = node.predicate(record);
+        } catch (error) {
+          throw new NodeFailure(node.name, error);
+        }
+        if (keep) forward(record);
+      };
+
+    case "map":
+      return (record) => {
+        let mapped: { key: unknown; value: unknown };
+        try {
+          mapped = node.mapper(record);
+        } catch (error) {
+          throw new NodeFailure(node.name, error);
+        }
+        forward({ key: mapped.key, value: mapped.value, timestamp: record.timestamp });
+      };
+
+    case "flatMap":
+      return (record) => {
+        // Collect first: the mapper is often a generator that throws part way,
+        // and its error must be charged to this node, not to a child.
+        let results: { key: unknown; value: unknown }[];
+        try {
+          results = [...node.mapper(record)];
+        } catch (error) {
+          throw new NodeFailure(node.name, error);
+        }
+        for (const result of results) forward({ key: result.key, value: result.value, timestamp: record.timestamp });
+      };
+
+    case "aggregate": {
+      const store = context.store(node.store);
+      return (record) => {
+        // As in Kafka Streams, an aggregation ignores records with a null key
+        // or value: there is no group to add them to.
+        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return;
+        let aggregate: unknown;
+        try {
+          const current = store.get(record.key);
+          aggregate = node.adder(current === undefined ? node.initializer() : current, record);
+          store.put(record.key, aggregate);
+        } catch (error) {
+          throw new NodeFailure(node.name, error);
+        }
+        // No record cache: every update is emitted downstream (and logged),
+        // with the timestamp of the record that caused it.
+        forward({ key: record.key, value: aggregate, timestamp: record.timestamp });
+      };
+    }
+
+    case "sink":
+      return (record) => {
+        let key: Buffer | null;
+        let value: Buffer | null;
+        try {
+          key = record.key === null || record.key === undefined ? null : node.keyFormat.encode(record.key);
+          value = record.value === null || record.value === undefined ? null : node.valueFormat.encode(record.value);
+        } catch (error) {
+          throw new NodeFailure(node.name, error);
+        }
+        context.collector.send(node.topic, key, value, record.timestamp);
+      };
+  }
+}

@@ -1,0 +1,54 @@
+// Buffers a task's output records until the commit writes them, choosing each
+// record's partition as Kafka's producer would (murmur2 of the key bytes; no
+// key: round-robin), so the embedded and the Kafka engine place keys alike.
+import { WeirRuntimeError } from "../errors.ts";
+import type { ProducerRecord } from "./log-client.ts";
+import { partitionForKey, RoundRobinPartitioner } from "./partitioner.ts";
+
+export interface RecordCollector {
+  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number): void;
+}
+
+export class RecordCollectorImpl implements RecordCollector {
+  private readonly buffer: ProducerRecord[] = [];
+  private readonly roundRobin = new RoundRobinPartitioner();
+  /** Where the record being processed started in the buffer, to drop its outputs if it fails. */
+  private recordStart = 0;
+
+  constructor(
+    /** Partition counts of every topic the task writes to. */
+    private readonly partitionsOf: (topic: string) => number | undefined,
+  ) {}
+
+  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number): void {
+    const partitions = this.partitionsOf(topic);
+    if (partitions === undefined) throw new WeirRuntimeError(`no partition count known for topic "${topic}"`);
+    const partition = key === null ? this.roundRobin.partition(topic, partitions) : partitionForKey(key, partitions);
+    this.buffer.push({ topic, partition, key, value, timestamp });
+  }
+
+  beginRecord(): void {
+    this.recordStart = this.buffer.length;
+  }
+
+  /** Drops the outputs of the record being processed. */
+  rollback(): void {
+    this.buffer.length = this.recordStart;
+  }
+
+  get pending(): number {
+    return this.buffer.length;
+  }
+
+  /** Everything sent since the last drain, in send order. */
+  drain(): ProducerRecord[] {
+    this.recordStart = 0;
+    return this.buffer.splice(0);
+  }
+
+  /** Forgets unsent records (a task closed without committing). */
+  clear(): void {
+    this.buffer.length = 0;
+    this.recordStart = 0;
+  }
+}

@@ -1,0 +1,229 @@
+// A task runs one sub-topology over one partition number of its source topics:
+// task 1_2 reads partition 2 of sub-topology 1's sources and owns partition 2
+// of its stores' changelogs. It processes records in timestamp order, keeps
+// its outputs and store changes until the commit, and dead-letters records
+// that cannot be decoded or whose processing throws, so that a bad record
+// never stops the application nor half-applies its effects.
+import { WeirRuntimeError } from "../errors.ts";
+import type { SubTopology, Topology } from "../topology.ts";
+import { deadLetterValue } from "./dead-letters.ts";
+import type { PartitionOffset, ProducerRecord, TopicPartition } from "./log-client.ts";
+import { PartitionGroup, RecordQueue } from "./partition-group.ts";
+import { buildProcessors, decodeSourceRecord, describeError, NodeFailure, type SourceRecord } from "./processors.ts";
+import { RecordCollectorImpl } from "./record-collector.ts";
+import { StateMachine, type Transitions } from "./state-machine.ts";
+import { InMemoryKeyValueStore } from "./state-store.ts";
+
+export type TaskState = "CREATED" | "RESTORING" | "RUNNING" | "SUSPENDED" | "CLOSED";
+
+/** For each state, the states it may be entered from (Kafka Streams' Task.State; tasks are not recycled). */
+export const TASK_TRANSITIONS: Transitions<TaskState> = {
+  CREATED: [],
+  RESTORING: ["CREATED", "SUSPENDED"],
+  RUNNING: ["RESTORING"],
+  SUSPENDED: ["CREATED", "RESTORING", "RUNNING"],
+  CLOSED: ["SUSPENDED"],
+};
+
+export interface TaskOptions {
+  readonly topology: Topology;
+  readonly subtopology: SubTopology;
+  readonly partition: number;
+  /** Where each input partition starts: its committed offset, or 0. */
+  readonly startOffsets: ReadonlyMap<string, number>;
+  readonly partitionsOf: (topic: string) => number | undefined;
+}
+
+/** What a task hands to a commit. */
+export interface TaskCommit {
+  readonly task: string;
+  /** Output and dead-letter records, then changelog records. */
+  readonly records: readonly ProducerRecord[];
+  /** Positions to commit: the next offset to read of each input partition that moved. */
+  readonly offsets: readonly PartitionOffset[];
+  readonly processed: number;
+  readonly deadLettered: number;
+  /** Output records per topic (sinks and repartition topics; not changelogs, not dead letters). */
+  readonly outputs: ReadonlyMap<string, number>;
+}
+
+export function taskId(subtopology: number, partition: number): string {
+  return `${subtopology}_${partition}`;
+}
+
+export class StreamTask {
+  readonly id: string;
+  readonly partition: number;
+  private readonly state: StateMachine<TaskState>;
+  private readonly topology: Topology;
+  private readonly group: PartitionGroup;
+  private readonly collector: RecordCollectorImpl;
+  private readonly stores = new Map<string, { store: InMemoryKeyValueStore; changelog: TopicPartition }>();
+  private readonly entries: Map<string, (record: SourceRecord & { kind: "record" }) => void>;
+  private readonly committed = new Map<RecordQueue, number>();
+  private processedSinceCommit = 0;
+  private deadLetteredSinceCommit = 0;
+
+  constructor(options: TaskOptions) {
+    const { topology, subtopology, partition } = options;
+    this.id = taskId(subtopology.id, partition);
+    this.partition = partition;
+    this.topology = topology;
+    this.state = new StateMachine(`task ${this.id}`, TASK_TRANSITIONS, "CREATED");
+    this.collector = new RecordCollectorImpl(options.partitionsOf);
+
+    for (const description of subtopology.stores) {
+      this.stores.set(description.name, {
+        store: new InMemoryKeyValueStore(description.name),
+        changelog: { topic: description.changelogTopic, partition },
+      });
+    }
+    const processors = buildProcessors(topology, subtopology, {
+      collector: this.collector,
+      store: (name) => {
+        const entry = this.stores.get(name);
+        if (!entry) throw new WeirRuntimeError(`task ${this.id} has no store named ${name}`);
+        return entry.store;
+      },
+    });
+    this.entries = new Map([...processors].map(([source, forward]) => [source, (r) => forward(r.record)]));
+
+    const queues = subtopology.nodes.flatMap((node, _, nodes) => {
+      if (node.kind !== "source") return [];
+      const order = nodes.filter((n) => n.kind === "source").indexOf(node);
+      const start = options.startOffsets.get(`${node.topic}-${partition}`) ?? 0;
+      return [new RecordQueue({ topic: node.topic, partition }, order, (raw) => decodeSourceRecord(node, raw), start)];
+    });
+    this.group = new PartitionGroup(queues);
+    for (const queue of queues) this.committed.set(queue, queue.consumedPosition);
+  }
+
+  get currentState(): TaskState {
+    return this.state.state;
+  }
+
+  get inputQueues(): readonly RecordQueue[] {
+    return this.group.queues;
+  }
+
+  /** The stores to restore before processing, with their changelog partitions. */
+  get changelogs(): { store: InMemoryKeyValueStore; changelog: TopicPartition }[] {
+    return [...this.stores.values()];
+  }
+
+  startRestoring(): void {
+    this.state.transitionTo("RESTORING");
+  }
+
+  completeRestoration(): void {
+    this.state.transitionTo("RUNNING");
+  }
+
+  get buffered(): number {
+    return this.group.buffered;
+  }
+
+  /** Whether offsets moved or records wait to be written since the last commit. */
+  get hasUncommittedWork(): boolean {
+    return this.processedSinceCommit > 0;
+  }
+
+  /** Processes up to `maxRecords` records in timestamp order; returns how many. */
+  process(maxRecords: number): number {
+    this.state.assertIn("process records", "RUNNING");
+    let processed = 0;
+    while (processed < maxRecords) {
+      const next = this.group.next();
+      if (next === undefined) break;
+      processed++;
+      if (next.kind === "dead-letter") {
+        this.deadLetter(next, next.reason, next.node);
+      } else {
+        this.processOne(next);
+      }
+    }
+    this.processedSinceCommit += processed;
+    return processed;
+  }
+
+  private processOne(next: SourceRecord & { kind: "record" }): void {
+    for (const { store } of this.stores.values()) store.beginRecord(next.record.timestamp);
+    this.collector.beginRecord();
+    try {
+      this.entries.get(next.source)!(next);
+    } catch (error) {
+      // Anything else is a bug in weir, not in the record: let it stop the run
+      // (nothing of this commit is written, so it will be redone).
+      if (!(error instanceof NodeFailure)) throw error;
+      for (const { store } of this.stores.values()) store.rollback();
+      this.collector.rollback();
+      this.deadLetter(next, `processing failed: ${describeError(error.cause)}`, error.node);
+    }
+  }
+
+  private deadLetter(source: SourceRecord, reason: string, node: string | undefined): void {
+    const { raw } = source;
+    this.collector.send(this.topology.deadLetterTopic, raw.key, deadLetterValue(raw, reason, node), raw.timestamp);
+    this.deadLetteredSinceCommit++;
+  }
+
+  /**
+   * Hands over what the next commit must write: the outputs and dead letters
+   * collected, the store changes as changelog records, and the input positions.
+   * There is no record cache to flush: every change was emitted as it happened.
+   */
+  prepareCommit(): TaskCommit {
+    this.state.assertIn("prepare a commit", "RUNNING", "SUSPENDED");
+    const records = this.collector.drain();
+    const outputs = new Map<string, number>();
+    for (const record of records) {
+      if (record.topic !== this.topology.deadLetterTopic) outputs.set(record.topic, (outputs.get(record.topic) ?? 0) + 1);
+    }
+    for (const { store, changelog } of this.stores.values()) {
+      for (const change of store.drainChangelog()) {
+        records.push({
+          topic: changelog.topic,
+          partition: changelog.partition,
+          key: Buffer.from(change.key, "utf8"),
+          value: change.value === null ? null : Buffer.from(change.value, "utf8"),
+          timestamp: change.timestamp,
+        });
+      }
+    }
+    const offsets: PartitionOffset[] = [];
+    for (const queue of this.group.queues) {
+      if (queue.consumedPosition !== this.committed.get(queue)) offsets.push({ ...queue.partition, offset: queue.consumedPosition });
+    }
+    return { task: this.id, records, offsets, processed: this.processedSinceCommit, deadLettered: this.deadLetteredSinceCommit, outputs };
+  }
+
+  /** The commit succeeded: its offsets are now the task's committed positions. */
+  postCommit(commit: TaskCommit): void {
+    for (const queue of this.group.queues) {
+      const moved = commit.offsets.find((o) => o.topic === queue.partition.topic);
+      if (moved) this.committed.set(queue, moved.offset);
+    }
+    this.processedSinceCommit -= commit.processed;
+    this.deadLetteredSinceCommit -= commit.deadLettered;
+  }
+
+  /** Stops processing; a suspended task can still be committed. */
+  suspend(): void {
+    if (!this.state.is("SUSPENDED")) this.state.transitionTo("SUSPENDED");
+  }
+
+  /**
+   * Closes the task. Unless `clean` (everything committed), its state and
+   * buffered outputs are dropped: they may be ahead of the log, and whoever
+   * runs the task next rebuilds them from the changelog.
+   */
+  close(clean: boolean): void {
+    this.suspend();
+    if (!clean) {
+      for (const { store } of this.stores.values()) store.clear();
+      this.collector.clear();
+      for (const queue of this.group.queues) queue.reset();
+    }
+    this.state.transitionTo("CLOSED");
+  }
+}

@@ -1,0 +1,131 @@
+// Checks and creates the topics a topology needs before its tasks start:
+//  - source topics must exist, and one sub-topology's sources must have the
+//    same number of partitions (co-partitioning: task N reads partition N of each);
+//  - repartition topics get as many partitions as the sub-topology writing
+//    them has tasks (the max partition count of its sources);
+//  - changelog topics get one partition per task of the store's sub-topology;
+//  - sink topics, if missing, get as many partitions as the sub-topology
+//    writing them has tasks; the dead-letter topic, if missing, one.
+// Key and value format names are recorded for sources and sinks, so that
+// tools can print their records.
+import { TopologyError, type SourceNode, type SubTopology, type Topology } from "../topology.ts";
+import { TopicError } from "../errors.ts";
+import type { LogClient } from "./log-client.ts";
+
+export interface TopicPlan {
+  /** Partition count of every topic the application reads or writes. */
+  readonly partitions: ReadonlyMap<string, number>;
+  /** Number of tasks of each sub-topology, by sub-topology id. */
+  readonly tasks: ReadonlyMap<number, number>;
+}
+
+export async function prepareTopics(
+  topology: Topology,
+  log: LogClient,
+  /** Tells the user how to create a missing source topic. */
+  missingSourceHint: (topic: string) => string,
+): Promise<TopicPlan> {
+  checkEachTopicHasOneSource(topology);
+  const partitions = new Map<string, number>();
+
+  for (const topic of new Set(topology.sourceTopics)) {
+    const metadata = await log.topic(topic);
+    if (!metadata) throw new TopicError(`source topic "${topic}" does not exist: ${missingSourceHint(topic)}`);
+    partitions.set(topic, metadata.partitions);
+  }
+
+  // A repartition topic has as many partitions as its writer has tasks, and
+  // the writer may itself read repartition topics: resolve them recursively.
+  const writerOf = new Map<string, SubTopology>();
+  for (const sub of topology.subtopologies) {
+    for (const node of sub.nodes) if (node.kind === "sink") writerOf.set(node.topic, sub);
+  }
+  const resolving = new Set<number>();
+  const taskCount = (sub: SubTopology): number => {
+    if (resolving.has(sub.id)) throw new TopologyError(`sub-topology ${sub.id} feeds itself through repartition topics`);
+    resolving.add(sub.id);
+    const counts = sub.sourceTopics.map((topic) => {
+      let count = partitions.get(topic);
+      if (count === undefined) {
+        count = taskCount(writerOf.get(topic)!);
+        partitions.set(topic, count);
+      }
+      return count;
+    });
+    resolving.delete(sub.id);
+    return Math.max(...counts);
+  };
+  const tasks = new Map<number, number>();
+  for (const sub of topology.subtopologies) tasks.set(sub.id, taskCount(sub));
+
+  for (const topic of topology.repartitionTopics) {
+    const existing = await log.topic(topic);
+    const needed = partitions.get(topic) ?? taskCount(writerOf.get(topic)!);
+    if (existing && existing.partitions !== needed) {
+      throw new TopicError(
+        `repartition topic "${topic}" has ${existing.partitions} partition(s) but the topology needs ${needed}: ` +
+          `did a source topic change its partition count since the application last ran?`,
+      );
+    }
+    if (!existing) await log.createTopic({ name: topic, partitions: needed, keyFormat: "json", valueFormat: "json" });
+    partitions.set(topic, needed);
+  }
+
+  for (const sub of topology.subtopologies) checkCopartitioned(sub, partitions);
+
+  for (const sub of topology.subtopologies) {
+    for (const store of sub.stores) {
+      const existing = await log.topic(store.changelogTopic);
+      const needed = tasks.get(sub.id)!;
+      if (existing && existing.partitions !== needed) {
+        throw new TopicError(`changelog topic "${store.changelogTopic}" has ${existing.partitions} partition(s) but store ${store.name} has ${needed} task(s)`);
+      }
+      if (!existing) await log.createTopic({ name: store.changelogTopic, partitions: needed, keyFormat: "json", valueFormat: "json" });
+      partitions.set(store.changelogTopic, needed);
+    }
+    for (const node of sub.nodes) {
+      if (node.kind !== "sink" || node.internal) continue;
+      let existing = await log.topic(node.topic);
+      if (!existing) {
+        await log.createTopic({ name: node.topic, partitions: tasks.get(sub.id)!, keyFormat: node.keyFormat.name, valueFormat: node.valueFormat.name });
+        existing = (await log.topic(node.topic))!;
+      }
+      await log.recordFormats(node.topic, { key: node.keyFormat.name, value: node.valueFormat.name });
+      partitions.set(node.topic, existing.partitions);
+    }
+  }
+
+  for (const node of topology.nodes) {
+    if (node.kind === "source" && !node.internal) {
+      await log.recordFormats(node.topic, { key: node.keyFormat.name, value: node.valueFormat.name });
+    }
+  }
+
+  const dlq = topology.deadLetterTopic;
+  if (!(await log.topic(dlq))) await log.createTopic({ name: dlq, partitions: 1, keyFormat: "string", valueFormat: "json" });
+  partitions.set(dlq, (await log.topic(dlq))!.partitions);
+
+  return { partitions, tasks };
+}
+
+/** Kafka Streams refuses two sources on one topic: a record would have two meanings. */
+function checkEachTopicHasOneSource(topology: Topology): void {
+  const seen = new Map<string, SourceNode>();
+  for (const node of topology.nodes) {
+    if (node.kind !== "source") continue;
+    const other = seen.get(node.topic);
+    if (other) throw new TopologyError(`topic "${node.topic}" is read by two sources, ${other.name} and ${node.name}: read it once and branch the stream`);
+    seen.set(node.topic, node);
+  }
+}
+
+function checkCopartitioned(sub: SubTopology, partitions: ReadonlyMap<string, number>): void {
+  const counts = sub.sourceTopics.map((topic) => ({ topic, count: partitions.get(topic)! }));
+  if (new Set(counts.map((c) => c.count)).size > 1) {
+    const listed = counts.map((c) => `"${c.topic}" (${c.count})`).join(", ");
+    throw new TopicError(
+      `the source topics of sub-topology ${sub.id} must have the same number of partitions (co-partitioning), ` +
+        `but they have: ${listed}`,
+    );
+  }
+}
