@@ -1,0 +1,88 @@
+// The weir types of the built-in functions (their code is runtime/functions.ts)
+// and of the aggregate functions allowed inside `aggregate { ... }`.
+import { Types, isNullable, nonNull, type Type } from "./types.ts";
+
+export interface ParameterSpec {
+  readonly name: string;
+  /** What the argument must be, in words, for messages. */
+  readonly expected: string;
+  readonly accepts: (type: Type) => boolean;
+}
+
+export interface FunctionSignature {
+  readonly parameters: readonly ParameterSpec[];
+  /** How many leading parameters are required; the rest are optional. */
+  readonly required: number;
+  readonly result: (args: readonly Type[]) => Type;
+  /** Which arguments are regular expressions, to be checked when they are literals. */
+  readonly patternArguments?: readonly number[];
+  readonly summary: string;
+}
+
+const is = (kind: Type["kind"]) => (type: Type) => type.kind === kind;
+const string: ParameterSpec = { name: "text", expected: "a string", accepts: is("string") };
+const numeric = (name: string): ParameterSpec => ({ name, expected: "a number", accepts: (t) => t.kind === "number" || t.kind === "timestamp" });
+const textNamed = (name: string): ParameterSpec => ({ ...string, name });
+const anything = (name: string): ParameterSpec => ({ name, expected: "any value", accepts: () => true });
+
+function fixed(summary: string, parameters: ParameterSpec[], result: Type, extra: Partial<FunctionSignature> = {}): FunctionSignature {
+  return { parameters, required: parameters.length, result: () => result, summary, ...extra };
+}
+
+export const builtinFunctions: Readonly<Record<string, FunctionSignature>> = {
+  lower: fixed("the text in lower case", [string], Types.string),
+  upper: fixed("the text in upper case", [string], Types.string),
+  trim: fixed("the text without leading and trailing white space", [string], Types.string),
+  length: {
+    summary: "the number of characters of a string, or of elements of a list",
+    parameters: [{ name: "value", expected: "a string or a list", accepts: (t) => t.kind === "string" || t.kind === "list" }],
+    required: 1,
+    result: () => Types.number,
+  },
+  contains: fixed("whether the text contains the part", [string, textNamed("part")], Types.boolean),
+  startsWith: fixed("whether the text starts with the prefix", [string, textNamed("prefix")], Types.boolean),
+  endsWith: fixed("whether the text ends with the suffix", [string, textNamed("suffix")], Types.boolean),
+  replace: fixed("the text with every occurrence of search replaced", [string, textNamed("search"), textNamed("replacement")], Types.string),
+  substring: {
+    summary: "the characters from start (0-based) up to end (default: the end)",
+    parameters: [string, numeric("start"), numeric("end")],
+    required: 2,
+    result: () => Types.string,
+  },
+  split: fixed("the parts of the text between separators", [string, textNamed("separator")], Types.list(Types.string)),
+  extractAll: fixed("every match of a regular expression in the text", [string, textNamed("pattern")], Types.list(Types.string), {
+    patternArguments: [1],
+  }),
+  matches: fixed("whether the text contains a match of a regular expression", [string, textNamed("pattern")], Types.boolean, {
+    patternArguments: [1],
+  }),
+  toString: fixed("the value as text (JSON for anything but a string)", [anything("value")], Types.string),
+  toNumber: fixed("the number a text holds (an error for any other text)", [string], Types.number),
+  abs: fixed("the absolute value", [numeric("value")], Types.number),
+  round: fixed("the nearest whole number", [numeric("value")], Types.number),
+  floor: fixed("the largest whole number not above the value", [numeric("value")], Types.number),
+  ceil: fixed("the smallest whole number not below the value", [numeric("value")], Types.number),
+  coalesce: {
+    summary: "the value, or the fallback when the value is null",
+    parameters: [anything("value"), anything("fallback")],
+    required: 2,
+    result: ([value, fallback]) => (fallback && !isNullable(fallback) ? fallback : nonNull(value ?? Types.error)),
+  },
+};
+
+export type AggregateFunctionName = "count" | "sum" | "min" | "max";
+
+export const aggregateFunctions: Readonly<Record<AggregateFunctionName, FunctionSignature>> = {
+  count: fixed("the number of records", [], Types.number),
+  sum: fixed("the sum of a number over the records", [numeric("value")], Types.number),
+  min: fixed("the smallest value of a number over the records", [numeric("value")], Types.number),
+  max: fixed("the largest value of a number over the records", [numeric("value")], Types.number),
+};
+
+export function isAggregateFunction(name: string): name is AggregateFunctionName {
+  return Object.hasOwn(aggregateFunctions, name);
+}
+
+export function isBuiltinFunction(name: string): boolean {
+  return Object.hasOwn(builtinFunctions, name);
+}

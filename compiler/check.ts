@@ -1,0 +1,667 @@
+// Phase 2: types. Gives every schema its record type, every stream and table its
+// shape (key type, value type, stream or table), every expression its type, and
+// reports what does not fit, on the node that does not fit. Validators are named
+// checkXxx and report through the DiagnosticBag; nothing here knows positions.
+import type {
+  AggregateStep,
+  CallExpr,
+  Expr,
+  FormatRef,
+  NameExpr,
+  PipelineDecl,
+  SchemaDecl,
+  SinkDecl,
+  SourceDecl,
+  Step,
+  TypeRef,
+} from "../grammar/ast.ts";
+import { aggregateFunctions, builtinFunctions, isAggregateFunction, type AggregateFunctionName, type FunctionSignature } from "./builtins.ts";
+import { DiagnosticBag, didYouMean } from "./diagnostics.ts";
+import type { CollectionDecl, ResolvedFile } from "./resolve.ts";
+import {
+  Types,
+  describeType,
+  fieldOf,
+  isAssignable,
+  isNullable,
+  isNumeric,
+  isUnchecked,
+  nonNull,
+  sameType,
+  typeToString,
+  unify,
+  type RecordType,
+  type Type,
+} from "./types.ts";
+
+/** What a collection carries: its key and value types, and whether it is a stream or a table. */
+export interface Shape {
+  readonly collection: "stream" | "table";
+  readonly key: Type;
+  readonly value: Type;
+  /**
+   * The key was changed since the records were last partitioned (by `rekey`):
+   * a stateful step must repartition first.
+   */
+  readonly keyChanged: boolean;
+}
+
+export type NameBinding =
+  | { readonly kind: "key" | "value" | "timestamp" }
+  | { readonly kind: "field"; readonly name: string };
+
+export type CallBinding =
+  | { readonly kind: "builtin"; readonly name: string }
+  | { readonly kind: "import"; readonly name: string }
+  | { readonly kind: "aggregate"; readonly name: AggregateFunctionName };
+
+export interface CheckedFile extends ResolvedFile {
+  readonly schemaTypes: ReadonlyMap<string, RecordType>;
+  /** The shape of each collection, by name. */
+  readonly shapes: ReadonlyMap<string, Shape>;
+  /** The shape of the records each step receives. */
+  readonly stepInputs: ReadonlyMap<Step, Shape>;
+  readonly types: ReadonlyMap<Expr, Type>;
+  readonly names: ReadonlyMap<NameExpr, NameBinding>;
+  readonly calls: ReadonlyMap<CallExpr, CallBinding>;
+  /** Collections in an order where each comes after the one it reads. */
+  readonly order: readonly string[];
+}
+
+/** The names every record has, whatever its value: they take precedence over value fields. */
+const recordNames = ["key", "value", "timestamp"] as const;
+
+export function checkFile(resolved: ResolvedFile, bag: DiagnosticBag): CheckedFile {
+  return new Checker(resolved, bag).run();
+}
+
+class Checker {
+  private readonly schemaTypes = new Map<string, RecordType>();
+  private readonly shapes = new Map<string, Shape>();
+  private readonly stepInputs = new Map<Step, Shape>();
+  private readonly types = new Map<Expr, Type>();
+  private readonly names = new Map<NameExpr, NameBinding>();
+  private readonly calls = new Map<CallExpr, CallBinding>();
+  private readonly order: string[] = [];
+  private readonly inProgress = new Set<string>();
+  /** Collections already checked, with or without a shape: each is checked (and reported) once. */
+  private readonly done = new Set<string>();
+
+  constructor(
+    private readonly resolved: ResolvedFile,
+    private readonly bag: DiagnosticBag,
+  ) {}
+
+  run(): CheckedFile {
+    for (const schema of this.resolved.schemas.values()) this.schemaType(schema.name.name);
+    for (const schema of this.resolved.schemas.values()) this.checkSchemaFields(schema);
+    for (const name of this.resolved.collections.keys()) this.shapeOf(name);
+    for (const sink of this.resolved.sinks) this.checkSink(sink);
+    this.checkUnused();
+    return {
+      ...this.resolved,
+      schemaTypes: this.schemaTypes,
+      shapes: this.shapes,
+      stepInputs: this.stepInputs,
+      types: this.types,
+      names: this.names,
+      calls: this.calls,
+      order: this.order,
+    };
+  }
+
+  // ------------------------------------------------------------ schemas
+
+  private schemaType(name: string, visiting = new Set<string>()): Type {
+    const known = this.schemaTypes.get(name);
+    if (known) return known;
+    const schema = this.resolved.schemas.get(name);
+    // A schema that contains itself has no finite JSON shape to check: checked at run time only.
+    if (!schema || visiting.has(name)) return Types.any;
+    visiting.add(name);
+    const fields = schema.fields.map((field) => {
+      const type = this.typeFromRef(field.type, visiting);
+      return { name: field.name.name, type: field.optional ? Types.nullable(type) : type };
+    });
+    const type = Types.record(fields, name);
+    this.schemaTypes.set(name, type);
+    return type;
+  }
+
+  private typeFromRef(ref: TypeRef, visiting: Set<string>): Type {
+    switch (ref.kind) {
+      case "PrimitiveType":
+        return Types[ref.name];
+      case "ListType":
+        return Types.list(this.typeFromRef(ref.element, visiting));
+      case "NamedType":
+        return this.schemaType(ref.name.name, visiting);
+    }
+  }
+
+  private checkSchemaFields(schema: SchemaDecl): void {
+    const seen = new Set<string>();
+    for (const field of schema.fields) {
+      if (seen.has(field.name.name)) this.bag.report("duplicateField", field.name, [field.name.name]);
+      seen.add(field.name.name);
+    }
+  }
+
+  private formatType(format: FormatRef): Type {
+    if (format.name === "string") return Types.string;
+    return format.schema ? this.schemaType(format.schema.name) : Types.any;
+  }
+
+  // ------------------------------------------------------------ collections
+
+  private shapeOf(name: string): Shape | undefined {
+    if (this.done.has(name)) return this.shapes.get(name);
+    const declaration = this.resolved.collections.get(name);
+    if (!declaration || this.inProgress.has(name)) return undefined;
+    this.inProgress.add(name);
+    const shape = declaration.kind === "Source" ? this.checkSource(declaration) : this.checkPipeline(declaration);
+    this.inProgress.delete(name);
+    this.done.add(name);
+    if (shape) {
+      this.shapes.set(name, shape);
+      this.order.push(name);
+    }
+    return shape;
+  }
+
+  private checkSource(source: SourceDecl): Shape {
+    const value = this.formatType(source.valueFormat);
+    if (source.eventTime && source.eventTime.name !== "") this.checkEventTime(source, value);
+    return { collection: "stream", key: this.formatType(source.keyFormat), value, keyChanged: false };
+  }
+
+  private checkEventTime(source: SourceDecl, value: Type): void {
+    const field = source.eventTime!;
+    if (value.kind !== "record") {
+      this.bag.report("eventTimeNeedsSchema", field, [], { hint: "declare the value as 'value json SCHEMA'" });
+      return;
+    }
+    const found = fieldOf(value, field.name);
+    if (!found) {
+      const hint = didYouMean(field.name, value.fields.map((f) => f.name));
+      this.bag.report("unknownField", field, [field.name, describeType(value)], hint ? { hint } : {});
+    } else if (!isNumeric(found.type)) {
+      this.bag.report("eventTimeType", field, [field.name, describeType(found.type)]);
+    }
+  }
+
+  private checkPipeline(pipeline: PipelineDecl): Shape | undefined {
+    const input = this.shapeOf(pipeline.input.name);
+    if (!input) return undefined;
+    let shape: Shape = input;
+    if (input.collection === "table" && pipeline.steps.length > 0) {
+      if (pipeline.collection === "table") {
+        this.bag.report("tableTransform", pipeline.steps[0]!, [stepName(pipeline.steps[0]!)], {
+          hint: `declare '${pipeline.name.name}' as a stream to transform the table's changes`,
+        });
+        return undefined;
+      }
+      // A stream declared over a table is the table's stream of changes.
+      shape = { ...input, collection: "stream" };
+    }
+    let grouped: { readonly step: Step } | undefined;
+    let aggregated: Step | undefined;
+    for (const step of pipeline.steps) {
+      this.stepInputs.set(step, shape);
+      if (aggregated) {
+        this.bag.report("stepAfterAggregate", step, [stepName(step)], { hint: "declare a new stream over this table's changes and continue there" });
+        break;
+      }
+      if (grouped && !isAggregation(step)) {
+        this.bag.report("groupWithoutAggregate", grouped.step, [], { hint: "for example: | group by customerId | count" });
+        grouped = undefined;
+      }
+      switch (step.kind) {
+        case "Where":
+          this.checkCondition(step.condition, shape, "the condition of 'where'");
+          break;
+        case "Select":
+          shape = { ...shape, value: this.checkExpr(step.value, shape) };
+          break;
+        case "FlatMap": {
+          const type = this.checkExpr(step.values, shape);
+          if (type.kind === "list") shape = { ...shape, value: type.element };
+          else {
+            if (!isUnchecked(type)) this.bag.report("notAList", step.values, [describeType(type)], { hint: "split(text, \" \") and extractAll(text, pattern) make lists" });
+            shape = { ...shape, value: Types.any };
+          }
+          break;
+        }
+        case "Rekey":
+          shape = { ...shape, key: this.checkExpr(step.key, shape), keyChanged: true };
+          break;
+        case "GroupBy": {
+          const byKey = step.key.kind === "Name" && step.key.name.name === "key";
+          const key = this.checkExpr(step.key, shape);
+          shape = { ...shape, key, keyChanged: shape.keyChanged || !byKey };
+          grouped = { step };
+          break;
+        }
+        case "Count":
+        case "Sum":
+        case "Aggregate": {
+          if (!grouped) {
+            this.bag.report("aggregateWithoutGroup", step, [stepName(step)], {
+              hint: "group first: '| group by key' aggregates per key, '| group by EXPR' per another key",
+            });
+          }
+          const value = this.checkAggregation(step, shape);
+          shape = { collection: "table", key: shape.key, value, keyChanged: false };
+          grouped = undefined;
+          aggregated = step;
+          break;
+        }
+      }
+    }
+    if (grouped) this.bag.report("groupWithoutAggregate", grouped.step, [], { hint: "for example: | group by customerId | count" });
+    if (shape.collection !== pipeline.collection) {
+      this.bag.report("collectionMismatch", pipeline.name, [pipeline.collection, shape.collection], {
+        hint:
+          shape.collection === "table"
+            ? `an aggregation makes a table: write 'table ${pipeline.name.name} = ...'`
+            : "a table is made by an aggregation: '| group by EXPR | count', '| sum EXPR' or '| aggregate { ... }'",
+      });
+    }
+    return shape;
+  }
+
+  private checkAggregation(step: Step, shape: Shape): Type {
+    switch (step.kind) {
+      case "Count":
+        return Types.number;
+      case "Sum":
+        this.checkNumber(step.value, shape, "sum");
+        return Types.number;
+      case "Aggregate":
+        return this.checkAggregateRecord(step, shape);
+      default:
+        throw new Error(`not an aggregation: ${step.kind}`);
+    }
+  }
+
+  private checkAggregateRecord(step: AggregateStep, shape: Shape): Type {
+    if (step.value.fields.length === 0) this.bag.report("emptyAggregate", step.value, [], { hint: "for example: aggregate { total: sum(amount), orders: count() }" });
+    const fields = [];
+    const seen = new Set<string>();
+    for (const field of step.value.fields) {
+      if (seen.has(field.name.name)) this.bag.report("duplicateField", field.name, [field.name.name]);
+      seen.add(field.name.name);
+      const call = field.value;
+      if (call.kind !== "Call" || !isAggregateFunction(call.callee.name)) {
+        this.bag.report("notAnAggregateCall", field.value, [field.name.name], { hint: `aggregate functions: ${Object.keys(aggregateFunctions).join(", ")}` });
+        fields.push({ name: field.name.name, type: Types.error });
+        continue;
+      }
+      this.calls.set(call, { kind: "aggregate", name: call.callee.name });
+      const type = this.checkCallArguments(call, aggregateFunctions[call.callee.name], shape);
+      this.types.set(call, type);
+      fields.push({ name: field.name.name, type });
+    }
+    return Types.record(fields);
+  }
+
+  private checkNumber(expr: Expr, shape: Shape, what: string): void {
+    const type = this.checkExpr(expr, shape);
+    if (isUnchecked(type) || isNumeric(type)) return;
+    if (isNullable(type) && isNumeric(nonNull(type))) {
+      this.bag.report("mayBeNull", expr, [describeType(type)], { hint: "give a default: coalesce(EXPR, 0)" });
+      return;
+    }
+    this.bag.report("operandType", expr, [what, "a number", describeType(type)]);
+  }
+
+  private checkCondition(expr: Expr, shape: Shape, what: string): void {
+    const type = this.checkExpr(expr, shape);
+    if (isUnchecked(type) || type.kind === "boolean") return;
+    this.bag.report("notBoolean", expr, [what, describeType(type)], isNullable(type) ? { hint: "compare it: EXPR == true, or coalesce(EXPR, false)" } : {});
+  }
+
+  // ------------------------------------------------------------ sinks
+
+  private checkSink(sink: SinkDecl): void {
+    const shape = this.shapeOf(sink.input.name);
+    if (shape) {
+      this.checkSinkFormat("key", sink.keyFormat, shape.key);
+      this.checkSinkFormat("value", sink.valueFormat, shape.value);
+    }
+    for (const collection of this.resolved.collections.values()) {
+      if (collection.kind === "Source" && collection.topic.value === sink.topic.value) {
+        this.bag.report("sinkLoop", sink.topic, [sink.topic.value], {
+          related: [{ message: "read here", node: collection.topic }],
+          hint: "write to another topic; a topology that reads its own output never finishes",
+        });
+      }
+    }
+  }
+
+  private checkSinkFormat(part: "key" | "value", format: FormatRef | undefined, type: Type): void {
+    if (!format) return;
+    if (format.name === "string") {
+      if (!isUnchecked(type) && type.kind !== "string") {
+        this.bag.report("formatMismatch", format, [part, "string", describeType(type)], { hint: `write the ${part} as JSON: '${part} json'` });
+      }
+      return;
+    }
+    if (format.schema && format.schema.name !== "") {
+      const schema = this.schemaTypes.get(format.schema.name);
+      if (schema && !isAssignable(type, schema)) {
+        this.bag.report("sinkSchemaMismatch", format, [format.schema.name, mismatchDetail(type, schema)]);
+      }
+    }
+  }
+
+  private checkUnused(): void {
+    const used = new Set<string>();
+    for (const declaration of this.resolved.collections.values()) {
+      if (declaration.kind === "Pipeline") used.add(declaration.input.name);
+    }
+    for (const sink of this.resolved.sinks) used.add(sink.input.name);
+    for (const [name, declaration] of this.resolved.collections) {
+      if (!used.has(name)) this.bag.report("unusedCollection", declaration.name, [name], { hint: `write it to a topic: sink ${name} to topic "..."` });
+    }
+  }
+
+  // ------------------------------------------------------------ expressions
+
+  private checkExpr(expr: Expr, shape: Shape): Type {
+    const type = this.exprType(expr, shape);
+    this.types.set(expr, type);
+    return type;
+  }
+
+  private exprType(expr: Expr, shape: Shape): Type {
+    switch (expr.kind) {
+      case "NumberLiteral":
+        return Types.number;
+      case "StringLiteral":
+        return Types.string;
+      case "BooleanLiteral":
+        return Types.boolean;
+      case "NullLiteral":
+        return Types.null;
+      case "Error":
+        return Types.error;
+      case "Name":
+        return this.checkName(expr, shape);
+      case "Member":
+        return this.checkMember(expr, shape);
+      case "Index": {
+        const object = this.checkExpr(expr.object, shape);
+        const index = this.checkExpr(expr.index, shape);
+        if (!isUnchecked(index) && !isNumeric(index)) this.bag.report("operandType", expr.index, ["[ ]", "a number", describeType(index)]);
+        if (isUnchecked(object)) return Types.any;
+        const list = nonNull(object);
+        if (list.kind !== "list") {
+          this.bag.report("notIndexable", expr.object, [describeType(object)]);
+          return Types.error;
+        }
+        // Past the end of a list, or in a list that is null, there is nothing: indexing may give null.
+        return Types.nullable(list.element);
+      }
+      case "Call":
+        return this.checkCall(expr, shape);
+      case "Unary": {
+        const operand = this.checkExpr(expr.operand, shape);
+        if (expr.operator === "not") {
+          this.expectOperand(expr.operand, operand, "not", "a boolean", (t) => t.kind === "boolean");
+          return Types.boolean;
+        }
+        this.expectOperand(expr.operand, operand, "-", "a number", isNumeric);
+        return Types.number;
+      }
+      case "Binary":
+        return this.checkBinary(expr, shape);
+      case "If": {
+        this.checkCondition(expr.condition, shape, "the condition of 'if'");
+        const thenType = this.checkExpr(expr.then, shape);
+        const elseType = this.checkExpr(expr.else, shape);
+        const type = unify(thenType, elseType);
+        if (type) return type;
+        this.bag.report("branchTypes", expr, [typeToString(thenType), typeToString(elseType)]);
+        return Types.error;
+      }
+      case "Record": {
+        const seen = new Set<string>();
+        const fields = expr.fields.map((field) => {
+          if (seen.has(field.name.name)) this.bag.report("duplicateField", field.name, [field.name.name]);
+          seen.add(field.name.name);
+          return { name: field.name.name, type: this.checkExpr(field.value, shape) };
+        });
+        return Types.record(fields);
+      }
+      case "List": {
+        let element: Type = Types.any;
+        let first: Type | undefined;
+        for (const item of expr.elements) {
+          const type = this.checkExpr(item, shape);
+          if (!first) {
+            first = type;
+            element = type;
+            continue;
+          }
+          const unified = unify(element, type);
+          if (unified) element = unified;
+          else this.bag.report("listElementTypes", item, [typeToString(first), typeToString(type)]);
+        }
+        return Types.list(element);
+      }
+    }
+  }
+
+  private checkName(expr: NameExpr, shape: Shape): Type {
+    const name = expr.name.name;
+    if (name === "") return Types.error;
+    switch (name) {
+      case "key":
+        this.names.set(expr, { kind: "key" });
+        return shape.key;
+      case "value":
+        this.names.set(expr, { kind: "value" });
+        return shape.value;
+      case "timestamp":
+        this.names.set(expr, { kind: "timestamp" });
+        return Types.timestamp;
+    }
+    const value = shape.value;
+    if (isUnchecked(value)) {
+      this.names.set(expr, { kind: "field", name });
+      return Types.any;
+    }
+    if (value.kind === "record") {
+      const field = fieldOf(value, name);
+      if (field) {
+        this.names.set(expr, { kind: "field", name });
+        return field.type;
+      }
+      const hint = didYouMean(name, [...value.fields.map((f) => f.name), ...recordNames]);
+      this.bag.report("unknownName", expr, [name, `in ${describeType(value)}`], {
+        hint: hint ?? `its fields are ${value.fields.map((f) => f.name).join(", ")}; every record also has key, value and timestamp`,
+      });
+      return Types.error;
+    }
+    this.bag.report("unknownName", expr, [name, `here: the value is ${describeType(value)}, not a record`], {
+      hint: "use 'value' for the whole value, 'key' for the key and 'timestamp' for the event time",
+    });
+    return Types.error;
+  }
+
+  private checkMember(expr: Extract<Expr, { kind: "Member" }>, shape: Shape): Type {
+    const object = this.checkExpr(expr.object, shape);
+    const name = expr.property.name;
+    if (isUnchecked(object) || name === "") return Types.any;
+    const record = nonNull(object);
+    if (record.kind !== "record") {
+      this.bag.report("notARecord", expr.property, [name, describeType(object)]);
+      return Types.error;
+    }
+    const field = fieldOf(record, name);
+    if (!field) {
+      const hint = didYouMean(name, record.fields.map((f) => f.name));
+      this.bag.report("unknownField", expr.property, [name, describeType(record)], hint ? { hint } : { hint: `its fields are ${record.fields.map((f) => f.name).join(", ")}` });
+      return Types.error;
+    }
+    // Reading a field of a record that may be null gives null.
+    return isNullable(object) ? Types.nullable(field.type) : field.type;
+  }
+
+  private checkBinary(expr: Extract<Expr, { kind: "Binary" }>, shape: Shape): Type {
+    const left = this.checkExpr(expr.left, shape);
+    const right = this.checkExpr(expr.right, shape);
+    const operator = expr.operator;
+    const at = { range: expr.operatorRange };
+    switch (operator) {
+      case "and":
+      case "or":
+        this.expectOperand(expr.left, left, operator, "booleans", (t) => t.kind === "boolean");
+        this.expectOperand(expr.right, right, operator, "booleans", (t) => t.kind === "boolean");
+        return Types.boolean;
+      case "+":
+      case "-":
+      case "*":
+      case "/":
+      case "%":
+        if (operator === "+" && (left.kind === "string" || right.kind === "string")) {
+          this.expectOperand(expr.left, left, "+", "two strings or two numbers", (t) => t.kind === "string");
+          this.expectOperand(expr.right, right, "+", "two strings or two numbers", (t) => t.kind === "string");
+          return Types.string;
+        }
+        this.expectOperand(expr.left, left, operator, "numbers", isNumeric);
+        this.expectOperand(expr.right, right, operator, "numbers", isNumeric);
+        return Types.number;
+      case "==":
+      case "!=":
+        if (isUnchecked(left) || isUnchecked(right) || left.kind === "null" || right.kind === "null") return Types.boolean;
+        if (!isScalar(nonNull(left)) || !isScalar(nonNull(right)) || !sameType(nonNull(left), nonNull(right))) {
+          this.bag.report("incomparable", at, [operator, describeType(left), describeType(right)]);
+        }
+        return Types.boolean;
+      case "<":
+      case "<=":
+      case ">":
+      case ">=":
+        if (isUnchecked(left) || isUnchecked(right)) return Types.boolean;
+        if (isNullable(left) || isNullable(right)) {
+          this.bag.report("mayBeNull", isNullable(left) ? expr.left : expr.right, [describeType(isNullable(left) ? left : right)], {
+            hint: "give a default with coalesce(EXPR, DEFAULT), or test it first: EXPR != null and ...",
+          });
+        } else if (!((isNumeric(left) && isNumeric(right)) || (left.kind === "string" && right.kind === "string"))) {
+          this.bag.report("incomparable", at, [operator, describeType(left), describeType(right)]);
+        }
+        return Types.boolean;
+    }
+  }
+
+  private expectOperand(node: Expr, type: Type, operator: string, expected: string, accepts: (t: Type) => boolean): void {
+    if (isUnchecked(type) || accepts(type)) return;
+    if (isNullable(type) && accepts(nonNull(type))) {
+      this.bag.report("mayBeNull", node, [describeType(type)], { hint: "give a default: coalesce(EXPR, DEFAULT)" });
+      return;
+    }
+    this.bag.report("operandType", node, [operator, expected, describeType(type)]);
+  }
+
+  private checkCall(expr: CallExpr, shape: Shape): Type {
+    const name = expr.callee.name;
+    const imported = this.resolved.imports.get(name);
+    if (imported) {
+      this.calls.set(expr, { kind: "import", name });
+      return this.checkCallArguments(expr, imported.signature, shape);
+    }
+    const builtin = Object.hasOwn(builtinFunctions, name) ? builtinFunctions[name] : undefined;
+    if (builtin) {
+      this.calls.set(expr, { kind: "builtin", name });
+      return this.checkCallArguments(expr, builtin, shape);
+    }
+    for (const arg of expr.args) this.checkExpr(arg, shape);
+    if (name === "") return Types.error;
+    const hint = isAggregateFunction(name)
+      ? `'${name}' is an aggregate function: use it inside 'aggregate { ... }' after 'group by'`
+      : (didYouMean(name, [...Object.keys(builtinFunctions), ...this.resolved.imports.keys()]) ??
+        "import it from a TypeScript module: import { NAME } from \"./functions.ts\"");
+    this.bag.report("unknownFunction", expr.callee, [name], { hint });
+    return Types.error;
+  }
+
+  private checkCallArguments(expr: CallExpr, signature: FunctionSignature, shape: Shape): Type {
+    const name = expr.callee.name;
+    const argTypes = expr.args.map((arg) => this.checkExpr(arg, shape));
+    const { parameters, required } = signature;
+    if (expr.args.length < required || expr.args.length > parameters.length) {
+      const expected =
+        required === parameters.length
+          ? `${parameters.length} argument${parameters.length === 1 ? "" : "s"}`
+          : `${required} to ${parameters.length} arguments`;
+      const list = parameters.map((p) => p.name).join(", ");
+      this.bag.report("argumentCount", expr, [name, expected, expr.args.length], { hint: `${name}(${list}): ${signature.summary}` });
+      return signature.result(argTypes);
+    }
+    argTypes.forEach((type, index) => {
+      const parameter = parameters[index]!;
+      if (isUnchecked(type) || parameter.accepts(type)) return;
+      if (isNullable(type) && parameter.accepts(nonNull(type))) {
+        this.bag.report("mayBeNull", expr.args[index]!, [describeType(type)], { hint: "give a default: coalesce(EXPR, DEFAULT)" });
+        return;
+      }
+      this.bag.report("argumentType", expr.args[index]!, [index + 1, name, parameter.expected, describeType(type)]);
+    });
+    for (const index of signature.patternArguments ?? []) {
+      const arg = expr.args[index];
+      if (arg?.kind !== "StringLiteral") continue;
+      try {
+        new RegExp(arg.value, "u");
+      } catch (error) {
+        this.bag.report("invalidPattern", arg, [(error as Error).message.replace(/^Invalid regular expression: /, "")]);
+      }
+    }
+    return signature.result(argTypes);
+  }
+}
+
+function isAggregation(step: Step): boolean {
+  return step.kind === "Count" || step.kind === "Sum" || step.kind === "Aggregate";
+}
+
+function isScalar(type: Type): boolean {
+  return type.kind === "string" || type.kind === "number" || type.kind === "boolean" || type.kind === "timestamp";
+}
+
+export function stepName(step: Step): string {
+  switch (step.kind) {
+    case "Where":
+      return "where";
+    case "Select":
+      return "select";
+    case "FlatMap":
+      return "flatmap";
+    case "Rekey":
+      return "rekey";
+    case "GroupBy":
+      return "group by";
+    case "Count":
+      return "count";
+    case "Sum":
+      return "sum";
+    case "Aggregate":
+      return "aggregate";
+  }
+}
+
+function mismatchDetail(type: Type, schema: RecordType): string {
+  if (type.kind !== "record") return `the value is ${describeType(type)}`;
+  for (const field of schema.fields) {
+    const found = fieldOf(type, field.name);
+    if (!found) {
+      if (!isNullable(field.type)) return `the field '${field.name}' is missing`;
+    } else if (!isAssignable(found.type, field.type)) {
+      return `the field '${field.name}' is ${describeType(found.type)}, not ${describeType(field.type)}`;
+    }
+  }
+  return `it is ${describeType(type)}`;
+}
+
+export type { CollectionDecl };

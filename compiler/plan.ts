@@ -1,0 +1,217 @@
+// Phase 3: the topology plan. Turns the checked file into the processor graph
+// the runtime will run: one operation per step, a repartition wherever a
+// stateful step needs records partitioned by a key that changed, a named state
+// store per aggregation. Names of stores and internal topics derive from the
+// names in the .weir file, so they stay stable when the file is edited.
+import type { Expr, FormatRef, SinkDecl, Step } from "../grammar/ast.ts";
+import type { CollectionDecl } from "./resolve.ts";
+import type { CallBinding, CheckedFile, NameBinding, Shape } from "./check.ts";
+import type { AggregateFunctionName } from "./builtins.ts";
+import { LineMap } from "./diagnostic-printer.ts";
+import { Types, type RecordType, type Type } from "./types.ts";
+
+export type FormatPlan =
+  | { readonly kind: "string" }
+  /** JSON; validated against the schema when there is one. */
+  | { readonly kind: "json"; readonly schema: string | undefined; readonly type: Type };
+
+export interface SourcePlan {
+  readonly kind: "source";
+  readonly topic: string;
+  readonly keyFormat: FormatPlan;
+  readonly valueFormat: FormatPlan;
+  readonly eventTimeField: string | undefined;
+}
+
+export type AggregationPlan =
+  | { readonly kind: "count" }
+  | { readonly kind: "sum"; readonly value: Expr }
+  | { readonly kind: "record"; readonly fields: readonly { readonly name: string; readonly fn: AggregateFunctionName; readonly argument: Expr | undefined }[] };
+
+export type OperationPlan =
+  | { readonly kind: "filter"; readonly node: string; readonly condition: Expr; readonly input: Shape }
+  | { readonly kind: "mapValues"; readonly node: string; readonly value: Expr; readonly input: Shape }
+  | { readonly kind: "selectKey"; readonly node: string; readonly key: Expr; readonly input: Shape }
+  | { readonly kind: "flatMapValues"; readonly node: string; readonly values: Expr; readonly input: Shape }
+  /** Through the internal topic `<application>-<name>-repartition`. */
+  | { readonly kind: "repartition"; readonly name: string }
+  | {
+      readonly kind: "aggregate";
+      readonly node: string;
+      /** The store's name; its changelog is `<application>-<store>-changelog`. */
+      readonly store: string;
+      readonly aggregation: AggregationPlan;
+      readonly input: Shape;
+      readonly result: Type;
+    };
+
+export interface CollectionPlan {
+  readonly name: string;
+  /** 1-based line of the declaration in the .weir file. */
+  readonly line: number;
+  readonly start: SourcePlan | { readonly kind: "collection"; readonly name: string };
+  readonly operations: readonly OperationPlan[];
+  readonly shape: Shape;
+}
+
+export interface SinkPlan {
+  readonly node: string;
+  readonly line: number;
+  readonly input: string;
+  readonly topic: string;
+  readonly keyFormat: FormatPlan;
+  readonly valueFormat: FormatPlan;
+  readonly shape: Shape;
+}
+
+export interface TopologyPlan {
+  readonly application: string;
+  readonly schemas: readonly RecordType[];
+  /** Imported functions by module (absolute path). */
+  readonly imports: ReadonlyMap<string, readonly string[]>;
+  readonly collections: readonly CollectionPlan[];
+  readonly sinks: readonly SinkPlan[];
+  /** What the checker found about expressions, for the emitter. */
+  readonly expressions: {
+    readonly types: ReadonlyMap<Expr, Type>;
+    readonly names: ReadonlyMap<Extract<Expr, { kind: "Name" }>, NameBinding>;
+    readonly calls: ReadonlyMap<Extract<Expr, { kind: "Call" }>, CallBinding>;
+  };
+}
+
+/** Only called on a file without errors: every name resolves and every type fits. */
+export function planTopology(checked: CheckedFile, text: string): TopologyPlan {
+  const lines = new LineMap(text);
+  const lineOf = (node: { range: { start: number } }) => lines.position(node.range.start).line;
+
+  const imports = new Map<string, string[]>();
+  for (const fn of checked.imports.values()) imports.set(fn.modulePath, [...(imports.get(fn.modulePath) ?? []), fn.name]);
+
+  const collections = checked.order.map((name) => {
+    const declaration = checked.collections.get(name)!;
+    return planCollection(declaration, checked, lineOf(declaration));
+  });
+
+  const sinks = checked.sinks.map((sink) => planSink(sink, checked, lineOf(sink)));
+
+  return {
+    application: checked.application,
+    schemas: [...checked.schemaTypes.values()],
+    imports,
+    collections,
+    sinks,
+    expressions: { types: checked.types, names: checked.names, calls: checked.calls },
+  };
+}
+
+function planCollection(declaration: CollectionDecl, checked: CheckedFile, line: number): CollectionPlan {
+  const name = declaration.name.name;
+  const shape = checked.shapes.get(name)!;
+  if (declaration.kind === "Source") {
+    return {
+      name,
+      line,
+      start: {
+        kind: "source",
+        topic: declaration.topic.value,
+        keyFormat: planFormat(declaration.keyFormat, shape.key),
+        valueFormat: planFormat(declaration.valueFormat, shape.value),
+        eventTimeField: declaration.eventTime?.name,
+      },
+      operations: [],
+      shape,
+    };
+  }
+  const operations: OperationPlan[] = [];
+  declaration.steps.forEach((step, index) => {
+    const input = checked.stepInputs.get(step)!;
+    const node = `${name}-${index + 1}-${nodeSuffix(step)}`;
+    switch (step.kind) {
+      case "Where":
+        operations.push({ kind: "filter", node, condition: step.condition, input });
+        break;
+      case "Select":
+        operations.push({ kind: "mapValues", node, value: step.value, input });
+        break;
+      case "FlatMap":
+        operations.push({ kind: "flatMapValues", node, values: step.values, input });
+        break;
+      case "Rekey":
+        operations.push({ kind: "selectKey", node, key: step.key, input });
+        break;
+      case "GroupBy": {
+        const byKey = step.key.kind === "Name" && checked.names.get(step.key)?.kind === "key";
+        if (!byKey) operations.push({ kind: "selectKey", node, key: step.key, input });
+        // The grouped records reach the aggregation partitioned by their new key.
+        if (!byKey || input.keyChanged) operations.push({ kind: "repartition", name });
+        break;
+      }
+      case "Count":
+      case "Sum":
+      case "Aggregate":
+        operations.push({ kind: "aggregate", node, store: name, aggregation: planAggregation(step), input, result: shape.value });
+        break;
+    }
+  });
+  return { name, line, start: { kind: "collection", name: declaration.input.name }, operations, shape };
+}
+
+function planAggregation(step: Extract<Step, { kind: "Count" | "Sum" | "Aggregate" }>): AggregationPlan {
+  switch (step.kind) {
+    case "Count":
+      return { kind: "count" };
+    case "Sum":
+      return { kind: "sum", value: step.value };
+    case "Aggregate":
+      return {
+        kind: "record",
+        fields: step.value.fields.map((field) => {
+          const call = field.value as Extract<Expr, { kind: "Call" }>;
+          return { name: field.name.name, fn: call.callee.name as AggregateFunctionName, argument: call.args[0] };
+        }),
+      };
+  }
+}
+
+function planSink(sink: SinkDecl, checked: CheckedFile, line: number): SinkPlan {
+  const shape = checked.shapes.get(sink.input.name)!;
+  return {
+    node: `${sink.input.name}-to-${sink.topic.value}`,
+    line,
+    input: sink.input.name,
+    topic: sink.topic.value,
+    keyFormat: sink.keyFormat ? planFormat(sink.keyFormat, shape.key) : defaultFormat(shape.key),
+    valueFormat: sink.valueFormat ? planFormat(sink.valueFormat, shape.value) : defaultFormat(shape.value),
+    shape,
+  };
+}
+
+function planFormat(format: FormatRef, type: Type): FormatPlan {
+  return format.name === "string" ? { kind: "string" } : { kind: "json", schema: format.schema?.name, type };
+}
+
+/** A string is written as its text; anything else as JSON. */
+function defaultFormat(type: Type): FormatPlan {
+  return type.kind === "string" ? { kind: "string" } : { kind: "json", schema: undefined, type: type.kind === "error" ? Types.any : type };
+}
+
+function nodeSuffix(step: Step): string {
+  switch (step.kind) {
+    case "Where":
+      return "where";
+    case "Select":
+      return "select";
+    case "FlatMap":
+      return "flatmap";
+    case "Rekey":
+      return "rekey";
+    case "GroupBy":
+      return "group-by";
+    case "Count":
+      return "count";
+    case "Sum":
+      return "sum";
+    case "Aggregate":
+      return "aggregate";
+  }
+}
