@@ -356,6 +356,8 @@ class Checker {
   }
 
   private checkUnused(): void {
+    // After an error, a collection may look unused only because a reference to it is misspelt.
+    if (this.bag.hasErrors) return;
     const used = new Set<string>();
     for (const declaration of this.resolved.collections.values()) {
       if (declaration.kind === "Pipeline") used.add(declaration.input.name);

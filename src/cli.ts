@@ -1,0 +1,265 @@
+// The `weir` command line: a thin layer over the compiler API (src/index.ts)
+// and the runtime's public API. Every failure is a message and an exit code,
+// never a stack trace.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { openEmbeddedLog, runEmbedded, WeirRuntimeError, type EmbeddedLog } from "../runtime/index.ts";
+import { loadTopology, writeCompiledProject } from "./compiled-module.ts";
+import { check, formatDiagnostics, type Diagnostic } from "./index.ts";
+
+/** A failure the user can fix: printed as one line, without a stack trace. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+interface Output {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processOutput: Output = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+export async function main(argv: readonly string[], io: Output = processOutput): Promise<number> {
+  let exitCode = 0;
+  const program = new Command()
+    .name("weir")
+    .description("Declarative stream topologies: check, compile and run .weir files with exactly-once state.")
+    .version(readVersion(), "-V, --version")
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError("(run 'weir --help' for the commands)");
+
+  program
+    .command("check")
+    .description("check .weir files; print every problem with its line, column and code")
+    .argument("<files...>", ".weir files")
+    .action((files: string[]) => {
+      let failed = false;
+      for (const file of files) {
+        const source = readSource(file);
+        const found = check(source, { path: file });
+        printDiagnostics(found, source, io);
+        if (found.some((d) => d.severity === "error")) failed = true;
+      }
+      exitCode = failed ? 1 : 0;
+    });
+
+  program
+    .command("compile")
+    .description("compile a .weir file to a TypeScript module (with a tsconfig.json) in a folder")
+    .argument("<file>", ".weir file")
+    .requiredOption("-o, --out <dir>", "folder to write the module to")
+    .action((file: string, options: { out: string }) => {
+      const source = readSource(file);
+      const result = writeCompiledProject(file, source, options.out);
+      printDiagnostics(result.diagnostics, source, io);
+      if (!result.written) {
+        exitCode = 1;
+        return;
+      }
+      io.out(`wrote ${result.written.modulePath}\n`);
+    });
+
+  program
+    .command("describe")
+    .description("print the topology: sources, processors, state stores with their changelogs, repartition topics, sinks")
+    .argument("<file>", ".weir file")
+    .action(async (file: string) => {
+      const source = readSource(file);
+      const loaded = await loadTopology(file, source);
+      printDiagnostics(loaded.diagnostics, source, io);
+      if (!loaded.topology) {
+        exitCode = 1;
+        return;
+      }
+      io.out(`${loaded.topology.describe()}\n`);
+    });
+
+  program
+    .command("produce")
+    .description("append records to a topic of the embedded log, one JSON object per line on standard input: {\"key\", \"value\", \"timestamp\"}")
+    .argument("<topic>", "topic name")
+    .requiredOption("-d, --data <dir>", "data folder of the embedded engine")
+    .option("-p, --partitions <n>", "partitions, when the topic is created", positiveInteger, 1)
+    .action(async (topic: string, options: { data: string; partitions: number }) => {
+      const text = await readStdin();
+      const log = openLog(options.data);
+      try {
+        const count = produceLines(log, topic, text, "standard input", options.partitions);
+        io.err(`produced ${count} record${count === 1 ? "" : "s"} to ${topic}\n`);
+      } finally {
+        log.close();
+      }
+    });
+
+  program
+    .command("consume")
+    .description("print the committed records of a topic, one JSON object per line")
+    .argument("<topic>", "topic name")
+    .requiredOption("-d, --data <dir>", "data folder of the embedded engine")
+    .action((topic: string, options: { data: string }) => {
+      const log = openLog(options.data);
+      try {
+        printRecords(log, topic, io);
+      } finally {
+        log.close();
+      }
+    });
+
+  program
+    .command("run")
+    .description("run a topology on the embedded engine until its inputs are drained (--follow: keep running)")
+    .argument("<file>", ".weir file")
+    .option("-d, --data <dir>", "data folder of the embedded engine (default with --input: a temporary one)")
+    .option("-i, --input <topic=path...>", "produce a JSONL file to a topic first, then print the output topics", collectInput, [])
+    .option("-f, --follow", "keep running and process new records as they arrive (stop with Ctrl-C)", false)
+    .option("--commit-interval <ms>", "how often to commit, in milliseconds", positiveInteger, 100)
+    .action(async (file: string, options: { data?: string; input: InputFile[]; follow: boolean; commitInterval: number }) => {
+      if (!options.data && options.input.length === 0) throw new UsageError("run needs --data DIR, or --input TOPIC=PATH to run on a temporary data folder");
+      const source = readSource(file);
+      const loaded = await loadTopology(file, source);
+      printDiagnostics(loaded.diagnostics, source, io);
+      if (!loaded.topology) {
+        exitCode = 1;
+        return;
+      }
+      const topology = loaded.topology;
+      const temporary = options.data ? undefined : mkdtempSync(join(tmpdir(), "weir-run-"));
+      const data = options.data ?? temporary!;
+      try {
+        if (options.input.length > 0) {
+          const log = openLog(data);
+          try {
+            for (const input of options.input) produceLines(log, input.topic, readSource(input.path), input.path, 1);
+          } finally {
+            log.close();
+          }
+        }
+        const controller = new AbortController();
+        const stop = () => controller.abort();
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+        try {
+          const summary = await runEmbedded(topology, {
+            data,
+            follow: options.follow,
+            commitIntervalMs: options.commitInterval,
+            signal: controller.signal,
+          });
+          io.err(
+            `processed ${summary.recordsProcessed} records in ${summary.commits} commits` +
+              (summary.deadLettered > 0 ? `; ${summary.deadLettered} sent to ${topology.deadLetterTopic}` : "") +
+              "\n",
+          );
+        } finally {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+        }
+        if (options.input.length > 0) {
+          const log = openLog(data);
+          try {
+            for (const topic of [...new Set(topology.sinkTopics)]) printRecords(log, topic, io);
+          } finally {
+            log.close();
+          }
+        }
+      } finally {
+        if (temporary) rmSync(temporary, { recursive: true, force: true });
+      }
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; usage mistakes were already printed by commander.
+      return error.exitCode === 0 || error.code === "commander.helpDisplayed" || error.code === "commander.version" ? 0 : 2;
+    }
+    if (error instanceof UsageError || error instanceof WeirRuntimeError) {
+      io.err(`weir: ${error.message}\n`);
+      return error instanceof UsageError ? 2 : 1;
+    }
+    throw error;
+  }
+  return exitCode;
+}
+
+interface InputFile {
+  readonly topic: string;
+  readonly path: string;
+}
+
+function collectInput(value: string, previous: InputFile[]): InputFile[] {
+  const at = value.indexOf("=");
+  if (at <= 0 || at === value.length - 1) throw new InvalidArgumentError("expected TOPIC=PATH, for example --input text-lines=lines.jsonl");
+  return [...previous, { topic: value.slice(0, at), path: value.slice(at + 1) }];
+}
+
+function positiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError("expected a whole number of at least 1");
+  return number;
+}
+
+function readSource(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(code === "ENOENT" ? `cannot read ${path}: no such file` : `cannot read ${path}: ${(error as Error).message}`);
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function openLog(data: string): EmbeddedLog {
+  mkdirSync(resolve(data), { recursive: true });
+  return openEmbeddedLog(join(resolve(data), "weir.db"));
+}
+
+/** Parses JSONL records; a bad line is reported with its line number and nothing is produced. */
+function produceLines(log: EmbeddedLog, topic: string, text: string, origin: string, partitions: number): number {
+  const records: { key?: unknown; value: unknown; timestamp?: number }[] = [];
+  text.split("\n").forEach((line, index) => {
+    if (line.trim() === "") return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch (error) {
+      throw new UsageError(`${origin}:${index + 1}: not valid JSON (${(error as Error).message})`);
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed) || !("value" in parsed)) {
+      throw new UsageError(`${origin}:${index + 1}: expected an object such as {"key": "k", "value": ..., "timestamp": 1700000000000}`);
+    }
+    const record = parsed as { key?: unknown; value: unknown; timestamp?: unknown };
+    if (record.timestamp !== undefined && (typeof record.timestamp !== "number" || !Number.isFinite(record.timestamp))) {
+      throw new UsageError(`${origin}:${index + 1}: "timestamp" must be a number of epoch milliseconds`);
+    }
+    records.push({ key: record.key, value: record.value, ...(record.timestamp !== undefined ? { timestamp: record.timestamp as number } : {}) });
+  });
+  log.createTopic(topic, partitions);
+  log.produce(topic, records as Parameters<EmbeddedLog["produce"]>[1]);
+  return records.length;
+}
+
+function printRecords(log: EmbeddedLog, topic: string, io: Output): void {
+  for (const record of log.consume(topic)) io.out(`${JSON.stringify(record)}\n`);
+}
+
+function printDiagnostics(found: readonly Diagnostic[], source: string, io: Output): void {
+  if (found.length > 0) io.err(`${formatDiagnostics(found, source)}\n`);
+}
+
+function readVersion(): string {
+  const packageJson = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  return packageJson.version;
+}

@@ -1,0 +1,222 @@
+// The `weir` command line, run as a user runs it: a real child process over
+// real files and a real SQLite data folder.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = join(import.meta.dirname, "..", "..");
+const weirBin = join(root, "bin", "weir.js");
+
+function weir(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [weirBin, ...args], { cwd: root, input, encoding: "utf8", timeout: 60_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "weir-cli-test-"));
+}
+
+function jsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** The word counts the example must produce, computed directly from its input. */
+function expectedWordCounts(lines: string[]): Map<string, number[]> {
+  const totals = new Map<string, number>();
+  const sequences = new Map<string, number[]>();
+  for (const line of lines) {
+    for (const word of line.toLowerCase().match(/[a-z]+/g) ?? []) {
+      const count = (totals.get(word) ?? 0) + 1;
+      totals.set(word, count);
+      sequences.set(word, [...(sequences.get(word) ?? []), count]);
+    }
+  }
+  return sequences;
+}
+
+function sequencesByKey(records: Record<string, unknown>[]): Map<string, number[]> {
+  const sequences = new Map<string, number[]>();
+  for (const record of records) {
+    const key = record.key as string;
+    sequences.set(key, [...(sequences.get(key) ?? []), record.value as number]);
+  }
+  return sequences;
+}
+
+describe("weir --help", () => {
+  it("lists the commands", () => {
+    const result = weir(["--help"]);
+    expect(result.status).toBe(0);
+    for (const command of ["check", "compile", "describe", "produce", "consume", "run"]) {
+      expect(result.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, "m"));
+    }
+  });
+});
+
+describe("weir check", () => {
+  it("exits 0 for a valid file and prints nothing", () => {
+    const result = weir(["check", "examples/wordcount.weir"]);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+  });
+
+  it("reports every problem with file:line:col, code, the line and a caret, and exits 1", () => {
+    const dir = tempDir();
+    const file = join(dir, "broken.weir");
+    writeFileSync(
+      file,
+      ["application broken", "stream lines from topic \"l\" key string value string", "stream words = lnes | flatmap split(value, \" \")", "sink words to topic \"w\" value strin", "sink wrds to topic \"x\"", ""].join("\n"),
+    );
+    const result = weir(["check", file]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(result.stderr).toContain(`${file}:4:`);
+    expect(result.stderr).toMatch(/error WEIR1002:/);
+  });
+
+  it("reports name errors with a hint", () => {
+    const dir = tempDir();
+    const file = join(dir, "names.weir");
+    writeFileSync(file, ["application names", "stream lines from topic \"l\" key string value string", "stream words = lnes | flatmap split(value, \" \")", "sink words to topic \"w\"", ""].join("\n"));
+    const result = weir(["check", file]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      [
+        `${file}:3:16: error WEIR2003: unknown stream or table 'lnes'`,
+        "  stream words = lnes | flatmap split(value, \" \")",
+        "                 ^^^^",
+        "  hint: did you mean 'lines'?",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("says what is wrong when the file is missing", () => {
+    const result = weir(["check", "no/such/file.weir"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe("weir: cannot read no/such/file.weir: no such file\n");
+  });
+});
+
+describe("weir compile", () => {
+  it("writes a module that passes tsc --noEmit in strict mode, outside the weir folder too", () => {
+    const out = tempDir();
+    const result = weir(["compile", "test/fixtures/shop/input.weir", "--out", out]);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(existsSync(join(out, "input.ts"))).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, "tsconfig.json"), "utf8")).compilerOptions.strict).toBe(true);
+    const tsc = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", out], { encoding: "utf8", timeout: 120_000 });
+    expect(tsc.stdout + tsc.stderr).toBe("");
+    expect(tsc.status).toBe(0);
+  });
+});
+
+describe("weir describe", () => {
+  it("shows sources, processors, stores with changelogs, repartition topics and sinks", () => {
+    const result = weir(["describe", "examples/wordcount.weir"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("Source: lines (topic: text-lines)");
+    expect(result.stdout).toContain("counts (changelog: wordcount-counts-changelog)");
+    expect(result.stdout).toContain("wordcount-counts-repartition");
+    expect(result.stdout).toContain("Sink: counts-to-word-counts (topic: word-counts)");
+  });
+});
+
+describe("weir produce, run, consume", () => {
+  const inputLines = ["the cat and the hat", "The Cat sat; the END", "", "cat-cat 42 cat"];
+
+  it("runs the word count example over produced records with exact output", () => {
+    const data = tempDir();
+    const jsonl = inputLines.map((line, i) => JSON.stringify({ key: `l${i}`, value: line, timestamp: 1_700_000_000_000 + i })).join("\n");
+    const produced = weir(["produce", "text-lines", "--data", data, "--partitions", "2"], jsonl);
+    expect(produced.stderr).toBe("produced 4 records to text-lines\n");
+    expect(produced.status).toBe(0);
+
+    const run = weir(["run", "examples/wordcount.weir", "--data", data]);
+    expect(run.status).toBe(0);
+
+    const consumed = weir(["consume", "word-counts", "--data", data]);
+    expect(consumed.status).toBe(0);
+    const records = jsonLines(consumed.stdout);
+    for (const record of records) expect(Object.keys(record)).toEqual(["topic", "partition", "offset", "key", "value", "timestamp"]);
+    expect(sequencesByKey(records)).toEqual(expectedWordCounts(inputLines));
+
+    // Running again processes nothing new and emits nothing twice.
+    expect(weir(["run", "examples/wordcount.weir", "--data", data]).status).toBe(0);
+    expect(jsonLines(weir(["consume", "word-counts", "--data", data]).stdout)).toEqual(records);
+  });
+
+  it("runs with --input and prints the output topics", () => {
+    const result = weir(["run", "examples/wordcount.weir", "--input", "text-lines=examples/data/text-lines.jsonl"]);
+    expect(result.status).toBe(0);
+    const lines = readFileSync(join(root, "examples/data/text-lines.jsonl"), "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map((l) => (JSON.parse(l) as { value: string }).value);
+    expect(sequencesByKey(jsonLines(result.stdout))).toEqual(expectedWordCounts(lines));
+  });
+
+  it("sends records that do not match their schema to the dead-letter topic and goes on", () => {
+    const dir = tempDir();
+    const file = join(dir, "orders.weir");
+    writeFileSync(
+      file,
+      [
+        "application orders",
+        "schema Order { id: string, amount: number }",
+        "stream orders from topic \"orders\" key string value json Order",
+        "table totals = orders | group by key | sum amount",
+        "sink totals to topic \"totals\"",
+        "",
+      ].join("\n"),
+    );
+    const input = join(dir, "orders.jsonl");
+    writeFileSync(
+      input,
+      [
+        JSON.stringify({ key: "a", value: { id: "1", amount: 5 } }),
+        JSON.stringify({ key: "a", value: "{not json" }),
+        JSON.stringify({ key: "b", value: { id: "2", amount: "12" } }),
+        JSON.stringify({ key: "a", value: { id: "3", amount: 7 } }),
+      ].join("\n"),
+    );
+    const data = join(dir, "data");
+    const run = weir(["run", file, "--data", data, "--input", `orders=${input}`]);
+    expect(run.status).toBe(0);
+    expect(jsonLines(run.stdout).map((r) => [r.key, r.value])).toEqual([
+      ["a", 5],
+      ["a", 12],
+    ]);
+    const dead = jsonLines(weir(["consume", "orders-dlq", "--data", data]).stdout);
+    expect(dead).toHaveLength(2);
+    const [notJson, mismatch] = dead.map((r) => r.value as Record<string, unknown>);
+    expect(notJson).toMatchObject({ topic: "orders", partition: 0, offset: 1, value: "{not json" });
+    expect(notJson!.reason).toMatch(/not valid JSON/);
+    expect(mismatch).toMatchObject({ topic: "orders", partition: 0, offset: 2 });
+    expect(mismatch!.reason).toMatch(/amount/);
+  });
+
+  it("answers a bad setting with one line", () => {
+    const result = weir(["run", "examples/wordcount.weir"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe("weir: run needs --data DIR, or --input TOPIC=PATH to run on a temporary data folder\n");
+    const badPartitions = weir(["produce", "t", "--data", tempDir(), "--partitions", "zero"], "");
+    expect(badPartitions.status).toBe(2);
+    expect(badPartitions.stderr).toContain("expected a whole number of at least 1");
+  });
+
+  it("reports a bad input line with its line number and produces nothing", () => {
+    const data = tempDir();
+    const result = weir(["produce", "t", "--data", data], '{"value": "ok"}\n{"value": oops}\n');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^weir: standard input:2: not valid JSON/);
+    const consumed = weir(["consume", "t", "--data", data]);
+    expect(consumed.stdout).toBe("");
+  });
+});
