@@ -13,7 +13,7 @@ import { prepareTopics, type TopicPlan } from "./topic-manager.ts";
 
 /** Records fetched per input partition at a time. */
 const FETCH_BATCH = 500;
-/** Records a task processes before the loop looks at the clock, the others tasks and stop requests. */
+/** Records a task processes before the loop looks at the clock, the other tasks and stop requests. */
 const ROUND_BATCH = 500;
 
 const DEFAULT_COMMIT_INTERVAL_MS = 100;
@@ -117,9 +117,11 @@ class TopologyRun {
     if (!(this.commitIntervalMs >= 0)) throw new EngineStateError(`commitIntervalMs must be >= 0, not ${options.commitIntervalMs}`);
     if (!(this.maxRecordsPerCommit >= 1)) throw new EngineStateError(`maxRecordsPerCommit must be >= 1, not ${options.maxRecordsPerCommit}`);
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
-    options.signal?.addEventListener("abort", () => this.requestStop(), { once: true });
+    options.signal?.addEventListener("abort", this.onAbort, { once: true });
     if (options.signal?.aborted) this.stopRequested = true;
   }
+
+  private readonly onAbort = (): void => this.requestStop();
 
   requestStop(): void {
     this.stopRequested = true;
@@ -149,6 +151,7 @@ class TopologyRun {
       for (const task of this.tasks) if (task.currentState !== "CLOSED") task.close(false);
       throw error;
     } finally {
+      this.options.signal?.removeEventListener("abort", this.onAbort);
       this.resolveFinished();
     }
   }
