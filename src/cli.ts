@@ -85,8 +85,8 @@ export async function main(argv: readonly string[], io: Output = processOutput):
     .description("append records to a topic of the embedded log, one JSON object per line on standard input: {\"key\", \"value\", \"timestamp\"}")
     .argument("<topic>", "topic name")
     .requiredOption("-d, --data <dir>", "data folder of the embedded engine")
-    .option("-p, --partitions <n>", "partitions, when the topic is created", positiveInteger, 1)
-    .action(async (topic: string, options: { data: string; partitions: number }) => {
+    .option("-p, --partitions <n>", "partitions, when the topic is created (default 1)", positiveInteger)
+    .action(async (topic: string, options: { data: string; partitions?: number }) => {
       const text = await readStdin();
       const log = openLog(options.data);
       try {
@@ -135,7 +135,7 @@ export async function main(argv: readonly string[], io: Output = processOutput):
         if (options.input.length > 0) {
           const log = openLog(data);
           try {
-            for (const input of options.input) produceLines(log, input.topic, readSource(input.path), input.path, 1);
+            for (const input of options.input) produceLines(log, input.topic, readSource(input.path), input.path, undefined);
           } finally {
             log.close();
           }
@@ -226,8 +226,12 @@ function openLog(data: string): EmbeddedLog {
   return openEmbeddedLog(join(resolve(data), "weir.db"));
 }
 
-/** Parses JSONL records; a bad line is reported with its line number and nothing is produced. */
-function produceLines(log: EmbeddedLog, topic: string, text: string, origin: string, partitions: number): number {
+/**
+ * Parses JSONL records; a bad line is reported with its line number and nothing
+ * is produced. A new topic gets `partitions` (default 1); an existing one keeps
+ * its own, and asking for another count is an error.
+ */
+function produceLines(log: EmbeddedLog, topic: string, text: string, origin: string, partitions: number | undefined): number {
   const records: { key?: unknown; value: unknown; timestamp?: number }[] = [];
   text.split("\n").forEach((line, index) => {
     if (line.trim() === "") return;
@@ -246,7 +250,8 @@ function produceLines(log: EmbeddedLog, topic: string, text: string, origin: str
     }
     records.push({ key: record.key, value: record.value, ...(record.timestamp !== undefined ? { timestamp: record.timestamp as number } : {}) });
   });
-  log.createTopic(topic, partitions);
+  const existing = log.topics().find((t) => t.name === topic);
+  if (!existing || partitions !== undefined) log.createTopic(topic, partitions ?? 1);
   log.produce(topic, records as Parameters<EmbeddedLog["produce"]>[1]);
   return records.length;
 }

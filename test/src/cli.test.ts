@@ -147,6 +147,11 @@ describe("weir produce, run, consume", () => {
     for (const record of records) expect(Object.keys(record)).toEqual(["topic", "partition", "offset", "key", "value", "timestamp"]);
     expect(sequencesByKey(records)).toEqual(expectedWordCounts(inputLines));
 
+    // More input goes to the topic's existing partitions; another partition count is refused in one line.
+    const more = weir(["produce", "text-lines", "--data", data, "--partitions", "3"], jsonl);
+    expect(more.status).toBe(1);
+    expect(more.stderr).toBe('weir: topic "text-lines" already exists with 2 partition(s), not 3\n');
+
     // Running again processes nothing new and emits nothing twice.
     expect(weir(["run", "examples/wordcount.weir", "--data", data]).status).toBe(0);
     expect(jsonLines(weir(["consume", "word-counts", "--data", data]).stdout)).toEqual(records);
