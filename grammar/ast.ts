@@ -83,7 +83,8 @@ export interface NamedTypeRef extends NodeBase {
 /** `string`, `json`, or `json Order` (JSON validated against a schema). */
 export interface FormatRef extends NodeBase {
   readonly kind: "Format";
-  readonly name: "string" | "json";
+  /** Empty when the parser recovered from a missing format (never a made-up "string"). */
+  readonly name: "string" | "json" | "";
   readonly schema: Identifier | undefined;
 }
 

@@ -1,0 +1,434 @@
+// CST → AST. One method per grammar rule (checked by validateVisitor), each turning the
+// rule's CST children into weir's own AST nodes, every node with its source range.
+//
+// The CST may come from error recovery, so any child may be missing. The builder never throws;
+// what it makes of missing pieces:
+//   - a missing name            → Identifier with name "" (zero-length range at the failure point)
+//   - a missing expression      → ErrorExpr (zero-length range)
+//   - a missing required format → FormatRef with name "" (never a made-up "string")
+//   - a missing type            → NamedType over an empty Identifier
+//   - a missing topic / path    → StringLiteral "" with a zero-length range (a real "" has length 2)
+//   - a missing aggregate body  → RecordExpr without fields
+//   - an optional clause that is absent stays undefined (e.g. a sink's `key` format); when its
+//     keyword is there but its content is not, the content gets the placeholder above
+//   - a step or declaration whose keyword could not be parsed at all is left out.
+// "The failure point" is the end of what the enclosing rule did parse (recovery drops the rest).
+//
+// Parenthesised expressions are not nodes of their own: `(a + b)` is the BinaryExpr `a + b`,
+// with the range of `a + b` (without the parentheses). An expression built around one still
+// covers them: `(a + b) * c` spans from `(` to `c`.
+
+import type { CstNode, IToken } from "chevrotain";
+import type {
+  ApplicationDecl,
+  BinaryOperator,
+  Comment,
+  Declaration,
+  Expr,
+  FieldDecl,
+  FormatRef,
+  Identifier,
+  ImportDecl,
+  PipelineDecl,
+  PrimitiveTypeName,
+  RecordExpr,
+  RecordField,
+  SchemaDecl,
+  SinkDecl,
+  SourceDecl,
+  SourceRange,
+  Step,
+  StringLiteral,
+  TypeRef,
+  WeirFile,
+} from "./ast.ts";
+import type {
+  AddExprCstChildren,
+  AndExprCstChildren,
+  ApplicationCstChildren,
+  CallOrNameCstChildren,
+  CompareExprCstChildren,
+  DeclarationCstChildren,
+  ExpressionCstChildren,
+  FieldCstChildren,
+  FileCstChildren,
+  FormatCstChildren,
+  IfExprCstChildren,
+  ImportDeclCstChildren,
+  ListExprCstChildren,
+  MulExprCstChildren,
+  NameCstChildren,
+  NotExprCstChildren,
+  OrExprCstChildren,
+  ParenExprCstChildren,
+  PipelineCstChildren,
+  PostfixExprCstChildren,
+  PrimaryCstChildren,
+  RecordExprCstChildren,
+  RecordFieldCstChildren,
+  SchemaDeclCstChildren,
+  SinkDeclCstChildren,
+  StepCstChildren,
+  StreamDeclCstChildren,
+  SuffixCstChildren,
+  TableDeclCstChildren,
+  TypeRefCstChildren,
+  UnaryExprCstChildren,
+} from "./cst.ts";
+import { weirParser } from "./parser.ts";
+import { decodeString } from "./strings.ts";
+import { tokenRange } from "./tokens.ts";
+
+// ---------------------------------------------------------------- ranges
+
+function emptyRange(at: number): SourceRange {
+  return { start: at, end: at };
+}
+
+/** A CST node's range; a node that consumed no token (recovery) gets an empty range at `fallback`. */
+function cstRange(node: CstNode, fallback: number): SourceRange {
+  const location = node.location;
+  if (location === undefined || Number.isNaN(location.startOffset) || location.endOffset === undefined || Number.isNaN(location.endOffset)) {
+    return emptyRange(fallback);
+  }
+  return { start: location.startOffset, end: Math.max(location.endOffset + 1, location.startOffset) };
+}
+
+/** The end of a token if it is there, else `fallback`. */
+function endOf(token: IToken | undefined, fallback: number): number {
+  return token === undefined ? fallback : tokenRange(token).end;
+}
+
+function span(from: SourceRange, to: SourceRange): SourceRange {
+  return { start: Math.min(from.start, to.start), end: Math.max(from.end, to.end) };
+}
+
+// ---------------------------------------------------------------- leaves
+
+function stringLiteral(token: IToken | undefined, fallback: number): StringLiteral {
+  if (token === undefined) return { kind: "StringLiteral", value: "", range: emptyRange(fallback) };
+  return { kind: "StringLiteral", value: token.image === "" ? "" : decodeString(token.image).value, range: tokenRange(token) };
+}
+
+const binaryOperators: ReadonlySet<string> = new Set<BinaryOperator>(["+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "and", "or"]);
+
+function isBinaryOperator(text: string): text is BinaryOperator {
+  return binaryOperators.has(text);
+}
+
+const primitiveTypeNames: ReadonlySet<string> = new Set<PrimitiveTypeName>(["string", "number", "boolean", "timestamp"]);
+
+function isPrimitiveTypeName(name: string): name is PrimitiveTypeName {
+  return primitiveTypeNames.has(name);
+}
+
+/** A postfix suffix before it is applied to the expression on its left. */
+type Suffix =
+  | { readonly kind: "member"; readonly property: Identifier; readonly range: SourceRange }
+  | { readonly kind: "index"; readonly index: Expr; readonly range: SourceRange };
+
+type Build<C, R> = (ctx: C, range: SourceRange) => R;
+
+// ---------------------------------------------------------------- the visitor
+
+const BaseVisitor = weirParser.getBaseCstVisitorConstructor<SourceRange, unknown>();
+
+class AstBuilder extends BaseVisitor {
+  constructor() {
+    super();
+    this.validateVisitor();
+  }
+
+  /**
+   * Builds a child with the method for its rule. Calling the method directly (rather than
+   * `visit`, which dispatches on the node's name) lets TypeScript check the result type.
+   * An absent child is built from no children at all, so each method makes its own placeholder.
+   */
+  private sub<C, R>(build: Build<C, R>, node: CstNode | undefined, fallback: number): R {
+    if (node === undefined) return build.call(this, {} as C, emptyRange(fallback));
+    return build.call(this, node.children as C, cstRange(node, fallback));
+  }
+
+  /**
+   * A left-associative chain `operand (operator operand)*`. The range of each operation is taken
+   * from the operands' CST nodes, not their AST nodes, so that it covers parentheses around an
+   * operand: `(a + b) * c` spans all of that text, though its left operand spans `a + b`.
+   */
+  private fold<C>(build: Build<C, Expr>, operands: readonly CstNode[] | undefined, operators: readonly IToken[] | undefined, range: SourceRange): Expr {
+    const first = operands?.[0];
+    let left = this.sub(build, first, range.start);
+    const start = first === undefined ? left.range.start : cstRange(first, left.range.start).start;
+    (operators ?? []).forEach((operatorToken, i) => {
+      const operatorRange = tokenRange(operatorToken);
+      const operand = operands?.[i + 1];
+      const right = this.sub(build, operand, operatorRange.end);
+      const end = Math.max(operatorRange.end, operand === undefined ? right.range.end : cstRange(operand, right.range.end).end);
+      // Operators are consumed by lookahead over their own tokens, so the text is always one.
+      if (!isBinaryOperator(operatorToken.image)) return;
+      left = { kind: "Binary", operator: operatorToken.image, operatorRange, left, right, range: { start, end } };
+    });
+    return left;
+  }
+
+  // -------------------------------------------------------------- file and declarations
+
+  file(ctx: FileCstChildren, range: SourceRange): Pick<WeirFile, "application" | "declarations"> {
+    return {
+      application: ctx.application === undefined ? undefined : this.sub(this.application, ctx.application[0], range.start),
+      declarations: (ctx.declaration ?? []).flatMap((node) => this.sub(this.declaration, node, range.end) ?? []),
+    };
+  }
+
+  application(ctx: ApplicationCstChildren, range: SourceRange): ApplicationDecl {
+    return { kind: "Application", name: this.sub(this.name, ctx.name?.[0], endOf(ctx.ApplicationKw?.[0], range.end)), range };
+  }
+
+  declaration(ctx: DeclarationCstChildren, range: SourceRange): Declaration | undefined {
+    if (ctx.importDecl) return this.sub(this.importDecl, ctx.importDecl[0], range.start);
+    if (ctx.schemaDecl) return this.sub(this.schemaDecl, ctx.schemaDecl[0], range.start);
+    if (ctx.streamDecl) return this.sub(this.streamDecl, ctx.streamDecl[0], range.start);
+    if (ctx.tableDecl) return this.sub(this.tableDecl, ctx.tableDecl[0], range.start);
+    if (ctx.sinkDecl) return this.sub(this.sinkDecl, ctx.sinkDecl[0], range.start);
+    return undefined;
+  }
+
+  importDecl(ctx: ImportDeclCstChildren, range: SourceRange): ImportDecl {
+    return {
+      kind: "Import",
+      names: (ctx.name ?? []).map((node) => this.sub(this.name, node, range.end)),
+      from: stringLiteral(ctx.StringLiteral?.[0], range.end),
+      range,
+    };
+  }
+
+  schemaDecl(ctx: SchemaDeclCstChildren, range: SourceRange): SchemaDecl {
+    return {
+      kind: "Schema",
+      name: this.sub(this.name, ctx.name?.[0], endOf(ctx.SchemaKw?.[0], range.end)),
+      fields: (ctx.field ?? []).map((node) => this.sub(this.field, node, range.end)),
+      range,
+    };
+  }
+
+  field(ctx: FieldCstChildren, range: SourceRange): FieldDecl {
+    return {
+      kind: "Field",
+      name: this.sub(this.name, ctx.name?.[0], range.start),
+      optional: ctx.Question !== undefined,
+      type: this.sub(this.typeRef, ctx.typeRef?.[0], range.end),
+      range,
+    };
+  }
+
+  typeRef(ctx: TypeRefCstChildren, range: SourceRange): TypeRef {
+    if (ctx.ListKw) return { kind: "ListType", element: this.sub(this.typeRef, ctx.typeRef?.[0], range.end), range };
+    const name = this.sub(this.name, ctx.name?.[0], range.start);
+    if (isPrimitiveTypeName(name.name)) return { kind: "PrimitiveType", name: name.name, range: name.range };
+    return { kind: "NamedType", name, range: name.range };
+  }
+
+  streamDecl(ctx: StreamDeclCstChildren, range: SourceRange): SourceDecl | PipelineDecl {
+    const name = this.sub(this.name, ctx.name?.[0], endOf(ctx.StreamKw?.[0], range.end));
+    if (ctx.FromKw) {
+      return {
+        kind: "Source",
+        collection: "stream",
+        name,
+        topic: stringLiteral(ctx.StringLiteral?.[0], range.end),
+        keyFormat: this.sub(this.format, ctx.keyFormat?.[0], range.end),
+        valueFormat: this.sub(this.format, ctx.valueFormat?.[0], range.end),
+        eventTime: ctx.EventKw || ctx.eventTime ? this.sub(this.name, ctx.eventTime?.[0], range.end) : undefined,
+        range,
+      };
+    }
+    // With neither `from` nor `=` (recovery), a pipeline without steps stands in.
+    return { kind: "Pipeline", collection: "stream", name, ...this.sub(this.pipeline, ctx.pipeline?.[0], range.end), range };
+  }
+
+  tableDecl(ctx: TableDeclCstChildren, range: SourceRange): PipelineDecl {
+    const name = this.sub(this.name, ctx.name?.[0], endOf(ctx.TableKw?.[0], range.end));
+    return { kind: "Pipeline", collection: "table", name, ...this.sub(this.pipeline, ctx.pipeline?.[0], range.end), range };
+  }
+
+  sinkDecl(ctx: SinkDeclCstChildren, range: SourceRange): SinkDecl {
+    return {
+      kind: "Sink",
+      input: this.sub(this.name, ctx.name?.[0], endOf(ctx.SinkKw?.[0], range.end)),
+      topic: stringLiteral(ctx.StringLiteral?.[0], range.end),
+      keyFormat: ctx.KeyKw || ctx.keyFormat ? this.sub(this.format, ctx.keyFormat?.[0], range.end) : undefined,
+      valueFormat: ctx.ValueKw || ctx.valueFormat ? this.sub(this.format, ctx.valueFormat?.[0], range.end) : undefined,
+      range,
+    };
+  }
+
+  format(ctx: FormatCstChildren, range: SourceRange): FormatRef {
+    if (ctx.StringKw) return { kind: "Format", name: "string", schema: undefined, range };
+    if (ctx.JsonKw) {
+      const schema = ctx.schema === undefined ? undefined : this.sub(this.name, ctx.schema[0], range.end);
+      return { kind: "Format", name: "json", schema, range };
+    }
+    return { kind: "Format", name: "", schema: undefined, range };
+  }
+
+  // -------------------------------------------------------------- pipelines
+
+  pipeline(ctx: PipelineCstChildren, range: SourceRange): Pick<PipelineDecl, "input" | "steps"> {
+    return {
+      input: this.sub(this.name, ctx.input?.[0], range.start),
+      steps: (ctx.step ?? []).flatMap((node) => this.sub(this.step, node, range.end) ?? []),
+    };
+  }
+
+  step(ctx: StepCstChildren, range: SourceRange): Step | undefined {
+    const expression = (): Expr => this.sub(this.expression, ctx.expression?.[0], range.end);
+    if (ctx.WhereKw) return { kind: "Where", condition: expression(), range };
+    if (ctx.SelectKw) return { kind: "Select", value: expression(), range };
+    if (ctx.FlatmapKw) return { kind: "FlatMap", values: expression(), range };
+    if (ctx.RekeyKw) return { kind: "Rekey", key: expression(), range };
+    if (ctx.GroupKw) return { kind: "GroupBy", key: expression(), range };
+    if (ctx.CountKw) return { kind: "Count", range };
+    if (ctx.SumKw) return { kind: "Sum", value: expression(), range };
+    if (ctx.AggregateKw) return { kind: "Aggregate", value: this.sub(this.recordExpr, ctx.recordExpr?.[0], range.end), range };
+    return undefined;
+  }
+
+  // -------------------------------------------------------------- expressions
+
+  expression(ctx: ExpressionCstChildren, range: SourceRange): Expr {
+    if (ctx.ifExpr) return this.sub(this.ifExpr, ctx.ifExpr[0], range.start);
+    if (ctx.orExpr) return this.sub(this.orExpr, ctx.orExpr[0], range.start);
+    return { kind: "Error", range };
+  }
+
+  ifExpr(ctx: IfExprCstChildren, range: SourceRange): Expr {
+    return {
+      kind: "If",
+      condition: this.sub(this.expression, ctx.condition?.[0], endOf(ctx.IfKw?.[0], range.end)),
+      then: this.sub(this.expression, ctx.then?.[0], endOf(ctx.ThenKw?.[0], range.end)),
+      else: this.sub(this.expression, ctx.else?.[0], endOf(ctx.ElseKw?.[0], range.end)),
+      range,
+    };
+  }
+
+  orExpr(ctx: OrExprCstChildren, range: SourceRange): Expr {
+    return this.fold(this.andExpr, ctx.andExpr, ctx.OrKw, range);
+  }
+
+  andExpr(ctx: AndExprCstChildren, range: SourceRange): Expr {
+    return this.fold(this.notExpr, ctx.notExpr, ctx.AndKw, range);
+  }
+
+  notExpr(ctx: NotExprCstChildren, range: SourceRange): Expr {
+    const not = ctx.NotKw?.[0];
+    if (not === undefined) return this.sub(this.compareExpr, ctx.compareExpr?.[0], range.start);
+    const operand = this.sub(this.notExpr, ctx.notExpr?.[0], endOf(not, range.end));
+    return { kind: "Unary", operator: "not", operand, range: span(range, operand.range) };
+  }
+
+  compareExpr(ctx: CompareExprCstChildren, range: SourceRange): Expr {
+    return this.fold(this.addExpr, ctx.addExpr, ctx.ComparisonOperator, range);
+  }
+
+  addExpr(ctx: AddExprCstChildren, range: SourceRange): Expr {
+    return this.fold(this.mulExpr, ctx.mulExpr, ctx.AdditiveOperator, range);
+  }
+
+  mulExpr(ctx: MulExprCstChildren, range: SourceRange): Expr {
+    return this.fold(this.unaryExpr, ctx.unaryExpr, ctx.MultiplicativeOperator, range);
+  }
+
+  unaryExpr(ctx: UnaryExprCstChildren, range: SourceRange): Expr {
+    const minus = ctx.Minus?.[0];
+    if (minus === undefined) return this.sub(this.postfixExpr, ctx.postfixExpr?.[0], range.start);
+    // `-1` stays a UnaryExpr over the literal 1: folding is the compiler's business.
+    const operand = this.sub(this.unaryExpr, ctx.unaryExpr?.[0], endOf(minus, range.end));
+    return { kind: "Unary", operator: "-", operand, range: span(range, operand.range) };
+  }
+
+  postfixExpr(ctx: PostfixExprCstChildren, range: SourceRange): Expr {
+    let object = this.sub(this.primary, ctx.primary?.[0], range.start);
+    // From the CST, like `fold`: `(a).b` spans the parentheses too.
+    const start = range.start;
+    for (const node of ctx.suffix ?? []) {
+      const suffix = this.sub(this.suffix, node, object.range.end);
+      const whole = span({ start, end: start }, suffix.range);
+      object =
+        suffix.kind === "member"
+          ? { kind: "Member", object, property: suffix.property, range: whole }
+          : { kind: "Index", object, index: suffix.index, range: whole };
+    }
+    return object;
+  }
+
+  suffix(ctx: SuffixCstChildren, range: SourceRange): Suffix {
+    if (ctx.Dot) return { kind: "member", property: this.sub(this.name, ctx.property?.[0], endOf(ctx.Dot[0], range.end)), range };
+    return { kind: "index", index: this.sub(this.expression, ctx.index?.[0], endOf(ctx.LBracket?.[0], range.end)), range };
+  }
+
+  primary(ctx: PrimaryCstChildren, range: SourceRange): Expr {
+    const number = ctx.NumberLiteral?.[0];
+    if (number) return { kind: "NumberLiteral", value: Number(number.image), range: tokenRange(number) };
+    const string = ctx.StringLiteral?.[0];
+    if (string) return stringLiteral(string, range.start);
+    if (ctx.TrueKw) return { kind: "BooleanLiteral", value: true, range: tokenRange(ctx.TrueKw[0]) };
+    if (ctx.FalseKw) return { kind: "BooleanLiteral", value: false, range: tokenRange(ctx.FalseKw[0]) };
+    if (ctx.NullKw) return { kind: "NullLiteral", range: tokenRange(ctx.NullKw[0]) };
+    if (ctx.callOrName) return this.sub(this.callOrName, ctx.callOrName[0], range.start);
+    if (ctx.parenExpr) return this.sub(this.parenExpr, ctx.parenExpr[0], range.start);
+    if (ctx.recordExpr) return this.sub(this.recordExpr, ctx.recordExpr[0], range.start);
+    if (ctx.listExpr) return this.sub(this.listExpr, ctx.listExpr[0], range.start);
+    return { kind: "Error", range };
+  }
+
+  callOrName(ctx: CallOrNameCstChildren, range: SourceRange): Expr {
+    const name = this.sub(this.name, ctx.name?.[0], range.start);
+    if (ctx.LParen === undefined) return { kind: "Name", name, range: name.range };
+    const args = (ctx.expression ?? []).map((node) => this.sub(this.expression, node, range.end));
+    return { kind: "Call", callee: name, args, range };
+  }
+
+  parenExpr(ctx: ParenExprCstChildren, range: SourceRange): Expr {
+    return this.sub(this.expression, ctx.expression?.[0], endOf(ctx.LParen?.[0], range.end));
+  }
+
+  recordExpr(ctx: RecordExprCstChildren, range: SourceRange): RecordExpr {
+    return { kind: "Record", fields: (ctx.recordField ?? []).map((node) => this.sub(this.recordField, node, range.end)), range };
+  }
+
+  recordField(ctx: RecordFieldCstChildren, range: SourceRange): RecordField {
+    const name = this.sub(this.name, ctx.name?.[0], range.start);
+    if (ctx.Colon === undefined) {
+      return { kind: "RecordField", name, value: { kind: "Name", name, range: name.range }, shorthand: true, range };
+    }
+    const value = this.sub(this.expression, ctx.expression?.[0], endOf(ctx.Colon[0], range.end));
+    return { kind: "RecordField", name, value, shorthand: false, range };
+  }
+
+  listExpr(ctx: ListExprCstChildren, range: SourceRange): Expr {
+    return { kind: "List", elements: (ctx.expression ?? []).map((node) => this.sub(this.expression, node, range.end)), range };
+  }
+
+  // -------------------------------------------------------------- names
+
+  name(ctx: NameCstChildren, range: SourceRange): Identifier {
+    const token = ctx.Identifier?.[0];
+    // A token inserted by recovery has an empty image and a zero-length range.
+    if (token !== undefined) return { kind: "Identifier", name: token.image, range: tokenRange(token) };
+    return { kind: "Identifier", name: "", range };
+  }
+}
+
+const builder = new AstBuilder();
+
+function comment(token: IToken): Comment {
+  return { kind: "Comment", text: token.image, range: tokenRange(token) };
+}
+
+/**
+ * Builds the AST of a whole file from the CST of the `file` rule (possibly partial, after error
+ * recovery) and the comment tokens the lexer set aside. The file's range is the whole text.
+ */
+export function buildAst(cst: CstNode | undefined, comments: readonly IToken[], textLength: number): WeirFile {
+  const parts = builder.file((cst?.children ?? {}) as FileCstChildren, { start: 0, end: textLength });
+  return { kind: "File", ...parts, comments: comments.map(comment), range: { start: 0, end: textLength } };
+}

@@ -1,0 +1,524 @@
+// weir's grammar as a chevrotain CstParser: rules only, no actions. The AST is built from the
+// CST by ast-builder.ts; GRAMMAR.md is this file written down for people.
+//
+// Error recovery: chevrotain's own (single-token insertion/deletion, re-sync to the follow set
+// of an enclosing rule) does most of the work. Two things make it robust at declaration
+// boundaries:
+//   - the declaration loop in `file` re-syncs on the keywords a declaration starts with, so a
+//     broken declaration never takes the next one down with it;
+//   - `stream`, `table`, `sink`, `schema` and `import` are soft keywords (usable as names), so
+//     a name position could swallow the keyword of the next declaration when something is
+//     missing (`stream x =` followed by `table t = …`). Where a name, a field or an expression
+//     may start, a gate refuses a token sequence that looks like the start of a declaration
+//     (`stream|table NAME =|from`, `sink NAME to`, `schema NAME {`, `import {`). No valid
+//     program has such a sequence anywhere but at the start of a declaration, so the gates
+//     change only how broken input is recovered, never what parses.
+
+import { CstParser, tokenMatcher, type IToken, type TokenType } from "chevrotain";
+import { weirErrorMessages } from "./messages.ts";
+import * as T from "./tokens.ts";
+
+type Lookahead = (offset: number) => IToken;
+
+function is(token: IToken, tokenType: TokenType): boolean {
+  return tokenMatcher(token, tokenType);
+}
+
+/** Whether the tokens from `la(at)` on look like the start of a declaration (see above). */
+export function looksLikeDeclarationAt(la: Lookahead, at: number): boolean {
+  const first = la(at);
+  const second = la(at + 1);
+  const third = la(at + 2);
+  if (is(first, T.StreamKw) || is(first, T.TableKw)) return is(second, T.Identifier) && (is(third, T.Equals) || is(third, T.FromKw));
+  if (is(first, T.SinkKw)) return is(second, T.Identifier) && is(third, T.ToKw);
+  if (is(first, T.SchemaKw)) return is(second, T.Identifier) && is(third, T.LBrace);
+  // `schema import { … }` declares a schema named "import".
+  if (is(first, T.ImportKw)) return is(second, T.LBrace) && !is(la(at - 1), T.SchemaKw);
+  return false;
+}
+
+/**
+ * Whether the name after `json` is a schema name. `json` may end a declaration or a format
+ * clause, so a following declaration keyword, `key`/`value` followed by a format, or
+ * `event time` belong to what comes next, not to the format.
+ */
+export function isFormatSchemaNameAt(la: Lookahead, at: number): boolean {
+  const first = la(at);
+  const second = la(at + 1);
+  if (!is(first, T.Identifier)) return false;
+  if (T.declarationKeywords.some((keyword) => is(first, keyword))) return false;
+  if ((is(first, T.KeyKw) || is(first, T.ValueKw)) && (is(second, T.StringKw) || is(second, T.JsonKw))) return false;
+  if (is(first, T.EventKw) && is(second, T.TimeKw)) return false;
+  return true;
+}
+
+export class WeirParser extends CstParser {
+  constructor() {
+    super(T.allTokens as TokenType[], {
+      recoveryEnabled: true,
+      nodeLocationTracking: "full",
+      maxLookahead: 3,
+      errorMessageProvider: weirErrorMessages,
+    });
+    this.performSelfAnalysis();
+  }
+
+  // ------------------------------------------------------------ gates
+
+  private readonly la: Lookahead = (offset) => this.LA(offset);
+  private readonly noDeclarationAt = (at: number) => () => !looksLikeDeclarationAt(this.la, at);
+
+  // ------------------------------------------------------------ file and declarations
+
+  readonly file = this.RULE("file", () => {
+    this.OPTION(() => this.SUBRULE(this.application));
+    this.MANY(() => this.SUBRULE(this.declaration));
+  });
+
+  readonly application = this.RULE("application", () => {
+    this.CONSUME(T.ApplicationKw);
+    this.SUBRULE(this.name);
+  });
+
+  readonly declaration = this.RULE("declaration", () => {
+    this.OR({
+      ERR_MSG: "a declaration (stream, table, sink, schema, import)",
+      DEF: [
+        { ALT: () => this.SUBRULE(this.importDecl) },
+        { ALT: () => this.SUBRULE(this.schemaDecl) },
+        { ALT: () => this.SUBRULE(this.streamDecl) },
+        { ALT: () => this.SUBRULE(this.tableDecl) },
+        { ALT: () => this.SUBRULE(this.sinkDecl) },
+      ],
+    });
+  });
+
+  readonly importDecl = this.RULE("importDecl", () => {
+    this.CONSUME(T.ImportKw);
+    this.CONSUME(T.LBrace);
+    this.SUBRULE(this.name);
+    this.MANY({
+      GATE: this.noDeclarationAt(2),
+      DEF: () => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE2(this.name);
+      },
+    });
+    this.OPTION(() => this.CONSUME2(T.Comma));
+    this.CONSUME(T.RBrace);
+    this.CONSUME(T.FromKw);
+    this.CONSUME(T.StringLiteral);
+  });
+
+  readonly schemaDecl = this.RULE("schemaDecl", () => {
+    this.CONSUME(T.SchemaKw);
+    this.SUBRULE(this.name);
+    this.CONSUME(T.LBrace);
+    this.OPTION({
+      GATE: this.noDeclarationAt(1),
+      DEF: () => {
+        this.SUBRULE(this.field);
+        this.MANY({
+          GATE: this.noDeclarationAt(2),
+          DEF: () => {
+            this.CONSUME(T.Comma);
+            this.SUBRULE2(this.field);
+          },
+        });
+        this.OPTION2(() => this.CONSUME2(T.Comma));
+      },
+    });
+    this.CONSUME(T.RBrace);
+  });
+
+  readonly field = this.RULE("field", () => {
+    this.SUBRULE(this.name);
+    this.OPTION(() => this.CONSUME(T.Question));
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.typeRef);
+  });
+
+  // `string`, `number`, `boolean` and `timestamp` are names here: the AST builder turns them
+  // into primitive types. That keeps the alternation free of soft-keyword ambiguity.
+  readonly typeRef = this.RULE("typeRef", () => {
+    this.OR({
+      ERR_MSG: "a type",
+      DEF: [
+        {
+          ALT: () => {
+            this.CONSUME(T.ListKw);
+            this.CONSUME(T.LessThan);
+            this.SUBRULE(this.typeRef);
+            this.CONSUME(T.GreaterThan);
+          },
+        },
+        { ALT: () => this.SUBRULE(this.name) },
+      ],
+    });
+  });
+
+  readonly streamDecl = this.RULE("streamDecl", () => {
+    this.CONSUME(T.StreamKw);
+    this.SUBRULE(this.name);
+    this.OR({
+      ERR_MSG: "'from' or '='",
+      DEF: [
+        {
+          ALT: () => {
+            this.CONSUME(T.FromKw);
+            this.CONSUME(T.TopicKw);
+            this.CONSUME(T.StringLiteral);
+            this.CONSUME(T.KeyKw);
+            this.SUBRULE(this.format, { LABEL: "keyFormat" });
+            this.CONSUME(T.ValueKw);
+            this.SUBRULE2(this.format, { LABEL: "valueFormat" });
+            this.OPTION(() => {
+              this.CONSUME(T.EventKw);
+              this.CONSUME(T.TimeKw);
+              this.SUBRULE2(this.name, { LABEL: "eventTime" });
+            });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Equals);
+            this.SUBRULE(this.pipeline);
+          },
+        },
+      ],
+    });
+  });
+
+  readonly tableDecl = this.RULE("tableDecl", () => {
+    this.CONSUME(T.TableKw);
+    this.SUBRULE(this.name);
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.pipeline);
+  });
+
+  readonly sinkDecl = this.RULE("sinkDecl", () => {
+    this.CONSUME(T.SinkKw);
+    this.SUBRULE(this.name);
+    this.CONSUME(T.ToKw);
+    this.CONSUME(T.TopicKw);
+    this.CONSUME(T.StringLiteral);
+    this.OPTION(() => {
+      this.CONSUME(T.KeyKw);
+      this.SUBRULE(this.format, { LABEL: "keyFormat" });
+    });
+    this.OPTION2(() => {
+      this.CONSUME(T.ValueKw);
+      this.SUBRULE2(this.format, { LABEL: "valueFormat" });
+    });
+  });
+
+  readonly format = this.RULE("format", () => {
+    this.OR({
+      ERR_MSG: "a format (string or json)",
+      DEF: [
+        { ALT: () => this.CONSUME(T.StringKw) },
+        {
+          ALT: () => {
+            this.CONSUME(T.JsonKw);
+            this.OPTION({
+              GATE: () => isFormatSchemaNameAt(this.la, 1),
+              DEF: () => this.SUBRULE(this.name, { LABEL: "schema" }),
+            });
+          },
+        },
+      ],
+    });
+  });
+
+  // ------------------------------------------------------------ pipelines
+
+  readonly pipeline = this.RULE("pipeline", () => {
+    this.SUBRULE(this.name, { LABEL: "input" });
+    this.MANY(() => {
+      this.CONSUME(T.Pipe);
+      this.SUBRULE(this.step);
+    });
+  });
+
+  readonly step = this.RULE("step", () => {
+    this.OR({
+      ERR_MSG: "a step (where, select, flatmap, rekey, group by, count, sum, aggregate)",
+      DEF: [
+        {
+          ALT: () => {
+            this.CONSUME(T.WhereKw);
+            this.SUBRULE(this.expression);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.SelectKw);
+            this.SUBRULE2(this.expression);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.FlatmapKw);
+            this.SUBRULE3(this.expression);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.RekeyKw);
+            this.SUBRULE4(this.expression);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.GroupKw);
+            this.CONSUME(T.ByKw);
+            this.SUBRULE5(this.expression);
+          },
+        },
+        { ALT: () => this.CONSUME(T.CountKw) },
+        {
+          ALT: () => {
+            this.CONSUME(T.SumKw);
+            this.SUBRULE6(this.expression);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.AggregateKw);
+            this.SUBRULE(this.recordExpr);
+          },
+        },
+      ],
+    });
+  });
+
+  // ------------------------------------------------------------ expressions, lowest precedence first
+
+  readonly expression = this.RULE("expression", () => {
+    this.OR({
+      ERR_MSG: "an expression",
+      DEF: [{ ALT: () => this.SUBRULE(this.ifExpr) }, { ALT: () => this.SUBRULE(this.orExpr) }],
+    });
+  });
+
+  readonly ifExpr = this.RULE("ifExpr", () => {
+    this.CONSUME(T.IfKw);
+    this.SUBRULE(this.expression, { LABEL: "condition" });
+    this.CONSUME(T.ThenKw);
+    this.SUBRULE2(this.expression, { LABEL: "then" });
+    this.CONSUME(T.ElseKw);
+    this.SUBRULE3(this.expression, { LABEL: "else" });
+  });
+
+  readonly orExpr = this.RULE("orExpr", () => {
+    this.SUBRULE(this.andExpr);
+    this.MANY(() => {
+      this.CONSUME(T.OrKw);
+      this.SUBRULE2(this.andExpr);
+    });
+  });
+
+  readonly andExpr = this.RULE("andExpr", () => {
+    this.SUBRULE(this.notExpr);
+    this.MANY(() => {
+      this.CONSUME(T.AndKw);
+      this.SUBRULE2(this.notExpr);
+    });
+  });
+
+  readonly notExpr = this.RULE("notExpr", () => {
+    this.OR({
+      ERR_MSG: "an expression",
+      DEF: [
+        {
+          ALT: () => {
+            this.CONSUME(T.NotKw);
+            this.SUBRULE(this.notExpr);
+          },
+        },
+        { ALT: () => this.SUBRULE(this.compareExpr) },
+      ],
+    });
+  });
+
+  // Non-associative: `a < b < c` is an error.
+  readonly compareExpr = this.RULE("compareExpr", () => {
+    this.SUBRULE(this.addExpr);
+    this.OPTION(() => {
+      this.CONSUME(T.ComparisonOperator);
+      this.SUBRULE2(this.addExpr);
+    });
+  });
+
+  readonly addExpr = this.RULE("addExpr", () => {
+    this.SUBRULE(this.mulExpr);
+    this.MANY(() => {
+      this.CONSUME(T.AdditiveOperator);
+      this.SUBRULE2(this.mulExpr);
+    });
+  });
+
+  readonly mulExpr = this.RULE("mulExpr", () => {
+    this.SUBRULE(this.unaryExpr);
+    this.MANY(() => {
+      this.CONSUME(T.MultiplicativeOperator);
+      this.SUBRULE2(this.unaryExpr);
+    });
+  });
+
+  readonly unaryExpr = this.RULE("unaryExpr", () => {
+    this.OR({
+      ERR_MSG: "an expression",
+      DEF: [
+        {
+          ALT: () => {
+            this.CONSUME(T.Minus);
+            this.SUBRULE(this.unaryExpr);
+          },
+        },
+        { ALT: () => this.SUBRULE(this.postfixExpr) },
+      ],
+    });
+  });
+
+  readonly postfixExpr = this.RULE("postfixExpr", () => {
+    this.SUBRULE(this.primary);
+    this.MANY(() => this.SUBRULE(this.suffix));
+  });
+
+  /** `.name` or `[index]`: one rule, so the CST keeps the suffixes in source order. */
+  readonly suffix = this.RULE("suffix", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Dot);
+          this.SUBRULE(this.name, { LABEL: "property" });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.LBracket);
+          this.SUBRULE(this.expression, { LABEL: "index" });
+          this.CONSUME(T.RBracket);
+        },
+      },
+    ]);
+  });
+
+  readonly primary = this.RULE("primary", () => {
+    this.OR({
+      ERR_MSG: "an expression",
+      DEF: [
+        { ALT: () => this.CONSUME(T.NumberLiteral) },
+        { ALT: () => this.CONSUME(T.StringLiteral) },
+        { ALT: () => this.CONSUME(T.TrueKw) },
+        { ALT: () => this.CONSUME(T.FalseKw) },
+        { ALT: () => this.CONSUME(T.NullKw) },
+        { GATE: this.noDeclarationAt(1), ALT: () => this.SUBRULE(this.callOrName) },
+        { ALT: () => this.SUBRULE(this.parenExpr) },
+        { ALT: () => this.SUBRULE(this.recordExpr) },
+        { ALT: () => this.SUBRULE(this.listExpr) },
+      ],
+    });
+  });
+
+  /** `name` or `name(args…)`: one rule, since both start with the name. */
+  readonly callOrName = this.RULE("callOrName", () => {
+    this.SUBRULE(this.name);
+    this.OPTION(() => {
+      this.CONSUME(T.LParen);
+      this.OPTION2(() => {
+        this.SUBRULE(this.expression);
+        this.MANY(() => {
+          this.CONSUME(T.Comma);
+          this.SUBRULE2(this.expression);
+        });
+        this.OPTION3(() => this.CONSUME2(T.Comma));
+      });
+      this.CONSUME(T.RParen);
+    });
+  });
+
+  readonly parenExpr = this.RULE("parenExpr", () => {
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.expression);
+    this.CONSUME(T.RParen);
+  });
+
+  readonly recordExpr = this.RULE("recordExpr", () => {
+    this.CONSUME(T.LBrace);
+    this.OPTION({
+      GATE: this.noDeclarationAt(1),
+      DEF: () => {
+        this.SUBRULE(this.recordField);
+        this.MANY({
+          GATE: this.noDeclarationAt(2),
+          DEF: () => {
+            this.CONSUME(T.Comma);
+            this.SUBRULE2(this.recordField);
+          },
+        });
+        this.OPTION2(() => this.CONSUME2(T.Comma));
+      },
+    });
+    this.CONSUME(T.RBrace);
+  });
+
+  readonly recordField = this.RULE("recordField", () => {
+    this.SUBRULE(this.name);
+    this.OPTION(() => {
+      this.CONSUME(T.Colon);
+      this.SUBRULE(this.expression);
+    });
+  });
+
+  readonly listExpr = this.RULE("listExpr", () => {
+    this.CONSUME(T.LBracket);
+    this.OPTION(() => {
+      this.SUBRULE(this.expression);
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE2(this.expression);
+      });
+      this.OPTION2(() => this.CONSUME2(T.Comma));
+    });
+    this.CONSUME(T.RBracket);
+  });
+
+  // ------------------------------------------------------------ names
+
+  /** Every name goes through this rule, so the declaration gate applies everywhere. */
+  readonly name = this.RULE("name", () => {
+    this.OR({
+      ERR_MSG: "a name",
+      DEF: [{ GATE: this.noDeclarationAt(1), ALT: () => this.CONSUME(T.Identifier) }],
+    });
+  });
+
+  // ------------------------------------------------------------ recovery
+
+  /**
+   * When the token after the unexpected one is the expected one, deleting the unexpected token is
+   * the better repair (`table t x = y` is `table t = y` with an `x` too many), but chevrotain tries
+   * inserting first, and would read `table t = x` and then trip over `= y`.
+   */
+  protected override canTokenTypeBeInsertedInRecovery(tokenType: TokenType): boolean {
+    return !tokenMatcher(this.LA(2), tokenType);
+  }
+
+  /**
+   * A token inserted by single-token-insertion recovery gets a zero-length range right after
+   * the previous token (chevrotain leaves its offsets NaN), so every AST node has a real range.
+   */
+  protected override getTokenToInsert(tokenType: TokenType): IToken {
+    const token = super.getTokenToInsert(tokenType);
+    const previous = this.LA(0);
+    const at = previous.endOffset === undefined || Number.isNaN(previous.endOffset) ? 0 : previous.endOffset + 1;
+    token.startOffset = at;
+    token.endOffset = at - 1;
+    return token;
+  }
+}
+
+/** The parser is stateful but reusable: set `input`, call `file()`, read `errors`. */
+export const weirParser = new WeirParser();

@@ -1,0 +1,285 @@
+import { describe, expect, it } from "vitest";
+import { parseWeir } from "../../grammar/index.ts";
+import { dedent } from "../helpers/dedent.ts";
+import { parseClean, parseDeclaration, parseSteps } from "./support.ts";
+
+describe("file", () => {
+  it("parses an empty file", () => {
+    expect(parseWeir("")).toEqual({
+      file: { kind: "File", application: undefined, declarations: [], comments: [], range: { start: 0, end: 0 } },
+      problems: [],
+    });
+  });
+
+  it("parses a file of only white space and comments", () => {
+    const text = "\n  // nothing here\n/* nor here */\n";
+    const file = parseClean(text);
+    expect(file).toMatchObject({ application: undefined, declarations: [], range: { start: 0, end: text.length } });
+    expect(file.comments.map((comment) => text.slice(comment.range.start, comment.range.end))).toEqual(["// nothing here", "/* nor here */"]);
+    expect(file.comments.map((comment) => comment.text)).toEqual(["// nothing here", "/* nor here */"]);
+  });
+
+  it("reads the application name", () => {
+    const text = "application shop\n";
+    expect(parseClean(text).application).toEqual({
+      kind: "Application",
+      name: { kind: "Identifier", name: "shop", range: { start: 12, end: 16 } },
+      range: { start: 0, end: 16 },
+    });
+  });
+
+  it("leaves a missing application to the compiler", () => {
+    const file = parseClean('sink s to topic "t"');
+    expect(file.application).toBeUndefined();
+    expect(file.declarations).toHaveLength(1);
+  });
+
+  it("collects comments between declarations, in order", () => {
+    const text = dedent`
+      application a // trailing
+      /* block */ sink s to topic "t" // last
+    `;
+    const file = parseClean(text);
+    expect(file.comments.map((comment) => comment.text)).toEqual(["// trailing", "/* block */", "// last"]);
+    expect(file.declarations).toHaveLength(1);
+  });
+});
+
+describe("import", () => {
+  it("reads the names and the module", () => {
+    const text = 'import { riskScore, normalise } from "./udfs.ts"';
+    const declaration = parseDeclaration(text);
+    expect(declaration).toEqual({
+      kind: "Import",
+      names: [
+        { kind: "Identifier", name: "riskScore", range: { start: 9, end: 18 } },
+        { kind: "Identifier", name: "normalise", range: { start: 20, end: 29 } },
+      ],
+      from: { kind: "StringLiteral", value: "./udfs.ts", range: { start: 37, end: 48 } },
+      range: { start: 0, end: text.length },
+    });
+  });
+
+  it("allows a trailing comma", () => {
+    expect(parseDeclaration('import { a, b, } from "m"')).toMatchObject({ names: [{ name: "a" }, { name: "b" }] });
+  });
+});
+
+describe("schema", () => {
+  it("reads fields, optional fields and types", () => {
+    const text = "schema Order { id: string, amount: number, paid: boolean, at: timestamp, tags?: list<string>, customer: Customer }";
+    const declaration = parseDeclaration(text);
+    expect(declaration).toMatchObject({
+      kind: "Schema",
+      name: { name: "Order" },
+      fields: [
+        { kind: "Field", name: { name: "id" }, optional: false, type: { kind: "PrimitiveType", name: "string" } },
+        { kind: "Field", name: { name: "amount" }, optional: false, type: { kind: "PrimitiveType", name: "number" } },
+        { kind: "Field", name: { name: "paid" }, optional: false, type: { kind: "PrimitiveType", name: "boolean" } },
+        { kind: "Field", name: { name: "at" }, optional: false, type: { kind: "PrimitiveType", name: "timestamp" } },
+        { kind: "Field", name: { name: "tags" }, optional: true, type: { kind: "ListType", element: { kind: "PrimitiveType", name: "string" } } },
+        { kind: "Field", name: { name: "customer" }, optional: false, type: { kind: "NamedType", name: { name: "Customer" } } },
+      ],
+      range: { start: 0, end: text.length },
+    });
+  });
+
+  it("gives fields and types the ranges of their text", () => {
+    const text = "schema S { tags?: list<list<number>> }";
+    const declaration = parseDeclaration(text);
+    if (declaration.kind !== "Schema") throw new Error("not a schema");
+    const field = declaration.fields[0]!;
+    const at = (range: { start: number; end: number }) => text.slice(range.start, range.end);
+    expect(at(field.range)).toBe("tags?: list<list<number>>");
+    expect(at(field.name.range)).toBe("tags");
+    expect(at(field.type.range)).toBe("list<list<number>>");
+    expect(field.type).toMatchObject({ kind: "ListType", element: { kind: "ListType", element: { kind: "PrimitiveType", name: "number" } } });
+    if (field.type.kind !== "ListType" || field.type.element.kind !== "ListType") throw new Error("not a list of lists");
+    expect(at(field.type.element.range)).toBe("list<number>");
+    expect(at(field.type.element.element.range)).toBe("number");
+  });
+
+  it("accepts an empty schema and a trailing comma", () => {
+    expect(parseDeclaration("schema Empty {}")).toMatchObject({ kind: "Schema", fields: [] });
+    expect(parseDeclaration("schema S { a: string, }")).toMatchObject({ fields: [{ name: { name: "a" } }] });
+  });
+
+  it("accepts soft keywords as field names", () => {
+    const names = ["key", "value", "count", "type", "from", "timestamp", "time", "stream", "table", "sink", "json", "list", "string"];
+    const text = `schema S { ${names.map((name) => `${name}: string`).join(", ")} }`;
+    const declaration = parseDeclaration(text);
+    expect(declaration).toMatchObject({ fields: names.map((name) => ({ name: { kind: "Identifier", name }, type: { kind: "PrimitiveType", name: "string" } })) });
+  });
+});
+
+describe("stream from a topic", () => {
+  it("reads topic, formats and event time", () => {
+    const text = 'stream orders from topic "orders" key string value json Order event time ts';
+    expect(parseDeclaration(text)).toEqual({
+      kind: "Source",
+      collection: "stream",
+      name: { kind: "Identifier", name: "orders", range: { start: 7, end: 13 } },
+      topic: { kind: "StringLiteral", value: "orders", range: { start: 25, end: 33 } },
+      keyFormat: { kind: "Format", name: "string", schema: undefined, range: { start: 38, end: 44 } },
+      valueFormat: {
+        kind: "Format",
+        name: "json",
+        schema: { kind: "Identifier", name: "Order", range: { start: 56, end: 61 } },
+        range: { start: 51, end: 61 },
+      },
+      eventTime: { kind: "Identifier", name: "ts", range: { start: 73, end: 75 } },
+      range: { start: 0, end: text.length },
+    });
+  });
+
+  it("has no event time unless one is given", () => {
+    expect(parseDeclaration('stream lines from topic "text-lines" key string value string')).toMatchObject({
+      kind: "Source",
+      keyFormat: { name: "string" },
+      valueFormat: { name: "string", schema: undefined },
+      eventTime: undefined,
+    });
+  });
+
+  it("does not take 'event time' for a schema name after json", () => {
+    expect(parseDeclaration('stream s from topic "t" key json value json event time ts')).toMatchObject({
+      keyFormat: { name: "json", schema: undefined },
+      valueFormat: { name: "json", schema: undefined },
+      eventTime: { name: "ts" },
+    });
+  });
+
+  it("does not take the next declaration's keyword for a schema name after json", () => {
+    const file = parseClean(dedent`
+      stream s from topic "t" key string value json
+      stream u = s
+    `);
+    expect(file.declarations).toMatchObject([
+      { kind: "Source", valueFormat: { name: "json", schema: undefined } },
+      { kind: "Pipeline", name: { name: "u" } },
+    ]);
+  });
+});
+
+describe("pipelines", () => {
+  it("reads a stream pipeline and a table pipeline", () => {
+    const file = parseClean(dedent`
+      stream words = lines | flatmap split(value)
+      table counts = words | group by value | count
+    `);
+    expect(file.declarations).toMatchObject([
+      { kind: "Pipeline", collection: "stream", name: { name: "words" }, input: { name: "lines" }, steps: [{ kind: "FlatMap" }] },
+      { kind: "Pipeline", collection: "table", name: { name: "counts" }, input: { name: "words" }, steps: [{ kind: "GroupBy" }, { kind: "Count" }] },
+    ]);
+  });
+
+  it("accepts a pipeline without steps", () => {
+    expect(parseDeclaration("stream copy = orders")).toMatchObject({ kind: "Pipeline", input: { name: "orders" }, steps: [] });
+  });
+
+  it("reads every kind of step", () => {
+    const steps = parseSteps(dedent`
+      stream s = x
+        | where a > 1
+        | select { a }
+        | flatmap items
+        | rekey id
+        | group by customerId
+        | count
+        | sum amount
+        | aggregate { total: sum(amount) }
+    `);
+    expect(steps).toMatchObject([
+      { kind: "Where", condition: { kind: "Binary", operator: ">" } },
+      { kind: "Select", value: { kind: "Record", fields: [{ name: { name: "a" }, shorthand: true }] } },
+      { kind: "FlatMap", values: { kind: "Name", name: { name: "items" } } },
+      { kind: "Rekey", key: { kind: "Name", name: { name: "id" } } },
+      { kind: "GroupBy", key: { kind: "Name", name: { name: "customerId" } } },
+      { kind: "Count" },
+      { kind: "Sum", value: { kind: "Name", name: { name: "amount" } } },
+      { kind: "Aggregate", value: { kind: "Record", fields: [{ name: { name: "total" }, value: { kind: "Call", callee: { name: "sum" } } }] } },
+    ]);
+  });
+
+  it("gives each step the range of its text, keyword included", () => {
+    const text = "table t = x | group by a.b | count | where c";
+    const steps = parseSteps(text);
+    expect(steps.map((step) => text.slice(step.range.start, step.range.end))).toEqual(["group by a.b", "count", "where c"]);
+  });
+
+  it("accepts soft keywords as names of collections and as pipeline inputs", () => {
+    const file = parseClean(dedent`
+      stream stream = value
+      table table = stream | count
+      sink table to topic "t"
+    `);
+    expect(file.declarations).toMatchObject([
+      { kind: "Pipeline", name: { name: "stream" }, input: { name: "value" } },
+      { kind: "Pipeline", name: { name: "table" }, input: { name: "stream" } },
+      { kind: "Sink", input: { name: "table" } },
+    ]);
+  });
+
+  it("accepts declaration keywords as names wherever a name may stand", () => {
+    const file = parseClean(dedent`
+      import { stream, table, } from "m"
+      schema import { schema: string, sink?: number }
+      stream sink = stream | select { stream, table: sink, import: import.schema } | where table(stream) == sink
+    `);
+    expect(file.declarations).toMatchObject([
+      { kind: "Import", names: [{ name: "stream" }, { name: "table" }] },
+      { kind: "Schema", name: { name: "import" }, fields: [{ name: { name: "schema" } }, { name: { name: "sink" }, optional: true }] },
+      {
+        kind: "Pipeline",
+        name: { name: "sink" },
+        input: { name: "stream" },
+        steps: [
+          { kind: "Select", value: { fields: [{ name: { name: "stream" }, shorthand: true }, { name: { name: "table" } }, { name: { name: "import" }, value: { kind: "Member" } }] } },
+          { kind: "Where", condition: { kind: "Binary", left: { kind: "Call", callee: { name: "table" } }, right: { kind: "Name", name: { name: "sink" } } } },
+        ],
+      },
+    ]);
+  });
+
+  it("accepts a pipeline input named like the next declaration's keyword", () => {
+    const file = parseClean(dedent`
+      stream a = table
+      table t = a
+    `);
+    expect(file.declarations).toMatchObject([{ input: { name: "table" } }, { name: { name: "t" } }]);
+  });
+});
+
+describe("sink", () => {
+  it("reads formats when given", () => {
+    const text = 'sink counts to topic "word-counts" key string value json';
+    expect(parseDeclaration(text)).toEqual({
+      kind: "Sink",
+      input: { kind: "Identifier", name: "counts", range: { start: 5, end: 11 } },
+      topic: { kind: "StringLiteral", value: "word-counts", range: { start: 21, end: 34 } },
+      keyFormat: { kind: "Format", name: "string", schema: undefined, range: { start: 39, end: 45 } },
+      valueFormat: { kind: "Format", name: "json", schema: undefined, range: { start: 52, end: 56 } },
+      range: { start: 0, end: text.length },
+    });
+  });
+
+  it("leaves formats undefined when not given", () => {
+    expect(parseDeclaration('sink big to topic "big-orders"')).toMatchObject({ keyFormat: undefined, valueFormat: undefined });
+    expect(parseDeclaration('sink big to topic "b" value json Big')).toMatchObject({ keyFormat: undefined, valueFormat: { name: "json", schema: { name: "Big" } } });
+  });
+
+  it("does not take 'value' for a schema name after 'key json'", () => {
+    expect(parseDeclaration('sink s to topic "t" key json value json Order')).toMatchObject({
+      keyFormat: { name: "json", schema: undefined },
+      valueFormat: { name: "json", schema: { name: "Order" } },
+    });
+  });
+
+  it("does not take the next sink's keyword for a schema name", () => {
+    const file = parseClean(dedent`
+      sink a to topic "a" value json
+      sink b to topic "b"
+    `);
+    expect(file.declarations).toMatchObject([{ input: { name: "a" }, valueFormat: { schema: undefined } }, { input: { name: "b" } }]);
+  });
+});
