@@ -20,3 +20,4 @@ export {
   type ProduceRecord,
   type TopicInfo,
 } from "./embedded.ts";
+export { isMainModule, readServiceSettings, runService, ServiceSettings, SettingsError } from "./service.ts";

@@ -3,7 +3,9 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createRequire } from "node:module";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -223,5 +225,37 @@ describe("weir produce, run, consume", () => {
     expect(result.stderr).toMatch(/^weir: standard input:2: not valid JSON/);
     const consumed = weir(["consume", "t", "--data", data]);
     expect(consumed.stdout).toBe("");
+  });
+});
+
+describe("a compiled module run as a service", () => {
+  const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
+
+  function service(modulePath: string, env: Record<string, string>) {
+    return spawnSync(process.execPath, ["--import", tsxLoader, modulePath], { encoding: "utf8", timeout: 60_000, env: { ...process.env, ...env } });
+  }
+
+  it("runs the topology on the data folder named by WEIR_DATA_DIR", () => {
+    const dir = tempDir();
+    expect(weir(["compile", "examples/wordcount.weir", "--out", join(dir, "out")]).status).toBe(0);
+    const data = join(dir, "data");
+    expect(weir(["produce", "text-lines", "--data", data], '{"value": "to be or not to be"}\n').status).toBe(0);
+    const result = service(join(dir, "out", "wordcount.ts"), { WEIR_DATA_DIR: data, WEIR_FOLLOW: "false" });
+    expect(result.stderr).toContain("wordcount: processed 7 records in");
+    expect(result.status).toBe(0);
+    const counts = jsonLines(weir(["consume", "word-counts", "--data", data]).stdout);
+    expect(sequencesByKey(counts)).toEqual(expectedWordCounts(["to be or not to be"]));
+  });
+
+  it("refuses bad settings with one line each and exit code 2", () => {
+    const dir = tempDir();
+    expect(weir(["compile", "examples/wordcount.weir", "--out", dir]).status).toBe(0);
+    const result = service(join(dir, "wordcount.ts"), { WEIR_COMMIT_INTERVAL_MS: "soon", WEIR_FOLLOW: "maybe" });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split("\n").sort()).toEqual([
+      "wordcount: bad setting: WEIR_COMMIT_INTERVAL_MS must be a number",
+      "wordcount: bad setting: WEIR_DATA_DIR is required: the data folder of the embedded engine",
+      "wordcount: bad setting: WEIR_FOLLOW must be true or false",
+    ]);
   });
 });
