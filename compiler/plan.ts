@@ -5,7 +5,7 @@
 // names in the .weir file, so they stay stable when the file is edited.
 import type { Expr, FormatRef, SinkDecl, Step } from "../grammar/ast.ts";
 import type { CollectionDecl } from "./resolve.ts";
-import type { CallBinding, CheckedFile, NameBinding, Shape } from "./check.ts";
+import { stepName, type CallBinding, type CheckedFile, type NameBinding, type Shape } from "./check.ts";
 import type { AggregateFunctionName } from "./builtins.ts";
 import { LineMap } from "./diagnostic-printer.ts";
 import { Types, type RecordType, type Type } from "./types.ts";
@@ -195,23 +195,7 @@ function defaultFormat(type: Type): FormatPlan {
   return type.kind === "string" ? { kind: "string" } : { kind: "json", schema: undefined, type: type.kind === "error" ? Types.any : type };
 }
 
+/** Node names use the step's keyword, with dashes: `counts-1-group-by`. */
 function nodeSuffix(step: Step): string {
-  switch (step.kind) {
-    case "Where":
-      return "where";
-    case "Select":
-      return "select";
-    case "FlatMap":
-      return "flatmap";
-    case "Rekey":
-      return "rekey";
-    case "GroupBy":
-      return "group-by";
-    case "Count":
-      return "count";
-    case "Sum":
-      return "sum";
-    case "Aggregate":
-      return "aggregate";
-  }
+  return stepName(step).replaceAll(" ", "-");
 }
