@@ -2,7 +2,7 @@
 // readable TypeScript module (built with ts-morph) that calls weir's public
 // runtime API only. Writing the text to disk belongs to src/.
 import type { CodeBlockWriter } from "ts-morph";
-import { IndentationText, Project, QuoteKind, VariableDeclarationKind } from "ts-morph";
+import { tsMorph } from "./ts-morph.ts";
 import type { BinaryOperator, Expr } from "../grammar/ast.ts";
 import type { AggregationPlan, CollectionPlan, FormatPlan, OperationPlan, SinkPlan, TopologyPlan } from "./plan.ts";
 import { isNullable, type RecordType, type Type } from "./types.ts";
@@ -17,6 +17,7 @@ export interface EmitOptions {
 }
 
 export function emitTypeScript(plan: TopologyPlan, options: EmitOptions): string {
+  const { IndentationText, Project, QuoteKind, VariableDeclarationKind } = tsMorph();
   const project = new Project({
     useInMemoryFileSystem: true,
     manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Double },

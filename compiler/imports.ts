@@ -3,7 +3,8 @@
 // type-checked on the .weir line rather than failing later in generated code.
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { Node as TsNode, Project, type Type as TsType } from "ts-morph";
+import type { Project, Type as TsType } from "ts-morph";
+import { tsMorph } from "./ts-morph.ts";
 import type { FunctionSignature, ParameterSpec } from "./builtins.ts";
 import { Types, describeType, isAssignable, type RecordField, type Type } from "./types.ts";
 
@@ -31,6 +32,7 @@ export class ImportReader {
   lookup(specifier: string, name: string): ImportLookup {
     const path = this.modulePath(specifier);
     if (!existsSync(path)) return { ok: false, problem: "module-not-found" };
+    const { Node: TsNode, Project } = tsMorph();
     this.project ??= new Project({
       compilerOptions: { strict: true, allowImportingTsExtensions: true, noEmit: true },
       skipAddingFilesFromTsConfig: true,
