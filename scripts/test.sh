@@ -17,4 +17,16 @@ stop() {
 }
 trap stop EXIT
 
-npx vitest run "$@"
+# Besides vitest's own report, a JSON report gives the plain closing line
+# "N passed, N failed" that CI tools read.
+mkdir -p test/.tmp
+set +e
+npx vitest run --reporter=default --reporter=json --outputFile.json=test/.tmp/results.json "$@"
+rc=$?
+set -e
+node -e '
+  const r = JSON.parse(require("fs").readFileSync("test/.tmp/results.json", "utf8"));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' || true
+exit "$rc"
