@@ -1,13 +1,13 @@
 // The `weir` command line: a thin layer over the compiler API (src/index.ts)
 // and the runtime's public API. Every failure is a message and an exit code,
 // never a stack trace.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { openEmbeddedLog, runEmbedded, WeirRuntimeError, type EmbeddedLog } from "../runtime/index.ts";
 import { loadTopology, writeCompiledProject } from "./compiled-module.ts";
-import { check, formatDiagnostics, type Diagnostic } from "./index.ts";
+import { check, format, formatDiagnostics, type Diagnostic } from "./index.ts";
 
 /** A failure the user can fix: printed as one line, without a stack trace. */
 export class UsageError extends Error {
@@ -47,6 +47,32 @@ export async function main(argv: readonly string[], io: Output = processOutput):
         if (found.some((d) => d.severity === "error")) failed = true;
       }
       exitCode = failed ? 1 : 0;
+    });
+
+  program
+    .command("fmt")
+    .description("print a .weir file in its canonical layout (--write: rewrite the files; --check: exit 1 if any is not formatted)")
+    .argument("<files...>", ".weir files")
+    .option("-w, --write", "rewrite the files in place", false)
+    .option("-c, --check", "print nothing; exit 1 and name the files that are not formatted", false)
+    .action((files: string[], options: { write: boolean; check: boolean }) => {
+      for (const file of files) {
+        const source = readSource(file);
+        const result = format(source, { path: file });
+        printDiagnostics(result.diagnostics, source, io);
+        if (result.text === undefined) {
+          exitCode = 1;
+        } else if (options.check) {
+          if (result.text !== source) {
+            io.err(`${file}: not formatted (weir fmt --write ${file})\n`);
+            exitCode = 1;
+          }
+        } else if (options.write) {
+          if (result.text !== source) writeFileSync(file, result.text);
+        } else {
+          io.out(result.text);
+        }
+      }
     });
 
   program

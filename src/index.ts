@@ -1,6 +1,8 @@
 // weir's public compiler API: what the CLI uses, and what tools embedding weir use.
 import { analyze, compileSource, type CompileOutput } from "../compiler/compile.ts";
-import type { Diagnostic } from "../compiler/diagnostics.ts";
+import { DiagnosticBag, type Diagnostic } from "../compiler/diagnostics.ts";
+import { parseFile } from "../compiler/parse.ts";
+import { formatWeir } from "../grammar/format.ts";
 
 export { analyze } from "../compiler/compile.ts";
 export { formatDiagnostic, formatDiagnostics } from "../compiler/diagnostic-printer.ts";
@@ -32,4 +34,18 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
 /** Checks .weir source text: the diagnostics `weir check` prints. */
 export function check(source: string, options: { readonly path?: string } = {}): readonly Diagnostic[] {
   return analyze(source, { path: options.path ?? "topology.weir" }).diagnostics;
+}
+
+export interface FormatResult {
+  /** The canonical text; absent when the file does not parse. */
+  readonly text: string | undefined;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** The canonical layout of .weir source text (`weir fmt`). A file that does not parse is not formatted. */
+export function format(source: string, options: { readonly path?: string } = {}): FormatResult {
+  const bag = new DiagnosticBag(options.path ?? "topology.weir");
+  const ast = parseFile(source, bag);
+  if (bag.hasErrors) return { text: undefined, diagnostics: bag.items };
+  return { text: formatWeir(ast, source), diagnostics: [] };
 }

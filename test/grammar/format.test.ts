@@ -1,0 +1,115 @@
+// `weir fmt`: idempotent, keeps comments, and never changes what a file means:
+// parse(format(x)) has the AST of parse(x), ranges aside.
+import { readdirSync, readFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { formatWeir } from "../../grammar/format.ts";
+import { parseWeir } from "../../grammar/index.ts";
+import { dedent } from "../helpers/dedent.ts";
+
+const root = join(import.meta.dirname, "..", "..");
+
+function format(text: string): string {
+  const { file, problems } = parseWeir(text);
+  expect(problems).toEqual([]);
+  return formatWeir(file, text);
+}
+
+/** The AST without positions, and without comments (compared on their own). */
+function shape(text: string): unknown {
+  const { file, problems } = parseWeir(text);
+  expect(problems).toEqual([]);
+  return JSON.parse(JSON.stringify({ ...file, comments: [] }, (key, value) => (key === "range" || key === "operatorRange" ? undefined : value)));
+}
+
+function comments(text: string): string[] {
+  return parseWeir(text).file.comments.map((c) => c.text);
+}
+
+function corpus(): { name: string; text: string }[] {
+  const files: { name: string; text: string }[] = [];
+  for (const name of readdirSync(join(root, "test", "fixtures"))) {
+    const path = join(root, "test", "fixtures", name, "input.weir");
+    if (!existsSync(path)) continue;
+    const text = readFileSync(path, "utf8");
+    if (parseWeir(text).problems.length === 0) files.push({ name: `fixtures/${name}`, text });
+  }
+  for (const name of readdirSync(join(root, "examples")).filter((f) => f.endsWith(".weir"))) {
+    files.push({ name: `examples/${name}`, text: readFileSync(join(root, "examples", name), "utf8") });
+  }
+  for (const doc of ["README.md", ...readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)]) {
+    const markdown = readFileSync(join(root, doc), "utf8");
+    [...markdown.matchAll(/^```weir\n([\s\S]*?)^```/gm)].forEach((match, i) => files.push({ name: `${doc}#${i + 1}`, text: match[1]! }));
+  }
+  return files;
+}
+
+const messy = dedent`
+  // The shop.
+  application   shop
+  import {riskScore,normalise,} from "./udfs.ts"
+  schema Order{id:string,customerId : string,amount:number,ts:number,note ? : string,tags?:list< string >}
+
+  /* sources */
+  stream orders from topic "orders" key string value json Order event time ts // event time from the value
+  stream big = orders | where (amount > 100) and not ( customerId == "test" ) | select {orderId:id,customerId,amount:amount*(1+0.2),label:if amount>1000 then "huge" else "big", first: tags[0]} | rekey customerId
+  table revenue = orders
+    // per customer
+    | group by customerId   // repartition
+    | aggregate { total : sum(amount) , orders : count() }
+  sink big to topic "big"
+  sink revenue to topic "revenue" key string value json
+  // the end
+`;
+
+describe("formatWeir", () => {
+  it("prints the canonical layout", () => {
+    expect(format(messy)).toBe(dedent`
+      // The shop.
+      application shop
+      import { riskScore, normalise } from "./udfs.ts"
+      schema Order {
+        id: string,
+        customerId: string,
+        amount: number,
+        ts: number,
+        note?: string,
+        tags?: list<string>,
+      }
+
+      /* sources */
+      stream orders from topic "orders" key string value json Order event time ts // event time from the value
+      stream big = orders
+        | where amount > 100 and not customerId == "test"
+        | select {
+            orderId: id,
+            customerId,
+            amount: amount * (1 + 0.2),
+            label: if amount > 1000 then "huge" else "big",
+            first: tags[0],
+          }
+        | rekey customerId
+      table revenue = orders
+        // per customer
+        | group by customerId // repartition
+        | aggregate { total: sum(amount), orders: count() }
+      sink big to topic "big"
+      sink revenue to topic "revenue" key string value json
+      // the end
+    ` + "\n");
+  });
+
+  it("keeps parentheses that precedence needs, and only those", () => {
+    const text = "application a\nstream s = t | where (a or b) and c | select (a + b) * -(c - d) - (e - f)\n";
+    expect(format(text)).toBe("application a\nstream s = t\n  | where (a or b) and c\n  | select (a + b) * -(c - d) - (e - f)\n");
+  });
+
+  for (const { name, text } of [{ name: "messy", text: messy }, ...corpus()]) {
+    it(`${name}: same AST, same comments, idempotent`, () => {
+      const once = format(text);
+      expect(shape(once)).toEqual(shape(text));
+      expect(comments(once)).toEqual(comments(text));
+      expect(format(once)).toBe(once);
+    });
+  }
+});
