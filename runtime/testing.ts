@@ -7,7 +7,7 @@
 //   driver.readOutput("word-counts"); // [{ key: "a", value: 1, ... }, ...]
 import { createEmbeddedEngine, openEmbeddedLog, type ConsumedRecord, type EmbeddedLog } from "./embedded.ts";
 import type { Engine, RunOptions, RunSummary } from "./engine.ts";
-import type { Topology } from "./topology.ts";
+import { TopologyError, type Topology } from "./topology.ts";
 
 export interface TestRecord {
   readonly key?: unknown;
@@ -70,6 +70,28 @@ export class TopologyTestDriver {
     const records = this.log.consume(topic).filter((record) => record.offset >= (this.read.get(`${topic}-${record.partition}`) ?? 0));
     for (const record of records) this.read.set(`${topic}-${record.partition}`, record.offset + 1);
     return records;
+  }
+
+  /**
+   * A table's contents as of the last commit: the latest value of each key in
+   * the changelog of the state store named `store` (for a compiled .weir file,
+   * the table's name). Keys are decoded from JSON; deleted keys are absent.
+   */
+  readTable(store: string): Map<unknown, unknown> {
+    const description = this.topology.stores.find((s) => s.name === store);
+    if (!description) {
+      const names = this.topology.stores.map((s) => s.name).join(", ") || "none";
+      throw new TopologyError(`no state store named ${store} (the topology's stores: ${names})`);
+    }
+    // Changelogs are JSON topics: consume decodes keys and values. Keys are
+    // compared by their JSON text, as the store does, so that record keys work.
+    const latest = new Map<string, { key: unknown; value: unknown }>();
+    for (const record of this.log.consume(description.changelogTopic)) {
+      const keyText = JSON.stringify(record.key);
+      if (record.value === null) latest.delete(keyText);
+      else latest.set(keyText, { key: record.key, value: record.value });
+    }
+    return new Map([...latest.values()].map(({ key, value }) => [key, value]));
   }
 
   async close(): Promise<void> {

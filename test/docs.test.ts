@@ -32,3 +32,11 @@ describe("code examples in the docs", () => {
     });
   }
 });
+
+describe("TypeScript examples in the docs", () => {
+  it("docs/testing.md shows examples/wordcount.test.ts as it is", () => {
+    const markdown = readFileSync(join(root, "docs", "testing.md"), "utf8");
+    const block = /^```ts\n([\s\S]*?)^```/m.exec(markdown)?.[1];
+    expect(block).toBe(readFileSync(join(root, "examples", "wordcount.test.ts"), "utf8"));
+  });
+});
