@@ -2,7 +2,7 @@
 // yields a WeirFile; with problems, parts of it are placeholders (see ast-builder.ts).
 
 import type { CstNode, IToken } from "chevrotain";
-import { EOF } from "chevrotain";
+import { EOF } from "./chevrotain.ts";
 import type { SourceRange, WeirFile } from "./ast.ts";
 import { buildAst } from "./ast-builder.ts";
 import { weirParser } from "./parser.ts";

@@ -5,7 +5,8 @@
 // "end of file". Alternations (OR) carry their own description in ERR_MSG ("a step (where, …)"),
 // which becomes "expected <description> after '<previous token>' but found '<token>'".
 
-import { EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import type { IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
+import { EOF } from "./chevrotain.ts";
 import { LBrace, LBracket, LParen, Comma, RBrace, RBracket, RParen } from "./tokens.ts";
 
 export const expectedDeclaration = "a declaration (stream, table, sink, schema, import)";

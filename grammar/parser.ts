@@ -14,7 +14,8 @@
 //     program has such a sequence anywhere but at the start of a declaration, so the gates
 //     change only how broken input is recovered, never what parses.
 
-import { CstParser, tokenMatcher, type IToken, type TokenType } from "chevrotain";
+import type { IToken, TokenType } from "chevrotain";
+import { CstParser, tokenMatcher } from "./chevrotain.ts";
 import { weirErrorMessages } from "./messages.ts";
 import * as T from "./tokens.ts";
 

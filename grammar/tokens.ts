@@ -8,7 +8,8 @@
 //     Identifier they are accepted as plain names (a field called `key`, `value`, `count`…);
 //   - hard keywords (true false null and or not if then else) are never names.
 
-import { createToken, Lexer, type ILexerErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import type { ILexerErrorMessageProvider, IToken, TokenType } from "chevrotain";
+import { createToken, Lexer } from "./chevrotain.ts";
 import type { SourceRange } from "./ast.ts";
 
 // ---------------------------------------------------------------- trivia

@@ -2,7 +2,7 @@
 // Regenerate with: UPDATE_SNAPSHOTS=1 npx vitest run test/grammar/cst-types.test.ts
 
 import { readFileSync, writeFileSync } from "node:fs";
-import { generateCstDts } from "chevrotain";
+import { generateCstDts } from "../../grammar/chevrotain.ts";
 import { describe, expect, it } from "vitest";
 import { weirParser } from "../../grammar/parser.ts";
 

@@ -1,4 +1,4 @@
-import { tokenMatcher } from "chevrotain";
+import { tokenMatcher } from "../../grammar/chevrotain.ts";
 import { describe, expect, it } from "vitest";
 import { parseWeir, tokenize } from "../../grammar/index.ts";
 import { hardKeywords, Identifier, softKeywords } from "../../grammar/tokens.ts";
