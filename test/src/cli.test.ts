@@ -210,6 +210,45 @@ describe("weir produce, run, consume", () => {
     for (const letter of dead) expect(letter).toMatchObject({ topic: "revenue-revenue-repartition", partition: 0, offset: expect.any(Number) });
   });
 
+  it("runs the sessions example: sessions per user with a 30-minute gap, merged sessions retracted with tombstones", () => {
+    const result = weir(["run", "examples/sessions.weir", "--input", "clicks=examples/data/clicks.jsonl"]);
+    expect(result.status).toBe(0);
+
+    // Computed here from the input, independently of weir (Kafka Streams' session
+    // semantics): one partition, clicks in file order, grace 0. A session closes once
+    // stream time passes its end + gap; a click whose merged session ended before
+    // stream time is late.
+    const gap = 30 * 60_000;
+    const clicks = readFileSync(join(root, "examples/data/clicks.jsonl"), "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map((l) => (JSON.parse(l) as { value: { user: string; ts: number } }).value);
+    let sessions: { user: string; start: number; end: number; clicks: number }[] = [];
+    const expected: { key: string; value: unknown; timestamp: number }[] = [];
+    let late = 0;
+    let streamTime = -Infinity;
+    for (const { user, ts } of clicks) {
+      streamTime = Math.max(streamTime, ts);
+      sessions = sessions.filter((s) => s.end + gap >= streamTime);
+      const merging = sessions.filter((s) => s.user === user && s.end >= ts - gap && s.start <= ts + gap);
+      const start = Math.min(ts, ...merging.map((s) => s.start));
+      const end = Math.max(ts, ...merging.map((s) => s.end));
+      if (end < streamTime) {
+        late++;
+        continue;
+      }
+      for (const old of merging) {
+        if (old.start !== start || old.end !== end) expected.push({ key: user, value: null, timestamp: old.end });
+      }
+      const merged = { user, start, end, clicks: 1 + merging.reduce((n, s) => n + s.clicks, 0) };
+      sessions = [...sessions.filter((s) => !merging.includes(s)), merged];
+      expected.push({ key: user, value: { user, sessionStart: start, sessionEnd: end, clicks: merged.clicks }, timestamp: end });
+    }
+    expect(late).toBe(1);
+    expect(expected.filter((r) => r.value === null).length).toBeGreaterThanOrEqual(3);
+    expect(jsonLines(result.stdout).map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp }))).toEqual(expected);
+  });
+
   it("sends records that do not match their schema to the dead-letter topic and goes on", () => {
     const dir = tempDir();
     const file = join(dir, "orders.weir");
