@@ -70,13 +70,33 @@ export const builtinFunctions: Readonly<Record<string, FunctionSignature>> = {
   },
 };
 
-export type AggregateFunctionName = "count" | "sum" | "min" | "max";
+export type AggregateFunctionName = "count" | "sum" | "min" | "max" | "avg" | "countDistinct" | "collectList" | "collectSet" | "latest" | "earliest";
 
+const orderable: ParameterSpec = {
+  name: "value",
+  expected: "a number or a string",
+  accepts: (t) => t.kind === "number" || t.kind === "timestamp" || t.kind === "string",
+};
+
+/** The argument's own type, without null (a number for a timestamp only when mixed). */
+const sameAsArgument = ([argument]: readonly Type[]): Type => nonNull(argument ?? Types.error);
+
+function each(summary: string, result: (argument: Type) => Type): FunctionSignature {
+  return { summary, parameters: [anything("value")], required: 1, result: ([argument]) => result(argument ?? Types.error) };
+}
+
+// The runtime side is runtime/aggregations.ts; test/compiler/builtins.test.ts keeps the lists in step.
 export const aggregateFunctions: Readonly<Record<AggregateFunctionName, FunctionSignature>> = {
   count: fixed("the number of records", [], Types.number),
   sum: fixed("the sum of a number over the records", [numeric("value")], Types.number),
-  min: fixed("the smallest value of a number over the records", [numeric("value")], Types.number),
-  max: fixed("the largest value of a number over the records", [numeric("value")], Types.number),
+  min: { summary: "the smallest value (number or string) over the records", parameters: [orderable], required: 1, result: sameAsArgument },
+  max: { summary: "the largest value (number or string) over the records", parameters: [orderable], required: 1, result: sameAsArgument },
+  avg: fixed("the mean of a number over the records (kept as a sum and a count)", [numeric("value")], Types.number),
+  countDistinct: each("the number of different values over the records", () => Types.number),
+  collectList: each("every value, in the order the records were processed", (argument) => Types.list(argument)),
+  collectSet: each("every different value, in the order first seen", (argument) => Types.list(argument)),
+  latest: each("the value of the record with the highest timestamp (the last processed, of equal ones)", (argument) => argument),
+  earliest: each("the value of the record with the lowest timestamp (the first processed, of equal ones)", (argument) => argument),
 };
 
 export function isAggregateFunction(name: string): name is AggregateFunctionName {

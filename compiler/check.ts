@@ -5,6 +5,7 @@
 import type {
   AggregateStep,
   CallExpr,
+  Duration,
   Expr,
   FormatRef,
   NameExpr,
@@ -14,9 +15,11 @@ import type {
   SourceDecl,
   Step,
   TypeRef,
+  WindowStep,
 } from "../grammar/ast.ts";
+import { durationMs, durationText, isTimeUnit, timeUnits } from "./durations.ts";
 import { aggregateFunctions, builtinFunctions, isAggregateFunction, type AggregateFunctionName, type FunctionSignature } from "./builtins.ts";
-import { DiagnosticBag, didYouMean } from "./diagnostics.ts";
+import { closestName, DiagnosticBag, didYouMean } from "./diagnostics.ts";
 import type { CollectionDecl, ResolvedFile } from "./resolve.ts";
 import {
   Types,
@@ -44,10 +47,21 @@ export interface Shape {
    * a stateful step must repartition first.
    */
   readonly keyChanged: boolean;
+  /**
+   * The records' window, after a windowed aggregation: the table's key is
+   * (key, window), and `window.start` / `window.end` can be read.
+   */
+  readonly window?: "time" | "session" | undefined;
 }
 
+/** `window` in an expression: its start and end, in epoch milliseconds. */
+export const windowType: RecordType = Types.record([
+  { name: "start", type: Types.timestamp },
+  { name: "end", type: Types.timestamp },
+]);
+
 export type NameBinding =
-  | { readonly kind: "key" | "value" | "timestamp" }
+  | { readonly kind: "key" | "value" | "timestamp" | "window" }
   | { readonly kind: "field"; readonly name: string };
 
 export type CallBinding =
@@ -64,6 +78,8 @@ export interface CheckedFile extends ResolvedFile {
   readonly types: ReadonlyMap<Expr, Type>;
   readonly names: ReadonlyMap<NameExpr, NameBinding>;
   readonly calls: ReadonlyMap<CallExpr, CallBinding>;
+  /** The durations of windows, in milliseconds (only valid ones). */
+  readonly durations: ReadonlyMap<Duration, number>;
   /** Collections in an order where each comes after the one it reads. */
   readonly order: readonly string[];
 }
@@ -82,6 +98,7 @@ class Checker {
   private readonly types = new Map<Expr, Type>();
   private readonly names = new Map<NameExpr, NameBinding>();
   private readonly calls = new Map<CallExpr, CallBinding>();
+  private readonly durations = new Map<Duration, number>();
   private readonly order: string[] = [];
   private readonly inProgress = new Set<string>();
   /** Collections already checked, with or without a shape: each is checked (and reported) once. */
@@ -106,6 +123,7 @@ class Checker {
       types: this.types,
       names: this.names,
       calls: this.calls,
+      durations: this.durations,
       order: this.order,
     };
   }
@@ -205,6 +223,9 @@ class Checker {
       shape = { ...input, collection: "stream" };
     }
     let grouped: { readonly step: Step } | undefined;
+    let windowed: WindowStep | undefined;
+    /** A window without a group by was reported: the aggregation after it is not reported again. */
+    let ungroupedWindow = false;
     let aggregated: Step | undefined;
     for (const step of pipeline.steps) {
       this.stepInputs.set(step, shape);
@@ -212,7 +233,12 @@ class Checker {
         this.bag.report("stepAfterAggregate", step, [stepName(step)], { hint: "declare a new stream over this table's changes and continue there" });
         break;
       }
-      if (grouped && !isAggregation(step)) {
+      if (windowed && !isAggregation(step)) {
+        this.bag.report("windowWithoutAggregate", windowed, [], { hint: "for example: | window tumbling 1 minute | aggregate { total: sum(amount), count: count() }" });
+        windowed = undefined;
+        grouped = undefined;
+      }
+      if (grouped && !isAggregation(step) && step.kind !== "Window") {
         this.bag.report("groupWithoutAggregate", grouped.step, [], { hint: "for example: | group by customerId | count" });
         grouped = undefined;
       }
@@ -233,32 +259,48 @@ class Checker {
           break;
         }
         case "Rekey":
-          shape = { ...shape, key: this.checkExpr(step.key, shape), keyChanged: true };
+          // A new key leaves the window behind: it was part of the old key.
+          shape = { ...shape, key: this.checkExpr(step.key, shape), keyChanged: true, window: undefined };
           break;
         case "GroupBy": {
           const byKey = step.key.kind === "Name" && step.key.name.name === "key";
           const key = this.checkExpr(step.key, shape);
-          shape = { ...shape, key, keyChanged: shape.keyChanged || !byKey };
+          shape = { ...shape, key, keyChanged: shape.keyChanged || !byKey, window: undefined };
           grouped = { step };
           break;
         }
+        case "Window":
+          this.checkWindow(step, pipeline);
+          if (!grouped) {
+            this.bag.report("windowWithoutGroup", step, [], { hint: "group first: '| group by customerId | window ...'; '| group by key' keeps the key" });
+            ungroupedWindow = true;
+          } else {
+            windowed = step;
+          }
+          break;
         case "Count":
         case "Sum":
         case "Aggregate": {
-          if (!grouped) {
+          if (!grouped && !ungroupedWindow) {
             this.bag.report("aggregateWithoutGroup", step, [stepName(step)], {
               hint: "group first: '| group by key' aggregates per key, '| group by EXPR' per another key",
             });
           }
           const value = this.checkAggregation(step, shape);
-          shape = { collection: "table", key: shape.key, value, keyChanged: false };
+          const window = windowed ? (windowed.type === "session" ? "session" : "time") : undefined;
+          shape = { collection: "table", key: shape.key, value, keyChanged: false, window };
           grouped = undefined;
+          windowed = undefined;
           aggregated = step;
           break;
         }
       }
     }
-    if (grouped) this.bag.report("groupWithoutAggregate", grouped.step, [], { hint: "for example: | group by customerId | count" });
+    if (windowed) {
+      this.bag.report("windowWithoutAggregate", windowed, [], { hint: "for example: | window tumbling 1 minute | aggregate { total: sum(amount), count: count() }" });
+    } else if (grouped) {
+      this.bag.report("groupWithoutAggregate", grouped.step, [], { hint: "for example: | group by customerId | count" });
+    }
     if (shape.collection !== pipeline.collection) {
       this.bag.report("collectionMismatch", pipeline.name, [pipeline.collection, shape.collection], {
         hint:
@@ -268,6 +310,75 @@ class Checker {
       });
     }
     return shape;
+  }
+
+  private checkWindow(step: WindowStep, pipeline: PipelineDecl): void {
+    const size = this.checkDuration(step.size);
+    const advance = step.advance ? this.checkDuration(step.advance) : undefined;
+    const grace = step.grace ? this.checkDuration(step.grace) : undefined;
+    const kindOfSize = step.type === "session" ? "the inactivity gap" : "the window size";
+    if (size !== undefined && size <= 0) {
+      this.bag.report("durationNotPositive", step.size, [kindOfSize, durationText(step.size)]);
+    }
+    if (step.type === "hopping") {
+      if (!step.advance) {
+        this.bag.report("hoppingWithoutAdvance", step, [], { hint: `for example: window hopping ${durationText(step.size)} advance 1 minute` });
+      } else if (advance !== undefined && advance <= 0) {
+        this.bag.report("durationNotPositive", step.advance, ["the advance", durationText(step.advance)]);
+      } else if (advance !== undefined && size !== undefined && size > 0 && advance > size) {
+        this.bag.report("advanceLargerThanSize", step.advance, [durationText(step.advance), durationText(step.size)], {
+          hint: "an advance equal to the size makes tumbling windows: write 'window tumbling SIZE'",
+        });
+      }
+    } else if (step.advance && step.type !== "") {
+      this.bag.report("advanceNotAllowed", step.advance, [step.type], {
+        hint: step.type === "tumbling" ? "a tumbling window advances by its size; for overlapping windows write 'window hopping SIZE advance STEP'" : "a session grows with its records: it has a gap, not an advance",
+      });
+    }
+    if (step.grace && grace !== undefined && grace < 0) {
+      this.bag.report("negativeGrace", step.grace, [durationText(step.grace)], { hint: "grace 0s closes a window as soon as stream time reaches its end" });
+    }
+    if (step.emit?.mode === "final" && !step.grace) {
+      this.bag.report("emitFinalWithoutGrace", step.emit, [], {
+        hint: "say how long to wait for late records before the result is final: 'grace 0s' (not at all), 'grace 30 seconds', ...",
+      });
+    }
+    const source = this.sourceOf(pipeline);
+    if (source && !source.eventTime) {
+      this.bag.report("windowWithoutEventTime", step, [source.name.name], {
+        hint: `if the value carries the time of the event, declare it: stream ${source.name.name} from topic ... event time FIELD`,
+      });
+    }
+  }
+
+  /** Milliseconds, or undefined when the unit is unknown or the amount not whole (both reported). */
+  private checkDuration(duration: Duration): number | undefined {
+    const unit = duration.unit.name;
+    if (unit === "") return undefined;
+    if (!isTimeUnit(unit)) {
+      this.bag.report("unknownTimeUnit", duration.unit, [unit], {
+        hint: didYouMean(unit, timeUnits) ?? "units: ms, s, min, h, d (or millisecond(s), second(s), minute(s), hour(s), day(s))",
+      });
+      return undefined;
+    }
+    const ms = durationMs(duration)!;
+    if (!Number.isSafeInteger(ms)) {
+      this.bag.report("durationNotWhole", duration, [durationText(duration)]);
+      return undefined;
+    }
+    this.durations.set(duration, ms);
+    return ms;
+  }
+
+  /** The source a pipeline's records come from, following the pipelines it reads. */
+  private sourceOf(pipeline: PipelineDecl): SourceDecl | undefined {
+    const seen = new Set<string>();
+    let current: CollectionDecl | undefined = pipeline;
+    while (current && current.kind === "Pipeline" && !seen.has(current.name.name)) {
+      seen.add(current.name.name);
+      current = this.resolved.collections.get(current.input.name);
+    }
+    return current?.kind === "Source" ? current : undefined;
   }
 
   private checkAggregation(step: Step, shape: Shape): Type {
@@ -312,7 +423,7 @@ class Checker {
       this.bag.report("mayBeNull", expr, [describeType(type)], { hint: "give a default: coalesce(EXPR, 0)" });
       return;
     }
-    this.bag.report("operandType", expr, [what, "a number", describeType(type)]);
+    this.bag.report("operandType", expr, [what, "a number", describeType(type)], type.kind === "string" ? { hint: textToNumberHint } : {});
   }
 
   private checkCondition(expr: Expr, shape: Shape, what: string): void {
@@ -327,6 +438,13 @@ class Checker {
     const shape = this.shapeOf(sink.input.name);
     if (shape) {
       this.checkSinkFormat("key", sink.keyFormat, shape.key);
+      // Over a table, the projection sees each change: its key, value and (windowed) window.
+      if (sink.value && this.isMisspeltFormat(sink.value, shape)) {
+        const name = (sink.value as NameExpr).name.name;
+        this.bag.report("unknownName", sink.value, [name, "after 'value'"], { hint: `did you mean the format '${closestName(name, ["string", "json"])}'?` });
+      } else if (sink.value) {
+        this.checkExpr(sink.value, { ...shape, collection: "stream" });
+      }
       this.checkSinkFormat("value", sink.valueFormat, shape.value);
     }
     for (const collection of this.resolved.collections.values()) {
@@ -337,6 +455,15 @@ class Checker {
         });
       }
     }
+  }
+
+  /** `value strin`: a name that is nothing else and looks like a format. */
+  private isMisspeltFormat(expr: Expr, shape: Shape): boolean {
+    if (expr.kind !== "Name") return false;
+    const name = expr.name.name;
+    if ((recordNames as readonly string[]).includes(name) || (name === "window" && shape.window)) return false;
+    if (isUnchecked(shape.value) || (shape.value.kind === "record" && fieldOf(shape.value, name))) return false;
+    return closestName(name, ["string", "json"]) !== undefined;
   }
 
   private checkSinkFormat(part: "key" | "value", format: FormatRef | undefined, type: Type): void {
@@ -469,7 +596,18 @@ class Checker {
         this.names.set(expr, { kind: "timestamp" });
         return Types.timestamp;
     }
+    if (name === "window" && shape.window) {
+      this.names.set(expr, { kind: "window" });
+      return windowType;
+    }
     const value = shape.value;
+    const hasField = value.kind === "record" && fieldOf(value, name) !== undefined;
+    if (name === "window" && !hasField && !isUnchecked(value)) {
+      this.bag.report("noWindow", expr, [], {
+        hint: "windows come from '| group by ... | window tumbling 1 minute | aggregate { ... }'; a sink or a stream over that table can read window.start and window.end",
+      });
+      return Types.error;
+    }
     if (isUnchecked(value)) {
       this.names.set(expr, { kind: "field", name });
       return Types.any;
@@ -609,7 +747,8 @@ class Checker {
         this.bag.report("mayBeNull", expr.args[index]!, [describeType(type)], { hint: "give a default: coalesce(EXPR, DEFAULT)" });
         return;
       }
-      this.bag.report("argumentType", expr.args[index]!, [index + 1, name, parameter.expected, describeType(type)]);
+      const teach = isAggregateFunction(name) && type.kind === "string" && parameter.expected === "a number";
+      this.bag.report("argumentType", expr.args[index]!, [index + 1, name, parameter.expected, describeType(type)], teach ? { hint: textToNumberHint } : {});
     });
     for (const index of signature.patternArguments ?? []) {
       const arg = expr.args[index];
@@ -624,7 +763,10 @@ class Checker {
   }
 }
 
+const textToNumberHint = "if the text holds a number, read it with toNumber(EXPR); to count records, use count()";
+
 function isAggregation(step: Step): boolean {
+  // (A window is followed by an aggregation; it is not one itself.)
   return step.kind === "Count" || step.kind === "Sum" || step.kind === "Aggregate";
 }
 
@@ -644,6 +786,8 @@ export function stepName(step: Step): string {
       return "rekey";
     case "GroupBy":
       return "group by";
+    case "Window":
+      return "window";
     case "Count":
       return "count";
     case "Sum":

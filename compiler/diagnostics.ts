@@ -58,6 +58,7 @@ export const diagnostics = {
   unknownField: define("WEIR2011", "error", (name: string, type: string) => `${type} has no field ${q(name)}`),
   importShadowsBuiltin: define("WEIR2012", "error", (name: string) => `the import ${q(name)} has the name of a built-in function`),
   selfReference: define("WEIR2013", "error", (name: string) => `${q(name)} reads from itself`),
+  noWindow: define("WEIR2014", "error", () => "there is no window here: 'window' is known only in the records of a windowed table"),
 
   // types
   operandType: define("WEIR3001", "error", (operator: string, expected: string, found: string) => `${q(operator)} needs ${expected}, but this is ${found}`),
@@ -76,6 +77,8 @@ export const diagnostics = {
   listElementTypes: define("WEIR3014", "error", (first: string, other: string) => `list elements must have one type, but they are ${first} and ${other}`),
   invalidPattern: define("WEIR3015", "error", (detail: string) => `invalid regular expression: ${detail}`),
   sinkSchemaMismatch: define("WEIR3016", "error", (schema: string, detail: string) => `the value does not match the schema ${q(schema)}: ${detail}`),
+  unknownTimeUnit: define("WEIR3017", "error", (unit: string) => `unknown unit of time ${q(unit)}`),
+  durationNotWhole: define("WEIR3018", "error", (duration: string) => `a duration must be a whole number of milliseconds, but ${duration} is not`),
 
   // pipelines
   aggregateWithoutGroup: define("WEIR4001", "error", (step: string) => `${q(step)} needs a grouped stream`),
@@ -87,6 +90,15 @@ export const diagnostics = {
   sinkLoop: define("WEIR4007", "error", (topic: string) => `the topology reads the topic "${topic}" that this sink writes to`),
   unusedCollection: define("WEIR4008", "warning", (name: string) => `${q(name)} is never used: nothing reads it and no sink writes it`),
   emptyAggregate: define("WEIR4009", "error", () => "'aggregate' needs at least one field"),
+  windowWithoutGroup: define("WEIR4010", "error", () => "'window' needs a grouped stream: windows are per key"),
+  windowWithoutAggregate: define("WEIR4011", "error", () => "'window' must be followed by an aggregation (count, sum or aggregate)"),
+  durationNotPositive: define("WEIR4012", "error", (what: string, duration: string) => `${what} must be longer than 0, but it is ${duration}`),
+  negativeGrace: define("WEIR4013", "error", (duration: string) => `the grace period cannot be negative, but it is ${duration}`),
+  advanceLargerThanSize: define("WEIR4014", "error", (advance: string, size: string) => `the advance (${advance}) is larger than the window size (${size}): records between two windows would fall in none`),
+  hoppingWithoutAdvance: define("WEIR4015", "error", () => "a hopping window needs 'advance': how far each window starts after the previous one"),
+  advanceNotAllowed: define("WEIR4016", "error", (type: string) => `'advance' belongs to hopping windows, not ${type} windows`),
+  emitFinalWithoutGrace: define("WEIR4017", "error", () => "'emit final' needs an explicit grace period: it decides when the one result of each window is written"),
+  windowWithoutEventTime: define("WEIR4018", "warning", (source: string) => `${q(source)} declares no event time: these windows use the timestamps its records have on the topic`),
 } as const;
 
 export type DiagnosticName = keyof typeof diagnostics;

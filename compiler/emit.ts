@@ -4,7 +4,7 @@
 import type { CodeBlockWriter } from "ts-morph";
 import { tsMorph } from "./ts-morph.ts";
 import type { BinaryOperator, Expr } from "../grammar/ast.ts";
-import type { AggregationPlan, CollectionPlan, FormatPlan, OperationPlan, SinkPlan, TopologyPlan } from "./plan.ts";
+import type { AggregationPlan, CollectionPlan, FormatPlan, OperationPlan, SinkPlan, TopologyPlan, WindowPlan } from "./plan.ts";
 import { isNullable, type RecordType, type Type } from "./types.ts";
 
 export interface EmitOptions {
@@ -27,6 +27,7 @@ export function emitTypeScript(plan: TopologyPlan, options: EmitOptions): string
 
   const runtimeNames = ["defineTopology", "formats", "isMainModule", "runService"];
   if (usesBuiltins(plan)) runtimeNames.push("fn");
+  if (plan.collections.some((c) => c.operations.some((o) => o.kind === "aggregate" && o.window))) runtimeNames.push("windows");
   if (plan.schemas.length > 0) runtimeNames.push("z");
   file.addImportDeclaration({ moduleSpecifier: options.runtimeModule, namedImports: runtimeNames.sort() });
   for (const [modulePath, names] of plan.imports) {
@@ -55,7 +56,7 @@ export function emitTypeScript(plan: TopologyPlan, options: EmitOptions): string
             });
             for (const sink of plan.sinks) {
               writer.blankLine();
-              writeSink(writer, sink, options.sourceName);
+              writeSink(writer, sink, expressions, options.sourceName);
             }
           });
           writer.write(")");
@@ -90,18 +91,39 @@ function writeCollection(writer: CodeBlockWriter, collection: CollectionPlan, pl
   }
   const input = plan.collections.find((c) => c.name === start.name)!;
   // A stream declared over a table is the table's stream of changes.
-  const from = input.shape.collection === "table" && collection.shape.collection === "stream" ? `${start.name}.toStream()` : start.name;
-  if (collection.operations.length === 0) {
+  const changes = input.shape.collection === "table" && collection.shape.collection === "stream";
+  const from = changes ? `${start.name}.toStream()` : start.name;
+  const calls = collection.operations.flatMap((operation) => operationCalls(operation, expressions));
+  // The changes of a session-windowed table include retractions (null values) of
+  // merged sessions; a stream over it carries the sessions only.
+  if (changes && input.shape.window === "session") calls.unshift(`.filter(${JSON.stringify(`${collection.name}-0-sessions`)}, (record) => record.value !== null)`);
+  if (calls.length === 0) {
     writer.writeLine(`const ${collection.name} = ${from};`);
     return;
   }
   writer.writeLine(`const ${collection.name} = ${from}`);
   writer.indent(() => {
-    collection.operations.forEach((operation, index) => {
-      writer.write(operationCall(operation, expressions));
-      writer.write(index === collection.operations.length - 1 ? ";" : "").newLine();
+    calls.forEach((call, index) => {
+      writer.write(call);
+      writer.write(index === calls.length - 1 ? ";" : "").newLine();
     });
   });
+}
+
+function operationCalls(operation: OperationPlan, expressions: ExpressionWriter): string[] {
+  if (operation.kind === "aggregate" && operation.window) return [`.windowedBy(${windowExpression(operation.window)})`, operationCall(operation, expressions)];
+  return [operationCall(operation, expressions)];
+}
+
+function windowExpression(window: WindowPlan): string {
+  switch (window.kind) {
+    case "tumbling":
+      return `windows.tumbling({ sizeMs: ${window.sizeMs}, graceMs: ${window.graceMs} })`;
+    case "hopping":
+      return `windows.hopping({ sizeMs: ${window.sizeMs}, advanceMs: ${window.advanceMs}, graceMs: ${window.graceMs} })`;
+    case "session":
+      return `windows.session({ gapMs: ${window.gapMs}, graceMs: ${window.graceMs} })`;
+  }
 }
 
 function operationCall(operation: OperationPlan, expressions: ExpressionWriter): string {
@@ -118,54 +140,40 @@ function operationCall(operation: OperationPlan, expressions: ExpressionWriter):
     case "repartition":
       return `.repartition(${name(operation.name)})`;
     case "aggregate":
-      return `.aggregate(${name(operation.node)}, ${aggregateOptions(operation.store, operation.aggregation, expressions)})`;
+      return `.aggregate(${name(operation.node)}, ${aggregateOptions(operation.store, operation.aggregation, operation.window, expressions)})`;
   }
 }
 
-function aggregateOptions(store: string, aggregation: AggregationPlan, expressions: ExpressionWriter): string {
-  const options = (initializer: string, adder: string) =>
-    `{\nstore: ${JSON.stringify(store)},\ninitializer: ${initializer},\nadder: ${adder},\n}`;
+/** The aggregate functions come from the runtime (`fns`), typed by the stream's records. */
+function aggregateOptions(store: string, aggregation: AggregationPlan, window: WindowPlan | undefined, expressions: ExpressionWriter): string {
+  const of = (argument: Expr | undefined) => (argument ? `(record) => ${expressions.write(argument, "object-safe")}` : "");
+  let aggregator: string;
   switch (aggregation.kind) {
     case "count":
-      return options("() => 0", "(count) => count + 1");
+      aggregator = "fns.count()";
+      break;
     case "sum":
-      return options("() => 0", `(sum, record) => sum + ${expressions.write(aggregation.value, "operand")}`);
-    case "record": {
-      const initial = aggregation.fields.map((field) => `${field.name}: ${aggregateInitial(field.fn)}`);
-      const next = aggregation.fields.map((field) => {
-        const current = `aggregate.${field.name}`;
-        const argument = field.argument ? expressions.write(field.argument, "operand") : "";
-        switch (field.fn) {
-          case "count":
-            return `${field.name}: ${current} + 1`;
-          case "sum":
-            return `${field.name}: ${current} + ${argument}`;
-          case "min":
-            return `${field.name}: Math.min(${current}, ${argument})`;
-          case "max":
-            return `${field.name}: Math.max(${current}, ${argument})`;
-        }
-      });
-      return options(`() => ({\n${initial.join(",\n")},\n})`, `(aggregate, record) => ({\n${next.join(",\n")},\n})`);
-    }
+      aggregator = `fns.sum(${of(aggregation.value)})`;
+      break;
+    case "record":
+      aggregator = `fns.record({\n${aggregation.fields.map((field) => `${field.name}: fns.${field.fn}(${of(field.argument)}),`).join("\n")}\n})`;
+      break;
   }
+  const emit = window ? `emit: ${JSON.stringify(window.emit)},\n` : "";
+  return `{\nstore: ${JSON.stringify(store)},\n${emit}aggregator: (fns) => ${aggregator},\n}`;
 }
 
-/** min and max start at the infinities so the first record's value always wins; a table holds a key only after its first record. */
-function aggregateInitial(fn: string): string {
-  switch (fn) {
-    case "min":
-      return "Number.POSITIVE_INFINITY";
-    case "max":
-      return "Number.NEGATIVE_INFINITY";
-    default:
-      return "0";
-  }
-}
-
-function writeSink(writer: CodeBlockWriter, sink: SinkPlan, sourceName: string): void {
+function writeSink(writer: CodeBlockWriter, sink: SinkPlan, expressions: ExpressionWriter, sourceName: string): void {
   writer.writeLine(`// ${sourceName}:${sink.line}`);
-  writer.write(`${sink.input}.to(${JSON.stringify(sink.node)}, `).inlineBlock(() => {
+  let stream = sink.input;
+  if (sink.value) {
+    const projection = expressions.write(sink.value, "object-safe");
+    // A retraction of a merged session (a null value) stays a tombstone.
+    const body = sink.shape.window === "session" ? `record.value === null ? null : ${projection}` : projection;
+    const changes = sink.shape.collection === "table" ? `${sink.input}.toStream()` : sink.input;
+    stream = `${changes}\n.mapValues(${JSON.stringify(`${sink.node}-value`)}, (record) => ${body})\n`;
+  }
+  writer.write(`${stream}.to(${JSON.stringify(sink.node)}, `).inlineBlock(() => {
     writer.writeLine(`topic: ${JSON.stringify(sink.topic)},`);
     writer.writeLine(`key: ${formatExpression(sink.keyFormat)},`);
     writer.writeLine(`value: ${formatExpression(sink.valueFormat)},`);

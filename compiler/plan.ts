@@ -3,7 +3,7 @@
 // stateful step needs records partitioned by a key that changed, a named state
 // store per aggregation. Names of stores and internal topics derive from the
 // names in the .weir file, so they stay stable when the file is edited.
-import type { Expr, FormatRef, SinkDecl, Step } from "../grammar/ast.ts";
+import type { Duration, Expr, FormatRef, SinkDecl, Step, WindowStep } from "../grammar/ast.ts";
 import type { CollectionDecl } from "./resolve.ts";
 import { stepName, type CallBinding, type CheckedFile, type NameBinding, type Shape } from "./check.ts";
 import type { AggregateFunctionName } from "./builtins.ts";
@@ -23,6 +23,12 @@ export interface SourcePlan {
   readonly eventTimeField: string | undefined;
 }
 
+/** A window, in milliseconds. */
+export type WindowPlan =
+  | { readonly kind: "tumbling"; readonly sizeMs: number; readonly graceMs: number; readonly emit: "changes" | "final" }
+  | { readonly kind: "hopping"; readonly sizeMs: number; readonly advanceMs: number; readonly graceMs: number; readonly emit: "changes" | "final" }
+  | { readonly kind: "session"; readonly gapMs: number; readonly graceMs: number; readonly emit: "changes" | "final" };
+
 export type AggregationPlan =
   | { readonly kind: "count" }
   | { readonly kind: "sum"; readonly value: Expr }
@@ -41,6 +47,8 @@ export type OperationPlan =
       /** The store's name; its changelog is `<application>-<store>-changelog`. */
       readonly store: string;
       readonly aggregation: AggregationPlan;
+      /** A windowed aggregation: the store is a window store. */
+      readonly window: WindowPlan | undefined;
       readonly input: Shape;
       readonly result: Type;
     };
@@ -61,6 +69,8 @@ export interface SinkPlan {
   readonly topic: string;
   readonly keyFormat: FormatPlan;
   readonly valueFormat: FormatPlan;
+  /** `value EXPR`: the value written, computed from each record (the `<node>-value` node). */
+  readonly value: Expr | undefined;
   readonly shape: Shape;
 }
 
@@ -123,6 +133,7 @@ function planCollection(declaration: CollectionDecl, checked: CheckedFile, line:
     };
   }
   const operations: OperationPlan[] = [];
+  let window: WindowPlan | undefined;
   declaration.steps.forEach((step, index) => {
     const input = checked.stepInputs.get(step)!;
     const node = `${name}-${index + 1}-${nodeSuffix(step)}`;
@@ -146,14 +157,31 @@ function planCollection(declaration: CollectionDecl, checked: CheckedFile, line:
         if (!byKey || input.keyChanged) operations.push({ kind: "repartition", name });
         break;
       }
+      case "Window":
+        window = planWindow(step, checked);
+        break;
       case "Count":
       case "Sum":
       case "Aggregate":
-        operations.push({ kind: "aggregate", node, store: name, aggregation: planAggregation(step), input, result: shape.value });
+        operations.push({ kind: "aggregate", node, store: name, aggregation: planAggregation(step), window, input, result: shape.value });
         break;
     }
   });
   return { name, line, start: { kind: "collection", name: declaration.input.name }, operations, shape };
+}
+
+function planWindow(step: WindowStep, checked: CheckedFile): WindowPlan {
+  const ms = (duration: Duration | undefined) => (duration ? checked.durations.get(duration)! : 0);
+  const emit = step.emit?.mode ?? "changes";
+  const graceMs = ms(step.grace);
+  switch (step.type) {
+    case "hopping":
+      return { kind: "hopping", sizeMs: ms(step.size), advanceMs: ms(step.advance), graceMs, emit };
+    case "session":
+      return { kind: "session", gapMs: ms(step.size), graceMs, emit };
+    default:
+      return { kind: "tumbling", sizeMs: ms(step.size), graceMs, emit };
+  }
 }
 
 function planAggregation(step: Extract<Step, { kind: "Count" | "Sum" | "Aggregate" }>): AggregationPlan {
@@ -175,13 +203,15 @@ function planAggregation(step: Extract<Step, { kind: "Count" | "Sum" | "Aggregat
 
 function planSink(sink: SinkDecl, checked: CheckedFile, line: number): SinkPlan {
   const shape = checked.shapes.get(sink.input.name)!;
+  const value = sink.value ? checked.types.get(sink.value)! : shape.value;
   return {
     node: `${sink.input.name}-to-${sink.topic.value}`,
     line,
     input: sink.input.name,
     topic: sink.topic.value,
     keyFormat: sink.keyFormat ? planFormat(sink.keyFormat, shape.key) : defaultFormat(shape.key),
-    valueFormat: sink.valueFormat ? planFormat(sink.valueFormat, shape.value) : defaultFormat(shape.value),
+    valueFormat: sink.valueFormat ? planFormat(sink.valueFormat, value) : defaultFormat(value),
+    value: sink.value,
     shape,
   };
 }

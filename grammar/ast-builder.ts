@@ -24,6 +24,8 @@ import type {
   BinaryOperator,
   Comment,
   Declaration,
+  Duration,
+  EmitClause,
   Expr,
   FieldDecl,
   FormatRef,
@@ -41,6 +43,7 @@ import type {
   StringLiteral,
   TypeRef,
   WeirFile,
+  WindowStep,
 } from "./ast.ts";
 import type {
   AddExprCstChildren,
@@ -49,6 +52,7 @@ import type {
   CallOrNameCstChildren,
   CompareExprCstChildren,
   DeclarationCstChildren,
+  DurationCstChildren,
   ExpressionCstChildren,
   FieldCstChildren,
   FileCstChildren,
@@ -73,6 +77,7 @@ import type {
   SuffixCstChildren,
   TableDeclCstChildren,
   TypeRefCstChildren,
+  WindowStepCstChildren,
   UnaryExprCstChildren,
 } from "./cst.ts";
 import { weirParser } from "./parser.ts";
@@ -256,7 +261,8 @@ class AstBuilder extends BaseVisitor {
       input: this.sub(this.name, ctx.name?.[0], endOf(ctx.SinkKw?.[0], range.end)),
       topic: stringLiteral(ctx.StringLiteral?.[0], range.end),
       keyFormat: ctx.KeyKw || ctx.keyFormat ? this.sub(this.format, ctx.keyFormat?.[0], range.end) : undefined,
-      valueFormat: ctx.ValueKw || ctx.valueFormat ? this.sub(this.format, ctx.valueFormat?.[0], range.end) : undefined,
+      valueFormat: ctx.valueFormat || (ctx.ValueKw && !ctx.valueProjection) ? this.sub(this.format, ctx.valueFormat?.[0], range.end) : undefined,
+      value: ctx.valueProjection ? this.sub(this.expression, ctx.valueProjection[0], range.end) : undefined,
       range,
     };
   }
@@ -286,10 +292,38 @@ class AstBuilder extends BaseVisitor {
     if (ctx.FlatmapKw) return { kind: "FlatMap", values: expression(), range };
     if (ctx.RekeyKw) return { kind: "Rekey", key: expression(), range };
     if (ctx.GroupKw) return { kind: "GroupBy", key: expression(), range };
+    if (ctx.windowStep) return this.sub(this.windowStep, ctx.windowStep[0], range.start);
     if (ctx.CountKw) return { kind: "Count", range };
     if (ctx.SumKw) return { kind: "Sum", value: expression(), range };
     if (ctx.AggregateKw) return { kind: "Aggregate", value: this.sub(this.recordExpr, ctx.recordExpr?.[0], range.end), range };
     return undefined;
+  }
+
+  windowStep(ctx: WindowStepCstChildren, range: SourceRange): WindowStep {
+    const type = ctx.TumblingKw ? "tumbling" : ctx.HoppingKw ? "hopping" : ctx.SessionKw ? "session" : "";
+    const duration = (node: CstNode | undefined, after: IToken | undefined) => this.sub(this.duration, node, endOf(after, range.end));
+    const emitToken = ctx.FinalKw?.[0] ?? ctx.ChangesKw?.[0];
+    const emit: EmitClause | undefined =
+      ctx.EmitKw && emitToken ? { kind: "Emit", mode: ctx.FinalKw ? "final" : "changes", range: span(tokenRange(ctx.EmitKw[0]!), tokenRange(emitToken)) } : undefined;
+    return {
+      kind: "Window",
+      type,
+      size: duration(ctx.size?.[0], ctx.TumblingKw?.[0] ?? ctx.HoppingKw?.[0] ?? ctx.SessionKw?.[0] ?? ctx.WindowKw?.[0]),
+      advance: ctx.AdvanceKw ? duration(ctx.advance?.[0], ctx.AdvanceKw[0]) : undefined,
+      grace: ctx.GraceKw ? duration(ctx.grace?.[0], ctx.GraceKw[0]) : undefined,
+      emit,
+      range,
+    };
+  }
+
+  duration(ctx: DurationCstChildren, range: SourceRange): Duration {
+    const number = ctx.NumberLiteral?.[0];
+    const magnitude = number ? Number(number.image) : 0;
+    const unitToken = ctx.unit?.[0];
+    const unit: Identifier = unitToken
+      ? { kind: "Identifier", name: unitToken.image, range: tokenRange(unitToken) }
+      : { kind: "Identifier", name: "", range: emptyRange(range.end) };
+    return { kind: "Duration", amount: ctx.Minus ? -magnitude : magnitude, unit, range };
   }
 
   // -------------------------------------------------------------- expressions

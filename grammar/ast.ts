@@ -109,7 +109,7 @@ export interface PipelineDecl extends NodeBase {
   readonly steps: readonly Step[];
 }
 
-export type Step = WhereStep | SelectStep | FlatMapStep | RekeyStep | GroupByStep | CountStep | SumStep | AggregateStep;
+export type Step = WhereStep | SelectStep | FlatMapStep | RekeyStep | GroupByStep | WindowStep | CountStep | SumStep | AggregateStep;
 
 /** `where amount > 0` */
 export interface WhereStep extends NodeBase {
@@ -141,6 +141,35 @@ export interface GroupByStep extends NodeBase {
   readonly key: Expr;
 }
 
+export type WindowType = "tumbling" | "hopping" | "session";
+
+/** `window hopping 5 minutes advance 1 minute grace 30s emit final`: between `group by` and the aggregation. */
+export interface WindowStep extends NodeBase {
+  readonly kind: "Window";
+  /** Empty when the parser recovered from a missing kind of window. */
+  readonly type: WindowType | "";
+  /** The size (tumbling, hopping) or the inactivity gap (session). */
+  readonly size: Duration;
+  readonly advance: Duration | undefined;
+  readonly grace: Duration | undefined;
+  readonly emit: EmitClause | undefined;
+}
+
+/** `30 seconds`, `-1 min`: a number and a unit, which the compiler checks. */
+export interface Duration extends NodeBase {
+  readonly kind: "Duration";
+  /** Negative when written with a minus sign. */
+  readonly amount: number;
+  /** Empty when the parser recovered from a missing unit. */
+  readonly unit: Identifier;
+}
+
+/** `emit final` or `emit changes` */
+export interface EmitClause extends NodeBase {
+  readonly kind: "Emit";
+  readonly mode: "final" | "changes";
+}
+
 /** `count` */
 export interface CountStep extends NodeBase {
   readonly kind: "Count";
@@ -158,13 +187,18 @@ export interface AggregateStep extends NodeBase {
   readonly value: RecordExpr;
 }
 
-/** `sink counts to topic "word-counts" key string value json` (formats optional). */
+/**
+ * `sink counts to topic "word-counts" key string value json` (formats optional), or
+ * `sink revenue to topic "r" value { customerId: key, total }` (the value written, computed).
+ */
 export interface SinkDecl extends NodeBase {
   readonly kind: "Sink";
   readonly input: Identifier;
   readonly topic: StringLiteral;
   readonly keyFormat: FormatRef | undefined;
   readonly valueFormat: FormatRef | undefined;
+  /** `value EXPR`: the value to write instead of the record's value. Never together with valueFormat. */
+  readonly value: Expr | undefined;
 }
 
 // ---------------------------------------------------------------- expressions
@@ -297,5 +331,7 @@ export type Node =
   | TypeRef
   | FormatRef
   | Step
+  | Duration
+  | EmitClause
   | Expr
   | RecordField;

@@ -142,6 +142,7 @@ export type SinkDeclCstChildren = {
   keyFormat?: FormatCstNode[];
   ValueKw?: IToken[];
   valueFormat?: FormatCstNode[];
+  valueProjection?: ExpressionCstNode[];
 };
 
 export interface FormatCstNode extends CstNode {
@@ -179,10 +180,42 @@ export type StepCstChildren = {
   RekeyKw?: IToken[];
   GroupKw?: IToken[];
   ByKw?: IToken[];
+  windowStep?: WindowStepCstNode[];
   CountKw?: IToken[];
   SumKw?: IToken[];
   AggregateKw?: IToken[];
   recordExpr?: RecordExprCstNode[];
+};
+
+export interface WindowStepCstNode extends CstNode {
+  name: "windowStep";
+  children: WindowStepCstChildren;
+}
+
+export type WindowStepCstChildren = {
+  WindowKw?: IToken[];
+  TumblingKw?: IToken[];
+  HoppingKw?: IToken[];
+  SessionKw?: IToken[];
+  size?: DurationCstNode[];
+  AdvanceKw?: IToken[];
+  advance?: DurationCstNode[];
+  GraceKw?: IToken[];
+  grace?: DurationCstNode[];
+  EmitKw?: IToken[];
+  FinalKw?: IToken[];
+  ChangesKw?: IToken[];
+};
+
+export interface DurationCstNode extends CstNode {
+  name: "duration";
+  children: DurationCstChildren;
+}
+
+export type DurationCstChildren = {
+  Minus?: IToken[];
+  NumberLiteral?: IToken[];
+  unit?: IToken[];
 };
 
 export interface ExpressionCstNode extends CstNode {

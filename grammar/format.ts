@@ -14,6 +14,7 @@
 import type {
   Comment,
   Declaration,
+  Duration,
   Expr,
   FieldDecl,
   FormatRef,
@@ -119,8 +120,10 @@ class Formatter {
         return this.pipeline(declaration);
       case "Sink": {
         const key = declaration.keyFormat ? ` key ${format(declaration.keyFormat)}` : "";
+        const head = `sink ${declaration.input.name} to topic ${JSON.stringify(declaration.topic.value)}${key}`;
+        if (declaration.value) return `${head} value ${expression(declaration.value, head.length + 7)}`.split("\n");
         const value = declaration.valueFormat ? ` value ${format(declaration.valueFormat)}` : "";
-        return [`sink ${declaration.input.name} to topic ${JSON.stringify(declaration.topic.value)}${key}${value}`];
+        return [`${head}${value}`];
       }
     }
   }
@@ -170,6 +173,13 @@ class Formatter {
         return `rekey ${expression(step.key, indent + 6)}`;
       case "GroupBy":
         return `group by ${expression(step.key, indent + 9)}`;
+      case "Window": {
+        const clauses = [`window ${step.type} ${duration(step.size)}`];
+        if (step.advance) clauses.push(`advance ${duration(step.advance)}`);
+        if (step.grace) clauses.push(`grace ${duration(step.grace)}`);
+        if (step.emit) clauses.push(`emit ${step.emit.mode}`);
+        return clauses.join(" ");
+      }
       case "Count":
         return "count";
       case "Sum":
@@ -193,6 +203,10 @@ function typeRef(type: TypeRef): string {
     case "NamedType":
       return type.name.name;
   }
+}
+
+function duration(value: Duration): string {
+  return `${numberText(value.amount)} ${value.unit.name}`;
 }
 
 function format(ref: FormatRef): string {

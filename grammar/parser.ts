@@ -209,7 +209,16 @@ export class WeirParser extends CstParser {
     });
     this.OPTION2(() => {
       this.CONSUME(T.ValueKw);
-      this.SUBRULE2(this.format, { LABEL: "valueFormat" });
+      // `value string` and `value json …` are formats; anything else is an expression that
+      // makes the value written (`value { customerId: key, total }`).
+      this.OR({
+        ERR_MSG: "a format (string or json) or an expression",
+        IGNORE_AMBIGUITIES: true,
+        DEF: [
+          { GATE: () => is(this.LA(1), T.StringKw) || is(this.LA(1), T.JsonKw), ALT: () => this.SUBRULE2(this.format, { LABEL: "valueFormat" }) },
+          { ALT: () => this.SUBRULE(this.expression, { LABEL: "valueProjection" }) },
+        ],
+      });
     });
   });
 
@@ -243,7 +252,7 @@ export class WeirParser extends CstParser {
 
   readonly step = this.RULE("step", () => {
     this.OR({
-      ERR_MSG: "a step (where, select, flatmap, rekey, group by, count, sum, aggregate)",
+      ERR_MSG: "a step (where, select, flatmap, rekey, group by, window, count, sum, aggregate)",
       DEF: [
         {
           ALT: () => {
@@ -276,6 +285,7 @@ export class WeirParser extends CstParser {
             this.SUBRULE5(this.expression);
           },
         },
+        { ALT: () => this.SUBRULE(this.windowStep) },
         { ALT: () => this.CONSUME(T.CountKw) },
         {
           ALT: () => {
@@ -290,6 +300,38 @@ export class WeirParser extends CstParser {
           },
         },
       ],
+    });
+  });
+
+  /** `window tumbling 1 minute grace 10s`, `window hopping 5 min advance 1 min`, `window session 30 min … emit final` */
+  readonly windowStep = this.RULE("windowStep", () => {
+    this.CONSUME(T.WindowKw);
+    this.OR({
+      ERR_MSG: "a kind of window (tumbling, hopping, session)",
+      DEF: [{ ALT: () => this.CONSUME(T.TumblingKw) }, { ALT: () => this.CONSUME(T.HoppingKw) }, { ALT: () => this.CONSUME(T.SessionKw) }],
+    });
+    this.SUBRULE(this.duration, { LABEL: "size" });
+    this.OPTION(() => {
+      this.CONSUME(T.AdvanceKw);
+      this.SUBRULE2(this.duration, { LABEL: "advance" });
+    });
+    this.OPTION2(() => {
+      this.CONSUME(T.GraceKw);
+      this.SUBRULE3(this.duration, { LABEL: "grace" });
+    });
+    this.OPTION3(() => {
+      this.CONSUME(T.EmitKw);
+      this.OR2({ ERR_MSG: "'final' or 'changes'", DEF: [{ ALT: () => this.CONSUME(T.FinalKw) }, { ALT: () => this.CONSUME(T.ChangesKw) }] });
+    });
+  });
+
+  /** `30 seconds`, `500ms`, `-1 min` (a minus sign parses, so that the compiler can say why it is wrong). */
+  readonly duration = this.RULE("duration", () => {
+    this.OPTION(() => this.CONSUME(T.Minus));
+    this.CONSUME(T.NumberLiteral);
+    this.OR({
+      ERR_MSG: "a unit of time (ms, s, min, h, d)",
+      DEF: [{ GATE: this.noDeclarationAt(1), ALT: () => this.CONSUME(T.Identifier, { LABEL: "unit" }) }],
     });
   });
 

@@ -90,6 +90,15 @@ export const ByKw = softKeyword("ByKw", "by");
 export const CountKw = softKeyword("CountKw", "count");
 export const SumKw = softKeyword("SumKw", "sum");
 export const AggregateKw = softKeyword("AggregateKw", "aggregate");
+export const WindowKw = softKeyword("WindowKw", "window");
+export const TumblingKw = softKeyword("TumblingKw", "tumbling");
+export const HoppingKw = softKeyword("HoppingKw", "hopping");
+export const SessionKw = softKeyword("SessionKw", "session");
+export const AdvanceKw = softKeyword("AdvanceKw", "advance");
+export const GraceKw = softKeyword("GraceKw", "grace");
+export const EmitKw = softKeyword("EmitKw", "emit");
+export const FinalKw = softKeyword("FinalKw", "final");
+export const ChangesKw = softKeyword("ChangesKw", "changes");
 
 export const TrueKw = hardKeyword("TrueKw", "true");
 export const FalseKw = hardKeyword("FalseKw", "false");
@@ -106,6 +115,7 @@ export const softKeywords: readonly TokenType[] = [
   ApplicationKw, ImportKw, FromKw, SchemaKw, StreamKw, TableKw, TopicKw, KeyKw, ValueKw, JsonKw,
   StringKw, NumberKw, BooleanKw, TimestampKw, ListKw, EventKw, TimeKw, SinkKw, ToKw,
   WhereKw, SelectKw, FlatmapKw, RekeyKw, GroupKw, ByKw, CountKw, SumKw, AggregateKw,
+  WindowKw, TumblingKw, HoppingKw, SessionKw, AdvanceKw, GraceKw, EmitKw, FinalKw, ChangesKw,
 ];
 
 /** Hard keywords: never names. */

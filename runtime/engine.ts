@@ -31,6 +31,8 @@ export interface CommitInfo {
   /** Output records written, per topic (sinks and repartition topics). */
   readonly outputs: Readonly<Record<string, number>>;
   readonly deadLettered: number;
+  /** Of the dead letters, late records: every window they fall in had closed. Absent: none. */
+  readonly lateRecords?: number;
   /** Changelog records written. */
   readonly changelogRecords: number;
   readonly durationMs: number;
@@ -50,6 +52,11 @@ export interface RunSummary {
   readonly recordsProcessed: number;
   readonly outputs: Readonly<Record<string, number>>;
   readonly deadLettered: number;
+  /**
+   * Of the dead letters, records a windowed aggregation dropped as late (reason "late").
+   * Optional in the contract so that every engine can report it in its own time; absent: none.
+   */
+  readonly lateRecords?: number;
   readonly commits: number;
   readonly restored: readonly StoreRestoration[];
   readonly durationMs: number;

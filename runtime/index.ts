@@ -2,6 +2,8 @@
 // applications import. Everything under internal/ may change without notice.
 export * from "./topology.ts";
 export * from "./formats.ts";
+export * from "./windows.ts";
+export * from "./aggregations.ts";
 export { fn } from "./functions.ts";
 export { z } from "zod";
 export * from "./errors.ts";

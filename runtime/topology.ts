@@ -5,13 +5,25 @@
 // so that a redeployed topology finds its changelogs and repartition topics again.
 import { WeirRuntimeError } from "./errors.ts";
 import { formats, type Format } from "./formats.ts";
+import type { EmitMode, TimeWindow, WindowSpec } from "./windows.ts";
+import { aggregationsFor, type Aggregations, type Aggregator } from "./aggregations.ts";
 
 export interface StreamRecord<K, V> {
   readonly key: K;
   readonly value: V;
   /** Event time in epoch milliseconds. */
   readonly timestamp: number;
+  /** The window of a windowed aggregation's result (and of the records derived from it without a new key). */
+  readonly window?: TimeWindow;
 }
+
+/** A record of a windowed table's changes: its key is the group key, its window beside it. */
+export interface WindowedRecord<K, V> extends StreamRecord<K, V> {
+  readonly window: TimeWindow;
+}
+
+/** The records a stream carries: windowed (W = true) or not. */
+export type RecordOf<K, V, W extends boolean> = W extends true ? WindowedRecord<K, V> : StreamRecord<K, V>;
 
 export interface KeyValue<K, V> {
   readonly key: K;
@@ -32,11 +44,33 @@ export interface SinkOptions<K, V> {
   readonly value: Format<V>;
 }
 
-export interface AggregateOptions<K, V, A> {
+/** How to aggregate, function by function. */
+export interface AggregateFunctions<R, A, Out = A> {
+  readonly initializer: () => A;
+  readonly adder: (aggregate: A, record: R) => A;
+  /** What flows downstream, from what the store keeps (avg keeps a sum and a count); default: the accumulator itself. */
+  readonly result?: (aggregate: A) => Out;
+  /** Combines two sessions' accumulators (needed for session windows); `earlier` holds the older records. */
+  readonly merger?: (earlier: A, later: A) => A;
+}
+
+/** Or with weir's aggregate functions: `aggregator: (fns) => fns.record({ total: fns.sum((r) => r.value.amount) })`. */
+export interface AggregatorOption<R, A, Out> {
+  readonly aggregator: (fns: Aggregations<R>) => Aggregator<R, A, Out>;
+}
+
+export type AggregateOptions<K, V, A, Out = A> = {
   /** The state store's name; its changelog topic is `<application>-<store>-changelog`. */
   readonly store: string;
-  readonly initializer: () => A;
-  readonly adder: (aggregate: A, record: StreamRecord<K, V>) => A;
+} & (AggregateFunctions<StreamRecord<K, V>, A, Out> | AggregatorOption<StreamRecord<K, V>, A, Out>);
+
+export type WindowedAggregateOptions<K, V, A, Out = A> = AggregateOptions<K, V, A, Out> & {
+  /** Default "changes". */
+  readonly emit?: EmitMode;
+};
+
+function functionsOf<R, A, Out>(options: AggregateFunctions<R, A, Out> | AggregatorOption<R, A, Out>): AggregateFunctions<R, A, Out> {
+  return "aggregator" in options ? options.aggregator(aggregationsFor<R>()) : options;
 }
 
 interface NodeBase {
@@ -63,6 +97,8 @@ export interface MapNode extends NodeBase {
   readonly kind: "map";
   readonly parent: string;
   readonly mapper: (record: StreamRecord<unknown, unknown>) => KeyValue<unknown, unknown>;
+  /** Whether the record keeps its window: it does when only the value changes. */
+  readonly keepsWindow: boolean;
 }
 
 export interface FlatMapNode extends NodeBase {
@@ -77,6 +113,20 @@ export interface AggregateNode extends NodeBase {
   readonly store: string;
   readonly initializer: () => unknown;
   readonly adder: (aggregate: unknown, record: StreamRecord<unknown, unknown>) => unknown;
+  readonly result: (aggregate: unknown) => unknown;
+}
+
+/** An aggregation per key and window, kept in a window store. */
+export interface WindowedAggregateNode extends NodeBase {
+  readonly kind: "windowedAggregate";
+  readonly parent: string;
+  readonly store: string;
+  readonly window: WindowSpec;
+  readonly emit: EmitMode;
+  readonly initializer: () => unknown;
+  readonly adder: (aggregate: unknown, record: StreamRecord<unknown, unknown>) => unknown;
+  readonly merger: ((earlier: unknown, later: unknown) => unknown) | undefined;
+  readonly result: (aggregate: unknown) => unknown;
 }
 
 export interface SinkNode extends NodeBase {
@@ -89,11 +139,13 @@ export interface SinkNode extends NodeBase {
   readonly internal: boolean;
 }
 
-export type TopologyNode = SourceNode | FilterNode | MapNode | FlatMapNode | AggregateNode | SinkNode;
+export type TopologyNode = SourceNode | FilterNode | MapNode | FlatMapNode | AggregateNode | WindowedAggregateNode | SinkNode;
 
 export interface StoreDescription {
   readonly name: string;
   readonly changelogTopic: string;
+  /** A window store's windows; absent for a key-value store. */
+  readonly window?: WindowSpec;
   /** The aggregate node that owns the store. */
   readonly node: string;
 }
@@ -121,8 +173,13 @@ export class Topology {
     this.application = application;
     this.nodes = nodes;
     this.stores = nodes
-      .filter((node): node is AggregateNode => node.kind === "aggregate")
-      .map((node) => ({ name: node.store, changelogTopic: changelogTopicName(application, node.store), node: node.name }));
+      .filter((node): node is AggregateNode | WindowedAggregateNode => node.kind === "aggregate" || node.kind === "windowedAggregate")
+      .map((node) => ({
+        name: node.store,
+        changelogTopic: changelogTopicName(application, node.store),
+        node: node.name,
+        ...(node.kind === "windowedAggregate" ? { window: node.window } : {}),
+      }));
     this.subtopologies = splitIntoSubtopologies(nodes, this.stores);
   }
 
@@ -171,6 +228,9 @@ export class Topology {
           case "aggregate":
             lines.push(`    Processor: ${node.name} (aggregate, store: ${node.store})${arrow} <-- ${node.parent}`);
             break;
+          case "windowedAggregate":
+            lines.push(`    Processor: ${node.name} (aggregate, ${describeWindow(node.window)}, emit ${node.emit}, store: ${node.store})${arrow} <-- ${node.parent}`);
+            break;
           default:
             lines.push(`    Processor: ${node.name} (${node.kind})${arrow} <-- ${node.parent}`);
         }
@@ -178,13 +238,19 @@ export class Topology {
     }
     lines.push("  State stores:");
     if (this.stores.length === 0) lines.push("    (none)");
-    for (const store of this.stores) lines.push(`    ${store.name} (changelog: ${store.changelogTopic})`);
+    for (const store of this.stores) lines.push(`    ${store.name} (${store.window ? "window store, " : ""}changelog: ${store.changelogTopic})`);
     lines.push("  Repartition topics:");
     if (this.repartitionTopics.length === 0) lines.push("    (none)");
     for (const topic of this.repartitionTopics) lines.push(`    ${topic}`);
     lines.push(`  Dead-letter topic: ${this.deadLetterTopic}`);
     return lines.join("\n");
   }
+}
+
+function describeWindow(window: WindowSpec): string {
+  if (window.kind === "session") return `session windows: gap ${window.gapMs} ms, grace ${window.graceMs} ms`;
+  const kind = window.advanceMs === window.sizeMs ? "tumbling windows" : `hopping windows: advance ${window.advanceMs} ms,`;
+  return `${kind}${window.advanceMs === window.sizeMs ? ":" : ""} size ${window.sizeMs} ms, grace ${window.graceMs} ms`;
 }
 
 export function changelogTopicName(application: string, store: string): string {
@@ -253,8 +319,9 @@ export class TopologyBuilder {
     if (this.nodes.some((n) => n.name === node.name)) {
       throw new TopologyError(`two nodes are named ${node.name}: node names must be unique`);
     }
-    if (node.kind === "aggregate" && this.nodes.some((n) => n.kind === "aggregate" && n.store === node.store)) {
-      throw new TopologyError(`two state stores are named ${node.store}: store names must be unique`);
+    const storeOf = (n: TopologyNode) => (n.kind === "aggregate" || n.kind === "windowedAggregate" ? n.store : undefined);
+    if (storeOf(node) !== undefined && this.nodes.some((n) => storeOf(n) === storeOf(node))) {
+      throw new TopologyError(`two state stores are named ${storeOf(node)}: store names must be unique`);
     }
     this.nodes.push(node);
   }
@@ -264,37 +331,40 @@ export class TopologyBuilder {
   }
 }
 
-export class KStream<K, V> {
+export class KStream<K, V, W extends boolean = false> {
   constructor(
     private readonly builder: TopologyBuilder,
     /** The name of the node whose output this stream is. */
     readonly node: string,
   ) {}
 
-  filter(name: string, predicate: (record: StreamRecord<K, V>) => boolean): KStream<K, V> {
-    this.builder.add({ kind: "filter", name, parent: this.node, predicate: predicate as FilterNode["predicate"] });
-    return new KStream<K, V>(this.builder, name);
+  filter(name: string, predicate: (record: RecordOf<K, V, W>) => boolean): KStream<K, V, W> {
+    this.builder.add({ kind: "filter", name, parent: this.node, predicate: predicate as unknown as FilterNode["predicate"] });
+    return new KStream<K, V, W>(this.builder, name);
   }
 
-  map<K2, V2>(name: string, mapper: (record: StreamRecord<K, V>) => KeyValue<K2, V2>): KStream<K2, V2> {
-    this.builder.add({ kind: "map", name, parent: this.node, mapper: mapper as MapNode["mapper"] });
+  /** A new key and value: the record leaves its window behind. */
+  map<K2, V2>(name: string, mapper: (record: RecordOf<K, V, W>) => KeyValue<K2, V2>): KStream<K2, V2> {
+    this.builder.add({ kind: "map", name, parent: this.node, mapper: mapper as unknown as MapNode["mapper"], keepsWindow: false });
     return new KStream<K2, V2>(this.builder, name);
   }
 
-  mapValues<V2>(name: string, mapper: (record: StreamRecord<K, V>) => V2): KStream<K, V2> {
-    return this.map(name, (record) => ({ key: record.key, value: mapper(record) }));
+  mapValues<V2>(name: string, mapper: (record: RecordOf<K, V, W>) => V2): KStream<K, V2, W> {
+    const keyed = (record: RecordOf<K, V, W>) => ({ key: record.key, value: mapper(record) });
+    this.builder.add({ kind: "map", name, parent: this.node, mapper: keyed as unknown as MapNode["mapper"], keepsWindow: true });
+    return new KStream<K, V2, W>(this.builder, name);
   }
 
-  selectKey<K2>(name: string, mapper: (record: StreamRecord<K, V>) => K2): KStream<K2, V> {
+  selectKey<K2>(name: string, mapper: (record: RecordOf<K, V, W>) => K2): KStream<K2, V> {
     return this.map(name, (record) => ({ key: mapper(record), value: record.value }));
   }
 
-  flatMapValues<V2>(name: string, mapper: (record: StreamRecord<K, V>) => Iterable<V2>): KStream<K, V2> {
-    const flat = function* (record: StreamRecord<K, V>): Iterable<KeyValue<K, V2>> {
+  flatMapValues<V2>(name: string, mapper: (record: RecordOf<K, V, W>) => Iterable<V2>): KStream<K, V2, W> {
+    const flat = function* (record: RecordOf<K, V, W>): Iterable<KeyValue<K, V2>> {
       for (const value of mapper(record)) yield { key: record.key, value };
     };
-    this.builder.add({ kind: "flatMap", name, parent: this.node, mapper: flat as FlatMapNode["mapper"] });
-    return new KStream<K, V2>(this.builder, name);
+    this.builder.add({ kind: "flatMap", name, parent: this.node, mapper: flat as unknown as FlatMapNode["mapper"] });
+    return new KStream<K, V2, W>(this.builder, name);
   }
 
   /**
@@ -310,16 +380,23 @@ export class KStream<K, V> {
     return new KStream<K, V>(this.builder, source);
   }
 
-  aggregate<A>(name: string, options: AggregateOptions<K, V, A>): KTable<K, A> {
+  aggregate<A, Out = A>(name: string, options: AggregateOptions<K, V, A, Out>): KTable<K, Out> {
+    const fns = functionsOf(options);
     this.builder.add({
       kind: "aggregate",
       name,
       parent: this.node,
       store: options.store,
-      initializer: options.initializer,
-      adder: options.adder as AggregateNode["adder"],
+      initializer: fns.initializer,
+      adder: fns.adder as AggregateNode["adder"],
+      result: (fns.result ?? identity) as AggregateNode["result"],
     });
-    return new KTable<K, A>(this.builder, name);
+    return new KTable<K, Out>(this.builder, name);
+  }
+
+  /** Groups the records (already partitioned by key) into windows, for a windowed aggregation. */
+  windowedBy(window: WindowSpec): WindowedKStream<K, V> {
+    return new WindowedKStream<K, V>(this.builder, this.node, window);
   }
 
   to(name: string, options: SinkOptions<K, V>): void {
@@ -335,15 +412,55 @@ export class KStream<K, V> {
   }
 }
 
-/** A table: every update to a key flows downstream as a change record (no caching: every change is emitted). */
-export class KTable<K, V> {
+function identity<T>(value: T): T {
+  return value;
+}
+
+export class WindowedKStream<K, V> {
+  constructor(
+    private readonly builder: TopologyBuilder,
+    private readonly node: string,
+    readonly window: WindowSpec,
+  ) {}
+
+  /**
+   * Aggregates per key and window into the window store `options.store`. A
+   * record later than every window it falls in (their end + grace passed in
+   * stream time) is dropped and dead-lettered with the reason "late".
+   */
+  aggregate<A, Out = A>(name: string, options: WindowedAggregateOptions<K, V, A, Out>): KTable<K, Out, true> {
+    const fns = functionsOf(options);
+    if (this.window.kind === "session" && !fns.merger) throw new TopologyError(`${name}: a session-windowed aggregation needs a merger`);
+    this.builder.add({
+      kind: "windowedAggregate",
+      name,
+      parent: this.node,
+      store: options.store,
+      window: this.window,
+      emit: options.emit ?? "changes",
+      initializer: fns.initializer,
+      adder: fns.adder as WindowedAggregateNode["adder"],
+      merger: fns.merger as WindowedAggregateNode["merger"],
+      result: (fns.result ?? identity) as WindowedAggregateNode["result"],
+    });
+    return new KTable<K, Out, true>(this.builder, name);
+  }
+}
+
+/**
+ * A table: every update to a key flows downstream as a change record (no
+ * caching: every change is emitted). A windowed table's changes carry their
+ * window; when sessions merge, each session that no longer exists is retracted
+ * with a record whose value is null (a tombstone), before the merged session.
+ */
+export class KTable<K, V, W extends boolean = false> {
   constructor(
     private readonly builder: TopologyBuilder,
     readonly node: string,
   ) {}
 
-  toStream(): KStream<K, V> {
-    return new KStream<K, V>(this.builder, this.node);
+  toStream(): KStream<K, V, W> {
+    return new KStream<K, V, W>(this.builder, this.node);
   }
 
   to(name: string, options: SinkOptions<K, V>): void {

@@ -180,6 +180,7 @@ export async function main(argv: readonly string[], io: Output = processOutput):
           io.err(
             `processed ${summary.recordsProcessed} records in ${summary.commits} commits` +
               (summary.deadLettered > 0 ? `; ${summary.deadLettered} sent to ${topology.deadLetterTopic}` : "") +
+              (summary.lateRecords ? ` (${summary.lateRecords} late: past their window's end + grace)` : "") +
               "\n",
           );
         } finally {

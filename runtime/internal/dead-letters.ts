@@ -13,9 +13,11 @@ export interface DeadLetter {
   readonly value: string | null;
   /** The node whose processing failed; absent when the record could not be decoded. */
   readonly node?: string;
+  /** More about the reason (for "late": the window, the stream time and the grace). */
+  readonly detail?: string;
 }
 
-export function deadLetterValue(raw: LogRecord, reason: string, node: string | undefined): Buffer {
+export function deadLetterValue(raw: LogRecord, reason: string, node: string | undefined, detail?: string): Buffer {
   const letter: DeadLetter = {
     reason,
     topic: raw.topic,
@@ -25,6 +27,7 @@ export function deadLetterValue(raw: LogRecord, reason: string, node: string | u
     key: raw.key === null ? null : raw.key.toString("utf8"),
     value: raw.value === null ? null : raw.value.toString("utf8"),
     ...(node === undefined ? {} : { node }),
+    ...(detail === undefined ? {} : { detail }),
   };
   return Buffer.from(JSON.stringify(letter), "utf8");
 }

@@ -100,6 +100,7 @@ class TopologyRun {
   private commits = 0;
   private recordsProcessed = 0;
   private deadLettered = 0;
+  private lateRecords = 0;
   private readonly outputs: Record<string, number> = {};
   private recordsSinceCommit = 0;
   private lastCommit = 0;
@@ -140,6 +141,7 @@ class TopologyRun {
         recordsProcessed: this.recordsProcessed,
         outputs: { ...this.outputs },
         deadLettered: this.deadLettered,
+        lateRecords: this.lateRecords,
         commits: this.commits,
         restored,
         durationMs: performance.now() - started,
@@ -292,12 +294,13 @@ class TopologyRun {
     transaction.sendOffsets(this.application, taskCommits.flatMap((c) => c.offsets));
     await transaction.commit();
 
-    const info = { records: 0, deadLettered: 0, changelogRecords: 0, outputs: {} as Record<string, number> };
+    const info = { records: 0, deadLettered: 0, lateRecords: 0, changelogRecords: 0, outputs: {} as Record<string, number> };
     for (const [i, task] of this.tasks.entries()) {
       const taskCommit = taskCommits[i]!;
       task.postCommit(taskCommit);
       info.records += taskCommit.processed;
       info.deadLettered += taskCommit.deadLettered;
+      info.lateRecords += taskCommit.late;
       let outputs = 0;
       for (const [topic, count] of taskCommit.outputs) {
         info.outputs[topic] = (info.outputs[topic] ?? 0) + count;
@@ -308,6 +311,7 @@ class TopologyRun {
     this.commits++;
     this.recordsProcessed += info.records;
     this.deadLettered += info.deadLettered;
+    this.lateRecords += info.lateRecords;
     for (const [topic, count] of Object.entries(info.outputs)) this.outputs[topic] = (this.outputs[topic] ?? 0) + count;
     this.recordsSinceCommit = 0;
     this.lastCommit = performance.now();

@@ -3,10 +3,12 @@
 // records to the collector. A user function that throws is reported as a
 // NodeFailure naming its node, so that the task can dead-letter the record.
 import { FormatError } from "../formats.ts";
-import type { SourceNode, StreamRecord, SubTopology, Topology, TopologyNode } from "../topology.ts";
+import type { SourceNode, StreamRecord, SubTopology, Topology, TopologyNode, WindowedAggregateNode } from "../topology.ts";
+import { timeWindowsFor } from "../windows.ts";
 import type { LogRecord } from "./log-client.ts";
 import type { RecordCollector } from "./record-collector.ts";
 import type { InMemoryKeyValueStore } from "./state-store.ts";
+import type { InMemoryWindowStore } from "./window-store.ts";
 
 type Forward = (record: StreamRecord<unknown, unknown>) => void;
 
@@ -68,6 +70,11 @@ export function decodeSourceRecord(source: SourceNode, raw: LogRecord): SourceRe
 export interface ProcessorContext {
   readonly collector: RecordCollector;
   store(name: string): InMemoryKeyValueStore;
+  windowStore(name: string): InMemoryWindowStore;
+  /** The task's stream time: the highest timestamp of the records it has processed, this one included. */
+  streamTime(): number;
+  /** The record being processed fell only in closed windows of this node: it is dropped (and dead-lettered as late). */
+  late(node: string, detail: string): void;
 }
 
 /** The entry point of each source node of the sub-topology, by source node name. */
@@ -120,7 +127,8 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
         } catch (error) {
           throw new NodeFailure(node.name, error);
         }
-        forward({ key: mapped.key, value: mapped.value, timestamp: record.timestamp });
+        const window = node.keepsWindow ? record.window : undefined;
+        forward(window ? { key: mapped.key, value: mapped.value, timestamp: record.timestamp, window } : { key: mapped.key, value: mapped.value, timestamp: record.timestamp });
       };
 
     case "flatMap":
@@ -133,7 +141,10 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
         } catch (error) {
           throw new NodeFailure(node.name, error);
         }
-        for (const result of results) forward({ key: result.key, value: result.value, timestamp: record.timestamp });
+        // Only the value changes: the records keep their window.
+        for (const result of results) {
+          forward(record.window ? { ...result, timestamp: record.timestamp, window: record.window } : { ...result, timestamp: record.timestamp });
+        }
       };
 
     case "aggregate": {
@@ -145,8 +156,9 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
         let aggregate: unknown;
         try {
           const current = store.get(record.key);
-          aggregate = node.adder(current === undefined ? node.initializer() : current, record);
-          store.put(record.key, aggregate);
+          const accumulator = node.adder(current === undefined ? node.initializer() : current, record);
+          store.put(record.key, accumulator);
+          aggregate = node.result(accumulator);
         } catch (error) {
           throw new NodeFailure(node.name, error);
         }
@@ -155,6 +167,9 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
         forward({ key: record.key, value: aggregate, timestamp: record.timestamp });
       };
     }
+
+    case "windowedAggregate":
+      return windowedAggregate(node, forward, context);
 
     case "sink":
       return (record) => {
@@ -169,4 +184,75 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
         context.collector.send(node.topic, key, value, record.timestamp);
       };
   }
+}
+
+type Output = StreamRecord<unknown, unknown>;
+
+/**
+ * A windowed aggregation, as Kafka Streams' KStreamWindowAggregate and
+ * KStreamSessionWindowAggregate. For each record, with stream time already
+ * moved to include it:
+ *   1. windows that closed (stream time reached their close time) are emitted
+ *      (emit final) and deleted: no record can change them any more;
+ *   2. the record is added to each of its windows that is still open
+ *      (a time window is open while stream time < end + grace; a session while
+ *      its merged end >= stream time - grace); with none open, it is late;
+ *   3. with emit changes, every updated window flows downstream.
+ * Outputs are computed first and forwarded after, so that a failure in the
+ * user's functions is charged to this node, not to a node downstream.
+ */
+function windowedAggregate(node: WindowedAggregateNode, forward: Forward, context: ProcessorContext): Forward {
+  const store = context.windowStore(node.store);
+  const spec = node.window;
+  const emitChanges = node.emit === "changes";
+  return (record) => {
+    if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return;
+    const outputs: Output[] = [];
+    try {
+      const streamTime = context.streamTime();
+      for (const closed of store.closedWindows(streamTime)) {
+        if (!emitChanges) {
+          outputs.push({ key: closed.key, value: node.result(closed.aggregate), timestamp: closed.timestamp, window: { start: closed.start, end: closed.end } });
+        }
+        store.deleteWindow(closed.key, closed.start);
+      }
+      const closeBefore = streamTime - spec.graceMs;
+      if (spec.kind === "time") {
+        let added = false;
+        for (const window of timeWindowsFor(record.timestamp, spec.sizeMs, spec.advanceMs)) {
+          if (window.end <= closeBefore) continue;
+          const current = store.fetch(record.key, window.start);
+          const aggregate = node.adder(current ? current.aggregate : node.initializer(), record);
+          const timestamp = current ? Math.max(current.timestamp, record.timestamp) : record.timestamp;
+          store.putWindow(record.key, window.start, { end: window.end, timestamp, aggregate });
+          if (emitChanges) outputs.push({ key: record.key, value: node.result(aggregate), timestamp, window });
+          added = true;
+        }
+        if (!added) context.late(node.name, `every window of timestamp ${record.timestamp} closed (stream time ${streamTime}, grace ${spec.graceMs} ms)`);
+      } else {
+        const time = record.timestamp;
+        const neighbours = store.windowsOf(record.key).filter((s) => s.end >= time - spec.gapMs && s.start <= time + spec.gapMs);
+        const start = Math.min(time, ...neighbours.map((s) => s.start));
+        const end = Math.max(time, ...neighbours.map((s) => s.end));
+        if (end < closeBefore) {
+          context.late(node.name, `session window [${start}, ${end}] closed (stream time ${streamTime}, grace ${spec.graceMs} ms)`);
+        } else {
+          let aggregate = node.initializer();
+          for (const session of neighbours) {
+            aggregate = node.merger!(aggregate, session.aggregate);
+            store.deleteWindow(record.key, session.start);
+            // A session that no longer exists is retracted (Kafka Streams forwards a tombstone for its windowed key).
+            const replaced = session.start === start && session.end === end;
+            if (emitChanges && !replaced) outputs.push({ key: record.key, value: null, timestamp: session.end, window: { start: session.start, end: session.end } });
+          }
+          aggregate = node.adder(aggregate, record);
+          store.putWindow(record.key, start, { end, timestamp: end, aggregate });
+          if (emitChanges) outputs.push({ key: record.key, value: node.result(aggregate), timestamp: end, window: { start, end } });
+        }
+      }
+    } catch (error) {
+      throw new NodeFailure(node.name, error);
+    }
+    for (const output of outputs) forward(output);
+  };
 }

@@ -68,6 +68,7 @@ export class InMemoryKeyValueStore implements KeyValueStore<unknown, unknown> {
     this.remember(text);
     this.entries.set(text, { value, json });
     this.changelog.push({ key: text, value: json, timestamp: this.timestamp });
+    this.changed(text, value);
   }
 
   delete(key: unknown): void {
@@ -75,6 +76,7 @@ export class InMemoryKeyValueStore implements KeyValueStore<unknown, unknown> {
     this.remember(text);
     this.entries.delete(text);
     this.changelog.push({ key: text, value: null, timestamp: this.timestamp });
+    this.changed(text, undefined);
   }
 
   // ------------------------------------------- for the task and the restorer
@@ -95,6 +97,7 @@ export class InMemoryKeyValueStore implements KeyValueStore<unknown, unknown> {
       if (previous === undefined) this.entries.delete(key);
       else this.entries.set(key, { value: JSON.parse(previous), json: previous });
       this.changelog.pop();
+      this.changed(key, this.entries.get(key)?.value);
     }
     this.undoLog.length = 0;
   }
@@ -122,6 +125,7 @@ export class InMemoryKeyValueStore implements KeyValueStore<unknown, unknown> {
   restore(key: string, value: string | null): void {
     if (value === null) this.entries.delete(key);
     else this.entries.set(key, { value: JSON.parse(value), json: value });
+    this.changed(key, this.entries.get(key)?.value);
   }
 
   /** Forgets everything, e.g. when a task is closed without committing (its state is rebuilt from the changelog). */
@@ -129,7 +133,20 @@ export class InMemoryKeyValueStore implements KeyValueStore<unknown, unknown> {
     this.entries.clear();
     this.changelog.length = 0;
     this.undoLog.length = 0;
+    this.cleared();
   }
+
+  /** Every entry: its key as JSON text, and its value. */
+  *all(): IterableIterator<[string, unknown]> {
+    for (const [key, entry] of this.entries) yield [key, entry.value];
+  }
+
+  // ------------------------------------------- for stores that keep an index
+
+  /** Called after every change of a key (by put, delete, rollback or restore), with its value now; undefined: absent. */
+  protected changed(_key: string, _value: unknown): void {}
+
+  protected cleared(): void {}
 
   private remember(key: string): void {
     this.undoLog.push({ key, previous: this.entries.get(key)?.json });

@@ -13,6 +13,7 @@ import { buildProcessors, decodeSourceRecord, describeError, NodeFailure, type S
 import { RecordCollectorImpl } from "./record-collector.ts";
 import { StateMachine, type Transitions } from "./state-machine.ts";
 import { InMemoryKeyValueStore } from "./state-store.ts";
+import { InMemoryWindowStore } from "./window-store.ts";
 
 export type TaskState = "CREATED" | "RESTORING" | "RUNNING" | "SUSPENDED" | "CLOSED";
 
@@ -43,6 +44,8 @@ export interface TaskCommit {
   readonly offsets: readonly PartitionOffset[];
   readonly processed: number;
   readonly deadLettered: number;
+  /** Of the dead letters, records dropped because every window they fall in had closed. */
+  readonly late: number;
   /** Output records per topic (sinks and repartition topics; not changelogs, not dead letters). */
   readonly outputs: ReadonlyMap<string, number>;
 }
@@ -63,6 +66,16 @@ export class StreamTask {
   private readonly committed = new Map<RecordQueue, number>();
   private processedSinceCommit = 0;
   private deadLetteredSinceCommit = 0;
+  private lateSinceCommit = 0;
+  /**
+   * The highest timestamp of the records this task has processed (Kafka
+   * Streams' stream time). Windowed stores keep it, so that a restarted task
+   * closes windows and drops late records exactly as the first run would have.
+   */
+  private streamTime = Number.NEGATIVE_INFINITY;
+  private readonly windowStores: InMemoryWindowStore[] = [];
+  /** Why the record being processed is late, if a windowed aggregation found it so. */
+  private lateRecord: { node: string; detail: string } | undefined;
 
   constructor(options: TaskOptions) {
     const { topology, subtopology, partition } = options;
@@ -73,10 +86,9 @@ export class StreamTask {
     this.collector = new RecordCollectorImpl(options.partitionsOf);
 
     for (const description of subtopology.stores) {
-      this.stores.set(description.name, {
-        store: new InMemoryKeyValueStore(description.name),
-        changelog: { topic: description.changelogTopic, partition },
-      });
+      const store = description.window ? new InMemoryWindowStore(description.name, description.window) : new InMemoryKeyValueStore(description.name);
+      if (store instanceof InMemoryWindowStore) this.windowStores.push(store);
+      this.stores.set(description.name, { store, changelog: { topic: description.changelogTopic, partition } });
     }
     const processors = buildProcessors(topology, subtopology, {
       collector: this.collector,
@@ -84,6 +96,15 @@ export class StreamTask {
         const entry = this.stores.get(name);
         if (!entry) throw new WeirRuntimeError(`task ${this.id} has no store named ${name}`);
         return entry.store;
+      },
+      windowStore: (name) => {
+        const store = this.stores.get(name)?.store;
+        if (!(store instanceof InMemoryWindowStore)) throw new WeirRuntimeError(`task ${this.id} has no window store named ${name}`);
+        return store;
+      },
+      streamTime: () => this.streamTime,
+      late: (node, detail) => {
+        this.lateRecord ??= { node, detail };
       },
     });
     this.entries = new Map([...processors].map(([source, forward]) => [source, (r) => forward(r.record)]));
@@ -116,6 +137,7 @@ export class StreamTask {
   }
 
   completeRestoration(): void {
+    for (const store of this.windowStores) this.streamTime = Math.max(this.streamTime, store.streamTime);
     this.state.transitionTo("RUNNING");
   }
 
@@ -147,8 +169,19 @@ export class StreamTask {
   }
 
   private processOne(next: SourceRecord & { kind: "record" }): void {
+    // Stream time moves with every record read, whatever becomes of it, as
+    // in Kafka Streams; it is logged before the record starts, so a failure
+    // of the record does not roll it back.
+    if (next.record.timestamp > this.streamTime) {
+      this.streamTime = next.record.timestamp;
+      for (const store of this.windowStores) {
+        store.beginRecord(next.record.timestamp);
+        store.streamTime = this.streamTime;
+      }
+    }
     for (const { store } of this.stores.values()) store.beginRecord(next.record.timestamp);
     this.collector.beginRecord();
+    this.lateRecord = undefined;
     try {
       this.entries.get(next.source)!(next);
     } catch (error) {
@@ -158,12 +191,19 @@ export class StreamTask {
       for (const { store } of this.stores.values()) store.rollback();
       this.collector.rollback();
       this.deadLetter(next, `processing failed: ${describeError(error.cause)}`, error.node);
+      return;
+    }
+    // Set by the processors through the context, which TypeScript cannot see.
+    const late = this.lateRecord as { node: string; detail: string } | undefined;
+    if (late) {
+      this.deadLetter(next, "late", late.node, late.detail);
+      this.lateSinceCommit++;
     }
   }
 
-  private deadLetter(source: SourceRecord, reason: string, node: string | undefined): void {
+  private deadLetter(source: SourceRecord, reason: string, node: string | undefined, detail?: string): void {
     const { raw } = source;
-    this.collector.send(this.topology.deadLetterTopic, raw.key, deadLetterValue(raw, reason, node), raw.timestamp);
+    this.collector.send(this.topology.deadLetterTopic, raw.key, deadLetterValue(raw, reason, node, detail), raw.timestamp);
     this.deadLetteredSinceCommit++;
   }
 
@@ -194,7 +234,15 @@ export class StreamTask {
     for (const queue of this.group.queues) {
       if (queue.consumedPosition !== this.committed.get(queue)) offsets.push({ ...queue.partition, offset: queue.consumedPosition });
     }
-    return { task: this.id, records, offsets, processed: this.processedSinceCommit, deadLettered: this.deadLetteredSinceCommit, outputs };
+    return {
+      task: this.id,
+      records,
+      offsets,
+      processed: this.processedSinceCommit,
+      deadLettered: this.deadLetteredSinceCommit,
+      late: this.lateSinceCommit,
+      outputs,
+    };
   }
 
   /** The commit succeeded: its offsets are now the task's committed positions. */
@@ -205,6 +253,7 @@ export class StreamTask {
     }
     this.processedSinceCommit -= commit.processed;
     this.deadLetteredSinceCommit -= commit.deadLettered;
+    this.lateSinceCommit -= commit.late;
   }
 
   /** Stops processing; a suspended task can still be committed. */
@@ -221,6 +270,7 @@ export class StreamTask {
     this.suspend();
     if (!clean) {
       for (const { store } of this.stores.values()) store.clear();
+      this.streamTime = Number.NEGATIVE_INFINITY;
       this.collector.clear();
       for (const queue of this.group.queues) queue.reset();
     }

@@ -1,10 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { builtinFunctions } from "../../compiler/builtins.ts";
+import { aggregateFunctions, builtinFunctions } from "../../compiler/builtins.ts";
+import { aggregations } from "../../runtime/aggregations.ts";
 import { fn } from "../../runtime/functions.ts";
 
 describe("built-in functions", () => {
   it("has a weir signature for every runtime function and the other way round", () => {
     expect(Object.keys(builtinFunctions).sort()).toEqual(Object.keys(fn).sort());
+  });
+
+  it("has a weir signature for every runtime aggregate function and the other way round", () => {
+    const runtime = Object.keys(aggregations).filter((name) => name !== "record");
+    expect(Object.keys(aggregateFunctions).sort()).toEqual(runtime.sort());
   });
 
   it("behave as documented", () => {

@@ -283,3 +283,46 @@ describe("sink", () => {
     expect(file.declarations).toMatchObject([{ input: { name: "a" }, valueFormat: { schema: undefined } }, { input: { name: "b" } }]);
   });
 });
+
+describe("window", () => {
+  it("reads the kind, the durations (with a minus sign kept for the compiler) and emit", () => {
+    const text = "table t = o | group by k | window hopping 5 minutes advance 1min grace -30 s emit final | count";
+    const [, window] = parseSteps(text);
+    const at = (range: { start: number; end: number }) => text.slice(range.start, range.end);
+    expect(window).toMatchObject({
+      kind: "Window",
+      type: "hopping",
+      size: { kind: "Duration", amount: 5, unit: { name: "minutes" } },
+      advance: { amount: 1, unit: { name: "min" } },
+      grace: { amount: -30, unit: { name: "s" } },
+      emit: { kind: "Emit", mode: "final" },
+    });
+    if (window?.kind !== "Window") throw new Error("expected a window");
+    expect(at(window.range)).toBe("window hopping 5 minutes advance 1min grace -30 s emit final");
+    expect(at(window.grace!.range)).toBe("-30 s");
+    expect(at(window.emit!.range)).toBe("emit final");
+  });
+
+  it("leaves optional clauses undefined, and reads a unit glued to its number", () => {
+    const [, window] = parseSteps("table t = o | group by k | window tumbling 500ms | count");
+    expect(window).toMatchObject({ type: "tumbling", size: { amount: 500, unit: { name: "ms" } }, advance: undefined, grace: undefined, emit: undefined });
+  });
+
+  it("says what is missing", () => {
+    expect(parseWeir("table t = o | group by k | window tumbling 5 | count").problems.map((p) => p.message)).toEqual([
+      "expected a unit of time (ms, s, min, h, d) after '5' but found '|'",
+    ]);
+    expect(parseWeir("table t = o | group by k | window sliding 5 s | count").problems.map((p) => p.message)).toEqual([
+      "expected a kind of window (tumbling, hopping, session) after 'window' but found 'sliding'",
+    ]);
+  });
+});
+
+describe("sink value", () => {
+  it("reads an expression after 'value' as the value to write, and a format as a format", () => {
+    const projected = parseDeclaration('sink r to topic "r" value { customerId: key, start: window.start, total }');
+    expect(projected).toMatchObject({ valueFormat: undefined, value: { kind: "Record", fields: [{ name: { name: "customerId" } }, { name: { name: "start" } }, { name: { name: "total" } }] } });
+    expect(parseDeclaration('sink r to topic "r" value total')).toMatchObject({ valueFormat: undefined, value: { kind: "Name", name: { name: "total" } } });
+    expect(parseDeclaration('sink r to topic "r" key string value json')).toMatchObject({ valueFormat: { name: "json" }, value: undefined });
+  });
+});

@@ -72,7 +72,7 @@ describe("weir check", () => {
     const file = join(dir, "broken.weir");
     writeFileSync(
       file,
-      ["application broken", "stream lines from topic \"l\" key string value string", "stream words = lnes | flatmap split(value, \" \")", "sink words to topic \"w\" value strin", "sink wrds to topic \"x\"", ""].join("\n"),
+      ["application broken", "stream lines from topic \"l\" key string value string", "stream words = lnes | flatmap split(value, \" \")", "sink words to topic \"w\" key strin", "sink wrds to topic \"x\"", ""].join("\n"),
     );
     const result = weir(["check", file]);
     expect(result.status).toBe(1);
@@ -134,17 +134,19 @@ describe("weir fmt", () => {
 });
 
 describe("weir compile", () => {
-  it("writes a module that passes tsc --noEmit in strict mode, outside the weir folder too", () => {
-    const out = tempDir();
-    const result = weir(["compile", "test/fixtures/shop/input.weir", "--out", out]);
-    expect(result.stderr).toBe("");
-    expect(result.status).toBe(0);
-    expect(existsSync(join(out, "input.ts"))).toBe(true);
-    expect(JSON.parse(readFileSync(join(out, "tsconfig.json"), "utf8")).compilerOptions.strict).toBe(true);
-    const tsc = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", out], { encoding: "utf8", timeout: 120_000 });
-    expect(tsc.stdout + tsc.stderr).toBe("");
-    expect(tsc.status).toBe(0);
-  });
+  for (const fixture of ["shop", "windows"]) {
+    it(`writes a module that passes tsc --noEmit in strict mode, outside the weir folder too (${fixture})`, () => {
+      const out = tempDir();
+      const result = weir(["compile", `test/fixtures/${fixture}/input.weir`, "--out", out]);
+      expect(result.stderr).toBe("");
+      expect(result.status).toBe(0);
+      expect(existsSync(join(out, "input.ts"))).toBe(true);
+      expect(JSON.parse(readFileSync(join(out, "tsconfig.json"), "utf8")).compilerOptions.strict).toBe(true);
+      const tsc = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", out], { encoding: "utf8", timeout: 120_000 });
+      expect(tsc.stdout + tsc.stderr).toBe("");
+      expect(tsc.status).toBe(0);
+    });
+  }
 });
 
 describe("weir describe", () => {
@@ -195,6 +197,84 @@ describe("weir produce, run, consume", () => {
       .filter((l) => l.trim() !== "")
       .map((l) => (JSON.parse(l) as { value: string }).value);
     expect(sequencesByKey(jsonLines(result.stdout))).toEqual(expectedWordCounts(lines));
+  });
+
+  it("runs the revenue example: per customer and 1-minute tumbling window, every change, late orders dead-lettered", () => {
+    const data = join(tempDir(), "data");
+    const result = weir(["run", "examples/revenue.weir", "--data", data, "--input", "orders=examples/data/orders.jsonl"]);
+    expect(result.status).toBe(0);
+
+    // Computed here from the input, independently of weir: one partition, so
+    // orders are processed in file order; stream time is the highest ts so far.
+    const orders = readFileSync(join(root, "examples/data/orders.jsonl"), "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map((l) => (JSON.parse(l) as { value: { id: string; customerId: string; amount: number; ts: number } }).value);
+    const windows = new Map<string, { total: number; count: number; timestamp: number }>();
+    const expected: { key: string; value: unknown; timestamp: number }[] = [];
+    const late: string[] = [];
+    let streamTime = -Infinity;
+    for (const order of orders) {
+      streamTime = Math.max(streamTime, order.ts);
+      const windowStart = order.ts - (order.ts % 60_000);
+      const windowEnd = windowStart + 60_000;
+      if (windowEnd <= streamTime) {
+        late.push(order.id);
+        continue;
+      }
+      const id = `${order.customerId}@${windowStart}`;
+      const previous = windows.get(id) ?? { total: 0, count: 0, timestamp: -Infinity };
+      const next = { total: previous.total + order.amount, count: previous.count + 1, timestamp: Math.max(previous.timestamp, order.ts) };
+      windows.set(id, next);
+      expected.push({ key: order.customerId, value: { customerId: order.customerId, windowStart, windowEnd, total: next.total, count: next.count }, timestamp: next.timestamp });
+    }
+    expect(late.length).toBeGreaterThan(0);
+    expect(jsonLines(result.stdout).map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp }))).toEqual(expected);
+    expect(result.stderr).toContain(`; ${late.length} sent to revenue-dlq (${late.length} late: past their window's end + grace)`);
+
+    const dead = jsonLines(weir(["consume", "revenue-dlq", "--data", data]).stdout).map((r) => r.value as Record<string, unknown>);
+    expect(dead.map((d) => d.reason)).toEqual(late.map(() => "late"));
+    expect(dead.map((d) => (JSON.parse(d.value as string) as { id: string }).id)).toEqual(late);
+    for (const letter of dead) expect(letter).toMatchObject({ topic: "revenue-revenue-repartition", partition: 0, offset: expect.any(Number) });
+  });
+
+  it("runs the sessions example: sessions per user with a 30-minute gap, merged sessions retracted with tombstones", () => {
+    const result = weir(["run", "examples/sessions.weir", "--input", "clicks=examples/data/clicks.jsonl"]);
+    expect(result.status).toBe(0);
+
+    // Computed here from the input, independently of weir (Kafka Streams' session
+    // semantics): one partition, clicks in file order, grace 0. A session closes once
+    // stream time passes its end + gap; a click whose merged session ended before
+    // stream time is late.
+    const gap = 30 * 60_000;
+    const clicks = readFileSync(join(root, "examples/data/clicks.jsonl"), "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map((l) => (JSON.parse(l) as { value: { user: string; ts: number } }).value);
+    let sessions: { user: string; start: number; end: number; clicks: number }[] = [];
+    const expected: { key: string; value: unknown; timestamp: number }[] = [];
+    let late = 0;
+    let streamTime = -Infinity;
+    for (const { user, ts } of clicks) {
+      streamTime = Math.max(streamTime, ts);
+      sessions = sessions.filter((s) => s.end + gap >= streamTime);
+      const merging = sessions.filter((s) => s.user === user && s.end >= ts - gap && s.start <= ts + gap);
+      const start = Math.min(ts, ...merging.map((s) => s.start));
+      const end = Math.max(ts, ...merging.map((s) => s.end));
+      if (end < streamTime) {
+        late++;
+        continue;
+      }
+      for (const old of merging) {
+        if (old.start !== start || old.end !== end) expected.push({ key: user, value: null, timestamp: old.end });
+      }
+      const merged = { user, start, end, clicks: 1 + merging.reduce((n, s) => n + s.clicks, 0) };
+      sessions = [...sessions.filter((s) => !merging.includes(s)), merged];
+      expected.push({ key: user, value: { user, sessionStart: start, sessionEnd: end, clicks: merged.clicks }, timestamp: end });
+    }
+    expect(late).toBe(1);
+    expect(expected.filter((r) => r.value === null).length).toBeGreaterThanOrEqual(3);
+    expect(jsonLines(result.stdout).map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp }))).toEqual(expected);
   });
 
   it("sends records that do not match their schema to the dead-letter topic and goes on", () => {

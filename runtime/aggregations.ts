@@ -1,0 +1,148 @@
+// The aggregate functions of `aggregate { ... }` (and the `count` and `sum`
+// steps), as generated code calls them. Each keeps an accumulator in the state
+// store — a JSON value — and says how to start it, add a record to it, merge
+// two of them (when session windows merge) and read the result from it: avg
+// keeps a sum and a count, latest keeps a value and its timestamp. Their weir
+// types live in compiler/builtins.ts; test/compiler/builtins.test.ts keeps the
+// two lists in step.
+import type { StreamRecord } from "./topology.ts";
+
+export interface Aggregator<R, A, Out> {
+  readonly initializer: () => A;
+  readonly adder: (accumulator: A, record: R) => A;
+  /** Combines the accumulators of two sessions; `earlier` holds the older records. */
+  readonly merger: (earlier: A, later: A) => A;
+  readonly result: (accumulator: A) => Out;
+}
+
+type Extract<R, T> = (record: R) => T;
+
+/** A value with the timestamp of the record it came from. */
+export interface Timestamped<T> {
+  readonly value: T;
+  readonly timestamp: number;
+}
+
+function count<R extends StreamRecord<unknown, unknown>>(): Aggregator<R, number, number> {
+  return { initializer: () => 0, adder: (n) => n + 1, merger: (a, b) => a + b, result: (n) => n };
+}
+
+function sum<R extends StreamRecord<unknown, unknown>>(of: Extract<R, number>): Aggregator<R, number, number> {
+  return { initializer: () => 0, adder: (total, record) => total + of(record), merger: (a, b) => a + b, result: (total) => total };
+}
+
+/** min and max start at null: a group exists only once it has a record, so the result is never null. */
+function extreme<R extends StreamRecord<unknown, unknown>, T extends number | string>(
+  of: Extract<R, T>,
+  better: (candidate: T, current: T) => boolean,
+): Aggregator<R, T | null, T> {
+  const pick = (current: T | null, candidate: T | null): T | null => (current === null || (candidate !== null && better(candidate, current)) ? candidate : current);
+  return { initializer: () => null, adder: (current, record) => pick(current, of(record)), merger: pick, result: (current) => current as T };
+}
+
+function min<R extends StreamRecord<unknown, unknown>, T extends number | string>(of: Extract<R, T>): Aggregator<R, T | null, T> {
+  return extreme(of, (candidate, current) => candidate < current);
+}
+
+function max<R extends StreamRecord<unknown, unknown>, T extends number | string>(of: Extract<R, T>): Aggregator<R, T | null, T> {
+  return extreme(of, (candidate, current) => candidate > current);
+}
+
+function avg<R extends StreamRecord<unknown, unknown>>(of: Extract<R, number>): Aggregator<R, { sum: number; count: number }, number> {
+  return {
+    initializer: () => ({ sum: 0, count: 0 }),
+    adder: (acc, record) => ({ sum: acc.sum + of(record), count: acc.count + 1 }),
+    merger: (a, b) => ({ sum: a.sum + b.sum, count: a.count + b.count }),
+    result: (acc) => acc.sum / acc.count,
+  };
+}
+
+/** Distinct values are told apart by their JSON text, as store keys are. */
+function addDistinct<T>(list: readonly T[], value: T): T[] {
+  const text = JSON.stringify(value);
+  return list.some((item) => JSON.stringify(item) === text) ? [...list] : [...list, value];
+}
+
+function collectSet<R extends StreamRecord<unknown, unknown>, T>(of: Extract<R, T>): Aggregator<R, T[], T[]> {
+  return {
+    initializer: () => [],
+    adder: (list, record) => addDistinct(list, of(record)),
+    merger: (a, b) => b.reduce(addDistinct, a),
+    result: (list) => list,
+  };
+}
+
+function countDistinct<R extends StreamRecord<unknown, unknown>, T>(of: Extract<R, T>): Aggregator<R, T[], number> {
+  return { ...collectSet(of), result: (list) => list.length };
+}
+
+function collectList<R extends StreamRecord<unknown, unknown>, T>(of: Extract<R, T>): Aggregator<R, T[], T[]> {
+  return { initializer: () => [], adder: (list, record) => [...list, of(record)], merger: (a, b) => [...a, ...b], result: (list) => list };
+}
+
+/** The value of the record with the highest timestamp; of equal timestamps, the one processed last. */
+function latest<R extends StreamRecord<unknown, unknown>, T>(of: Extract<R, T>): Aggregator<R, Timestamped<T> | null, T> {
+  const pick = (current: Timestamped<T> | null, candidate: Timestamped<T> | null) =>
+    current === null || (candidate !== null && candidate.timestamp >= current.timestamp) ? candidate : current;
+  return {
+    initializer: () => null,
+    adder: (current, record) => pick(current, { value: of(record), timestamp: record.timestamp }),
+    merger: pick,
+    result: (current) => current!.value,
+  };
+}
+
+/** The value of the record with the lowest timestamp; of equal timestamps, the one processed first. */
+function earliest<R extends StreamRecord<unknown, unknown>, T>(of: Extract<R, T>): Aggregator<R, Timestamped<T> | null, T> {
+  const pick = (current: Timestamped<T> | null, candidate: Timestamped<T> | null) =>
+    current === null || (candidate !== null && candidate.timestamp < current.timestamp) ? candidate : current;
+  return {
+    initializer: () => null,
+    adder: (current, record) => pick(current, { value: of(record), timestamp: record.timestamp }),
+    merger: pick,
+    result: (current) => current!.value,
+  };
+}
+
+type Fields<R> = Record<string, Aggregator<R, any, any>>;
+type Results<F> = { [Name in keyof F]: F[Name] extends Aggregator<any, any, infer Out> ? Out : never };
+type Accumulators<F> = { [Name in keyof F]: F[Name] extends Aggregator<any, infer A, any> ? A : never };
+
+/** Several aggregates at once: `aggregate { total: sum(amount), orders: count() }`. */
+function record<R extends StreamRecord<unknown, unknown>, F extends Fields<R>>(fields: F): Aggregator<R, Accumulators<F>, Results<F>> {
+  const entries = Object.entries(fields);
+  const each = <T>(f: (name: string, aggregator: Aggregator<R, any, any>) => T) => Object.fromEntries(entries.map(([name, aggregator]) => [name, f(name, aggregator)]));
+  return {
+    initializer: () => each((_, a) => a.initializer()) as Accumulators<F>,
+    adder: (acc, r) => each((name, a) => a.adder((acc as Record<string, unknown>)[name], r)) as Accumulators<F>,
+    merger: (x, y) => each((name, a) => a.merger((x as Record<string, unknown>)[name], (y as Record<string, unknown>)[name])) as Accumulators<F>,
+    result: (acc) => each((name, a) => a.result((acc as Record<string, unknown>)[name])) as Results<F>,
+  };
+}
+
+export const aggregations = { count, sum, min, max, avg, countDistinct, collectList, collectSet, latest, earliest, record };
+
+export type AggregationName = Exclude<keyof typeof aggregations, "record">;
+
+/**
+ * The aggregate functions for records of type R: what `aggregate(name, {
+ * aggregator: (fns) => ... })` hands to its callback, so that the record
+ * parameters of the value functions are typed from the stream.
+ */
+export interface Aggregations<R> {
+  count(): Aggregator<R, number, number>;
+  sum(of: (record: R) => number): Aggregator<R, number, number>;
+  min<T extends number | string>(of: (record: R) => T): Aggregator<R, T | null, T>;
+  max<T extends number | string>(of: (record: R) => T): Aggregator<R, T | null, T>;
+  avg(of: (record: R) => number): Aggregator<R, { sum: number; count: number }, number>;
+  countDistinct<T>(of: (record: R) => T): Aggregator<R, T[], number>;
+  collectList<T>(of: (record: R) => T): Aggregator<R, T[], T[]>;
+  collectSet<T>(of: (record: R) => T): Aggregator<R, T[], T[]>;
+  latest<T>(of: (record: R) => T): Aggregator<R, Timestamped<T> | null, T>;
+  earliest<T>(of: (record: R) => T): Aggregator<R, Timestamped<T> | null, T>;
+  record<F extends Record<string, Aggregator<R, any, any>>>(fields: F): Aggregator<R, Accumulators<F>, Results<F>>;
+}
+
+export function aggregationsFor<R>(): Aggregations<R> {
+  return aggregations as unknown as Aggregations<R>;
+}

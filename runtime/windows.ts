@@ -1,0 +1,78 @@
+// Windows, as in Kafka Streams: time windows (tumbling, hopping) aligned to the
+// epoch, start inclusive and end exclusive; session windows that grow while
+// records keep arriving within the inactivity gap. Every window has a grace
+// period: a window closes once stream time (the highest timestamp its task has
+// seen) reaches its end plus grace, and a record that only falls in closed
+// windows is late.
+
+/** A window's bounds in epoch milliseconds. */
+export interface TimeWindow {
+  readonly start: number;
+  /** Time windows: exclusive. Session windows: the timestamp of the session's last record (inclusive), as in Kafka Streams. */
+  readonly end: number;
+}
+
+export type WindowSpec =
+  | {
+      readonly kind: "time";
+      readonly sizeMs: number;
+      /** Equal to sizeMs for tumbling windows. */
+      readonly advanceMs: number;
+      readonly graceMs: number;
+    }
+  | { readonly kind: "session"; readonly gapMs: number; readonly graceMs: number };
+
+/** `emit changes`: every update of a window flows downstream. `emit final`: one result per window, once it closes. */
+export type EmitMode = "changes" | "final";
+
+function positive(what: string, ms: number): number {
+  if (!Number.isSafeInteger(ms) || ms <= 0) throw new RangeError(`${what} must be a positive whole number of milliseconds, not ${ms}`);
+  return ms;
+}
+
+function grace(ms: number): number {
+  if (!Number.isSafeInteger(ms) || ms < 0) throw new RangeError(`grace must be a whole number of milliseconds, at least 0, not ${ms}`);
+  return ms;
+}
+
+export const windows = {
+  /** Fixed-size, non-overlapping windows: [0, size), [size, 2 size), ... */
+  tumbling(options: { readonly sizeMs: number; readonly graceMs: number }): WindowSpec {
+    const size = positive("a tumbling window's size", options.sizeMs);
+    return { kind: "time", sizeMs: size, advanceMs: size, graceMs: grace(options.graceMs) };
+  },
+  /** Fixed-size windows that start every `advanceMs`: a record falls in size / advance of them. */
+  hopping(options: { readonly sizeMs: number; readonly advanceMs: number; readonly graceMs: number }): WindowSpec {
+    const size = positive("a hopping window's size", options.sizeMs);
+    const advance = positive("a hopping window's advance", options.advanceMs);
+    if (advance > size) throw new RangeError(`a hopping window's advance (${advance} ms) must not be larger than its size (${size} ms)`);
+    return { kind: "time", sizeMs: size, advanceMs: advance, graceMs: grace(options.graceMs) };
+  },
+  /** Sessions: records of a key closer than `gapMs` to each other are one session. */
+  session(options: { readonly gapMs: number; readonly graceMs: number }): WindowSpec {
+    return { kind: "session", gapMs: positive("a session window's gap", options.gapMs), graceMs: grace(options.graceMs) };
+  },
+};
+
+/**
+ * The time windows a timestamp falls in, earliest first (Kafka Streams'
+ * TimeWindows.windowsFor): every window [start, start + size) with start a
+ * multiple of the advance and start <= timestamp < start + size. Windows
+ * never start before the epoch.
+ */
+export function timeWindowsFor(timestamp: number, sizeMs: number, advanceMs: number): TimeWindow[] {
+  const found: TimeWindow[] = [];
+  let start = Math.floor(Math.max(0, timestamp - sizeMs + advanceMs) / advanceMs) * advanceMs;
+  for (; start <= timestamp; start += advanceMs) found.push({ start, end: start + sizeMs });
+  return found;
+}
+
+/**
+ * The stream time at which a window closes: no record can change it from
+ * then on. A time window closes at end + grace. A session [start, end] can
+ * still be extended by a record up to end + gap, so it closes after
+ * end + gap + grace (Kafka Streams' session store retention).
+ */
+export function windowCloseTime(spec: WindowSpec, window: TimeWindow): number {
+  return spec.kind === "time" ? window.end + spec.graceMs : window.end + spec.gapMs + spec.graceMs + 1;
+}

@@ -1,0 +1,53 @@
+// The aggregate functions: what each keeps, what it emits, and how two
+// sessions' accumulators merge.
+import { describe, expect, it } from "vitest";
+import { aggregations, aggregationsFor, type Aggregator } from "../../runtime/aggregations.ts";
+import type { StreamRecord } from "../../runtime/topology.ts";
+
+type R = StreamRecord<string, { amount: number; tag: string | null }>;
+const r = (amount: number, tag: string | null, timestamp: number): R => ({ key: "k", value: { amount, tag }, timestamp });
+
+function run<A, Out>(aggregator: Aggregator<R, A, Out>, records: R[]): Out {
+  // Through JSON, as the state store keeps accumulators.
+  const accumulator = records.reduce((acc, record) => JSON.parse(JSON.stringify(aggregator.adder(acc, record))) as A, aggregator.initializer());
+  return aggregator.result(accumulator);
+}
+
+const amount = (record: R) => record.value.amount;
+const tag = (record: R) => record.value.tag;
+const records = [r(5, "a", 30), r(2, null, 10), r(9, "b", 30), r(2, "a", 20)];
+
+describe("aggregations", () => {
+  it("compute what they say over a group's records", () => {
+    expect(run(aggregations.count(), records)).toBe(4);
+    expect(run(aggregations.sum(amount), records)).toBe(18);
+    expect(run(aggregations.min(amount), records)).toBe(2);
+    expect(run(aggregations.max(amount), records)).toBe(9);
+    expect(run(aggregations.max((rec: R) => rec.value.tag ?? ""), records)).toBe("b");
+    expect(run(aggregations.avg(amount), records)).toBe(4.5);
+    expect(run(aggregations.countDistinct(amount), records)).toBe(3);
+    expect(run(aggregations.collectList(tag), records)).toEqual(["a", null, "b", "a"]);
+    expect(run(aggregations.collectSet(tag), records)).toEqual(["a", null, "b"]);
+    // By timestamp, not by arrival; ties: latest takes the later record, earliest the first.
+    expect(run(aggregations.latest(amount), records)).toBe(9);
+    expect(run(aggregations.earliest(amount), records)).toBe(2);
+    expect(run(aggregations.earliest(amount), [r(1, null, 5), r(2, null, 5)])).toBe(1);
+  });
+
+  it("keep avg as a sum and a count, so that merging two groups is exact", () => {
+    const avg = aggregations.avg(amount);
+    const a = [r(1, null, 0), r(2, null, 1)].reduce(avg.adder, avg.initializer());
+    const b = [r(9, null, 2)].reduce(avg.adder, avg.initializer());
+    expect(a).toEqual({ sum: 3, count: 2 });
+    expect(avg.result(avg.merger(a, b))).toBe(4);
+  });
+
+  it("merge records of aggregates field by field, earlier session first", () => {
+    const fns = aggregationsFor<R>();
+    const agg = fns.record({ n: fns.count(), tags: fns.collectList(tag), last: fns.latest(amount), low: fns.min(amount) });
+    const earlier = [r(5, "x", 10)].reduce(agg.adder, agg.initializer());
+    const later = [r(7, "y", 50), r(1, "z", 40)].reduce(agg.adder, agg.initializer());
+    expect(agg.result(agg.merger(earlier, later))).toEqual({ n: 3, tags: ["x", "y", "z"], last: 7, low: 1 });
+    expect(agg.result(agg.merger(agg.initializer(), earlier))).toEqual({ n: 1, tags: ["x"], last: 5, low: 5 });
+  });
+});
