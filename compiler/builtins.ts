@@ -1,6 +1,6 @@
 // The weir types of the built-in functions (their code is runtime/functions.ts)
 // and of the aggregate functions allowed inside `aggregate { ... }`.
-import { Types, isNullable, nonNull, type Type } from "./types.ts";
+import { Types, describeType, nonNull, unify, type Type } from "./types.ts";
 
 export interface ParameterSpec {
   readonly name: string;
@@ -16,6 +16,8 @@ export interface FunctionSignature {
   readonly result: (args: readonly Type[]) => Type;
   /** Which arguments are regular expressions, to be checked when they are literals. */
   readonly patternArguments?: readonly number[];
+  /** For arguments whose types depend on each other: the first one that does not fit, and what it should be. */
+  readonly relate?: (args: readonly Type[]) => { readonly index: number; readonly expected: string } | undefined;
   readonly summary: string;
 }
 
@@ -66,7 +68,10 @@ export const builtinFunctions: Readonly<Record<string, FunctionSignature>> = {
     summary: "the value, or the fallback when the value is null",
     parameters: [anything("value"), anything("fallback")],
     required: 2,
-    result: ([value, fallback]) => (fallback && !isNullable(fallback) ? fallback : nonNull(value ?? Types.error)),
+    // The fallback must have the value's type; the result is null only when the fallback may be.
+    relate: ([value, fallback]) =>
+      value && fallback && !unify(nonNull(value), fallback) ? { index: 1, expected: `${describeType(nonNull(value))}, like the value` } : undefined,
+    result: ([value, fallback]) => unify(nonNull(value ?? Types.error), fallback ?? Types.error) ?? Types.error,
   },
 };
 

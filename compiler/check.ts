@@ -8,6 +8,7 @@ import type {
   Duration,
   Expr,
   FormatRef,
+  Identifier,
   NameExpr,
   PipelineDecl,
   SchemaDecl,
@@ -18,7 +19,7 @@ import type {
   WindowStep,
 } from "../grammar/ast.ts";
 import { durationMs, durationText, isTimeUnit, timeUnits } from "./durations.ts";
-import { aggregateFunctions, builtinFunctions, isAggregateFunction, type AggregateFunctionName, type FunctionSignature } from "./builtins.ts";
+import { aggregateFunctions, builtinFunctions, isAggregateFunction, isBuiltinFunction, type AggregateFunctionName, type FunctionSignature } from "./builtins.ts";
 import { closestName, DiagnosticBag, didYouMean } from "./diagnostics.ts";
 import type { CollectionDecl, ResolvedFile } from "./resolve.ts";
 import {
@@ -112,6 +113,7 @@ class Checker {
   run(): CheckedFile {
     for (const schema of this.resolved.schemas.values()) this.schemaType(schema.name.name);
     for (const schema of this.resolved.schemas.values()) this.checkSchemaFields(schema);
+    this.checkSources();
     for (const name of this.resolved.collections.keys()) this.shapeOf(name);
     for (const sink of this.resolved.sinks) this.checkSink(sink);
     this.checkUnused();
@@ -161,7 +163,34 @@ class Checker {
     const seen = new Set<string>();
     for (const field of schema.fields) {
       if (seen.has(field.name.name)) this.bag.report("duplicateField", field.name, [field.name.name]);
+      this.checkFieldName(field.name);
       seen.add(field.name.name);
+    }
+  }
+
+  private checkFieldName(name: Identifier): void {
+    if (name.name === "__proto__") this.bag.report("reservedFieldName", name, [name.name], { hint: "rename the field" });
+  }
+
+  /** The changelog, repartition and dead-letter topics of this application. */
+  private isInternalTopic(topic: string): boolean {
+    const prefix = `${this.resolved.application}-`;
+    return topic === `${prefix}dlq` || (topic.startsWith(prefix) && (topic.endsWith("-changelog") || topic.endsWith("-repartition")));
+  }
+
+  private checkSources(): void {
+    const readers = new Map<string, SourceDecl>();
+    for (const collection of this.resolved.collections.values()) {
+      if (collection.kind !== "Source") continue;
+      const first = readers.get(collection.topic.value);
+      if (first) {
+        this.bag.report("duplicateSource", collection.topic, [collection.topic.value, first.name.name], {
+          hint: `read the topic once, and derive the second stream from the first: stream ${collection.name.name} = ${first.name.name} | ...`,
+          related: [{ message: "read here", node: first.topic }],
+        });
+      } else {
+        readers.set(collection.topic.value, collection);
+      }
     }
   }
 
@@ -401,6 +430,7 @@ class Checker {
     const seen = new Set<string>();
     for (const field of step.value.fields) {
       if (seen.has(field.name.name)) this.bag.report("duplicateField", field.name, [field.name.name]);
+      this.checkFieldName(field.name);
       seen.add(field.name.name);
       const call = field.value;
       if (call.kind !== "Call" || !isAggregateFunction(call.callee.name)) {
@@ -446,6 +476,15 @@ class Checker {
         this.checkExpr(sink.value, { ...shape, collection: "stream" });
       }
       this.checkSinkFormat("value", sink.valueFormat, shape.value);
+    }
+    if (this.isInternalTopic(sink.topic.value)) {
+      this.bag.report("sinkToInternalTopic", sink.topic, [sink.topic.value], {
+        hint: "weir writes these topics itself: writing to one would corrupt the state it restores",
+      });
+    }
+    const earlier = this.resolved.sinks.find((other) => other !== sink && other.input.name === sink.input.name && other.topic.value === sink.topic.value);
+    if (earlier && this.resolved.sinks.indexOf(earlier) < this.resolved.sinks.indexOf(sink)) {
+      this.bag.report("duplicateSink", sink, [sink.input.name, sink.topic.value], { related: [{ message: "first written here", node: earlier }] });
     }
     for (const collection of this.resolved.collections.values()) {
       if (collection.kind === "Source" && collection.topic.value === sink.topic.value) {
@@ -558,6 +597,7 @@ class Checker {
         const seen = new Set<string>();
         const fields = expr.fields.map((field) => {
           if (seen.has(field.name.name)) this.bag.report("duplicateField", field.name, [field.name.name]);
+          this.checkFieldName(field.name);
           seen.add(field.name.name);
           return { name: field.name.name, type: this.checkExpr(field.value, shape) };
         });
@@ -687,7 +727,7 @@ class Checker {
         if (isUnchecked(left) || isUnchecked(right)) return Types.boolean;
         if (isNullable(left) || isNullable(right)) {
           this.bag.report("mayBeNull", isNullable(left) ? expr.left : expr.right, [describeType(isNullable(left) ? left : right)], {
-            hint: "give a default with coalesce(EXPR, DEFAULT), or test it first: EXPR != null and ...",
+            hint: "give a default: coalesce(EXPR, DEFAULT)",
           });
         } else if (!((isNumeric(left) && isNumeric(right)) || (left.kind === "string" && right.kind === "string"))) {
           this.bag.report("incomparable", at, [operator, describeType(left), describeType(right)]);
@@ -712,7 +752,7 @@ class Checker {
       this.calls.set(expr, { kind: "import", name });
       return this.checkCallArguments(expr, imported.signature, shape);
     }
-    const builtin = Object.hasOwn(builtinFunctions, name) ? builtinFunctions[name] : undefined;
+    const builtin = isBuiltinFunction(name) ? builtinFunctions[name] : undefined;
     if (builtin) {
       this.calls.set(expr, { kind: "builtin", name });
       return this.checkCallArguments(expr, builtin, shape);
@@ -750,6 +790,10 @@ class Checker {
       const teach = isAggregateFunction(name) && type.kind === "string" && parameter.expected === "a number";
       this.bag.report("argumentType", expr.args[index]!, [index + 1, name, parameter.expected, describeType(type)], teach ? { hint: textToNumberHint } : {});
     });
+    const related = argTypes.some(isUnchecked) ? undefined : signature.relate?.(argTypes);
+    if (related) {
+      this.bag.report("argumentType", expr.args[related.index]!, [related.index + 1, name, related.expected, describeType(argTypes[related.index]!)]);
+    }
     for (const index of signature.patternArguments ?? []) {
       const arg = expr.args[index];
       if (arg?.kind !== "StringLiteral") continue;

@@ -58,6 +58,7 @@ export const diagnostics = {
   unknownField: define("WEIR2011", "error", (name: string, type: string) => `${type} has no field ${q(name)}`),
   importShadowsBuiltin: define("WEIR2012", "error", (name: string) => `the import ${q(name)} has the name of a built-in function`),
   selfReference: define("WEIR2013", "error", (name: string) => `${q(name)} reads from itself`),
+  reservedFieldName: define("WEIR2015", "error", (name: string) => `${q(name)} cannot be a field name: JavaScript objects reserve it`),
   noWindow: define("WEIR2014", "error", () => "there is no window here: 'window' is known only in the records of a windowed table"),
 
   // types
@@ -98,6 +99,9 @@ export const diagnostics = {
   hoppingWithoutAdvance: define("WEIR4015", "error", () => "a hopping window needs 'advance': how far each window starts after the previous one"),
   advanceNotAllowed: define("WEIR4016", "error", (type: string) => `'advance' belongs to hopping windows, not ${type} windows`),
   emitFinalWithoutGrace: define("WEIR4017", "error", () => "'emit final' needs an explicit grace period: it decides when the one result of each window is written"),
+  sinkToInternalTopic: define("WEIR4019", "error", (topic: string) => `"${topic}" is one of this application's own topics (changelog, repartition or dead letters)`),
+  duplicateSource: define("WEIR4020", "error", (topic: string, other: string) => `the topic "${topic}" is already read by ${q(other)}`),
+  duplicateSink: define("WEIR4021", "error", (name: string, topic: string) => `${q(name)} is already written to "${topic}"`),
   windowWithoutEventTime: define("WEIR4018", "warning", (source: string) => `${q(source)} declares no event time: these windows use the timestamps its records have on the topic`),
 } as const;
 

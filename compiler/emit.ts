@@ -7,6 +7,27 @@ import type { BinaryOperator, Expr } from "../grammar/ast.ts";
 import type { AggregationPlan, CollectionPlan, FormatPlan, OperationPlan, SinkPlan, TopologyPlan, WindowPlan } from "./plan.ts";
 import { isNullable, type RecordType, type Type } from "./types.ts";
 
+/**
+ * The JavaScript name of a weir name (a stream, table, schema or imported
+ * function). weir names may be JavaScript keywords (`default`), globals the
+ * generated code uses (`Math`), or names it declares (`builder`, `record`,
+ * `formats`); those get a `$`, which no weir name can contain, so the result
+ * never meets another weir name.
+ */
+export function jsIdentifier(name: string): string {
+  return reservedNames.has(name) ? `${name}$` : name;
+}
+
+const reservedNames = new Set([
+  // JavaScript's reserved words, strict mode's and TypeScript's type names
+  ..."break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await arguments eval undefined NaN Infinity".split(" "),
+  ..."string number boolean any unknown never object symbol bigint type".split(" "),
+  // globals the generated code uses
+  ..."Math Number Object JSON Array String Boolean globalThis".split(" "),
+  // what the generated module declares and imports, and its functions' parameters
+  ..."topology builder record value fns defineTopology formats fn z windows isMainModule runService".split(" "),
+]);
+
 export interface EmitOptions {
   /** Named in the header and in the comments that point back to the .weir lines. */
   readonly sourceName: string;
@@ -31,15 +52,19 @@ export function emitTypeScript(plan: TopologyPlan, options: EmitOptions): string
   if (plan.schemas.length > 0) runtimeNames.push("z");
   file.addImportDeclaration({ moduleSpecifier: options.runtimeModule, namedImports: runtimeNames.sort() });
   for (const [modulePath, names] of plan.imports) {
-    file.addImportDeclaration({ moduleSpecifier: options.importSpecifier(modulePath), namedImports: [...names].sort() });
+    file.addImportDeclaration({
+      moduleSpecifier: options.importSpecifier(modulePath),
+      namedImports: [...names].sort().map((name) => (jsIdentifier(name) === name ? name : { name, alias: jsIdentifier(name) })),
+    });
   }
 
   for (const schema of schemasInDependencyOrder(plan.schemas)) {
+    const name = jsIdentifier(schema.schema!);
     file.addVariableStatement({
       declarationKind: VariableDeclarationKind.Const,
-      declarations: [{ name: schema.schema!, initializer: zodSchema(schema, true) }],
+      declarations: [{ name, initializer: zodSchema(schema, true) }],
     });
-    file.addTypeAlias({ name: schema.schema!, type: `z.output<typeof ${schema.schema}>` });
+    file.addTypeAlias({ name, type: `z.output<typeof ${name}>` });
   }
 
   file.addVariableStatement({
@@ -80,7 +105,7 @@ function writeCollection(writer: CodeBlockWriter, collection: CollectionPlan, pl
   writer.writeLine(`// ${sourceName}:${collection.line}`);
   const start = collection.start;
   if (start.kind === "source") {
-    writer.write(`const ${collection.name} = builder.stream(${JSON.stringify(collection.name)}, `).inlineBlock(() => {
+    writer.write(`const ${jsIdentifier(collection.name)} = builder.stream(${JSON.stringify(collection.name)}, `).inlineBlock(() => {
       writer.writeLine(`topic: ${JSON.stringify(start.topic)},`);
       writer.writeLine(`key: ${formatExpression(start.keyFormat)},`);
       writer.writeLine(`value: ${formatExpression(start.valueFormat)},`);
@@ -92,16 +117,16 @@ function writeCollection(writer: CodeBlockWriter, collection: CollectionPlan, pl
   const input = plan.collections.find((c) => c.name === start.name)!;
   // A stream declared over a table is the table's stream of changes.
   const changes = input.shape.collection === "table" && collection.shape.collection === "stream";
-  const from = changes ? `${start.name}.toStream()` : start.name;
+  const from = changes ? `${jsIdentifier(start.name)}.toStream()` : jsIdentifier(start.name);
   const calls = collection.operations.flatMap((operation) => operationCalls(operation, expressions));
   // The changes of a session-windowed table include retractions (null values) of
   // merged sessions; a stream over it carries the sessions only.
   if (changes && input.shape.window === "session") calls.unshift(`.filter(${JSON.stringify(`${collection.name}-0-sessions`)}, (record) => record.value !== null)`);
   if (calls.length === 0) {
-    writer.writeLine(`const ${collection.name} = ${from};`);
+    writer.writeLine(`const ${jsIdentifier(collection.name)} = ${from};`);
     return;
   }
-  writer.writeLine(`const ${collection.name} = ${from}`);
+  writer.writeLine(`const ${jsIdentifier(collection.name)} = ${from}`);
   writer.indent(() => {
     calls.forEach((call, index) => {
       writer.write(call);
@@ -165,12 +190,13 @@ function aggregateOptions(store: string, aggregation: AggregationPlan, window: W
 
 function writeSink(writer: CodeBlockWriter, sink: SinkPlan, expressions: ExpressionWriter, sourceName: string): void {
   writer.writeLine(`// ${sourceName}:${sink.line}`);
-  let stream = sink.input;
+  const input = jsIdentifier(sink.input);
+  let stream = input;
   if (sink.value) {
     const projection = expressions.write(sink.value, "object-safe");
     // A retraction of a merged session (a null value) stays a tombstone.
     const body = sink.shape.window === "session" ? `record.value === null ? null : ${projection}` : projection;
-    const changes = sink.shape.collection === "table" ? `${sink.input}.toStream()` : sink.input;
+    const changes = sink.shape.collection === "table" ? `${input}.toStream()` : input;
     stream = `${changes}\n.mapValues(${JSON.stringify(`${sink.node}-value`)}, (record) => ${body})\n`;
   }
   writer.write(`${stream}.to(${JSON.stringify(sink.node)}, `).inlineBlock(() => {
@@ -183,7 +209,7 @@ function writeSink(writer: CodeBlockWriter, sink: SinkPlan, expressions: Express
 
 function formatExpression(format: FormatPlan): string {
   if (format.kind === "string") return "formats.string()";
-  if (format.schema) return `formats.json(${format.schema})`;
+  if (format.schema) return `formats.json(${jsIdentifier(format.schema)})`;
   return `formats.json<${tsType(format.type)}>()`;
 }
 
@@ -205,7 +231,7 @@ export function tsType(type: Type): string {
       return /[|&]/.test(element) ? `(${element})[]` : `${element}[]`;
     }
     case "record":
-      return type.schema ?? `{ ${type.fields.map((f) => `${f.name}: ${tsType(f.type)}`).join("; ")} }`;
+      return type.schema ? jsIdentifier(type.schema) : `{ ${type.fields.map((f) => `${f.name}: ${tsType(f.type)}`).join("; ")} }`;
     case "nullable":
       return `${tsType(type.type)} | null`;
     case "any":
@@ -229,7 +255,7 @@ function zodSchema(type: Type, expandRecord = false): string {
     case "list":
       return `z.array(${zodSchema(type.element)})`;
     case "record":
-      if (type.schema && !expandRecord) return type.schema;
+      if (type.schema && !expandRecord) return jsIdentifier(type.schema);
       if (expandRecord) return `z.object({\n${type.fields.map((f) => `${f.name}: ${zodSchema(f.type)},`).join("\n")}\n})`;
       return `z.object({ ${type.fields.map((f) => `${f.name}: ${zodSchema(f.type)}`).join(", ")} })`;
     case "nullable":
@@ -308,13 +334,11 @@ class ExpressionWriter {
 
   /**
    * `context` says where the text goes: "object-safe" wraps an object literal in
-   * parentheses (an arrow function's body), "operand" parenthesises anything
-   * below additive precedence.
+   * parentheses (an arrow function's body).
    */
-  write(expr: Expr, context: "plain" | "object-safe" | "operand" = "plain"): string {
-    const [text, level] = this.expression(expr);
+  write(expr: Expr, context: "plain" | "object-safe" = "plain"): string {
+    const [text] = this.expression(expr);
     if (context === "object-safe" && expr.kind === "Record") return `(${text})`;
-    if (context === "operand" && level < precedence["*"]) return `(${text})`;
     return text;
   }
 
@@ -352,19 +376,25 @@ class ExpressionWriter {
       case "Call": {
         const binding = this.plan.expressions.calls.get(expr);
         const args = expr.args.map((arg) => this.write(arg)).join(", ");
-        const callee = binding?.kind === "builtin" ? `fn.${expr.callee.name}` : expr.callee.name;
+        const callee = binding?.kind === "builtin" ? `fn.${expr.callee.name}` : jsIdentifier(expr.callee.name);
+        // An imported function typed `T | undefined` may return undefined: weir's null.
+        if (binding?.kind === "import" && isNullable(this.typeOf(expr))) return [`${callee}(${args}) ?? null`, nullishPrecedence];
         return [`${callee}(${args})`, 9];
       }
       case "Unary": {
         const operand = this.operand(expr.operand, unaryPrecedence);
-        return [expr.operator === "not" ? `!${operand}` : `-${operand}`, unaryPrecedence];
+        if (expr.operator === "not") return [`!${operand}`, unaryPrecedence];
+        // `- -x` must not become `--x`, a decrement.
+        return [operand.startsWith("-") ? `-(${operand})` : `-${operand}`, unaryPrecedence];
       }
       case "Binary": {
         const level = precedence[expr.operator];
         const left = this.operand(expr.left, level);
         // Operators are left-associative: an equal-precedence right operand keeps its parentheses.
         const right = this.operand(expr.right, level + 1);
-        return [`${left} ${tsOperator[expr.operator]} ${right}`, level];
+        // Against null, loose equality: an absent field (undefined) of an untyped value is null too.
+        const againstNull = (expr.operator === "==" || expr.operator === "!=") && [expr.left, expr.right].some((e) => this.typeOf(e).kind === "null");
+        return [`${left} ${againstNull ? expr.operator : tsOperator[expr.operator]} ${right}`, level];
       }
       case "If": {
         const condition = this.operand(expr.condition, conditionalPrecedence + 1);

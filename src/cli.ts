@@ -211,7 +211,13 @@ export async function main(argv: readonly string[], io: Output = processOutput):
       io.err(`weir: ${error.message}\n`);
       return error instanceof UsageError ? 2 : 1;
     }
-    throw error;
+    // Anything else is a failure weir did not foresee (a file system or database
+    // error, or a bug): one line, and the stack trace only when asked for.
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(`weir: ${message}\n`);
+    if (process.env.WEIR_DEBUG) io.err(`${error instanceof Error ? error.stack : ""}\n`);
+    else io.err("weir: (set WEIR_DEBUG=1 to see where it happened)\n");
+    return 1;
   }
   return exitCode;
 }

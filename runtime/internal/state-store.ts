@@ -66,9 +66,13 @@ export class InMemoryKeyValueStore implements KeyValueStore<unknown, unknown> {
     const text = keyText(this.name, key);
     const json = valueText(this.name, value);
     this.remember(text);
-    this.entries.set(text, { value, json });
+    // Keep what the changelog keeps: the value read back from its JSON. A value
+    // JSON cannot hold as it is (Infinity, NaN, -0, undefined fields) would
+    // otherwise differ between a run and a run restored after a restart.
+    const stored = JSON.parse(json) as unknown;
+    this.entries.set(text, { value: stored, json });
     this.changelog.push({ key: text, value: json, timestamp: this.timestamp });
-    this.changed(text, value);
+    this.changed(text, stored);
   }
 
   delete(key: unknown): void {

@@ -20,3 +20,11 @@ export function takesMap(values: Map<string, number>): number {
 }
 
 export const notAFunction = 42;
+
+export function half(value: number): number | undefined {
+  return value > 0 ? value / 2 : undefined;
+}
+
+export function builder(text: string): string {
+  return `built ${text}`;
+}

@@ -317,6 +317,13 @@ describe("weir produce, run, consume", () => {
     expect(mismatch!.reason).toMatch(/amount/);
   });
 
+  it("answers an unexpected failure with one line, not a stack trace", () => {
+    const result = weir(["consume", "t", "--data", "/etc/passwd"]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^weir: .*\nweir: \(set WEIR_DEBUG=1 to see where it happened\)\n$/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it("answers a bad setting with one line", () => {
     const result = weir(["run", "examples/wordcount.weir"]);
     expect(result.status).toBe(2);
