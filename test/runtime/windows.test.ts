@@ -206,9 +206,13 @@ describe("session windows", () => {
 });
 
 describe("restarts", () => {
-  it("produce exactly the output of one uninterrupted run, for emit changes and emit final", async () => {
+  const cases = [
+    ["hopping", windows.hopping({ sizeMs: 300, advanceMs: 100, graceMs: 50 })],
+    ["session", windows.session({ gapMs: 25, graceMs: 50 })],
+  ] as const;
+  it.each(cases)("produce exactly the output of one uninterrupted run, for emit changes and emit final (%s windows)", async (_, window) => {
     for (const emit of ["changes", "final"] as const) {
-      const topology = () => revenueTopology(windows.hopping({ sizeMs: 300, advanceMs: 100, graceMs: 50 }), emit);
+      const topology = () => revenueTopology(window, emit);
       const customers = ["a", "b", "c"];
       // Out of order within the grace period, and some beyond it.
       const input = Array.from({ length: 120 }, (_, i) => order(customers[i % 3]!, i, 1000 + i * 20 - (i % 7 === 0 ? 600 : i % 5 === 0 ? 40 : 0)));
