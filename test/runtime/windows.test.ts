@@ -104,6 +104,22 @@ describe("tumbling windows", () => {
   });
 });
 
+describe("timestamps before the epoch", () => {
+  it("are dead-lettered as a processing failure, not as late", async () => {
+    const driver = new TopologyTestDriver(revenueTopology(windows.tumbling({ sizeMs: 60_000, graceMs: 0 })));
+    try {
+      driver.pipeInput("orders", [order("alice", 10, -5), order("alice", 1, 5)]);
+      const summary = await driver.run();
+      expect(summary).toMatchObject({ deadLettered: 1, lateRecords: 0 });
+      const [letter] = driver.readOutput("shop-dlq");
+      expect((letter!.value as { reason: string }).reason).toMatch(/at or after the epoch, not -5/);
+      expect(values(driver.readOutput("revenue"))).toEqual([{ customerId: "alice", windowStart: 0, windowEnd: 60_000, total: 1, count: 1 }]);
+    } finally {
+      await driver.close();
+    }
+  });
+});
+
 describe("hopping windows", () => {
   it("adds a record to every window it falls in", async () => {
     const driver = new TopologyTestDriver(revenueTopology(windows.hopping({ sizeMs: 10, advanceMs: 5, graceMs: 100 })));
