@@ -249,8 +249,8 @@ export class Topology {
 
 function describeWindow(window: WindowSpec): string {
   if (window.kind === "session") return `session windows: gap ${window.gapMs} ms, grace ${window.graceMs} ms`;
-  const kind = window.advanceMs === window.sizeMs ? "tumbling windows" : `hopping windows: advance ${window.advanceMs} ms,`;
-  return `${kind}${window.advanceMs === window.sizeMs ? ":" : ""} size ${window.sizeMs} ms, grace ${window.graceMs} ms`;
+  if (window.advanceMs === window.sizeMs) return `tumbling windows: size ${window.sizeMs} ms, grace ${window.graceMs} ms`;
+  return `hopping windows: size ${window.sizeMs} ms, advance ${window.advanceMs} ms, grace ${window.graceMs} ms`;
 }
 
 export function changelogTopicName(application: string, store: string): string {

@@ -209,6 +209,8 @@ function windowedAggregate(node: WindowedAggregateNode, forward: Forward, contex
     if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return;
     const outputs: Output[] = [];
     try {
+      // Windows start at the epoch (Kafka Streams drops negative timestamps): such a record is not late, it is wrong.
+      if (record.timestamp < 0) throw new RangeError(`a windowed aggregation needs a timestamp at or after the epoch, not ${record.timestamp}`);
       const streamTime = context.streamTime();
       for (const closed of store.closedWindows(streamTime)) {
         if (!emitChanges) {

@@ -41,4 +41,23 @@ describe("planTopology", () => {
     const result = plan(`${header}table totals = orders | group by customerId | count\nsink totals to topic "t"\n`);
     expect(result.sinks[0]).toMatchObject({ keyFormat: { kind: "string" }, valueFormat: { kind: "json" } });
   });
+
+  it("puts the window, in milliseconds, on the aggregation, whose store is named after the table", () => {
+    const result = plan(
+      `${header.replace("amount: number }", "amount: number, ts: number }").replace("json Order", "json Order event time ts")}` +
+        `table rolling = orders | group by customerId | window hopping 5 minutes advance 30s grace 1500 ms emit final | count\n` +
+        `table perDay = orders | group by key | window tumbling 1 day | count\n` +
+        `sink rolling to topic "r"\nsink perDay to topic "d"\n`,
+    );
+    const rolling = result.collections.find((c) => c.name === "rolling")!;
+    expect(rolling.operations.map((o) => o.kind)).toEqual(["selectKey", "repartition", "aggregate"]);
+    expect(rolling.operations[2]).toMatchObject({
+      store: "rolling",
+      node: "rolling-3-count",
+      window: { kind: "hopping", sizeMs: 300_000, advanceMs: 30_000, graceMs: 1500, emit: "final" },
+    });
+    const perDay = result.collections.find((c) => c.name === "perDay")!;
+    expect(perDay.operations).toMatchObject([{ kind: "aggregate", window: { kind: "tumbling", sizeMs: 86_400_000, graceMs: 0, emit: "changes" } }]);
+    expect(perDay.shape.window).toBe("time");
+  });
 });

@@ -104,6 +104,22 @@ describe("tumbling windows", () => {
   });
 });
 
+describe("timestamps before the epoch", () => {
+  it("are dead-lettered as a processing failure, not as late", async () => {
+    const driver = new TopologyTestDriver(revenueTopology(windows.tumbling({ sizeMs: 60_000, graceMs: 0 })));
+    try {
+      driver.pipeInput("orders", [order("alice", 10, -5), order("alice", 1, 5)]);
+      const summary = await driver.run();
+      expect(summary).toMatchObject({ deadLettered: 1, lateRecords: 0 });
+      const [letter] = driver.readOutput("shop-dlq");
+      expect((letter!.value as { reason: string }).reason).toMatch(/at or after the epoch, not -5/);
+      expect(values(driver.readOutput("revenue"))).toEqual([{ customerId: "alice", windowStart: 0, windowEnd: 60_000, total: 1, count: 1 }]);
+    } finally {
+      await driver.close();
+    }
+  });
+});
+
 describe("hopping windows", () => {
   it("adds a record to every window it falls in", async () => {
     const driver = new TopologyTestDriver(revenueTopology(windows.hopping({ sizeMs: 10, advanceMs: 5, graceMs: 100 })));
@@ -206,9 +222,13 @@ describe("session windows", () => {
 });
 
 describe("restarts", () => {
-  it("produce exactly the output of one uninterrupted run, for emit changes and emit final", async () => {
+  const cases = [
+    ["hopping", windows.hopping({ sizeMs: 300, advanceMs: 100, graceMs: 50 })],
+    ["session", windows.session({ gapMs: 25, graceMs: 50 })],
+  ] as const;
+  it.each(cases)("produce exactly the output of one uninterrupted run, for emit changes and emit final (%s windows)", async (_, window) => {
     for (const emit of ["changes", "final"] as const) {
-      const topology = () => revenueTopology(windows.hopping({ sizeMs: 300, advanceMs: 100, graceMs: 50 }), emit);
+      const topology = () => revenueTopology(window, emit);
       const customers = ["a", "b", "c"];
       // Out of order within the grace period, and some beyond it.
       const input = Array.from({ length: 120 }, (_, i) => order(customers[i % 3]!, i, 1000 + i * 20 - (i % 7 === 0 ? 600 : i % 5 === 0 ? 40 : 0)));
