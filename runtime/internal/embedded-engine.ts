@@ -253,8 +253,8 @@ class TopologyRun {
     for (const task of this.tasks) {
       for (const queue of task.inputQueues) {
         if (queue.size > 0) continue;
-        const records = await this.log.fetch(queue.partition, queue.fetchPosition, FETCH_BATCH);
-        queue.add(records, records.length < FETCH_BATCH);
+        const fetched = await this.log.fetch(queue.partition, queue.fetchPosition, FETCH_BATCH);
+        queue.add(fetched.records, fetched.atEnd, fetched.nextOffset);
       }
     }
   }
