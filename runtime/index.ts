@@ -21,3 +21,12 @@ export {
   type TopicInfo,
 } from "./embedded.ts";
 export { isMainModule, readServiceSettings, runService, ServiceSettings, SettingsError } from "./service.ts";
+export {
+  createKafkaEngine,
+  runKafka,
+  withApplicationId,
+  type Guarantee,
+  type KafkaRunOptions,
+  type KafkaSasl,
+  type KafkaSettings,
+} from "./kafka.ts";
