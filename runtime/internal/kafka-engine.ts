@@ -277,10 +277,13 @@ class KafkaTopologyRun {
     return this.recordsSinceCommit >= this.maxRecordsPerCommit || performance.now() - this.lastCommit >= this.commitIntervalMs;
   }
 
-  /** Tops up every input partition whose buffer is empty, all partitions at once. */
+  /** Tops up every input partition whose buffer is empty, in one Fetch request per broker. */
   private async fetch(): Promise<void> {
     const empty = this.tasks.flatMap((task) => task.inputQueues.filter((queue) => queue.size === 0));
-    const fetched = await Promise.all(empty.map((queue) => this.client.fetch(queue.partition, queue.fetchPosition, FETCH_BATCH)));
+    const fetched = await this.client.fetchMany(
+      empty.map((queue) => ({ partition: queue.partition, offset: queue.fetchPosition })),
+      FETCH_BATCH,
+    );
     empty.forEach((queue, i) => queue.add(fetched[i]!.records, fetched[i]!.atEnd, fetched[i]!.nextOffset));
   }
 

@@ -122,9 +122,12 @@ export class KafkaLogClient implements LogClient {
   private readonly admin: Admin;
   private readonly cluster: InternalCluster;
   private readonly producers = new Set<KafkaProducer>();
-  private readonly knownTopics = new Set<string>();
+  private readonly knownTopics = new Map<string, Promise<void>>();
+  private metadataLock: Promise<unknown> = Promise.resolve();
+  private fetchLock: Promise<unknown> = Promise.resolve();
   private connected: Promise<void> | undefined;
   private idempotent: Promise<Producer> | undefined;
+  private readonly brokers = new Map<string, Promise<InternalBroker>>();
 
   constructor(private readonly settings: KafkaClientSettings) {
     const config: KafkaConfig = {
@@ -210,52 +213,96 @@ export class KafkaLogClient implements LogClient {
           throw error;
         }
         if (!isRetriable(error) || attempt >= 10) throw error;
+        this.brokers.clear();
         await this.cluster.refreshMetadata().catch(() => {});
         await sleep(Math.min(50 * 2 ** attempt, 1000));
       }
     }
   }
 
-  private async fetchOnce({ topic, partition }: TopicPartition, offset: number, maxRecords: number): Promise<FetchResult> {
-    if (!this.knownTopics.has(topic)) {
-      await this.cluster.addTargetTopic(topic);
-      this.knownTopics.add(topic);
+  /**
+   * One read_committed Fetch per leader for many partitions: what the engine
+   * loop uses to top up every input partition at once. If the broker reports
+   * an error for any of them, each is fetched on its own (so that an offset
+   * out of range or a moved leader is handled per partition).
+   */
+  async fetchMany(requests: readonly { partition: TopicPartition; offset: number }[], maxRecords: number): Promise<FetchResult[]> {
+    await this.connect();
+    if (requests.length === 0) return [];
+    try {
+      return await this.fetchTogether(requests, maxRecords);
+    } catch {
+      const results: FetchResult[] = [];
+      for (const { partition, offset } of requests) results.push(await this.fetch(partition, offset, maxRecords));
+      return results;
     }
-    const leaders = this.cluster.findLeaderForPartitions(topic, [partition]);
-    const nodeId = Object.keys(leaders)[0];
-    if (nodeId === undefined) throw new TopicError(`no leader known for ${topic}-${partition}`);
-    const broker = await this.cluster.findBroker({ nodeId });
-    const response = await broker.fetch({
-      isolationLevel: READ_COMMITTED,
-      maxWaitTime: 0,
-      minBytes: 1,
-      maxBytes: FETCH_MAX_BYTES,
-      topics: [{ topic, partitions: [{ partition, fetchOffset: String(offset), maxBytes: FETCH_MAX_BYTES }] }],
-    });
-    const data = response.responses.find((r) => r.topicName === topic)?.partitions.find((p) => p.partition === partition);
-    if (!data) throw new WeirRuntimeError(`fetch of ${topic}-${partition} returned no data for it`);
-    const batch = new Batch(topic, String(offset), data);
-    const records: LogRecord[] = [];
-    let nextOffset = offset;
-    // Walk every record at or after the fetch offset, markers and aborted ones
-    // included, so that the position moves past them (GUIDE fact 3).
-    const visible = new Set(batch.messages);
-    for (const message of batch.messagesWithinOffset) {
-      if (visible.has(message)) {
-        if (records.length >= maxRecords) break;
-        records.push({
-          topic,
-          partition,
-          offset: Number(message.offset),
-          key: message.key ?? null,
-          value: message.value ?? null,
-          timestamp: Number(message.timestamp),
-        });
+  }
+
+  private async fetchOnce(partition: TopicPartition, offset: number, maxRecords: number): Promise<FetchResult> {
+    const [result] = await this.fetchTogether([{ partition, offset }], maxRecords);
+    return result!;
+  }
+
+  /** Fetch requests go one at a time: kafkajs opens a connection per concurrent first use of a broker and leaks all but one. */
+  private fetchTogether(requests: readonly { partition: TopicPartition; offset: number }[], maxRecords: number): Promise<FetchResult[]> {
+    const result = this.fetchLock.then(() => this.fetchUnlocked(requests, maxRecords));
+    this.fetchLock = result.catch(() => {});
+    return result;
+  }
+
+  private async fetchUnlocked(requests: readonly { partition: TopicPartition; offset: number }[], maxRecords: number): Promise<FetchResult[]> {
+    const byNode = new Map<string, { index: number; topic: string; partition: number; offset: number }[]>();
+    for (const [index, { partition: tp, offset }] of requests.entries()) {
+      await this.target(tp.topic);
+      const nodeId = Object.keys(this.cluster.findLeaderForPartitions(tp.topic, [tp.partition]))[0];
+      if (nodeId === undefined) throw new TopicError(`no leader known for ${tp.topic}-${tp.partition}`);
+      byNode.set(nodeId, [...(byNode.get(nodeId) ?? []), { index, topic: tp.topic, partition: tp.partition, offset }]);
+    }
+    const results: FetchResult[] = new Array(requests.length);
+    for (const [nodeId, wanted] of byNode) {
+      const broker = await this.broker(nodeId);
+      const topics = new Map<string, { partition: number; fetchOffset: string; maxBytes: number }[]>();
+      for (const w of wanted) topics.set(w.topic, [...(topics.get(w.topic) ?? []), { partition: w.partition, fetchOffset: String(w.offset), maxBytes: FETCH_MAX_BYTES }]);
+      const response = await broker.fetch({
+        isolationLevel: READ_COMMITTED,
+        maxWaitTime: 0,
+        minBytes: 1,
+        maxBytes: FETCH_MAX_BYTES * 8,
+        topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
+      });
+      for (const w of wanted) {
+        const data = response.responses.find((r) => r.topicName === w.topic)?.partitions.find((p) => p.partition === w.partition);
+        // A partition left out (the response was full) is simply not read this time.
+        results[w.index] = data ? decode(w.topic, w.partition, w.offset, data, maxRecords) : { records: [], nextOffset: w.offset, atEnd: false };
       }
-      nextOffset = Number(message.offset) + 1;
     }
-    const highWatermark = Number(data.highWatermark);
-    return { records, nextOffset, atEnd: nextOffset >= highWatermark };
+    return results;
+  }
+
+  /** Adds a topic to the fetcher's metadata, once, one topic at a time (concurrent refreshes leak connections, as below). */
+  private target(topic: string): Promise<void> {
+    let known = this.knownTopics.get(topic);
+    if (!known) {
+      known = this.metadataLock.then(() => this.cluster.addTargetTopic(topic));
+      this.metadataLock = known.catch(() => {});
+      this.knownTopics.set(topic, known);
+      known.catch(() => this.knownTopics.delete(topic));
+    }
+    return known;
+  }
+
+  /**
+   * kafkajs connects a broker on first use; two concurrent first uses open two
+   * connections and leak one (keeping the process alive). So look each up once.
+   */
+  private broker(nodeId: string): Promise<InternalBroker> {
+    let broker = this.brokers.get(nodeId);
+    if (!broker) {
+      broker = this.cluster.findBroker({ nodeId });
+      this.brokers.set(nodeId, broker);
+      broker.catch(() => this.brokers.delete(nodeId));
+    }
+    return broker;
   }
 
   /** The last stable offsets (read_committed: records of open transactions are not counted). */
@@ -268,12 +315,7 @@ export class KafkaLogClient implements LogClient {
     if (partitions.length === 0) return [];
     const byTopic = new Map<string, number[]>();
     for (const { topic, partition } of partitions) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
-    for (const topic of byTopic.keys()) {
-      if (!this.knownTopics.has(topic)) {
-        await this.cluster.addTargetTopic(topic);
-        this.knownTopics.add(topic);
-      }
-    }
+    for (const topic of byTopic.keys()) await this.target(topic);
     const result = await this.cluster.fetchTopicsOffset(
       [...byTopic].map(([topic, ps]) => ({ topic, fromBeginning: beginning, partitions: ps.map((partition) => ({ partition })) })),
     );
@@ -519,4 +561,29 @@ function describe(error: unknown): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The visible records of a partition's fetch data, and the position after everything passed over. */
+function decode(topic: string, partition: number, offset: number, data: PartitionData, maxRecords: number): FetchResult {
+  const batch = new Batch(topic, String(offset), data);
+  const records: LogRecord[] = [];
+  let nextOffset = offset;
+  // Walk every record at or after the fetch offset, markers and aborted ones
+  // included, so that the position moves past them (GUIDE fact 3).
+  const visible = new Set(batch.messages);
+  for (const message of batch.messagesWithinOffset) {
+    if (visible.has(message)) {
+      if (records.length >= maxRecords) break;
+      records.push({
+        topic,
+        partition,
+        offset: Number(message.offset),
+        key: message.key ?? null,
+        value: message.value ?? null,
+        timestamp: Number(message.timestamp),
+      });
+    }
+    nextOffset = Number(message.offset) + 1;
+  }
+  return { records, nextOffset, atEnd: nextOffset >= Number(data.highWatermark) };
 }

@@ -76,10 +76,24 @@ export interface ReadRecord {
   readonly timestamp: number;
 }
 
-/** Every committed record of a topic (read_committed), partition by partition. */
+/**
+ * Every committed record of a topic (read_committed), partition by partition.
+ * A commit returns once the transaction coordinator has decided it; the
+ * markers that make its records readable follow shortly after. So first wait
+ * until no transaction is pending on the topic (last stable offset = high
+ * watermark): the tests read after their writers finished.
+ */
 export async function readCommitted(broker: Broker, topic: string): Promise<ReadRecord[]> {
   const metadata = await broker.reader.topic(topic);
   if (!metadata) throw new Error(`topic ${topic} does not exist`);
+  const partitions = [...Array(metadata.partitions).keys()].map((partition) => ({ topic, partition }));
+  for (let attempt = 0; ; attempt++) {
+    const stable = await broker.reader.endOffsets(partitions);
+    const high = (await broker.admin.fetchTopicOffsets(topic)).sort((a, b) => a.partition - b.partition).map((p) => Number(p.high));
+    if (stable.every((offset, i) => offset === high[i])) break;
+    if (attempt >= 200) throw new Error(`${topic}: a transaction stays open (last stable offsets ${stable}, high watermarks ${high})`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
   const records: ReadRecord[] = [];
   for (let partition = 0; partition < metadata.partitions; partition++) {
     const [end] = await broker.reader.endOffsets([{ topic, partition }]);
