@@ -21,12 +21,6 @@ export {
   type TopicInfo,
 } from "./embedded.ts";
 export { isMainModule, readServiceSettings, runService, ServiceSettings, SettingsError } from "./service.ts";
-export {
-  createKafkaEngine,
-  runKafka,
-  withApplicationId,
-  type Guarantee,
-  type KafkaRunOptions,
-  type KafkaSasl,
-  type KafkaSettings,
-} from "./kafka.ts";
+// The Kafka engine is imported from "weir/kafka" (runtime/kafka.ts), so that
+// loading the runtime does not load kafkajs; its types are here too.
+export type { Guarantee, KafkaRunOptions, KafkaSasl, KafkaSettings } from "./kafka.ts";

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { openEmbeddedLog, runEmbedded, runKafka, WeirRuntimeError, type EmbeddedLog, type Guarantee, type RunSummary } from "../runtime/index.ts";
+import { openEmbeddedLog, runEmbedded, WeirRuntimeError, type EmbeddedLog, type Guarantee, type RunSummary } from "../runtime/index.ts";
 import { loadTopology, writeCompiledProject } from "./compiled-module.ts";
 import { check, formatDiagnostics, type Diagnostic } from "./index.ts";
 
@@ -223,6 +223,8 @@ async function runOnKafka(file: string, options: RunCommandOptions, io: Output):
   const stop = () => controller.abort();
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  // Loaded only here: kafkajs adds to every start of the CLI otherwise.
+  const { runKafka } = await import("../runtime/kafka.ts");
   let summary: RunSummary;
   try {
     summary = await runKafka(loaded.topology, {
