@@ -223,6 +223,7 @@ class KafkaTopologyRun {
     for (;;) {
       await this.fetch();
       let processed = 0;
+      const commitsBefore = this.commits;
       for (const task of this.tasks) {
         if (this.stopRequested) break;
         const count = task.process(Math.min(ROUND_BATCH, this.maxRecordsPerCommit - this.recordsSinceCommit));
@@ -235,7 +236,9 @@ class KafkaTopologyRun {
         this.options.logger?.(`${this.application}: stopped after ${this.commits} commit(s)`);
         return "closed";
       }
-      if (processed > 0) {
+      // A commit in this round may have written repartition records that the
+      // fetch above could not see yet: fetch again before calling it drained.
+      if (processed > 0 || this.commits > commitsBefore) {
         await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
