@@ -3,12 +3,11 @@
 // per transactional id (kafkajs allows one open transaction per producer).
 //
 // kafkajs has no pull-style fetch in its public API (only a group consumer
-// that pushes batches), so reading uses kafkajs' own Cluster and Batch, the
-// pieces its consumer is built from: a Fetch request at READ_COMMITTED
-// isolation for one partition from one offset, and Batch to drop aborted
-// records and transaction markers. kafkajs is pinned (2.2.4, unmaintained);
-// these internals are read at load time and checked, so a change fails loudly.
-import { createRequire } from "node:module";
+// that pushes batches), so reading uses kafkajs' own Cluster, the piece its
+// consumer is built from: Fetch requests at READ_COMMITTED isolation from
+// given offsets, decoded by kafkajs; weir drops aborted records and markers
+// itself (decode, below). kafkajs is pinned (2.2.4, unmaintained); the
+// internal cluster factory is looked up and checked, so a change fails loudly.
 import {
   Kafka,
   logLevel,
@@ -34,7 +33,6 @@ import type {
 } from "./log-client.ts";
 import { StateMachine, type Transitions } from "./state-machine.ts";
 
-const require = createRequire(import.meta.url);
 const READ_COMMITTED = 1;
 
 interface RawMessage {
@@ -43,6 +41,7 @@ interface RawMessage {
   readonly key: Buffer | null;
   readonly value: Buffer | null;
   readonly isControlRecord?: boolean;
+  readonly batchContext: { readonly producerId: string; readonly inTransaction: boolean };
 }
 interface PartitionData {
   readonly partition: number;
@@ -51,10 +50,6 @@ interface PartitionData {
   readonly lastStableOffset?: string;
   readonly abortedTransactions: unknown[];
   readonly messages: RawMessage[];
-}
-interface KafkaBatch {
-  readonly messages: RawMessage[];
-  readonly messagesWithinOffset: RawMessage[];
 }
 interface InternalBroker {
   fetch(request: {
@@ -83,8 +78,6 @@ interface InternalCluster {
     topics: { topic: string; fromBeginning: boolean; partitions: { partition: number }[] }[],
   ): Promise<{ topic: string; partitions: { partition: number; offset: string }[] }[]>;
 }
-
-const Batch = require("kafkajs/src/consumer/batch.js") as new (topic: string, fetchedOffset: string, data: PartitionData) => KafkaBatch;
 
 function createInternalCluster(kafka: Kafka): InternalCluster {
   const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === "private:Kafka:createCluster");
@@ -563,27 +556,41 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** The visible records of a partition's fetch data, and the position after everything passed over. */
+/**
+ * The visible records of a partition's fetch data, and the position after
+ * everything passed over (markers and aborted records too: GUIDE fact 3).
+ *
+ * Aborted records are dropped as the Java consumer does: the response lists
+ * the aborted transactions overlapping the fetched range (producer id, first
+ * offset); walking in offset order, each becomes active once the walk reaches
+ * its first offset, and stays active for its producer until that producer's
+ * ABORT marker. kafkajs' own filter (consumer/filterAbortedMessages.js)
+ * activates at most one aborted transaction per record and assumes the list
+ * sorted, so a fetch starting after the first offsets of two interleaved
+ * aborted transactions lets records of the second through; the zombie test
+ * caught it.
+ */
 function decode(topic: string, partition: number, offset: number, data: PartitionData, maxRecords: number): FetchResult {
-  const batch = new Batch(topic, String(offset), data);
+  const pending = [...(data.abortedTransactions as { producerId: string; firstOffset: string }[])].sort(
+    (a, b) => Number(a.firstOffset) - Number(b.firstOffset),
+  );
+  const aborted = new Set<string>();
   const records: LogRecord[] = [];
   let nextOffset = offset;
-  // Walk every record at or after the fetch offset, markers and aborted ones
-  // included, so that the position moves past them (GUIDE fact 3).
-  const visible = new Set(batch.messages);
-  for (const message of batch.messagesWithinOffset) {
-    if (visible.has(message)) {
+  for (const message of data.messages) {
+    const at = Number(message.offset);
+    // A batch is returned whole: records before the fetch offset were read before.
+    if (at < offset) continue;
+    while (pending.length > 0 && Number(pending[0]!.firstOffset) <= at) aborted.add(pending.shift()!.producerId);
+    const { producerId, inTransaction } = message.batchContext;
+    if (message.isControlRecord) {
+      // Control record key: version (int16), type (int16): 0 = ABORT, 1 = COMMIT.
+      if (message.key && message.key.length >= 4 && message.key.readInt16BE(2) === 0) aborted.delete(producerId);
+    } else if (!(inTransaction && aborted.has(producerId))) {
       if (records.length >= maxRecords) break;
-      records.push({
-        topic,
-        partition,
-        offset: Number(message.offset),
-        key: message.key ?? null,
-        value: message.value ?? null,
-        timestamp: Number(message.timestamp),
-      });
+      records.push({ topic, partition, offset: at, key: message.key ?? null, value: message.value ?? null, timestamp: Number(message.timestamp) });
     }
-    nextOffset = Number(message.offset) + 1;
+    nextOffset = at + 1;
   }
   return { records, nextOffset, atEnd: nextOffset >= Number(data.highWatermark) };
 }
