@@ -98,6 +98,17 @@ describe("Kafka engine, exactly_once", () => {
     expect(committed[0]!.partitions.map((p) => [p.partition, p.offset]).sort()).toEqual(ends.map((p) => [p.partition, p.high]).sort());
   });
 
+  it("refuses a commit interval that is not shorter than the transaction timeout (GUIDE fact 7)", async () => {
+    const engine = createKafkaEngine({ brokers: BROKERS, transactionTimeoutMs: 1000 });
+    try {
+      await expect(engine.run(wordcount(uniqueName("weir-test-timeout"), "in", "out"), { commitIntervalMs: 1000 })).rejects.toThrowError(
+        "the commit interval (1000 ms) must be shorter than the transaction timeout (1000 ms)",
+      );
+    } finally {
+      await engine.close();
+    }
+  });
+
   it("a missing source topic is one clear error, before anything is created", async () => {
     const app = uniqueName("weir-test-missing");
     await expect(runKafka(wordcount(app, `${app}-nope`, `${app}-out`), { brokers: BROKERS })).rejects.toThrowError(
