@@ -23,3 +23,6 @@ export {
   type TopicInfo,
 } from "./embedded.ts";
 export { isMainModule, readServiceSettings, runService, ServiceSettings, SettingsError } from "./service.ts";
+// The Kafka engine is imported from "weir/kafka" (runtime/kafka.ts), so that
+// loading the runtime does not load kafkajs; its types are here too.
+export type { Guarantee, KafkaRunOptions, KafkaSasl, KafkaSettings } from "./kafka.ts";

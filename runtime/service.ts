@@ -6,6 +6,7 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { runEmbedded } from "./embedded.ts";
+import type { KafkaSettings } from "./kafka.ts";
 import type { RunSummary } from "./engine.ts";
 import type { Topology } from "./topology.ts";
 
@@ -16,13 +17,37 @@ const positiveInteger = z.coerce
   .int({ message: "must be a whole number" })
   .positive({ message: "must be at least 1" });
 
+/** `host:port`, several separated by commas. */
+const brokersSetting = z
+  .string()
+  .transform((value) => value.split(",").map((broker) => broker.trim()).filter(Boolean))
+  .refine((brokers) => brokers.length > 0 && brokers.every((broker) => /^[^\s:,/]+:\d{1,5}$/.test(broker)), {
+    message: "must be host:port, several separated by commas (for example kafka-1:9092,kafka-2:9092)",
+  });
+
 /** The settings a service reads from its environment. */
 export const ServiceSettings = z.object({
-  /** Data folder of the embedded engine. */
-  WEIR_DATA_DIR: z.string({ message: "is required: the data folder of the embedded engine" }).min(1, { message: "must not be empty" }),
+  /** Data folder of the embedded engine (used when WEIR_BROKERS is not set). */
+  WEIR_DATA_DIR: z.string().min(1, { message: "must not be empty" }).optional(),
   /** Keep running and process new records as they arrive (default), or stop once drained. */
   WEIR_FOLLOW: booleanSetting.default(true),
   WEIR_COMMIT_INTERVAL_MS: positiveInteger.default(100),
+  /** Set: run on Kafka (bootstrap brokers). */
+  WEIR_BROKERS: brokersSetting.optional(),
+  /** Kafka: run under this application id (consumer group, transactional ids, internal topic names) instead of the topology's. */
+  WEIR_APPLICATION_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, { message: "may contain only letters, digits, '.', '_' and '-'" })
+    .optional(),
+  WEIR_CLIENT_ID: z.string().min(1, { message: "must not be empty" }).optional(),
+  WEIR_GUARANTEE: z.enum(["exactly_once", "at_least_once"], { message: "must be exactly_once or at_least_once" }).default("exactly_once"),
+  WEIR_TLS: booleanSetting.default(false),
+  WEIR_SASL_MECHANISM: z.enum(["plain", "scram-sha-256", "scram-sha-512"], { message: "must be plain, scram-sha-256 or scram-sha-512" }).optional(),
+  WEIR_SASL_USERNAME: z.string().min(1, { message: "must not be empty" }).optional(),
+  WEIR_SASL_PASSWORD: z.string().min(1, { message: "must not be empty" }).optional(),
+  /** Replication factor of the topics weir creates (internal, sinks, dead letters); default: the broker's. */
+  WEIR_REPLICATION_FACTOR: positiveInteger.optional(),
+  WEIR_TRANSACTION_TIMEOUT_MS: positiveInteger.default(60_000),
 });
 
 export type ServiceSettings = z.output<typeof ServiceSettings>;
@@ -34,8 +59,22 @@ export class SettingsError extends Error {
 /** Reads the settings, or throws a SettingsError whose message is one line per bad setting. */
 export function readServiceSettings(env: Readonly<Record<string, string | undefined>>): ServiceSettings {
   const result = ServiceSettings.safeParse(env);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`);
+  const lines = result.success ? [] : result.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`);
+  // Settings that depend on each other, checked on the raw environment so that
+  // they are reported together with the others.
+  const set = (name: string) => env[name] !== undefined && env[name] !== "";
+  if (!set("WEIR_BROKERS") && !set("WEIR_DATA_DIR")) lines.push("WEIR_DATA_DIR is required: the data folder of the embedded engine (or set WEIR_BROKERS to run on Kafka)");
+  if (set("WEIR_SASL_MECHANISM")) {
+    for (const name of ["WEIR_SASL_USERNAME", "WEIR_SASL_PASSWORD"]) if (!set(name)) lines.push(`${name} is required with WEIR_SASL_MECHANISM`);
+  } else if (set("WEIR_SASL_USERNAME") || set("WEIR_SASL_PASSWORD")) {
+    lines.push("WEIR_SASL_MECHANISM is required with WEIR_SASL_USERNAME and WEIR_SASL_PASSWORD: plain, scram-sha-256 or scram-sha-512");
+  }
+  if (!set("WEIR_BROKERS")) {
+    for (const name of ["WEIR_APPLICATION_ID", "WEIR_SASL_MECHANISM", "WEIR_REPLICATION_FACTOR"]) {
+      if (set(name)) lines.push(`${name} is a Kafka setting: set WEIR_BROKERS too`);
+    }
+  }
+  if (result.success && lines.length === 0) return result.data;
   throw new SettingsError(lines.join("\n"));
 }
 
@@ -50,8 +89,24 @@ export function isMainModule(moduleUrl: string): boolean {
   }
 }
 
+function kafkaSettings(settings: ServiceSettings): KafkaSettings {
+  return {
+    brokers: settings.WEIR_BROKERS!,
+    guarantee: settings.WEIR_GUARANTEE,
+    transactionTimeoutMs: settings.WEIR_TRANSACTION_TIMEOUT_MS,
+    ...(settings.WEIR_APPLICATION_ID !== undefined ? { applicationId: settings.WEIR_APPLICATION_ID } : {}),
+    ...(settings.WEIR_CLIENT_ID !== undefined ? { clientId: settings.WEIR_CLIENT_ID } : {}),
+    ...(settings.WEIR_TLS ? { ssl: true } : {}),
+    ...(settings.WEIR_SASL_MECHANISM !== undefined
+      ? { sasl: { mechanism: settings.WEIR_SASL_MECHANISM, username: settings.WEIR_SASL_USERNAME!, password: settings.WEIR_SASL_PASSWORD! } }
+      : {}),
+    ...(settings.WEIR_REPLICATION_FACTOR !== undefined ? { replicationFactor: settings.WEIR_REPLICATION_FACTOR } : {}),
+  };
+}
+
 /**
- * Runs the topology on the embedded engine with the environment's settings,
+ * Runs the topology on Kafka when WEIR_BROKERS is set, else on the embedded
+ * engine in WEIR_DATA_DIR, with the environment's settings,
  * committing and stopping cleanly on SIGINT or SIGTERM.
  */
 export async function runService(topology: Topology, env: Readonly<Record<string, string | undefined>> = process.env): Promise<RunSummary | undefined> {
@@ -69,14 +124,17 @@ export async function runService(topology: Topology, env: Readonly<Record<string
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   try {
-    const summary = await runEmbedded(topology, {
-      data: settings.WEIR_DATA_DIR,
+    const common = {
       follow: settings.WEIR_FOLLOW,
       commitIntervalMs: settings.WEIR_COMMIT_INTERVAL_MS,
       signal: controller.signal,
-      logger: (message) => process.stderr.write(`${topology.application}: ${message}\n`),
-    });
-    process.stderr.write(`${topology.application}: processed ${summary.recordsProcessed} records in ${summary.commits} commits (${summary.stoppedBy})\n`);
+      logger: (message: string) => process.stderr.write(`${topology.application}: ${message}\n`),
+    };
+    // The Kafka engine (and kafkajs) is loaded only when used.
+    const summary = settings.WEIR_BROKERS
+      ? await (await import("./kafka.ts")).runKafka(topology, { ...common, ...kafkaSettings(settings) })
+      : await runEmbedded(topology, { ...common, data: settings.WEIR_DATA_DIR! });
+    process.stderr.write(`${summary.application}: processed ${summary.recordsProcessed} records in ${summary.commits} commits (${summary.stoppedBy})\n`);
     return summary;
   } finally {
     process.off("SIGINT", stop);

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { openEmbeddedLog, runEmbedded, WeirRuntimeError, type EmbeddedLog } from "../runtime/index.ts";
+import { openEmbeddedLog, runEmbedded, WeirRuntimeError, type EmbeddedLog, type Guarantee, type RunSummary } from "../runtime/index.ts";
 import { loadTopology, writeCompiledProject } from "./compiled-module.ts";
 import { check, format, formatDiagnostics, type Diagnostic } from "./index.ts";
 
@@ -139,14 +139,22 @@ export async function main(argv: readonly string[], io: Output = processOutput):
 
   program
     .command("run")
-    .description("run a topology on the embedded engine until its inputs are drained (--follow: keep running)")
+    .description("run a topology on the embedded engine, or on Kafka with --brokers, until its inputs are drained (--follow: keep running)")
     .argument("<file>", ".weir file")
     .option("-d, --data <dir>", "data folder of the embedded engine (default with --input: a temporary one)")
     .option("-i, --input <topic=path...>", "produce a JSONL file to a topic first, then print the output topics", collectInput, [])
     .option("-f, --follow", "keep running and process new records as they arrive (stop with Ctrl-C)", false)
     .option("--commit-interval <ms>", "how often to commit, in milliseconds", positiveInteger, 100)
-    .action(async (file: string, options: { data?: string; input: InputFile[]; follow: boolean; commitInterval: number }) => {
-      if (!options.data && options.input.length === 0) throw new UsageError("run needs --data DIR, or --input TOPIC=PATH to run on a temporary data folder");
+    .option("-b, --brokers <host:port,...>", "run on Kafka: the bootstrap brokers")
+    .option("--application-id <id>", "on Kafka: run under this application id instead of the file's")
+    .option("--guarantee <guarantee>", "on Kafka: exactly_once or at_least_once", guaranteeOption, "exactly_once" as Guarantee)
+    .action(async (file: string, options: RunCommandOptions) => {
+      if (options.brokers !== undefined) {
+        exitCode = await runOnKafka(file, options, io);
+        return;
+      }
+      if (options.applicationId !== undefined) throw new UsageError("--application-id is for Kafka: add --brokers HOST:PORT");
+      if (!options.data && options.input.length === 0) throw new UsageError("run needs --data DIR, or --input TOPIC=PATH to run on a temporary data folder, or --brokers HOST:PORT to run on Kafka");
       const source = readSource(file);
       const loaded = await loadTopology(file, source);
       printDiagnostics(loaded.diagnostics, source, io);
@@ -225,6 +233,57 @@ export async function main(argv: readonly string[], io: Output = processOutput):
 interface InputFile {
   readonly topic: string;
   readonly path: string;
+}
+
+interface RunCommandOptions {
+  data?: string;
+  input: InputFile[];
+  follow: boolean;
+  commitInterval: number;
+  brokers?: string;
+  applicationId?: string;
+  guarantee: Guarantee;
+}
+
+/** `weir run FILE --brokers ...`: until drained, or with --follow until SIGINT/SIGTERM, which commit and stop. */
+async function runOnKafka(file: string, options: RunCommandOptions, io: Output): Promise<number> {
+  if (options.data !== undefined || options.input.length > 0) throw new UsageError("--data and --input are for the embedded engine, not with --brokers");
+  const source = readSource(file);
+  const loaded = await loadTopology(file, source);
+  printDiagnostics(loaded.diagnostics, source, io);
+  if (!loaded.topology) return 1;
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  // Loaded only here: kafkajs adds to every start of the CLI otherwise.
+  const { runKafka } = await import("../runtime/kafka.ts");
+  let summary: RunSummary;
+  try {
+    summary = await runKafka(loaded.topology, {
+      brokers: options.brokers!,
+      guarantee: options.guarantee,
+      follow: options.follow,
+      commitIntervalMs: options.commitInterval,
+      signal: controller.signal,
+      logger: (message) => io.err(`${message}\n`),
+      ...(options.applicationId !== undefined ? { applicationId: options.applicationId } : {}),
+    });
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  }
+  io.err(
+    `${summary.application}: processed ${summary.recordsProcessed} records in ${summary.commits} commits (${summary.stoppedBy})` +
+      (summary.deadLettered > 0 ? `; ${summary.deadLettered} sent to ${summary.application}-dlq` : "") +
+      "\n",
+  );
+  return 0;
+}
+
+function guaranteeOption(value: string): Guarantee {
+  if (value !== "exactly_once" && value !== "at_least_once") throw new InvalidArgumentError("expected exactly_once or at_least_once");
+  return value;
 }
 
 function collectInput(value: string, previous: InputFile[]): InputFile[] {

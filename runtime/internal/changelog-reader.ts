@@ -74,17 +74,19 @@ export class StoreChangelogReader implements ChangelogReader {
     const [end] = await this.log.endOffsets([changelog]);
     let position = 0;
     let records = 0;
+    // "At the end" is position >= end: the last offsets may be transaction
+    // markers, which a fetch passes over without returning a record.
     while (position < end!) {
       const batch = await this.log.fetch(changelog, position, RESTORE_BATCH);
-      if (batch.length === 0) {
+      if (batch.nextOffset <= position) {
         throw new WeirRuntimeError(`changelog ${changelog.topic}-${changelog.partition} ended at ${position} before its end offset ${end}`);
       }
-      for (const record of batch) {
+      for (const record of batch.records) {
         if (record.offset >= end!) break;
         store.restore(record.key!.toString("utf8"), record.value === null ? null : record.value.toString("utf8"));
         records++;
       }
-      position = batch[batch.length - 1]!.offset + 1;
+      position = batch.nextOffset;
     }
     state.transitionTo("COMPLETED");
     const durationMs = performance.now() - started;

@@ -213,6 +213,7 @@ class TopologyRun {
     for (;;) {
       await this.fetch();
       let processed = 0;
+      const commitsBefore = this.commits;
       for (const task of this.tasks) {
         if (this.stopRequested) break;
         const count = task.process(Math.min(ROUND_BATCH, this.maxRecordsPerCommit - this.recordsSinceCommit));
@@ -225,7 +226,9 @@ class TopologyRun {
         this.options.logger?.(`${this.application}: stopped after ${this.commits} commit(s)`);
         return "closed";
       }
-      if (processed > 0) {
+      // A commit in this round may have written repartition records that the
+      // fetch above could not see yet: fetch again before calling it drained.
+      if (processed > 0 || this.commits > commitsBefore) {
         // Let timers, signals and I/O callbacks run (an abort, a SIGTERM handler).
         await new Promise((resolve) => setImmediate(resolve));
         continue;
@@ -255,8 +258,8 @@ class TopologyRun {
     for (const task of this.tasks) {
       for (const queue of task.inputQueues) {
         if (queue.size > 0) continue;
-        const records = await this.log.fetch(queue.partition, queue.fetchPosition, FETCH_BATCH);
-        queue.add(records, records.length < FETCH_BATCH);
+        const fetched = await this.log.fetch(queue.partition, queue.fetchPosition, FETCH_BATCH);
+        queue.add(fetched.records, fetched.atEnd, fetched.nextOffset);
       }
     }
   }

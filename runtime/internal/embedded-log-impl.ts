@@ -10,6 +10,7 @@
 import Database from "better-sqlite3";
 import { ProducerFencedError, TopicError } from "../errors.ts";
 import type {
+  FetchResult,
   LogClient,
   LogRecord,
   LogTransaction,
@@ -216,8 +217,11 @@ export class EmbeddedLogImpl implements LogClient {
     this.recordFormatsSync(topic, formats);
   }
 
-  async fetch(partition: TopicPartition, offset: number, maxRecords: number): Promise<LogRecord[]> {
-    return this.fetchSync(partition.topic, partition.partition, offset, maxRecords);
+  async fetch(partition: TopicPartition, offset: number, maxRecords: number): Promise<FetchResult> {
+    const records = this.fetchSync(partition.topic, partition.partition, offset, maxRecords);
+    // Offsets are contiguous here: no markers, no compaction.
+    const nextOffset = records.length > 0 ? records[records.length - 1]!.offset + 1 : offset;
+    return { records, nextOffset, atEnd: records.length < maxRecords };
   }
 
   async endOffsets(partitions: readonly TopicPartition[]): Promise<number[]> {
@@ -258,6 +262,8 @@ class EmbeddedProducer implements TransactionalProducer {
   beginTransaction(): LogTransaction {
     return new EmbeddedTransaction(this.log, this.transactionalId, this.epoch);
   }
+
+  async close(): Promise<void> {}
 }
 
 type TransactionState = "OPEN" | "COMMITTING" | "COMMITTED" | "ABORTED";

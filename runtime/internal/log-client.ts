@@ -25,6 +25,8 @@ export interface NewTopic {
   readonly partitions: number;
   readonly keyFormat?: string | undefined;
   readonly valueFormat?: string | undefined;
+  /** "compact" for changelogs: only the last value of each key must be kept. Default: delete (by retention). */
+  readonly cleanupPolicy?: "compact" | "delete" | undefined;
 }
 
 /** A record as read from a partition. */
@@ -48,6 +50,21 @@ export interface ProducerRecord {
   readonly timestamp: number;
 }
 
+/** What one fetch read. */
+export interface FetchResult {
+  /** Committed records in offset order; offsets may have gaps (transaction markers, aborted or compacted records). */
+  readonly records: LogRecord[];
+  /**
+   * The position to fetch from next: after the last record returned, and
+   * after any markers or aborted records the fetch passed over. A fetch may
+   * return no records yet move this forward (only markers were there), or
+   * jump it to the log's start (records before it were deleted).
+   */
+  readonly nextOffset: number;
+  /** Whether nothing at all (not even records of open transactions) follows nextOffset when fetched. */
+  readonly atEnd: boolean;
+}
+
 /** A consumer position to commit: `offset` is the NEXT offset to read (last processed + 1). */
 export interface PartitionOffset extends TopicPartition {
   readonly offset: number;
@@ -63,7 +80,7 @@ export interface LogClient {
    * Up to `maxRecords` committed records of a partition from `offset` on, in
    * offset order (read_committed: never records of an open or aborted transaction).
    */
-  fetch(partition: TopicPartition, offset: number, maxRecords: number): Promise<LogRecord[]>;
+  fetch(partition: TopicPartition, offset: number, maxRecords: number): Promise<FetchResult>;
   /**
    * The offset after the last committed record of each partition. A reader is
    * at the end when its position is >= this, never "when it saw end - 1": on
@@ -84,6 +101,8 @@ export interface LogClient {
 export interface TransactionalProducer {
   readonly transactionalId: string;
   beginTransaction(): LogTransaction;
+  /** Releases the producer (its connections); a transaction still open is left to the broker to abort. */
+  close(): Promise<void>;
 }
 
 /** One atomic unit of output records and consumer offsets. */

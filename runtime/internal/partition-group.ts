@@ -38,16 +38,21 @@ export class RecordQueue {
     return this.buffer.length - this.index;
   }
 
-  /** Adds fetched records; `caughtUp` says whether the fetch reached the end of the partition. */
-  add(records: readonly LogRecord[], caughtUp: boolean): void {
+  /**
+   * Adds fetched records; `nextOffset` is where the fetch ended (past markers
+   * and gaps), `caughtUp` whether it reached the end of the partition.
+   */
+  add(records: readonly LogRecord[], caughtUp: boolean, nextOffset?: number): void {
     if (records.length > 0) {
-      if (records[0]!.offset !== this.fetchPosition) {
-        throw new WeirRuntimeError(`${this.partition.topic}-${this.partition.partition}: fetched offset ${records[0]!.offset}, expected ${this.fetchPosition}`);
+      // Kafka offsets have gaps (transaction markers, aborted or compacted records), never steps back.
+      if (records[0]!.offset < this.fetchPosition) {
+        throw new WeirRuntimeError(`${this.partition.topic}-${this.partition.partition}: fetched offset ${records[0]!.offset}, expected ${this.fetchPosition} or later`);
       }
       this.buffer = this.index === this.buffer.length ? [...records] : this.buffer.slice(this.index).concat(records);
       this.index = 0;
       this.fetchPosition = records[records.length - 1]!.offset + 1;
     }
+    if (nextOffset !== undefined && nextOffset > this.fetchPosition) this.fetchPosition = nextOffset;
     this.caughtUp = caughtUp;
   }
 

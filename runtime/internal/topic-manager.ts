@@ -80,7 +80,7 @@ export async function prepareTopics(
       if (existing && existing.partitions !== needed) {
         throw new TopicError(`changelog topic "${store.changelogTopic}" has ${existing.partitions} partition(s) but store ${store.name} has ${needed} task(s)`);
       }
-      if (!existing) await log.createTopic({ name: store.changelogTopic, partitions: needed, keyFormat: "json", valueFormat: "json" });
+      if (!existing) await log.createTopic({ name: store.changelogTopic, partitions: needed, keyFormat: "json", valueFormat: "json", cleanupPolicy: "compact" });
       partitions.set(store.changelogTopic, needed);
     }
     for (const node of sub.nodes) {

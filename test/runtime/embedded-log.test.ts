@@ -134,7 +134,7 @@ describe("EmbeddedLogImpl (the LogClient)", () => {
     transaction.send([record("out", 0, "x")]);
     transaction.sendOffsets("app", [{ topic: "in", partition: 0, offset: 1 }]);
     await transaction.abort();
-    expect(await log.fetch({ topic: "out", partition: 0 }, 0, 10)).toEqual([]);
+    expect((await log.fetch({ topic: "out", partition: 0 }, 0, 10)).records).toEqual([]);
     expect(await log.committedOffsets("app", [{ topic: "in", partition: 0 }])).toEqual([undefined]);
   });
 
@@ -156,7 +156,7 @@ describe("EmbeddedLogImpl (the LogClient)", () => {
     const ok = successor.beginTransaction();
     ok.send([record("out", 0, "from the successor")]);
     await ok.commit();
-    const values = (await log.fetch({ topic: "out", partition: 0 }, 0, 10)).map((r) => r.value!.toString());
+    const values = (await log.fetch({ topic: "out", partition: 0 }, 0, 10)).records.map((r) => r.value!.toString());
     expect(values).toEqual(["from the successor"]);
     // Another id is not affected.
     const other = (await log.initTransactions("other-app")).beginTransaction();
@@ -169,10 +169,11 @@ describe("EmbeddedLogImpl (the LogClient)", () => {
     transaction.send(["a", "b", "c", "d"].map((v) => record("in", 1, v)));
     await transaction.commit();
     const fetched = await log.fetch({ topic: "in", partition: 1 }, 1, 2);
-    expect(fetched.map((r) => [r.offset, r.value!.toString()])).toEqual([
+    expect(fetched.records.map((r) => [r.offset, r.value!.toString()])).toEqual([
       [1, "b"],
       [2, "c"],
     ]);
-    expect(await log.fetch({ topic: "in", partition: 0 }, 0, 2)).toEqual([]);
+    expect(fetched).toMatchObject({ nextOffset: 3, atEnd: false });
+    expect(await log.fetch({ topic: "in", partition: 0 }, 0, 2)).toEqual({ records: [], nextOffset: 0, atEnd: true });
   });
 });

@@ -327,7 +327,7 @@ describe("weir produce, run, consume", () => {
   it("answers a bad setting with one line", () => {
     const result = weir(["run", "examples/wordcount.weir"]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe("weir: run needs --data DIR, or --input TOPIC=PATH to run on a temporary data folder\n");
+    expect(result.stderr).toBe("weir: run needs --data DIR, or --input TOPIC=PATH to run on a temporary data folder, or --brokers HOST:PORT to run on Kafka\n");
     const badPartitions = weir(["produce", "t", "--data", tempDir(), "--partitions", "zero"], "");
     expect(badPartitions.status).toBe(2);
     expect(badPartitions.stderr).toContain("expected a whole number of at least 1");
@@ -369,7 +369,7 @@ describe("a compiled module run as a service", () => {
     expect(result.status).toBe(2);
     expect(result.stderr.trim().split("\n").sort()).toEqual([
       "wordcount: bad setting: WEIR_COMMIT_INTERVAL_MS must be a number",
-      "wordcount: bad setting: WEIR_DATA_DIR is required: the data folder of the embedded engine",
+      "wordcount: bad setting: WEIR_DATA_DIR is required: the data folder of the embedded engine (or set WEIR_BROKERS to run on Kafka)",
       "wordcount: bad setting: WEIR_FOLLOW must be true or false",
     ]);
   });

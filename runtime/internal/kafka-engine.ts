@@ -1,0 +1,393 @@
+// The Kafka engine's loop: prepare topics, fence every task's earlier owner,
+// restore state, then fetch → process → commit until drained (or, in follow
+// mode, stopped). It reuses what the embedded engine runs on (tasks,
+// partition groups, processors, stores, the changelog reader, the topic
+// manager); what differs is the commit: on Kafka each task has its own
+// transactional producer and commits in its own transaction (GUIDE fact 5).
+//
+// This first version owns every task of the application in one process: it
+// joins no consumer group and reads partitions by offset. Two instances with
+// one application id do not share work; the later one fences the earlier,
+// whose next commit fails with ProducerFencedError and ends its run.
+import type { CommitInfo, Engine, RunOptions, RunSummary, StoreRestoration } from "../engine.ts";
+import { EngineStateError, ProducerFencedError } from "../errors.ts";
+import type { Topology } from "../topology.ts";
+import { StoreChangelogReader } from "./changelog-reader.ts";
+import { ENGINE_TRANSITIONS, type EngineState } from "./embedded-engine.ts";
+import type { KafkaLogClient } from "./kafka-log-client.ts";
+import type { TopicPartition, TransactionalProducer } from "./log-client.ts";
+import { StateMachine } from "./state-machine.ts";
+import { StreamTask, type TaskCommit } from "./task.ts";
+import { prepareTopics, type TopicPlan } from "./topic-manager.ts";
+
+/** Records a task processes before the loop looks at the clock, the other tasks and stop requests. */
+const ROUND_BATCH = 500;
+/** Records a fetch returns at most, per partition. */
+const FETCH_BATCH = 2000;
+
+const DEFAULT_COMMIT_INTERVAL_MS = 100;
+const DEFAULT_POLL_INTERVAL_MS = 50;
+/** While draining, how long to wait for transaction markers that are still being written. */
+const DRAIN_POLL_MS = 5;
+
+export type Guarantee = "exactly_once" | "at_least_once";
+
+export interface KafkaEngineOptions {
+  readonly guarantee: Guarantee;
+  /** Closes the client (called once, when the engine closes). */
+  readonly onClose?: () => Promise<void>;
+}
+
+/** The transactional id of a task: stable, so that a restarted task fences its previous incarnation. */
+export function transactionalIdOf(application: string, taskId: string): string {
+  return `${application}-${taskId}`;
+}
+
+export class KafkaEngineImpl implements Engine {
+  private readonly state = new StateMachine<EngineState>("engine", ENGINE_TRANSITIONS, "IDLE");
+  private current: KafkaTopologyRun | undefined;
+
+  constructor(
+    private readonly client: KafkaLogClient,
+    private readonly options: KafkaEngineOptions,
+  ) {}
+
+  async run(topology: Topology, options: RunOptions = {}): Promise<RunSummary> {
+    if (this.state.is("CLOSED")) throw new EngineStateError("the engine is closed");
+    if (!this.state.is("IDLE")) throw new EngineStateError(`the engine is already running ${this.current?.application}`);
+    this.state.transitionTo("STARTING");
+    const run = new KafkaTopologyRun(this.client, topology, options, this.options.guarantee, () => this.state.transitionTo("RUNNING"));
+    this.current = run;
+    try {
+      return await run.execute();
+    } finally {
+      this.state.transitionTo("STOPPING");
+      this.current = undefined;
+      this.state.transitionTo("IDLE");
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.state.is("CLOSED")) return;
+    const run = this.current;
+    if (run) {
+      run.requestStop();
+      await run.finished.catch(() => {});
+    }
+    this.state.transitionTo("CLOSED");
+    await this.options.onClose?.();
+  }
+}
+
+class KafkaTopologyRun {
+  readonly application: string;
+  readonly finished: Promise<void>;
+  private resolveFinished!: () => void;
+  private stopRequested = false;
+  private wakeUp: (() => void) | undefined;
+
+  private plan!: TopicPlan;
+  private tasks: StreamTask[] = [];
+  /** exactly_once: one transactional producer per task, by task id. */
+  private readonly producers = new Map<string, TransactionalProducer>();
+  /** The end of each source partition when the run started: a run that does not follow stops there. */
+  private readonly sourceEnds = new Map<string, number>();
+
+  private readonly commitIntervalMs: number;
+  private readonly maxRecordsPerCommit: number;
+  private commits = 0;
+  private recordsProcessed = 0;
+  private deadLettered = 0;
+  private readonly outputs: Record<string, number> = {};
+  private recordsSinceCommit = 0;
+  private lastCommit = 0;
+
+  constructor(
+    private readonly client: KafkaLogClient,
+    private readonly topology: Topology,
+    private readonly options: RunOptions,
+    private readonly guarantee: Guarantee,
+    private readonly onRunning: () => void,
+  ) {
+    this.application = topology.application;
+    this.commitIntervalMs = options.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS;
+    this.maxRecordsPerCommit = options.maxRecordsPerCommit ?? Number.POSITIVE_INFINITY;
+    if (!(this.commitIntervalMs >= 0)) throw new EngineStateError(`commitIntervalMs must be >= 0, not ${options.commitIntervalMs}`);
+    if (!(this.maxRecordsPerCommit >= 1)) throw new EngineStateError(`maxRecordsPerCommit must be >= 1, not ${options.maxRecordsPerCommit}`);
+    this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
+    options.signal?.addEventListener("abort", this.onAbort, { once: true });
+    if (options.signal?.aborted) this.stopRequested = true;
+  }
+
+  private readonly onAbort = (): void => this.requestStop();
+
+  requestStop(): void {
+    this.stopRequested = true;
+    this.wakeUp?.();
+  }
+
+  async execute(): Promise<RunSummary> {
+    const started = performance.now();
+    try {
+      const restored = await this.start();
+      this.onRunning();
+      const stoppedBy = await this.loop();
+      for (const task of this.tasks) task.close(true);
+      return {
+        application: this.application,
+        recordsProcessed: this.recordsProcessed,
+        outputs: { ...this.outputs },
+        deadLettered: this.deadLettered,
+        commits: this.commits,
+        restored,
+        durationMs: performance.now() - started,
+        stoppedBy,
+      };
+    } catch (error) {
+      // Uncommitted work is dropped with the tasks' state; whoever runs the
+      // tasks next restores from the changelogs and reprocesses from the offsets.
+      for (const task of this.tasks) if (task.currentState !== "CLOSED") task.close(false);
+      throw error;
+    } finally {
+      for (const producer of this.producers.values()) await producer.close();
+      this.producers.clear();
+      this.options.signal?.removeEventListener("abort", this.onAbort);
+      this.resolveFinished();
+    }
+  }
+
+  /**
+   * Topics; then, for every task, fencing (InitProducerId with the task's
+   * transactional id) BEFORE reading its committed offsets and restoring its
+   * stores (GUIDE fact 2): once fenced, the previous owner can neither commit
+   * offsets nor append to the changelog, so both are stable while read.
+   */
+  private async start(): Promise<StoreRestoration[]> {
+    await this.client.connect();
+    this.plan = await prepareTopics(this.topology, this.client, (topic) => `create it first (for example with kafka-topics.sh --create --topic ${topic})`);
+
+    const taskIds: string[] = [];
+    for (const sub of this.topology.subtopologies) {
+      for (let partition = 0; partition < this.plan.tasks.get(sub.id)!; partition++) taskIds.push(`${sub.id}_${partition}`);
+    }
+    if (this.guarantee === "exactly_once") {
+      const producers = await Promise.all(taskIds.map((id) => this.client.initTransactions(transactionalIdOf(this.application, id))));
+      taskIds.forEach((id, i) => this.producers.set(id, producers[i]!));
+    }
+
+    const inputs: TopicPartition[] = [];
+    for (const sub of this.topology.subtopologies) {
+      for (let partition = 0; partition < this.plan.tasks.get(sub.id)!; partition++) {
+        for (const topic of sub.sourceTopics) inputs.push({ topic, partition });
+      }
+    }
+    // A new application starts at the earliest offsets (the fetch moves a
+    // position below the log start up to it); a known one where it committed.
+    const committed = await this.client.committedOffsets(this.application, inputs);
+    const startOffsets = new Map(inputs.map((tp, i) => [key(tp), committed[i] ?? 0]));
+
+    const sources = new Set(this.topology.sourceTopics);
+    const sourceInputs = inputs.filter((tp) => sources.has(tp.topic));
+    const ends = await this.client.endOffsets(sourceInputs);
+    sourceInputs.forEach((tp, i) => this.sourceEnds.set(key(tp), ends[i]!));
+
+    for (const sub of this.topology.subtopologies) {
+      for (let partition = 0; partition < this.plan.tasks.get(sub.id)!; partition++) {
+        this.tasks.push(
+          new StreamTask({ topology: this.topology, subtopology: sub, partition, startOffsets, partitionsOf: (topic) => this.plan.partitions.get(topic) }),
+        );
+      }
+    }
+
+    const reader = new StoreChangelogReader(this.client, this.options.logger);
+    for (const task of this.tasks) {
+      task.startRestoring();
+      for (const { store, changelog } of task.changelogs) reader.register(store, changelog);
+    }
+    const results = await reader.restore();
+    for (const task of this.tasks) task.completeRestoration();
+
+    return this.topology.stores.map((store) => {
+      const mine = results.filter((r) => r.changelog.topic === store.changelogTopic);
+      return {
+        store: store.name,
+        changelogTopic: store.changelogTopic,
+        records: mine.reduce((sum, r) => sum + r.records, 0),
+        durationMs: mine.reduce((sum, r) => sum + r.durationMs, 0),
+      };
+    });
+  }
+
+  private async loop(): Promise<RunSummary["stoppedBy"]> {
+    this.lastCommit = performance.now();
+    for (;;) {
+      await this.fetch();
+      let processed = 0;
+      const commitsBefore = this.commits;
+      for (const task of this.tasks) {
+        if (this.stopRequested) break;
+        const count = task.process(Math.min(ROUND_BATCH, this.maxRecordsPerCommit - this.recordsSinceCommit));
+        processed += count;
+        this.recordsSinceCommit += count;
+        if (this.commitDue()) await this.commit();
+      }
+      if (this.stopRequested) {
+        if (this.hasUncommittedWork()) await this.commit();
+        this.options.logger?.(`${this.application}: stopped after ${this.commits} commit(s)`);
+        return "closed";
+      }
+      // A commit in this round may have written repartition records that the
+      // fetch above could not see yet: fetch again before calling it drained.
+      if (processed > 0 || this.commits > commitsBefore) {
+        await new Promise((resolve) => setImmediate(resolve));
+        continue;
+      }
+      // Nothing could be processed: commit what is pending, which also makes
+      // this run's repartition records readable by the tasks downstream.
+      if (this.hasUncommittedWork()) {
+        await this.commit();
+        continue;
+      }
+      if (!this.options.follow && this.drained()) return "drained";
+      await this.sleep(this.options.follow ? (this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS) : DRAIN_POLL_MS);
+    }
+  }
+
+  /**
+   * Every source partition read up to the end it had when the run started,
+   * and every repartition partition up to its end now. Repartition ends are
+   * the high watermark, not the last stable offset: right after a commit its
+   * markers may still be on their way, and the records before them must be
+   * read before the run can call itself drained.
+   */
+  private drained(): boolean {
+    for (const task of this.tasks) {
+      for (const queue of task.inputQueues) {
+        if (queue.size > 0) return false;
+        const end = this.sourceEnds.get(key(queue.partition));
+        if (end !== undefined ? queue.fetchPosition < end : !queue.caughtUp) return false;
+      }
+    }
+    return true;
+  }
+
+  private hasUncommittedWork(): boolean {
+    return this.tasks.some((task) => task.hasUncommittedWork);
+  }
+
+  private commitDue(): boolean {
+    if (!this.hasUncommittedWork()) return false;
+    return this.recordsSinceCommit >= this.maxRecordsPerCommit || performance.now() - this.lastCommit >= this.commitIntervalMs;
+  }
+
+  /** Tops up every input partition whose buffer is empty, in one Fetch request per broker. */
+  private async fetch(): Promise<void> {
+    const empty = this.tasks.flatMap((task) => task.inputQueues.filter((queue) => queue.size === 0));
+    const fetched = await this.client.fetchMany(
+      empty.map((queue) => ({ partition: queue.partition, offset: queue.fetchPosition })),
+      FETCH_BATCH,
+    );
+    empty.forEach((queue, i) => queue.add(fetched[i]!.records, fetched[i]!.atEnd, fetched[i]!.nextOffset));
+  }
+
+  /**
+   * Commits the work of every task that has some. Under exactly_once, per
+   * task and concurrently (each task has its own producer), the steps are:
+   *
+   *  1. Flush the task: its output and dead-letter records, its stores'
+   *     changes as changelog records, and its input positions (for each input
+   *     partition that moved, the next offset to read: last processed + 1,
+   *     GUIDE fact 1). There is no record cache to flush first.
+   *  2. Begin a transaction on the task's producer (kafkajs: transaction()).
+   *  3. Produce the output, dead-letter and changelog records in it.
+   *  4. Add the input positions to it as the offsets of the consumer group
+   *     named after the application (AddOffsetsToTxn + TxnOffsetCommit).
+   *  5. Commit (EndTxn). Everything of steps 3-4 becomes visible to
+   *     read_committed readers at once, or, if the process dies first, never:
+   *     the next owner's InitProducerId aborts the transaction.
+   *  6. Tell the task its positions are committed. No checkpoint file: stores
+   *     are restored from their changelog's start.
+   *
+   * A task whose producer was fenced (GUIDE fact 4) is closed without
+   * committing and its state dropped; the run then ends with
+   * ProducerFencedError, since another instance owns the application now.
+   * Any other failure aborts the transaction and ends the run (execute()
+   * closes the tasks dirty).
+   *
+   * Under at_least_once: one idempotent producer sends every task's records
+   * and waits for them to be acknowledged (acks=all), then the offsets are
+   * committed. A crash between the two redoes the work: duplicates, never loss.
+   */
+  private async commit(): Promise<void> {
+    const started = performance.now();
+    const pending = this.tasks.filter((task) => task.hasUncommittedWork);
+    const taskCommits = pending.map((task) => task.prepareCommit());
+
+    if (this.guarantee === "exactly_once") {
+      const results = await Promise.allSettled(
+        taskCommits.map(async (taskCommit) => {
+          const transaction = this.producers.get(taskCommit.task)!.beginTransaction();
+          transaction.send(taskCommit.records);
+          if (taskCommit.offsets.length > 0) transaction.sendOffsets(this.application, taskCommit.offsets);
+          await transaction.commit();
+        }),
+      );
+      const failures = results.flatMap((r, i) => (r.status === "rejected" ? [{ task: pending[i]!, error: r.reason as unknown }] : []));
+      results.forEach((r, i) => {
+        if (r.status === "fulfilled") pending[i]!.postCommit(taskCommits[i]!);
+      });
+      if (failures.length > 0) {
+        for (const { task } of failures) task.close(false);
+        const fenced = failures.find((f) => f.error instanceof ProducerFencedError);
+        throw fenced ? fenced.error : failures[0]!.error;
+      }
+    } else {
+      await this.client.produceAndCommit(
+        taskCommits.flatMap((c) => c.records),
+        this.application,
+        taskCommits.flatMap((c) => c.offsets),
+      );
+      pending.forEach((task, i) => task.postCommit(taskCommits[i]!));
+    }
+    this.account(taskCommits, started);
+  }
+
+  private account(taskCommits: readonly TaskCommit[], started: number): void {
+    const info = { records: 0, deadLettered: 0, changelogRecords: 0, outputs: {} as Record<string, number> };
+    for (const taskCommit of taskCommits) {
+      info.records += taskCommit.processed;
+      info.deadLettered += taskCommit.deadLettered;
+      let outputs = 0;
+      for (const [topic, count] of taskCommit.outputs) {
+        info.outputs[topic] = (info.outputs[topic] ?? 0) + count;
+        outputs += count;
+      }
+      info.changelogRecords += taskCommit.records.length - outputs - taskCommit.deadLettered;
+    }
+    this.commits++;
+    this.recordsProcessed += info.records;
+    this.deadLettered += info.deadLettered;
+    for (const [topic, count] of Object.entries(info.outputs)) this.outputs[topic] = (this.outputs[topic] ?? 0) + count;
+    this.recordsSinceCommit = 0;
+    this.lastCommit = performance.now();
+    const commit: CommitInfo = { commit: this.commits, ...info, durationMs: this.lastCommit - started };
+    this.options.onCommit?.(commit);
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    if (this.stopRequested) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+    this.wakeUp = undefined;
+  }
+}
+
+function key(tp: TopicPartition): string {
+  return `${tp.topic}-${tp.partition}`;
+}

@@ -1,0 +1,596 @@
+// LogClient over a Kafka cluster, through kafkajs: an admin client for topics
+// and group offsets, a read_committed fetcher, and one transactional producer
+// per transactional id (kafkajs allows one open transaction per producer).
+//
+// kafkajs has no pull-style fetch in its public API (only a group consumer
+// that pushes batches), so reading uses kafkajs' own Cluster, the piece its
+// consumer is built from: Fetch requests at READ_COMMITTED isolation from
+// given offsets, decoded by kafkajs; weir drops aborted records and markers
+// itself (decode, below). kafkajs is pinned (2.2.4, unmaintained); the
+// internal cluster factory is looked up and checked, so a change fails loudly.
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type Admin,
+  type KafkaConfig,
+  type Producer,
+  type SASLOptions,
+  type Transaction,
+} from "kafkajs";
+import { ProducerFencedError, TopicError, WeirRuntimeError } from "../errors.ts";
+import type {
+  FetchResult,
+  LogClient,
+  LogRecord,
+  LogTransaction,
+  NewTopic,
+  PartitionOffset,
+  ProducerRecord,
+  TopicMetadata,
+  TopicPartition,
+  TransactionalProducer,
+} from "./log-client.ts";
+import { StateMachine, type Transitions } from "./state-machine.ts";
+
+const READ_COMMITTED = 1;
+
+interface RawMessage {
+  readonly offset: string;
+  readonly timestamp: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly isControlRecord?: boolean;
+  readonly batchContext: { readonly producerId: string; readonly inTransaction: boolean };
+}
+interface PartitionData {
+  readonly partition: number;
+  readonly errorCode: number;
+  readonly highWatermark: string;
+  readonly lastStableOffset?: string;
+  readonly abortedTransactions: unknown[];
+  readonly messages: RawMessage[];
+}
+interface InternalBroker {
+  fetch(request: {
+    isolationLevel: number;
+    maxWaitTime: number;
+    minBytes: number;
+    maxBytes: number;
+    topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[];
+  }): Promise<{ responses: { topicName: string; partitions: PartitionData[] }[] }>;
+  offsetCommit(request: {
+    groupId: string;
+    groupGenerationId: number;
+    memberId: string;
+    topics: { topic: string; partitions: { partition: number; offset: string }[] }[];
+  }): Promise<unknown>;
+}
+interface InternalCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  addTargetTopic(topic: string): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
+  findBroker(options: { nodeId: string }): Promise<InternalBroker>;
+  findGroupCoordinator(options: { groupId: string }): Promise<InternalBroker>;
+  fetchTopicsOffset(
+    topics: { topic: string; fromBeginning: boolean; partitions: { partition: number }[] }[],
+  ): Promise<{ topic: string; partitions: { partition: number; offset: string }[] }[]>;
+}
+
+function createInternalCluster(kafka: Kafka): InternalCluster {
+  const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === "private:Kafka:createCluster");
+  const create = symbol && (kafka as unknown as Record<symbol, unknown>)[symbol];
+  if (typeof create !== "function") throw new WeirRuntimeError("this kafkajs version has no internal cluster factory: weir needs kafkajs 2.2.x");
+  return (create as (options: object) => InternalCluster)({ isolationLevel: READ_COMMITTED, allowAutoTopicCreation: false, metadataMaxAge: 300_000 });
+}
+
+export interface KafkaClientSettings {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly ssl?: boolean;
+  readonly sasl?: SASLOptions;
+  /** Upper bound of a transaction; must exceed the commit interval (GUIDE fact 7). */
+  readonly transactionTimeoutMs: number;
+  /**
+   * First retry delay of the transactional producers. kafkajs retries
+   * CONCURRENT_TRANSACTIONS (the previous commit's markers still being
+   * written) with it, so back-to-back commits wait at least this long when
+   * they collide (GUIDE fact 5). kafkajs' default is 300 ms.
+   */
+  readonly retryInitialMs: number;
+  /** Replication factor of the topics weir creates; default: the broker's default.replication.factor. */
+  readonly replicationFactor?: number;
+  readonly logLevel?: logLevel;
+  /** Called inside each commit after the records and offsets were sent, before EndTxn: for fault-injection tests. */
+  readonly beforeEndTransaction?: (transactionalId: string) => void | Promise<void>;
+}
+
+/** Bytes per partition per fetch; a single larger record is still returned whole. */
+const FETCH_MAX_BYTES = 1024 * 1024;
+
+export class KafkaLogClient implements LogClient {
+  private readonly kafka: Kafka;
+  private readonly admin: Admin;
+  private readonly cluster: InternalCluster;
+  private readonly producers = new Set<KafkaProducer>();
+  private readonly knownTopics = new Map<string, Promise<void>>();
+  private metadataLock: Promise<unknown> = Promise.resolve();
+  private fetchLock: Promise<unknown> = Promise.resolve();
+  private connected: Promise<void> | undefined;
+  private idempotent: Promise<Producer> | undefined;
+  private readonly brokers = new Map<string, Promise<InternalBroker>>();
+
+  constructor(private readonly settings: KafkaClientSettings) {
+    const config: KafkaConfig = {
+      clientId: settings.clientId,
+      brokers: [...settings.brokers],
+      ...(settings.ssl ? { ssl: true } : {}),
+      ...(settings.sasl ? { sasl: settings.sasl } : {}),
+      connectionTimeout: 3000,
+      requestTimeout: 30_000,
+      // The cluster-level retry is also what kafkajs uses for InitProducerId and
+      // TxnOffsetCommit of transactional producers: keep its first delay short.
+      retry: { initialRetryTime: settings.retryInitialMs, maxRetryTime: 2000, retries: 20 },
+      logLevel: settings.logLevel ?? logLevel.NOTHING,
+    };
+    this.kafka = new Kafka(config);
+    this.admin = this.kafka.admin();
+    this.cluster = createInternalCluster(this.kafka);
+  }
+
+  /** Connects the admin client and the fetcher; a broker that does not answer fails here, with the address tried. */
+  connect(): Promise<void> {
+    this.connected ??= (async () => {
+      try {
+        await this.admin.connect();
+        await this.cluster.connect();
+      } catch (error) {
+        throw new WeirRuntimeError(`cannot reach Kafka at ${this.settings.brokers.join(",")}: ${describe(error)}`);
+      }
+    })();
+    return this.connected;
+  }
+
+  async close(): Promise<void> {
+    for (const producer of [...this.producers]) await producer.close();
+    if (this.idempotent) await (await this.idempotent.catch(() => undefined))?.disconnect().catch(() => {});
+    await this.admin.disconnect().catch(() => {});
+    await this.cluster.disconnect().catch(() => {});
+  }
+
+  async topic(name: string): Promise<TopicMetadata | undefined> {
+    await this.connect();
+    const topics = await this.admin.listTopics();
+    if (!topics.includes(name)) return undefined;
+    const { topics: metadata } = await this.admin.fetchTopicMetadata({ topics: [name] });
+    return { name, partitions: metadata[0]!.partitions.length, keyFormat: null, valueFormat: null };
+  }
+
+  async createTopic(topic: NewTopic): Promise<void> {
+    await this.connect();
+    const configEntries = topic.cleanupPolicy ? [{ name: "cleanup.policy", value: topic.cleanupPolicy }] : [];
+    try {
+      await this.admin.createTopics({
+        topics: [
+          {
+            topic: topic.name,
+            numPartitions: topic.partitions,
+            ...(this.settings.replicationFactor !== undefined ? { replicationFactor: this.settings.replicationFactor } : {}),
+            configEntries,
+          },
+        ],
+        waitForLeaders: true,
+      });
+    } catch (error) {
+      // Another instance created it first: callers check its partition count.
+      if (kafkaErrorType(error) !== "TOPIC_ALREADY_EXISTS") throw new TopicError(`cannot create topic "${topic.name}": ${describe(error)}`);
+    }
+  }
+
+  /** Kafka keeps no format names: tools print bytes as text. */
+  async recordFormats(): Promise<void> {}
+
+  async fetch(partition: TopicPartition, offset: number, maxRecords: number): Promise<FetchResult> {
+    await this.connect();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.fetchOnce(partition, offset, maxRecords);
+      } catch (error) {
+        const type = kafkaErrorType(error);
+        if (type === "OFFSET_OUT_OF_RANGE") {
+          // Records before the log start were deleted (retention): start at the earliest one left.
+          const [start] = await this.offsets([partition], true);
+          if (start! > offset) return { records: [], nextOffset: start!, atEnd: false };
+          throw error;
+        }
+        if (!isRetriable(error) || attempt >= 10) throw error;
+        this.brokers.clear();
+        await this.cluster.refreshMetadata().catch(() => {});
+        await sleep(Math.min(50 * 2 ** attempt, 1000));
+      }
+    }
+  }
+
+  /**
+   * One read_committed Fetch per leader for many partitions: what the engine
+   * loop uses to top up every input partition at once. If the broker reports
+   * an error for any of them, each is fetched on its own (so that an offset
+   * out of range or a moved leader is handled per partition).
+   */
+  async fetchMany(requests: readonly { partition: TopicPartition; offset: number }[], maxRecords: number): Promise<FetchResult[]> {
+    await this.connect();
+    if (requests.length === 0) return [];
+    try {
+      return await this.fetchTogether(requests, maxRecords);
+    } catch {
+      const results: FetchResult[] = [];
+      for (const { partition, offset } of requests) results.push(await this.fetch(partition, offset, maxRecords));
+      return results;
+    }
+  }
+
+  private async fetchOnce(partition: TopicPartition, offset: number, maxRecords: number): Promise<FetchResult> {
+    const [result] = await this.fetchTogether([{ partition, offset }], maxRecords);
+    return result!;
+  }
+
+  /** Fetch requests go one at a time: kafkajs opens a connection per concurrent first use of a broker and leaks all but one. */
+  private fetchTogether(requests: readonly { partition: TopicPartition; offset: number }[], maxRecords: number): Promise<FetchResult[]> {
+    const result = this.fetchLock.then(() => this.fetchUnlocked(requests, maxRecords));
+    this.fetchLock = result.catch(() => {});
+    return result;
+  }
+
+  private async fetchUnlocked(requests: readonly { partition: TopicPartition; offset: number }[], maxRecords: number): Promise<FetchResult[]> {
+    const byNode = new Map<string, { index: number; topic: string; partition: number; offset: number }[]>();
+    for (const [index, { partition: tp, offset }] of requests.entries()) {
+      await this.target(tp.topic);
+      const nodeId = Object.keys(this.cluster.findLeaderForPartitions(tp.topic, [tp.partition]))[0];
+      if (nodeId === undefined) throw new TopicError(`no leader known for ${tp.topic}-${tp.partition}`);
+      byNode.set(nodeId, [...(byNode.get(nodeId) ?? []), { index, topic: tp.topic, partition: tp.partition, offset }]);
+    }
+    const results: FetchResult[] = new Array(requests.length);
+    for (const [nodeId, wanted] of byNode) {
+      const broker = await this.broker(nodeId);
+      const topics = new Map<string, { partition: number; fetchOffset: string; maxBytes: number }[]>();
+      for (const w of wanted) topics.set(w.topic, [...(topics.get(w.topic) ?? []), { partition: w.partition, fetchOffset: String(w.offset), maxBytes: FETCH_MAX_BYTES }]);
+      const response = await broker.fetch({
+        isolationLevel: READ_COMMITTED,
+        maxWaitTime: 0,
+        minBytes: 1,
+        maxBytes: FETCH_MAX_BYTES * 8,
+        topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
+      });
+      for (const w of wanted) {
+        const data = response.responses.find((r) => r.topicName === w.topic)?.partitions.find((p) => p.partition === w.partition);
+        // A partition left out (the response was full) is simply not read this time.
+        results[w.index] = data ? decode(w.topic, w.partition, w.offset, data, maxRecords) : { records: [], nextOffset: w.offset, atEnd: false };
+      }
+    }
+    return results;
+  }
+
+  /** Adds a topic to the fetcher's metadata, once, one topic at a time (concurrent refreshes leak connections, as below). */
+  private target(topic: string): Promise<void> {
+    let known = this.knownTopics.get(topic);
+    if (!known) {
+      known = this.metadataLock.then(() => this.cluster.addTargetTopic(topic));
+      this.metadataLock = known.catch(() => {});
+      this.knownTopics.set(topic, known);
+      known.catch(() => this.knownTopics.delete(topic));
+    }
+    return known;
+  }
+
+  /**
+   * kafkajs connects a broker on first use; two concurrent first uses open two
+   * connections and leak one (keeping the process alive). So look each up once.
+   */
+  private broker(nodeId: string): Promise<InternalBroker> {
+    let broker = this.brokers.get(nodeId);
+    if (!broker) {
+      broker = this.cluster.findBroker({ nodeId });
+      this.brokers.set(nodeId, broker);
+      broker.catch(() => this.brokers.delete(nodeId));
+    }
+    return broker;
+  }
+
+  /** The last stable offsets (read_committed: records of open transactions are not counted). */
+  async endOffsets(partitions: readonly TopicPartition[]): Promise<number[]> {
+    return this.offsets(partitions, false);
+  }
+
+  private async offsets(partitions: readonly TopicPartition[], beginning: boolean): Promise<number[]> {
+    await this.connect();
+    if (partitions.length === 0) return [];
+    const byTopic = new Map<string, number[]>();
+    for (const { topic, partition } of partitions) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
+    for (const topic of byTopic.keys()) await this.target(topic);
+    const result = await this.cluster.fetchTopicsOffset(
+      [...byTopic].map(([topic, ps]) => ({ topic, fromBeginning: beginning, partitions: ps.map((partition) => ({ partition })) })),
+    );
+    const found = new Map<string, number>();
+    for (const { topic, partitions: ps } of result) for (const p of ps) found.set(`${topic}\u0000${p.partition}`, Number(p.offset));
+    return partitions.map(({ topic, partition }) => {
+      const offset = found.get(`${topic}\u0000${partition}`);
+      if (offset === undefined) throw new WeirRuntimeError(`no offset returned for ${topic}-${partition}`);
+      return offset;
+    });
+  }
+
+  async committedOffsets(groupId: string, partitions: readonly TopicPartition[]): Promise<(number | undefined)[]> {
+    await this.connect();
+    if (partitions.length === 0) return [];
+    const topics = [...new Set(partitions.map((p) => p.topic))];
+    const result = await this.admin.fetchOffsets({ groupId, topics });
+    const found = new Map<string, number>();
+    for (const { topic, partitions: ps } of result) {
+      for (const p of ps) if (Number(p.offset) >= 0) found.set(`${topic}\u0000${p.partition}`, Number(p.offset));
+    }
+    return partitions.map(({ topic, partition }) => found.get(`${topic}\u0000${partition}`));
+  }
+
+  /**
+   * Creates the producer of a transactional id and fences its earlier owners.
+   * kafkajs' connect() initialises a transactional producer WITHOUT its
+   * transactional id (as a plain idempotent one); the InitProducerId that
+   * carries the id, bumps the epoch and aborts the previous owner's open
+   * transaction is sent by the first transaction(). So begin one and end it at
+   * once: with nothing added to it, kafkajs sends no EndTxn.
+   */
+  async initTransactions(transactionalId: string): Promise<TransactionalProducer> {
+    await this.connect();
+    const producer = this.kafka.producer({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: this.settings.transactionTimeoutMs,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { initialRetryTime: this.settings.retryInitialMs, maxRetryTime: 2000, retries: 20 },
+    });
+    const wrapped = new KafkaProducer(producer, transactionalId, this.settings.retryInitialMs, this.settings.beforeEndTransaction, (p) => this.producers.delete(p));
+    this.producers.add(wrapped);
+    try {
+      await producer.connect();
+      const fence = await producer.transaction();
+      await fence.abort();
+    } catch (error) {
+      await wrapped.close();
+      throw translate(error, transactionalId);
+    }
+    return wrapped;
+  }
+
+  /**
+   * at_least_once: sends the records with one idempotent (not transactional)
+   * producer, waits until every one is acknowledged (acks=all), and only then
+   * commits the offsets. A failure in between redoes the work: duplicates,
+   * never losses.
+   */
+  async produceAndCommit(records: readonly ProducerRecord[], groupId: string, offsets: readonly PartitionOffset[]): Promise<void> {
+    await this.connect();
+    this.idempotent ??= (async () => {
+      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+      return producer;
+    })();
+    const producer = await this.idempotent;
+    if (records.length > 0) await producer.sendBatch({ topicMessages: toTopicMessages(records), acks: -1 });
+    await this.commitOffsets(groupId, offsets);
+  }
+
+  /** Commits consumer-group offsets outside any transaction (at_least_once). */
+  private async commitOffsets(groupId: string, offsets: readonly PartitionOffset[]): Promise<void> {
+    if (offsets.length === 0) return;
+    const byTopic = new Map<string, { partition: number; offset: string }[]>();
+    for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: String(o.offset) }]);
+    // Generation -1 and no member id: a "simple" commit, accepted while the group has no members.
+    const coordinator = await this.cluster.findGroupCoordinator({ groupId });
+    await coordinator.offsetCommit({ groupId, groupGenerationId: -1, memberId: "", topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
+  }
+}
+
+type TransactionState = "OPEN" | "COMMITTING" | "COMMITTED" | "ABORTED";
+
+const TRANSACTION_TRANSITIONS: Transitions<TransactionState> = {
+  OPEN: [],
+  COMMITTING: ["OPEN"],
+  COMMITTED: ["COMMITTING"],
+  ABORTED: ["OPEN", "COMMITTING"],
+};
+
+class KafkaProducer implements TransactionalProducer {
+  private closed = false;
+
+  constructor(
+    private readonly producer: Producer,
+    readonly transactionalId: string,
+    private readonly retryInitialMs: number,
+    private readonly beforeEnd: KafkaClientSettings["beforeEndTransaction"],
+    private readonly onClose: (producer: KafkaProducer) => void,
+  ) {}
+
+  beginTransaction(): LogTransaction {
+    return new KafkaTransaction(this.producer, this.transactionalId, this.retryInitialMs, this.beforeEnd);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.onClose(this);
+    await this.producer.disconnect().catch(() => {});
+  }
+}
+
+/**
+ * Buffers what is sent and performs the whole Kafka transaction in commit():
+ * begin, produce the records, add the offsets (TxnOffsetCommit), EndTxn. The
+ * transaction is open on the broker only while commit() runs, so it never
+ * outlives a commit interval (GUIDE fact 7).
+ */
+class KafkaTransaction implements LogTransaction {
+  private readonly state: StateMachine<TransactionState>;
+  private readonly records: ProducerRecord[] = [];
+  private groupId: string | undefined;
+  private readonly offsets = new Map<string, PartitionOffset>();
+  private open: Transaction | undefined;
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly transactionalId: string,
+    private readonly retryInitialMs: number,
+    private readonly beforeEnd: KafkaClientSettings["beforeEndTransaction"],
+  ) {
+    this.state = new StateMachine(`transaction of ${transactionalId}`, TRANSACTION_TRANSITIONS, "OPEN");
+  }
+
+  send(records: readonly ProducerRecord[]): void {
+    this.state.assertIn("send records", "OPEN");
+    for (const record of records) this.records.push(record);
+  }
+
+  sendOffsets(groupId: string, offsets: readonly PartitionOffset[]): void {
+    this.state.assertIn("send offsets", "OPEN");
+    if (this.groupId !== undefined && this.groupId !== groupId) {
+      throw new TopicError(`one transaction commits offsets for one consumer group, not ${this.groupId} and ${groupId}`);
+    }
+    this.groupId = groupId;
+    for (const offset of offsets) this.offsets.set(`${offset.topic}\u0000${offset.partition}`, offset);
+  }
+
+  async commit(): Promise<void> {
+    this.state.transitionTo("COMMITTING");
+    try {
+      this.open = await this.producer.transaction();
+      if (this.records.length > 0) await this.open.sendBatch({ topicMessages: toTopicMessages(this.records), acks: -1 });
+      if (this.groupId !== undefined && this.offsets.size > 0) {
+        const byTopic = new Map<string, { partition: number; offset: string }[]>();
+        for (const o of this.offsets.values()) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: String(o.offset) }]);
+        const topics = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+        const transaction = this.open;
+        const groupId = this.groupId;
+        // kafkajs does not retry AddOffsetsToTxn; right after a commit the
+        // coordinator may still answer CONCURRENT_TRANSACTIONS.
+        await retryConcurrent(() => transaction.sendOffsets({ consumerGroupId: groupId, topics }), this.retryInitialMs);
+      }
+      await this.beforeEnd?.(this.transactionalId);
+      await this.open.commit();
+    } catch (error) {
+      this.state.transitionTo("ABORTED");
+      const translated = translate(error, this.transactionalId);
+      // A fenced producer cannot abort (its epoch is gone); the new owner's InitProducerId did.
+      if (!(translated instanceof ProducerFencedError) && this.open?.isActive()) await this.open.abort().catch(() => {});
+      throw translated;
+    }
+    this.state.transitionTo("COMMITTED");
+  }
+
+  async abort(): Promise<void> {
+    this.state.transitionTo("ABORTED");
+    this.records.length = 0;
+    this.offsets.clear();
+    if (this.open?.isActive()) await this.open.abort();
+  }
+}
+
+function toTopicMessages(records: readonly ProducerRecord[]) {
+  const byTopic = new Map<string, { key: Buffer | null; value: Buffer | null; partition: number; timestamp: string }[]>();
+  for (const r of records) {
+    const messages = byTopic.get(r.topic) ?? [];
+    messages.push({ key: r.key, value: r.value, partition: r.partition, timestamp: String(Math.trunc(r.timestamp)) });
+    byTopic.set(r.topic, messages);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+async function retryConcurrent(operation: () => Promise<unknown>, initialMs: number): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await operation();
+      return;
+    } catch (error) {
+      if (kafkaErrorType(error) !== "CONCURRENT_TRANSACTIONS" || attempt >= 20) throw error;
+      await sleep(Math.min(initialMs * 2 ** attempt, 1000));
+    }
+  }
+}
+
+const FENCED = new Set(["PRODUCER_FENCED", "INVALID_PRODUCER_EPOCH", "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"]);
+
+/** The Kafka error type (PRODUCER_FENCED, ...) of an error or of one it wraps. */
+export function kafkaErrorType(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current && typeof current === "object" && !seen.has(current)) {
+    seen.add(current);
+    const type = (current as { type?: unknown }).type;
+    // kafkajs 2.2.4 predates PRODUCER_FENCED (code 90) and reports it as an unknown code.
+    if (type === "KAFKAJS_UNKNOWN_ERROR_CODE" && /\bcode 90\b/.test(String((current as { message?: unknown }).message))) return "PRODUCER_FENCED";
+    if (typeof type === "string" && type !== "UNKNOWN") return type;
+    current = (current as { originalError?: unknown }).originalError ?? (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function isRetriable(error: unknown): boolean {
+  return Boolean(error && typeof error === "object" && (error as { retriable?: unknown }).retriable === true);
+}
+
+/** PRODUCER_FENCED / INVALID_PRODUCER_EPOCH become ProducerFencedError (GUIDE fact 4); the rest pass through. */
+function translate(error: unknown, transactionalId: string): unknown {
+  const type = kafkaErrorType(error);
+  if (type !== undefined && FENCED.has(type)) {
+    return new ProducerFencedError(`producer "${transactionalId}" was fenced (${type}): another instance of the application owns its task now`);
+  }
+  return error;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * The visible records of a partition's fetch data, and the position after
+ * everything passed over (markers and aborted records too: GUIDE fact 3).
+ *
+ * Aborted records are dropped as the Java consumer does: the response lists
+ * the aborted transactions overlapping the fetched range (producer id, first
+ * offset); walking in offset order, each becomes active once the walk reaches
+ * its first offset, and stays active for its producer until that producer's
+ * ABORT marker. kafkajs' own filter (consumer/filterAbortedMessages.js)
+ * activates at most one aborted transaction per record and assumes the list
+ * sorted, so a fetch starting after the first offsets of two interleaved
+ * aborted transactions lets records of the second through; the zombie test
+ * caught it.
+ */
+function decode(topic: string, partition: number, offset: number, data: PartitionData, maxRecords: number): FetchResult {
+  const pending = [...(data.abortedTransactions as { producerId: string; firstOffset: string }[])].sort(
+    (a, b) => Number(a.firstOffset) - Number(b.firstOffset),
+  );
+  const aborted = new Set<string>();
+  const records: LogRecord[] = [];
+  let nextOffset = offset;
+  for (const message of data.messages) {
+    const at = Number(message.offset);
+    // A batch is returned whole: records before the fetch offset were read before.
+    if (at < offset) continue;
+    while (pending.length > 0 && Number(pending[0]!.firstOffset) <= at) aborted.add(pending.shift()!.producerId);
+    const { producerId, inTransaction } = message.batchContext;
+    if (message.isControlRecord) {
+      // Control record key: version (int16), type (int16): 0 = ABORT, 1 = COMMIT.
+      if (message.key && message.key.length >= 4 && message.key.readInt16BE(2) === 0) aborted.delete(producerId);
+    } else if (!(inTransaction && aborted.has(producerId))) {
+      if (records.length >= maxRecords) break;
+      records.push({ topic, partition, offset: at, key: message.key ?? null, value: message.value ?? null, timestamp: Number(message.timestamp) });
+    }
+    nextOffset = at + 1;
+  }
+  return { records, nextOffset, atEnd: nextOffset >= Number(data.highWatermark) };
+}

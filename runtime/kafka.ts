@@ -1,0 +1,132 @@
+// The Kafka engine's public face: run a topology on a Kafka cluster through
+// kafkajs, exactly-once (a transactional producer per task) or at-least-once.
+// See docs/kafka.md.
+import { logLevel as kafkaLogLevel, type SASLOptions } from "kafkajs";
+import type { Engine, RunOptions, RunSummary } from "./engine.ts";
+import { EngineStateError, WeirRuntimeError } from "./errors.ts";
+import { Topology, type TopologyNode } from "./topology.ts";
+import { KafkaEngineImpl, type Guarantee } from "./internal/kafka-engine.ts";
+import { KafkaLogClient, type KafkaClientSettings } from "./internal/kafka-log-client.ts";
+
+export type { Guarantee } from "./internal/kafka-engine.ts";
+
+export interface KafkaSasl {
+  readonly mechanism: "plain" | "scram-sha-256" | "scram-sha-512";
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface KafkaSettings {
+  /** `host:port`, several separated by commas, or a list. */
+  readonly brokers: string | readonly string[];
+  /** Names the application's connections in broker logs. Default `weir`. */
+  readonly clientId?: string;
+  /**
+   * Runs the topology under this application id instead of the one it was
+   * written with: the consumer group, the transactional ids and the internal
+   * topics (`<id>-<store>-changelog`, `<id>-<name>-repartition`, `<id>-dlq`) follow it.
+   */
+  readonly applicationId?: string;
+  /** Default `exactly_once`. */
+  readonly guarantee?: Guarantee;
+  readonly ssl?: boolean;
+  readonly sasl?: KafkaSasl;
+  /** Upper bound of one transaction, in ms; must exceed the commit interval (GUIDE fact 7). Default 60000. */
+  readonly transactionTimeoutMs?: number;
+  /** First retry delay of the Kafka clients, in ms (kafkajs' default is 300: see docs/kafka.md). Default 10. */
+  readonly retryInitialMs?: number;
+  /** Replication factor of the topics weir creates. Default: the broker's default.replication.factor. */
+  readonly replicationFactor?: number;
+  /** kafkajs' own log lines, on stderr. Default `nothing`: failures reach the caller as errors. */
+  readonly logLevel?: "nothing" | "error" | "warn" | "info" | "debug";
+}
+
+export interface KafkaRunOptions extends RunOptions, KafkaSettings {}
+
+const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
+const DEFAULT_RETRY_INITIAL_MS = 10;
+
+/** Internal: what createKafkaEngine builds from, with test hooks. */
+export interface KafkaEngineInternals {
+  readonly beforeEndTransaction?: KafkaClientSettings["beforeEndTransaction"];
+}
+
+/** An engine over a Kafka cluster; closing it disconnects every client it opened. */
+export function createKafkaEngine(settings: KafkaSettings, internals: KafkaEngineInternals = {}): Engine {
+  const brokers = (typeof settings.brokers === "string" ? settings.brokers.split(",") : [...settings.brokers]).map((b) => b.trim()).filter(Boolean);
+  if (brokers.length === 0) throw new WeirRuntimeError("give the Kafka engine at least one broker (host:port)");
+  const guarantee = settings.guarantee ?? "exactly_once";
+  if (guarantee !== "exactly_once" && guarantee !== "at_least_once") {
+    throw new WeirRuntimeError(`guarantee must be exactly_once or at_least_once, not ${String(guarantee)}`);
+  }
+  const transactionTimeoutMs = settings.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS;
+  const client = new KafkaLogClient({
+    brokers,
+    clientId: settings.clientId ?? "weir",
+    ...(settings.ssl ? { ssl: true } : {}),
+    ...(settings.sasl ? { sasl: { mechanism: settings.sasl.mechanism, username: settings.sasl.username, password: settings.sasl.password } as SASLOptions } : {}),
+    transactionTimeoutMs,
+    retryInitialMs: settings.retryInitialMs ?? DEFAULT_RETRY_INITIAL_MS,
+    ...(settings.replicationFactor !== undefined ? { replicationFactor: settings.replicationFactor } : {}),
+    logLevel: toKafkaLogLevel(settings.logLevel ?? "nothing"),
+    ...(internals.beforeEndTransaction ? { beforeEndTransaction: internals.beforeEndTransaction } : {}),
+  });
+  const engine = new KafkaEngineImpl(client, { guarantee, onClose: () => client.close() });
+  const applicationId = settings.applicationId;
+  return {
+    run(topology: Topology, options: RunOptions = {}): Promise<RunSummary> {
+      const interval = options.commitIntervalMs ?? 100;
+      if (guarantee === "exactly_once" && interval >= transactionTimeoutMs) {
+        return Promise.reject(
+          new EngineStateError(`the commit interval (${interval} ms) must be shorter than the transaction timeout (${transactionTimeoutMs} ms)`),
+        );
+      }
+      return engine.run(applicationId ? withApplicationId(topology, applicationId) : topology, options);
+    },
+    close: () => engine.close(),
+  };
+}
+
+/** Runs a topology on Kafka until drained (or, with `follow`, until `signal` fires), then disconnects. */
+export async function runKafka(topology: Topology, options: KafkaRunOptions): Promise<RunSummary> {
+  const { brokers, clientId, applicationId, guarantee, ssl, sasl, transactionTimeoutMs, retryInitialMs, replicationFactor, logLevel, ...runOptions } = options;
+  const settings: KafkaSettings = { brokers, clientId, applicationId, guarantee, ssl, sasl, transactionTimeoutMs, retryInitialMs, replicationFactor, logLevel };
+  const engine = createKafkaEngine(
+    Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as unknown as KafkaSettings,
+  );
+  try {
+    return await engine.run(topology, runOptions);
+  } finally {
+    await engine.close();
+  }
+}
+
+/**
+ * The same topology under another application id: its repartition topics,
+ * which carry the application id in their names, are renamed with it.
+ */
+export function withApplicationId(topology: Topology, applicationId: string): Topology {
+  if (applicationId === topology.application) return topology;
+  const prefix = `${topology.application}-`;
+  const rename = (topic: string) => (topic.startsWith(prefix) ? `${applicationId}-${topic.slice(prefix.length)}` : topic);
+  const nodes = topology.nodes.map((node): TopologyNode => {
+    if ((node.kind === "source" || node.kind === "sink") && node.internal) return { ...node, topic: rename(node.topic) };
+    return node;
+  });
+  return new Topology(applicationId, nodes);
+}
+
+function toKafkaLogLevel(level: NonNullable<KafkaSettings["logLevel"]>): kafkaLogLevel {
+  switch (level) {
+    case "nothing":
+      return kafkaLogLevel.NOTHING;
+    case "error":
+      return kafkaLogLevel.ERROR;
+    case "warn":
+      return kafkaLogLevel.WARN;
+    case "info":
+      return kafkaLogLevel.INFO;
+    case "debug":
+      return kafkaLogLevel.DEBUG;
+  }
+}

@@ -1,0 +1,141 @@
+// Shared by the tests that run against the real broker (npm run kafka:start).
+// They FAIL, never skip, when it does not answer.
+import { randomUUID } from "node:crypto";
+import { Kafka, logLevel, Partitioners, type Admin, type Producer } from "kafkajs";
+import { formats } from "../../runtime/formats.ts";
+import { KafkaLogClient } from "../../runtime/internal/kafka-log-client.ts";
+import { defineTopology, type Topology } from "../../runtime/topology.ts";
+import { splitWords } from "../runtime/fixtures/wordcount.ts";
+
+export const BROKERS = (process.env.WEIR_TEST_BROKERS ?? "127.0.0.1:9092")
+  .split(",")
+  .map((b) => b.trim())
+  .filter(Boolean);
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
+}
+
+export interface Broker {
+  readonly admin: Admin;
+  readonly producer: Producer;
+  /** A read_committed reader (weir's own fetcher, over kafkajs' Fetch and Batch). */
+  readonly reader: KafkaLogClient;
+  close(): Promise<void>;
+}
+
+export async function connectBroker(): Promise<Broker> {
+  const probe = new Kafka({ clientId: "weir-test-probe", brokers: BROKERS, connectionTimeout: 2000, requestTimeout: 5000, retry: { retries: 1 }, logLevel: logLevel.NOTHING }).admin();
+  try {
+    await probe.connect();
+    await probe.listTopics();
+  } catch (error) {
+    throw new Error(
+      `Kafka broker not reachable at ${BROKERS.join(",")}: run \`npm run kafka:start\` (or set WEIR_TEST_BROKERS). Cause: ${(error as Error).message}`,
+    );
+  } finally {
+    await probe.disconnect().catch(() => {});
+  }
+  const kafka = new Kafka({ clientId: "weir-test", brokers: BROKERS, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const reader = new KafkaLogClient({ brokers: BROKERS, clientId: "weir-test-reader", transactionTimeoutMs: 60_000, retryInitialMs: 10 });
+  await reader.connect();
+  return {
+    admin,
+    producer,
+    reader,
+    async close() {
+      await producer.disconnect().catch(() => {});
+      await admin.disconnect().catch(() => {});
+      await reader.close();
+    },
+  };
+}
+
+export async function createTopic(broker: Broker, topic: string, partitions: number): Promise<void> {
+  await broker.admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+}
+
+/** Produces lines of text, keyed line-N (so spread over partitions by key), timestamps 1000 + N. */
+export async function produceLines(broker: Broker, topic: string, lines: readonly string[], first = 0): Promise<void> {
+  await broker.producer.send({
+    topic,
+    acks: -1,
+    messages: lines.map((value, i) => ({ key: `line-${first + i}`, value, timestamp: String(1000 + first + i) })),
+  });
+}
+
+export interface ReadRecord {
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: string | null;
+  readonly value: string | null;
+  readonly timestamp: number;
+}
+
+/**
+ * Every committed record of a topic (read_committed), partition by partition.
+ * A commit returns once the transaction coordinator has decided it; the
+ * markers that make its records readable follow shortly after. So first wait
+ * until no transaction is pending on the topic (last stable offset = high
+ * watermark): the tests read after their writers finished.
+ */
+export async function readCommitted(broker: Broker, topic: string): Promise<ReadRecord[]> {
+  const metadata = await broker.reader.topic(topic);
+  if (!metadata) throw new Error(`topic ${topic} does not exist`);
+  const partitions = [...Array(metadata.partitions).keys()].map((partition) => ({ topic, partition }));
+  for (let attempt = 0; ; attempt++) {
+    const stable = await broker.reader.endOffsets(partitions);
+    const high = (await broker.admin.fetchTopicOffsets(topic)).sort((a, b) => a.partition - b.partition).map((p) => Number(p.high));
+    if (stable.every((offset, i) => offset === high[i])) break;
+    if (attempt >= 200) throw new Error(`${topic}: a transaction stays open (last stable offsets ${stable}, high watermarks ${high})`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  const records: ReadRecord[] = [];
+  for (let partition = 0; partition < metadata.partitions; partition++) {
+    const [end] = await broker.reader.endOffsets([{ topic, partition }]);
+    let position = 0;
+    while (position < end!) {
+      const fetched = await broker.reader.fetch({ topic, partition }, position, 5000);
+      for (const r of fetched.records) {
+        records.push({ partition, offset: r.offset, key: r.key?.toString("utf8") ?? null, value: r.value?.toString("utf8") ?? null, timestamp: r.timestamp });
+      }
+      if (fetched.nextOffset <= position) throw new Error(`${topic}-${partition} stuck at ${position} before ${end}`);
+      position = fetched.nextOffset;
+    }
+  }
+  return records;
+}
+
+/** The high watermark of every partition summed: every record written, committed, aborted or marker. */
+export async function writtenOffsets(broker: Broker, topic: string): Promise<number> {
+  const offsets = await broker.admin.fetchTopicOffsets(topic);
+  return offsets.reduce((sum, p) => sum + Number(p.high), 0);
+}
+
+/** The wordcount topology of test/runtime/fixtures, over topics of the test's own. */
+export function wordcount(application: string, input: string, output: string): Topology {
+  return defineTopology(application, (builder) => {
+    builder
+      .stream("lines", { topic: input, key: formats.string(), value: formats.string() })
+      .flatMapValues("split", (record) => splitWords(record.value))
+      .selectKey("by-word", (record) => record.value)
+      .repartition("words")
+      .aggregate("count", { store: "counts", initializer: () => 0, adder: (count: number) => count + 1 })
+      .to("sink", { topic: output, key: formats.string(), value: formats.json<number>() });
+  });
+}
+
+/** Each word's counts in output order (a word's records are all in one partition). */
+export function countsByWord(records: readonly ReadRecord[]): Map<string, number[]> {
+  const sequences = new Map<string, number[]>();
+  for (const record of records) {
+    const sequence = sequences.get(record.key!) ?? [];
+    sequence.push(JSON.parse(record.value!) as number);
+    sequences.set(record.key!, sequence);
+  }
+  return sequences;
+}

@@ -1,0 +1,253 @@
+// The Kafka engine against the real broker: wordcount exactly-once end to end,
+// stopped and restarted, with a failure injected inside a transaction, and
+// with a zombie instance. Every check reads with read_committed.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CommitInfo } from "../../../runtime/engine.ts";
+import { ProducerFencedError, TopicError } from "../../../runtime/errors.ts";
+import { createKafkaEngine, runKafka } from "../../../runtime/kafka.ts";
+import { partitionForKey } from "../../../runtime/internal/partitioner.ts";
+import { countWords, generateLines } from "../../runtime/fixtures/wordcount.ts";
+import {
+  BROKERS,
+  connectBroker,
+  countsByWord,
+  createTopic,
+  produceLines,
+  readCommitted,
+  uniqueName,
+  wordcount,
+  writtenOffsets,
+  type Broker,
+  type ReadRecord,
+} from "../helpers.ts";
+
+let broker: Broker;
+beforeAll(async () => {
+  broker = await connectBroker();
+});
+afterAll(async () => {
+  await broker?.close();
+});
+
+/** Asserts the output is exactly that of processing `lines` once: each word counts 1, 2, ..., N. */
+function expectExactCounts(output: readonly ReadRecord[], lines: readonly string[]): void {
+  const expected = countWords(lines);
+  const sequences = countsByWord(output);
+  expect(new Map([...sequences].map(([word, counts]) => [word, counts.length]))).toEqual(expected);
+  for (const [word, counts] of sequences) expect(counts, word).toEqual(counts.map((_, i) => i + 1));
+}
+
+interface Setup {
+  readonly app: string;
+  readonly input: string;
+  readonly output: string;
+}
+
+async function setup(partitions: number, lines: readonly string[]): Promise<Setup> {
+  const app = uniqueName("weir-test-wc");
+  const input = `${app}-lines`;
+  const output = `${app}-counts`;
+  await createTopic(broker, input, partitions);
+  await produceLines(broker, input, lines);
+  return { app, input, output };
+}
+
+describe("Kafka engine, exactly_once", () => {
+  it("wordcount end to end: every word counts 1..N exactly once, internal topics created, offsets committed", async () => {
+    const lines = generateLines(300, 40);
+    const { app, input, output } = await setup(3, lines);
+    const commits: CommitInfo[] = [];
+    const summary = await runKafka(wordcount(app, input, output), { brokers: BROKERS, onCommit: (c) => commits.push(c) });
+
+    const words = [...countWords(lines).values()].reduce((a, b) => a + b, 0);
+    expect(summary).toMatchObject({
+      application: app,
+      recordsProcessed: lines.length + words,
+      outputs: { [`${app}-words-repartition`]: words, [output]: words },
+      deadLettered: 0,
+      stoppedBy: "drained",
+    });
+    expect(summary.commits).toBe(commits.length);
+
+    const out = await readCommitted(broker, output);
+    expectExactCounts(out, lines);
+    for (const record of out) expect(record.partition).toBe(partitionForKey(Buffer.from(record.key!), 3));
+
+    // Internal topics: partitions as the embedded engine computes them, changelog compacted.
+    const metadata = await broker.admin.fetchTopicMetadata({ topics: [`${app}-words-repartition`, `${app}-counts-changelog`, output, `${app}-dlq`] });
+    expect(Object.fromEntries(metadata.topics.map((t) => [t.name, t.partitions.length]))).toEqual({
+      [`${app}-words-repartition`]: 3,
+      [`${app}-counts-changelog`]: 3,
+      [output]: 3,
+      [`${app}-dlq`]: 1,
+    });
+    const configs = await broker.admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: 2, name: `${app}-counts-changelog`, configNames: ["cleanup.policy"] }],
+    });
+    expect(configs.resources[0]!.configEntries[0]!.configValue).toBe("compact");
+
+    // The changelog holds each word's final count (last change per key per commit, so its last record per key).
+    const changelog = await readCommitted(broker, `${app}-counts-changelog`);
+    const finals = new Map(changelog.map((r) => [JSON.parse(r.key!) as string, JSON.parse(r.value!) as number]));
+    expect(finals).toEqual(countWords(lines));
+
+    // The group's offsets are the next offsets to read: each input partition's end.
+    const ends = await broker.admin.fetchTopicOffsets(input);
+    const committed = await broker.admin.fetchOffsets({ groupId: app, topics: [input] });
+    expect(committed[0]!.partitions.map((p) => [p.partition, p.offset]).sort()).toEqual(ends.map((p) => [p.partition, p.high]).sort());
+  });
+
+  it("refuses a commit interval that is not shorter than the transaction timeout (GUIDE fact 7)", async () => {
+    const engine = createKafkaEngine({ brokers: BROKERS, transactionTimeoutMs: 1000 });
+    try {
+      await expect(engine.run(wordcount(uniqueName("weir-test-timeout"), "in", "out"), { commitIntervalMs: 1000 })).rejects.toThrowError(
+        "the commit interval (1000 ms) must be shorter than the transaction timeout (1000 ms)",
+      );
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("a missing source topic is one clear error, before anything is created", async () => {
+    const app = uniqueName("weir-test-missing");
+    await expect(runKafka(wordcount(app, `${app}-nope`, `${app}-out`), { brokers: BROKERS })).rejects.toThrowError(
+      new TopicError(`source topic "${app}-nope" does not exist: create it first (for example with kafka-topics.sh --create --topic ${app}-nope)`),
+    );
+    expect(await broker.reader.topic(`${app}-words-repartition`)).toBeUndefined();
+  });
+
+  it("stopped after a few commits and started again: state restored from the changelog, output still exact", async () => {
+    const lines = generateLines(200, 30, 7);
+    const { app, input, output } = await setup(2, lines);
+    const topology = wordcount(app, input, output);
+
+    const stop = new AbortController();
+    let commits = 0;
+    const first = await runKafka(topology, {
+      brokers: BROKERS,
+      maxRecordsPerCommit: 40,
+      signal: stop.signal,
+      onCommit: () => {
+        if (++commits === 12) stop.abort();
+      },
+    });
+    expect(first.stoppedBy).toBe("closed");
+    const partial = await readCommitted(broker, output);
+    expect(partial.length).toBeGreaterThan(0);
+    expect(partial.length).toBeLessThan([...countWords(lines).values()].reduce((a, b) => a + b, 0));
+
+    // More input arrives while it is stopped.
+    const more = generateLines(50, 30, 8);
+    await produceLines(broker, input, more, lines.length);
+
+    const second = await runKafka(topology, { brokers: BROKERS });
+    expect(second.stoppedBy).toBe("drained");
+    expect(second.restored[0]!.records).toBeGreaterThan(0);
+    // A known application resumes from its committed offsets: nothing is read twice.
+    expect(first.recordsProcessed + second.recordsProcessed).toBe(
+      lines.length + more.length + [...countWords([...lines, ...more]).values()].reduce((a, b) => a + b, 0),
+    );
+    expectExactCounts(await readCommitted(broker, output), [...lines, ...more]);
+  });
+
+  it("a failure inside a transaction leaves nothing visible, and the run after it is exact", async () => {
+    const lines = generateLines(120, 20, 11);
+    const { app, input, output } = await setup(1, lines);
+    const topology = wordcount(app, input, output);
+
+    let ends = 0;
+    const engine = createKafkaEngine(
+      { brokers: BROKERS },
+      {
+        // The 3rd transaction fails after its records and offsets were sent, before EndTxn.
+        beforeEndTransaction: () => {
+          if (++ends === 3) throw new Error("injected failure before EndTxn");
+        },
+      },
+    );
+    const committed: CommitInfo[] = [];
+    try {
+      await expect(engine.run(topology, { maxRecordsPerCommit: 30, onCommit: (c) => committed.push(c) })).rejects.toThrowError("injected failure before EndTxn");
+    } finally {
+      await engine.close();
+    }
+    // Something of the failed transaction reached the log, but no read_committed reader sees it.
+    const visibleOutput = (await readCommitted(broker, output)).length;
+    const visibleRepartition = (await readCommitted(broker, `${app}-words-repartition`)).length;
+    const visibleChangelog = (await readCommitted(broker, `${app}-counts-changelog`)).length;
+    const written =
+      (await writtenOffsets(broker, output)) + (await writtenOffsets(broker, `${app}-words-repartition`)) + (await writtenOffsets(broker, `${app}-counts-changelog`));
+    expect(written).toBeGreaterThan(visibleOutput + visibleRepartition + visibleChangelog + 2 * committed.length);
+    const committedOutputs = committed.reduce((sum, c) => sum + (c.outputs[output] ?? 0), 0);
+    expect(visibleOutput).toBe(committedOutputs);
+
+    const retried = await runKafka(topology, { brokers: BROKERS });
+    expect(retried.stoppedBy).toBe("drained");
+    expectExactCounts(await readCommitted(broker, output), lines);
+  });
+
+  it("a zombie: a second instance with the same application id fences the first, whose open and later transactions never become visible", async () => {
+    const lines = generateLines(60, 15, 21);
+    const { app, input, output } = await setup(2, lines);
+    const topology = wordcount(app, input, output);
+
+    // The zombie commits once, then stops inside its next transactions (records
+    // and offsets sent, EndTxn not yet) until the successor has taken over.
+    let armed = false;
+    let inTransaction!: () => void;
+    const zombieInTransaction = new Promise<void>((resolve) => (inTransaction = resolve));
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    const zombie = createKafkaEngine(
+      { brokers: BROKERS },
+      {
+        beforeEndTransaction: async () => {
+          if (!armed) return;
+          inTransaction();
+          await gate;
+        },
+      },
+    );
+    const zombieResult = zombie.run(topology, { maxRecordsPerCommit: 20, onCommit: () => (armed = true) }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await zombieInTransaction;
+
+    const successor = createKafkaEngine({ brokers: BROKERS });
+    const stop = new AbortController();
+    let successorCommitted!: () => void;
+    const committed = new Promise<void>((resolve) => (successorCommitted = resolve));
+    const successorRun = successor.run(topology, { follow: true, pollIntervalMs: 10, signal: stop.signal, onCommit: () => successorCommitted() });
+    // The successor fenced every task (aborting the zombie's open transactions)
+    // before restoring, so it redoes that work and commits it.
+    await committed;
+    openGate();
+    expect(await zombieResult).toBeInstanceOf(ProducerFencedError);
+    await zombie.close();
+
+    const more = generateLines(40, 15, 22);
+    await produceLines(broker, input, more, lines.length);
+    const total = [...countWords([...lines, ...more]).values()].reduce((a, b) => a + b, 0);
+    for (let i = 0; i < 300 && (await readCommitted(broker, output)).length < total; i++) await new Promise((r) => setTimeout(r, 50));
+    stop.abort();
+    const summary = await successorRun;
+    await successor.close();
+    expect(summary.stoppedBy).toBe("closed");
+    expectExactCounts(await readCommitted(broker, output), [...lines, ...more]);
+  });
+});
+
+describe("Kafka engine, at_least_once", () => {
+  it("without failures, the output is exact too, and offsets are committed", async () => {
+    const lines = generateLines(100, 20, 31);
+    const { app, input, output } = await setup(2, lines);
+    const summary = await runKafka(wordcount(app, input, output), { brokers: BROKERS, guarantee: "at_least_once" });
+    expect(summary.stoppedBy).toBe("drained");
+    expectExactCounts(await readCommitted(broker, output), lines);
+    const ends = await broker.admin.fetchTopicOffsets(input);
+    const committed = await broker.admin.fetchOffsets({ groupId: app, topics: [input] });
+    expect(committed[0]!.partitions.map((p) => [p.partition, p.offset]).sort()).toEqual(ends.map((p) => [p.partition, p.high]).sort());
+  });
+});

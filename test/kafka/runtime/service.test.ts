@@ -1,0 +1,76 @@
+// A compiled topology run as a service on Kafka: WEIR_BROKERS chooses the
+// Kafka engine; the Kafka settings are validated with one line per problem.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readServiceSettings, runService, SettingsError } from "../../../runtime/service.ts";
+import { countWords } from "../../runtime/fixtures/wordcount.ts";
+import { BROKERS, connectBroker, countsByWord, createTopic, produceLines, readCommitted, uniqueName, wordcount, type Broker } from "../helpers.ts";
+
+let broker: Broker;
+beforeAll(async () => {
+  broker = await connectBroker();
+});
+afterAll(async () => {
+  await broker?.close();
+});
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    readServiceSettings(env);
+  } catch (error) {
+    if (error instanceof SettingsError) return error.message.split("\n").sort();
+    throw error;
+  }
+  return [];
+}
+
+describe("service settings for Kafka", () => {
+  it("WEIR_BROKERS alone is enough; the Kafka settings have defaults", () => {
+    expect(readServiceSettings({ WEIR_BROKERS: "a:9092, b:9093" })).toMatchObject({
+      WEIR_BROKERS: ["a:9092", "b:9093"],
+      WEIR_GUARANTEE: "exactly_once",
+      WEIR_TLS: false,
+      WEIR_COMMIT_INTERVAL_MS: 100,
+      WEIR_TRANSACTION_TIMEOUT_MS: 60000,
+    });
+  });
+
+  it("says what to fix, one line per bad setting", () => {
+    expect(
+      problems({ WEIR_BROKERS: "localhost", WEIR_GUARANTEE: "twice", WEIR_TLS: "yes", WEIR_SASL_MECHANISM: "plain", WEIR_APPLICATION_ID: "a b" }),
+    ).toEqual([
+      "WEIR_APPLICATION_ID may contain only letters, digits, '.', '_' and '-'",
+      "WEIR_BROKERS must be host:port, several separated by commas (for example kafka-1:9092,kafka-2:9092)",
+      "WEIR_GUARANTEE must be exactly_once or at_least_once",
+      "WEIR_SASL_PASSWORD is required with WEIR_SASL_MECHANISM",
+      "WEIR_SASL_USERNAME is required with WEIR_SASL_MECHANISM",
+      "WEIR_TLS must be true or false",
+    ]);
+    expect(problems({})).toEqual(["WEIR_DATA_DIR is required: the data folder of the embedded engine (or set WEIR_BROKERS to run on Kafka)"]);
+    expect(problems({ WEIR_DATA_DIR: "d", WEIR_APPLICATION_ID: "x", WEIR_SASL_USERNAME: "u" })).toEqual([
+      "WEIR_APPLICATION_ID is a Kafka setting: set WEIR_BROKERS too",
+      "WEIR_SASL_MECHANISM is required with WEIR_SASL_USERNAME and WEIR_SASL_PASSWORD: plain, scram-sha-256 or scram-sha-512",
+    ]);
+  });
+});
+
+describe("runService on Kafka", () => {
+  it("runs on Kafka when WEIR_BROKERS is set, under WEIR_APPLICATION_ID, until drained", async () => {
+    const app = uniqueName("weir-test-service");
+    const input = `${app}-lines`;
+    const output = `${app}-counts`;
+    await createTopic(broker, input, 2);
+    const lines = ["to be or not to be", "that is the question"];
+    await produceLines(broker, input, lines);
+
+    const summary = await runService(wordcount("wordcount", input, output), {
+      WEIR_BROKERS: BROKERS.join(","),
+      WEIR_APPLICATION_ID: app,
+      WEIR_FOLLOW: "false",
+      WEIR_CLIENT_ID: "weir-service-test",
+    });
+    expect(summary).toMatchObject({ application: app, stoppedBy: "drained" });
+    const sequences = countsByWord(await readCommitted(broker, output));
+    expect(new Map([...sequences].map(([word, counts]) => [word, counts.at(-1)]))).toEqual(countWords(lines));
+    expect(await broker.reader.topic(`${app}-words-repartition`)).toMatchObject({ partitions: 2 });
+  });
+});
