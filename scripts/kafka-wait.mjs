@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Waits until a Kafka broker answers a real Kafka request (admin listTopics).
+// Waits until a Kafka broker answers real Kafka requests: admin listTopics, an
+// OffsetFetch to its group coordinator, and a transaction's InitProducerId to
+// its transaction coordinator.
 //
 //   node scripts/kafka-wait.mjs [--brokers host:port[,host:port]] [--timeout-ms N] [--pid PID]
 //
-// Exits 0 as soon as listTopics succeeds, 1 on timeout, and 1 early if --pid
+// Exits 0 as soon as both succeed, 1 on timeout, and 1 early if --pid
 // is given and that process has exited (the broker died during startup).
 import kafkajs from "kafkajs";
 
@@ -54,7 +56,24 @@ while (Date.now() - started < timeoutMs) {
   try {
     await admin.connect();
     await admin.listTopics();
+    // The group coordinator answers only once it has loaded __consumer_offsets
+    // (created by this first group request on a new broker): wait for it too,
+    // or a first consumer group request right after start fails.
+    await admin.fetchOffsets({ groupId: "weir-kafka-wait", topics: [] });
     await admin.disconnect();
+    // Likewise the transaction coordinator: a first transactional producer
+    // creates and loads __transaction_state.
+    const producer = kafka.producer({
+      transactionalId: "weir-kafka-wait",
+      idempotent: true,
+      maxInFlightRequests: 1,
+      // The client above fails fast (retries: 0) to poll; an idempotent producer must retry.
+      retry: { retries: 5, initialRetryTime: 100 },
+    });
+    await producer.connect();
+    const transaction = await producer.transaction();
+    await transaction.abort();
+    await producer.disconnect();
     if (!quiet) {
       console.log(`kafka-wait: broker ${brokers.join(",")} answered after ${Date.now() - started} ms`);
     }

@@ -172,7 +172,10 @@ export class KafkaLogClient implements LogClient {
     await this.connect();
     const configEntries = topic.cleanupPolicy ? [{ name: "cleanup.policy", value: topic.cleanupPolicy }] : [];
     try {
-      await this.admin.createTopics({
+      // Right after a broker starts, a creation can meet a controller or
+      // leader not ready yet: retried (an earlier attempt that did create the
+      // topic then answers TOPIC_ALREADY_EXISTS, which is fine).
+      await retryRetriable(() => this.admin.createTopics({
         topics: [
           {
             topic: topic.name,
@@ -182,7 +185,7 @@ export class KafkaLogClient implements LogClient {
           },
         ],
         waitForLeaders: true,
-      });
+      }));
     } catch (error) {
       // Another instance created it first: callers check its partition count.
       if (kafkaErrorType(error) !== "TOPIC_ALREADY_EXISTS") throw new TopicError(`cannot create topic "${topic.name}": ${describe(error)}`);
@@ -325,7 +328,9 @@ export class KafkaLogClient implements LogClient {
     await this.connect();
     if (partitions.length === 0) return [];
     const topics = [...new Set(partitions.map((p) => p.topic))];
-    const result = await this.admin.fetchOffsets({ groupId, topics });
+    // Right after a broker starts, the group coordinator is still loading its
+    // offsets: the first OffsetFetch answers COORDINATOR_LOAD_IN_PROGRESS.
+    const result = await retryRetriable(() => this.admin.fetchOffsets({ groupId, topics }));
     const found = new Map<string, number>();
     for (const { topic, partitions: ps } of result) {
       for (const p of ps) if (Number(p.offset) >= 0) found.set(`${topic}\u0000${p.partition}`, Number(p.offset));
@@ -517,6 +522,34 @@ async function retryConcurrent(operation: () => Promise<unknown>, initialMs: num
     }
   }
 }
+
+/**
+ * Retries an admin request while the broker answers with a retriable error
+ * (a coordinator loading or moving, a leader election), for up to ~30 s:
+ * kafkajs' admin client gives up on some of these at once.
+ */
+async function retryRetriable<T>(operation: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await operation();
+    } catch (error) {
+      const type = kafkaErrorType(error);
+      const retriable = isRetriable(error) || (type !== undefined && COORDINATOR_OR_LEADER_MOVING.has(type));
+      if (!retriable || Date.now() > deadline) throw error;
+      await sleep(Math.min(50 * 2 ** attempt, 1000));
+    }
+  }
+}
+
+const COORDINATOR_OR_LEADER_MOVING = new Set([
+  "COORDINATOR_LOAD_IN_PROGRESS",
+  "COORDINATOR_NOT_AVAILABLE",
+  "NOT_COORDINATOR",
+  "LEADER_NOT_AVAILABLE",
+  "NOT_LEADER_FOR_PARTITION",
+  "UNKNOWN_TOPIC_OR_PARTITION",
+]);
 
 const FENCED = new Set(["PRODUCER_FENCED", "INVALID_PRODUCER_EPOCH", "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"]);
 
