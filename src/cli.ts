@@ -276,6 +276,7 @@ async function runOnKafka(file: string, options: RunCommandOptions, io: Output):
   io.err(
     `${summary.application}: processed ${summary.recordsProcessed} records in ${summary.commits} commits (${summary.stoppedBy})` +
       (summary.deadLettered > 0 ? `; ${summary.deadLettered} sent to ${summary.application}-dlq` : "") +
+      (summary.lateRecords ? ` (${summary.lateRecords} late: past their window's end + grace)` : "") +
       "\n",
   );
   return 0;
