@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { partitionForKey } from "../../../runtime/internal/partitioner.ts";
 import { runKafka } from "../../../runtime/kafka.ts";
 import type { Topology } from "../../../runtime/topology.ts";
 import { loadTopology } from "../../../src/compiled-module.ts";
@@ -61,8 +62,8 @@ function generateOrders(count: number, firstId: number, startTs: number, seed: n
   return orders;
 }
 
-async function produceOrders(topic: string, orders: readonly Order[]): Promise<void> {
-  await broker.producer.send({ topic, acks: -1, messages: orders.map((o) => ({ key: o.id, value: JSON.stringify(o), timestamp: String(o.ts) })) });
+async function produceOrders(topic: string, orders: readonly Order[], keyOf: (order: Order) => string = (o) => o.id): Promise<void> {
+  await broker.producer.send({ topic, acks: -1, messages: orders.map((o) => ({ key: keyOf(o), value: JSON.stringify(o), timestamp: String(o.ts) })) });
 }
 
 interface Expected {
@@ -163,3 +164,74 @@ describe("examples/revenue.weir on Kafka, exactly_once", () => {
     for (const letter of dead) expect(letter.topic).toBe(`${app}-revenue-repartition`);
   });
 });
+
+describe("examples/revenue.weir on Kafka, exactly_once, three partitions", () => {
+  it("every task's windows restored from its own changelog partition: per customer, the exact running totals; orders behind their task's stream time dead-lettered", async () => {
+    const app = uniqueName("weir-test-revenue3");
+    const ordersTopic = `${app}-orders`;
+    const outputTopic = `${app}-revenue-per-minute`;
+    await createTopic(broker, ordersTopic, 3);
+    const topology = await revenueTopology(ordersTopic, outputTopic);
+    // Orders keyed by customer, so each customer's orders stay in order through
+    // the repartition topic. Tasks interleave, so which order is late would
+    // depend on timing: every order of a run falls in one window, never late.
+    const minute = 1_700_000_040_000;
+    const inWindow = (orders: Order[], start: number) => orders.map((o, i) => ({ ...o, ts: start + (i % 59_000) }));
+    const first = inWindow(generateOrders(240, 1, minute, 5), minute);
+    await produceOrders(ordersTopic, first, (o) => o.customerId);
+
+    const stop = new AbortController();
+    let commits = 0;
+    const run1 = await runKafka(topology, {
+      brokers: BROKERS,
+      applicationId: app,
+      maxRecordsPerCommit: 20,
+      signal: stop.signal,
+      // Stopped after the second commit that wrote windows.
+      onCommit: (commit) => {
+        if ((commit.outputs[outputTopic] ?? 0) > 0 && ++commits === 2) stop.abort();
+      },
+    });
+    expect(run1.stoppedBy).toBe("closed");
+    expect(run1.outputs[outputTopic]).toBeLessThan(first.length);
+    const run2 = await runKafka(topology, { brokers: BROKERS, applicationId: app });
+    expect(run2.stoppedBy).toBe("drained");
+    expect(run2.restored.find((r) => r.store === "revenue")!.records).toBeGreaterThan(0);
+
+    // The next minute: the first window closes in every task that sees it.
+    const second = inWindow(generateOrders(60, 1000, minute + 60_000, 9), minute + 60_000);
+    // Then, for every customer, an order of the first minute: late in its task,
+    // whose stream time (restored by run 3) is in the second minute.
+    const customers = [...new Set(first.map((o) => o.customerId))];
+    const lateOnes = customers.map((customerId, i) => ({ id: `late-${i}`, customerId, amount: 1, ts: minute + 1 }));
+    await produceOrders(ordersTopic, [...second, ...lateOnes], (o) => o.customerId);
+    const run3 = await runKafka(topology, { brokers: BROKERS, applicationId: app });
+    expect(run3.stoppedBy).toBe("drained");
+
+    // Per customer (one repartition partition each, in order) the expected changes.
+    const output = await readCommitted(broker, outputTopic);
+    for (const customerId of customers) {
+      const mine = [...first, ...second, ...lateOnes].filter((o) => o.customerId === customerId);
+      const tasksMaxTs = (partition: number) =>
+        Math.max(...[...first, ...second].filter((o) => partitionOfCustomer(o.customerId) === partition).map((o) => o.ts));
+      // A late order is late only if its task saw the second minute; every task does here.
+      expect(tasksMaxTs(partitionOfCustomer(customerId))).toBeGreaterThanOrEqual(minute + 60_000);
+      const expected = expectedRevenue(mine.filter((o) => !o.id.startsWith("late-")));
+      expect(
+        output.filter((r) => r.key === customerId).map((r) => ({ key: r.key, value: JSON.parse(r.value!) as unknown, timestamp: r.timestamp })),
+        customerId,
+      ).toEqual(expected.output);
+    }
+    expect(output.length).toBe(first.length + second.length);
+    const dead = (await readCommitted(broker, `${app}-dlq`)).map((r) => (JSON.parse(JSON.parse(r.value!).value as string) as Order).id);
+    expect(dead.sort()).toEqual(lateOnes.map((o) => o.id).sort());
+    expect(run1.lateRecords! + run2.lateRecords! + run3.lateRecords!).toBe(lateOnes.length);
+    const metadata = await broker.admin.fetchTopicMetadata({ topics: [`${app}-revenue-changelog`] });
+    expect(metadata.topics[0]!.partitions).toHaveLength(3);
+  });
+});
+
+/** The repartition partition of a customer: its key there is the JSON text of the customer id. */
+function partitionOfCustomer(customerId: string): number {
+  return partitionForKey(Buffer.from(JSON.stringify(customerId)), 3);
+}
