@@ -10,6 +10,7 @@ import { EmbeddedEngineImpl } from "./internal/embedded-engine.ts";
 import { EmbeddedLogImpl } from "./internal/embedded-log-impl.ts";
 import type { LogRecord, ProducerRecord, TopicMetadata } from "./internal/log-client.ts";
 import { partitionForKey } from "./internal/partitioner.ts";
+import { toRecordBytes } from "./internal/record-bytes.ts";
 
 /** The database file of a data directory. */
 export function embeddedDatabasePath(dataDir: string): string {
@@ -108,10 +109,10 @@ class EmbeddedLogFacade implements EmbeddedLog {
     let roundRobin = this.size(metadata);
     const now = Date.now();
     const toWrite: ProducerRecord[] = records.map((record) => {
-      const key = toBytes(record.key);
+      const key = toRecordBytes(record.key);
       const partition =
         record.partition ?? (key === null ? roundRobin++ % metadata.partitions : partitionForKey(key, metadata.partitions));
-      return { topic, partition, key, value: toBytes(record.value), timestamp: record.timestamp ?? now };
+      return { topic, partition, key, value: toRecordBytes(record.value), timestamp: record.timestamp ?? now };
     });
     const offsets = this.impl.appendSync(toWrite);
     return toWrite.map((record, i) => ({ topic, partition: record.partition, offset: offsets[i]! }));
@@ -156,13 +157,6 @@ class EmbeddedLogFacade implements EmbeddedLog {
   private info(metadata: TopicMetadata): TopicInfo {
     return { ...metadata, records: this.size(metadata) };
   }
-}
-
-function toBytes(value: unknown): Buffer | null {
-  if (value === null || value === undefined) return null;
-  if (Buffer.isBuffer(value)) return value;
-  if (typeof value === "string") return Buffer.from(value, "utf8");
-  return Buffer.from(JSON.stringify(value), "utf8");
 }
 
 function decodeForPrinting(raw: LogRecord, metadata: TopicMetadata): ConsumedRecord {

@@ -25,4 +25,4 @@ export {
 export { isMainModule, readServiceSettings, runService, ServiceSettings, SettingsError } from "./service.ts";
 // The Kafka engine is imported from "weir/kafka" (runtime/kafka.ts), so that
 // loading the runtime does not load kafkajs; its types are here too.
-export type { Guarantee, KafkaRunOptions, KafkaSasl, KafkaSettings } from "./kafka.ts";
+export type { Guarantee, KafkaConsumeOptions, KafkaProduceOptions, KafkaRunOptions, KafkaSasl, KafkaSettings, PrintFormat } from "./kafka.ts";

@@ -3,10 +3,16 @@
 // See docs/kafka.md.
 import { logLevel as kafkaLogLevel, type SASLOptions } from "kafkajs";
 import type { Engine, RunOptions, RunSummary } from "./engine.ts";
-import { EngineStateError, WeirRuntimeError } from "./errors.ts";
+import type { ConsumedRecord, ProduceRecord } from "./embedded.ts";
+import { EngineStateError, TopicError, WeirRuntimeError } from "./errors.ts";
 import { Topology, type TopologyNode } from "./topology.ts";
 import { KafkaEngineImpl, type Guarantee } from "./internal/kafka-engine.ts";
 import { KafkaLogClient, type KafkaClientSettings } from "./internal/kafka-log-client.ts";
+import type { ProducerRecord } from "./internal/log-client.ts";
+import { partitionForKey } from "./internal/partitioner.ts";
+import { decodeForPrint, toRecordBytes, type PrintFormat } from "./internal/record-bytes.ts";
+
+export type { PrintFormat } from "./internal/record-bytes.ts";
 
 export type { Guarantee } from "./internal/kafka-engine.ts";
 
@@ -53,24 +59,13 @@ export interface KafkaEngineInternals {
 
 /** An engine over a Kafka cluster; closing it disconnects every client it opened. */
 export function createKafkaEngine(settings: KafkaSettings, internals: KafkaEngineInternals = {}): Engine {
-  const brokers = (typeof settings.brokers === "string" ? settings.brokers.split(",") : [...settings.brokers]).map((b) => b.trim()).filter(Boolean);
-  if (brokers.length === 0) throw new WeirRuntimeError("give the Kafka engine at least one broker (host:port)");
+  const brokers = brokerList(settings.brokers);
   const guarantee = settings.guarantee ?? "exactly_once";
   if (guarantee !== "exactly_once" && guarantee !== "at_least_once") {
     throw new WeirRuntimeError(`guarantee must be exactly_once or at_least_once, not ${String(guarantee)}`);
   }
   const transactionTimeoutMs = settings.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS;
-  const client = new KafkaLogClient({
-    brokers,
-    clientId: settings.clientId ?? "weir",
-    ...(settings.ssl ? { ssl: true } : {}),
-    ...(settings.sasl ? { sasl: { mechanism: settings.sasl.mechanism, username: settings.sasl.username, password: settings.sasl.password } as SASLOptions } : {}),
-    transactionTimeoutMs,
-    retryInitialMs: settings.retryInitialMs ?? DEFAULT_RETRY_INITIAL_MS,
-    ...(settings.replicationFactor !== undefined ? { replicationFactor: settings.replicationFactor } : {}),
-    logLevel: toKafkaLogLevel(settings.logLevel ?? "nothing"),
-    ...(internals.beforeEndTransaction ? { beforeEndTransaction: internals.beforeEndTransaction } : {}),
-  });
+  const client = clientFor(brokers, settings, internals);
   const engine = new KafkaEngineImpl(client, { guarantee, onClose: () => client.close() });
   const applicationId = settings.applicationId;
   return {
@@ -85,6 +80,26 @@ export function createKafkaEngine(settings: KafkaSettings, internals: KafkaEngin
     },
     close: () => engine.close(),
   };
+}
+
+function clientFor(brokers: readonly string[], settings: KafkaSettings, internals: KafkaEngineInternals = {}): KafkaLogClient {
+  return new KafkaLogClient({
+    brokers,
+    clientId: settings.clientId ?? "weir",
+    ...(settings.ssl ? { ssl: true } : {}),
+    ...(settings.sasl ? { sasl: { mechanism: settings.sasl.mechanism, username: settings.sasl.username, password: settings.sasl.password } as SASLOptions } : {}),
+    transactionTimeoutMs: settings.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS,
+    retryInitialMs: settings.retryInitialMs ?? DEFAULT_RETRY_INITIAL_MS,
+    ...(settings.replicationFactor !== undefined ? { replicationFactor: settings.replicationFactor } : {}),
+    logLevel: toKafkaLogLevel(settings.logLevel ?? "nothing"),
+    ...(internals.beforeEndTransaction ? { beforeEndTransaction: internals.beforeEndTransaction } : {}),
+  });
+}
+
+function brokerList(brokers: KafkaSettings["brokers"]): string[] {
+  const list = (typeof brokers === "string" ? brokers.split(",") : [...brokers]).map((b) => b.trim()).filter(Boolean);
+  if (list.length === 0) throw new WeirRuntimeError("give the Kafka engine at least one broker (host:port)");
+  return list;
 }
 
 /** Runs a topology on Kafka until drained (or, with `follow`, until `signal` fires), then disconnects. */
@@ -114,6 +129,100 @@ export function withApplicationId(topology: Topology, applicationId: string): To
     return node;
   });
   return new Topology(applicationId, nodes);
+}
+
+export interface KafkaProduceOptions {
+  /**
+   * Partitions of the topic when it does not exist yet (default 1); an
+   * existing topic keeps its own, and asking for another count is an error.
+   */
+  readonly partitions?: number;
+}
+
+/**
+ * Appends records to a Kafka topic and returns how many (created if missing) with an idempotent
+ * producer, acks=all. Keys and values are encoded and partitioned as the
+ * embedded log does it (a string as its text, anything else as JSON; by the
+ * key's murmur2 hash as Kafka's default partitioner, round-robin without a
+ * key), so that the same input lands on the same partitions in both.
+ */
+export async function produceKafka(
+  settings: KafkaSettings,
+  topic: string,
+  records: readonly ProduceRecord[],
+  options: KafkaProduceOptions = {},
+): Promise<number> {
+  const client = clientFor(brokerList(settings.brokers), settings);
+  try {
+    let metadata = await client.topic(topic);
+    if (metadata && options.partitions !== undefined && metadata.partitions !== options.partitions) {
+      throw new TopicError(`topic "${topic}" has ${metadata.partitions} partitions, not ${options.partitions}`);
+    }
+    if (!metadata) {
+      await client.createTopic({ name: topic, partitions: options.partitions ?? 1 });
+      metadata = await client.topic(topic);
+      if (!metadata) throw new TopicError(`cannot create topic "${topic}"`);
+    }
+    const partitions = metadata.partitions;
+    // Round-robin for null keys continues from the topic's size, as in the embedded log.
+    const ends = await client.endOffsets([...Array(partitions).keys()].map((partition) => ({ topic, partition })));
+    let roundRobin = ends.reduce((a, b) => a + b, 0);
+    const now = Date.now();
+    const toWrite: ProducerRecord[] = records.map((record) => {
+      const key = toRecordBytes(record.key);
+      const partition = record.partition ?? (key === null ? roundRobin++ % partitions : partitionForKey(key, partitions));
+      return { topic, partition, key, value: toRecordBytes(record.value), timestamp: record.timestamp ?? now };
+    });
+    await client.produceAndCommit(toWrite, "", []);
+    return toWrite.length;
+  } finally {
+    await client.close();
+  }
+}
+
+export interface KafkaConsumeOptions {
+  /** How keys print (default `auto`: as JSON when the text parses, else as text). */
+  readonly keyFormat?: PrintFormat;
+  /** How values print (default `auto`). */
+  readonly valueFormat?: PrintFormat;
+}
+
+/**
+ * The committed records of a topic (read_committed), partition by partition
+ * from the beginning up to the end each partition had when called: records of
+ * open or aborted transactions never show, and a topic being written to still
+ * ends. Kafka keeps no formats for topics: `keyFormat` and `valueFormat` say
+ * how to print the bytes.
+ */
+export async function* consumeKafka(settings: KafkaSettings, topic: string, options: KafkaConsumeOptions = {}): AsyncGenerator<ConsumedRecord> {
+  const client = clientFor(brokerList(settings.brokers), settings);
+  try {
+    const metadata = await client.topic(topic);
+    if (!metadata) throw new TopicError(`topic "${topic}" does not exist`);
+    const partitions = [...Array(metadata.partitions).keys()].map((partition) => ({ topic, partition }));
+    const ends = await client.endOffsets(partitions);
+    for (const [partition, end] of ends.entries()) {
+      let position = 0;
+      while (position < end) {
+        const fetched = await client.fetch({ topic, partition }, position, 5000);
+        for (const raw of fetched.records) {
+          if (raw.offset >= end) break;
+          yield {
+            topic,
+            partition,
+            offset: raw.offset,
+            key: decodeForPrint(raw.key, options.keyFormat ?? "auto"),
+            value: decodeForPrint(raw.value, options.valueFormat ?? "auto"),
+            timestamp: raw.timestamp,
+          };
+        }
+        if (fetched.nextOffset <= position) throw new TopicError(`${topic}-${partition}: no progress at offset ${position} before ${end}`);
+        position = fetched.nextOffset;
+      }
+    }
+  } finally {
+    await client.close();
+  }
 }
 
 function toKafkaLogLevel(level: NonNullable<KafkaSettings["logLevel"]>): kafkaLogLevel {

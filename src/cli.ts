@@ -5,7 +5,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { openEmbeddedLog, runEmbedded, WeirRuntimeError, type EmbeddedLog, type Guarantee, type RunSummary } from "../runtime/index.ts";
+import { openEmbeddedLog, runEmbedded, WeirRuntimeError, type EmbeddedLog, type Guarantee, type ProduceRecord, type RunSummary } from "../runtime/index.ts";
+import type { PrintFormat } from "../runtime/internal/record-bytes.ts";
 import { loadTopology, writeCompiledProject } from "./compiled-module.ts";
 import { check, format, formatDiagnostics, type Diagnostic } from "./index.ts";
 
@@ -108,28 +109,49 @@ export async function main(argv: readonly string[], io: Output = processOutput):
 
   program
     .command("produce")
-    .description("append records to a topic of the embedded log, one JSON object per line on standard input: {\"key\", \"value\", \"timestamp\"}")
+    .description(
+      "append records to a topic (of the embedded log with --data, of Kafka with --brokers), one JSON object per line on standard input: {\"key\", \"value\", \"timestamp\"}",
+    )
     .argument("<topic>", "topic name")
-    .requiredOption("-d, --data <dir>", "data folder of the embedded engine")
+    .option("-d, --data <dir>", "data folder of the embedded engine")
+    .option("-b, --brokers <host:port,...>", "produce to Kafka: the bootstrap brokers")
     .option("-p, --partitions <n>", "partitions, when the topic is created (default 1)", positiveInteger)
-    .action(async (topic: string, options: { data: string; partitions?: number }) => {
+    .action(async (topic: string, options: { data?: string; brokers?: string; partitions?: number }) => {
+      const where = dataOrBrokers("produce", options);
       const text = await readStdin();
-      const log = openLog(options.data);
-      try {
-        const count = produceLines(log, topic, text, "standard input", options.partitions);
-        io.err(`produced ${count} record${count === 1 ? "" : "s"} to ${topic}\n`);
-      } finally {
-        log.close();
+      const records = parseRecordLines(text, "standard input");
+      let count: number;
+      if (where === "kafka") {
+        const { produceKafka } = await import("../runtime/kafka.ts");
+        count = await produceKafka({ brokers: options.brokers! }, topic, records, options.partitions !== undefined ? { partitions: options.partitions } : {});
+      } else {
+        const log = openLog(options.data!);
+        try {
+          count = produceRecords(log, topic, records, options.partitions);
+        } finally {
+          log.close();
+        }
       }
+      io.err(`produced ${count} record${count === 1 ? "" : "s"} to ${topic}\n`);
     });
 
   program
     .command("consume")
-    .description("print the committed records of a topic, one JSON object per line")
+    .description("print the committed records of a topic, one JSON object per line (on Kafka: read_committed, up to the end offsets at start)")
     .argument("<topic>", "topic name")
-    .requiredOption("-d, --data <dir>", "data folder of the embedded engine")
-    .action((topic: string, options: { data: string }) => {
-      const log = openLog(options.data);
+    .option("-d, --data <dir>", "data folder of the embedded engine")
+    .option("-b, --brokers <host:port,...>", "consume from Kafka: the bootstrap brokers")
+    .option("--key-format <format>", "on Kafka: print keys as json, string, or auto (JSON when the text parses)", printFormatOption, "auto" as PrintFormat)
+    .option("--value-format <format>", "on Kafka: print values as json, string, or auto (JSON when the text parses)", printFormatOption, "auto" as PrintFormat)
+    .action(async (topic: string, options: { data?: string; brokers?: string; keyFormat: PrintFormat; valueFormat: PrintFormat }) => {
+      if (dataOrBrokers("consume", options) === "kafka") {
+        const { consumeKafka } = await import("../runtime/kafka.ts");
+        for await (const record of consumeKafka({ brokers: options.brokers! }, topic, { keyFormat: options.keyFormat, valueFormat: options.valueFormat })) {
+          io.out(`${JSON.stringify(record)}\n`);
+        }
+        return;
+      }
+      const log = openLog(options.data!);
       try {
         printRecords(log, topic, io);
       } finally {
@@ -169,7 +191,7 @@ export async function main(argv: readonly string[], io: Output = processOutput):
         if (options.input.length > 0) {
           const log = openLog(data);
           try {
-            for (const input of options.input) produceLines(log, input.topic, readSource(input.path), input.path, undefined);
+            for (const input of options.input) produceRecords(log, input.topic, parseRecordLines(readSource(input.path), input.path), undefined);
           } finally {
             log.close();
           }
@@ -276,6 +298,7 @@ async function runOnKafka(file: string, options: RunCommandOptions, io: Output):
   io.err(
     `${summary.application}: processed ${summary.recordsProcessed} records in ${summary.commits} commits (${summary.stoppedBy})` +
       (summary.deadLettered > 0 ? `; ${summary.deadLettered} sent to ${summary.application}-dlq` : "") +
+      (summary.lateRecords ? ` (${summary.lateRecords} late: past their window's end + grace)` : "") +
       "\n",
   );
   return 0;
@@ -318,13 +341,9 @@ function openLog(data: string): EmbeddedLog {
   return openEmbeddedLog(join(resolve(data), "weir.db"));
 }
 
-/**
- * Parses JSONL records; a bad line is reported with its line number and nothing
- * is produced. A new topic gets `partitions` (default 1); an existing one keeps
- * its own, and asking for another count is an error.
- */
-function produceLines(log: EmbeddedLog, topic: string, text: string, origin: string, partitions: number | undefined): number {
-  const records: { key?: unknown; value: unknown; timestamp?: number }[] = [];
+/** Parses JSONL records; a bad line is reported with its line number and nothing is produced. */
+function parseRecordLines(text: string, origin: string): ProduceRecord[] {
+  const records: ProduceRecord[] = [];
   text.split("\n").forEach((line, index) => {
     if (line.trim() === "") return;
     let parsed: unknown;
@@ -342,10 +361,31 @@ function produceLines(log: EmbeddedLog, topic: string, text: string, origin: str
     }
     records.push({ key: record.key, value: record.value, ...(record.timestamp !== undefined ? { timestamp: record.timestamp as number } : {}) });
   });
+  return records;
+}
+
+/**
+ * Appends to the embedded log. A new topic gets `partitions` (default 1); an
+ * existing one keeps its own, and asking for another count is an error.
+ */
+function produceRecords(log: EmbeddedLog, topic: string, records: readonly ProduceRecord[], partitions: number | undefined): number {
   const existing = log.topics().find((t) => t.name === topic);
   if (!existing || partitions !== undefined) log.createTopic(topic, partitions ?? 1);
-  log.produce(topic, records as Parameters<EmbeddedLog["produce"]>[1]);
+  log.produce(topic, records);
   return records.length;
+}
+
+/** produce and consume work on one log: the embedded one (--data) or Kafka (--brokers). */
+function dataOrBrokers(command: string, options: { data?: string; brokers?: string }): "embedded" | "kafka" {
+  if (options.data !== undefined && options.brokers !== undefined) throw new UsageError(`${command} takes --data DIR or --brokers HOST:PORT, not both`);
+  if (options.brokers !== undefined) return "kafka";
+  if (options.data !== undefined) return "embedded";
+  throw new UsageError(`${command} needs --data DIR (the embedded log) or --brokers HOST:PORT (Kafka)`);
+}
+
+function printFormatOption(value: string): PrintFormat {
+  if (value !== "auto" && value !== "json" && value !== "string") throw new InvalidArgumentError("expected auto, json or string");
+  return value;
 }
 
 function printRecords(log: EmbeddedLog, topic: string, io: Output): void {

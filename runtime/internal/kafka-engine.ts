@@ -98,6 +98,7 @@ class KafkaTopologyRun {
   private commits = 0;
   private recordsProcessed = 0;
   private deadLettered = 0;
+  private lateRecords = 0;
   private readonly outputs: Record<string, number> = {};
   private recordsSinceCommit = 0;
   private lastCommit = 0;
@@ -138,6 +139,7 @@ class KafkaTopologyRun {
         recordsProcessed: this.recordsProcessed,
         outputs: { ...this.outputs },
         deadLettered: this.deadLettered,
+        lateRecords: this.lateRecords,
         commits: this.commits,
         restored,
         durationMs: performance.now() - started,
@@ -353,10 +355,11 @@ class KafkaTopologyRun {
   }
 
   private account(taskCommits: readonly TaskCommit[], started: number): void {
-    const info = { records: 0, deadLettered: 0, changelogRecords: 0, outputs: {} as Record<string, number> };
+    const info = { records: 0, deadLettered: 0, lateRecords: 0, changelogRecords: 0, outputs: {} as Record<string, number> };
     for (const taskCommit of taskCommits) {
       info.records += taskCommit.processed;
       info.deadLettered += taskCommit.deadLettered;
+      info.lateRecords += taskCommit.late;
       let outputs = 0;
       for (const [topic, count] of taskCommit.outputs) {
         info.outputs[topic] = (info.outputs[topic] ?? 0) + count;
@@ -367,6 +370,7 @@ class KafkaTopologyRun {
     this.commits++;
     this.recordsProcessed += info.records;
     this.deadLettered += info.deadLettered;
+    this.lateRecords += info.lateRecords;
     for (const [topic, count] of Object.entries(info.outputs)) this.outputs[topic] = (this.outputs[topic] ?? 0) + count;
     this.recordsSinceCommit = 0;
     this.lastCommit = performance.now();
