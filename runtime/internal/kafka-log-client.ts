@@ -170,7 +170,10 @@ export class KafkaLogClient implements LogClient {
 
   async createTopic(topic: NewTopic): Promise<void> {
     await this.connect();
-    const configEntries = topic.cleanupPolicy ? [{ name: "cleanup.policy", value: topic.cleanupPolicy }] : [];
+    const configEntries = [
+      ...(topic.cleanupPolicy ? [{ name: "cleanup.policy", value: topic.cleanupPolicy }] : []),
+      ...(topic.retentionMs !== undefined ? [{ name: "retention.ms", value: String(topic.retentionMs) }] : []),
+    ];
     try {
       // Right after a broker starts, a creation can meet a controller or
       // leader not ready yet: retried (an earlier attempt that did create the

@@ -27,6 +27,8 @@ export interface NewTopic {
   readonly valueFormat?: string | undefined;
   /** "compact" for changelogs: only the last value of each key must be kept. Default: delete (by retention). */
   readonly cleanupPolicy?: "compact" | "delete" | undefined;
+  /** retention.ms; -1 keeps records whatever their timestamps. Default: the broker's. */
+  readonly retentionMs?: number | undefined;
 }
 
 /** A record as read from a partition. */

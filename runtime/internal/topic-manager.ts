@@ -67,7 +67,12 @@ export async function prepareTopics(
           `did a source topic change its partition count since the application last ran?`,
       );
     }
-    if (!existing) await log.createTopic({ name: topic, partitions: needed, keyFormat: "json", valueFormat: "json" });
+    // Time-based retention goes by record timestamps, and repartitioned records
+    // keep their input's: reprocessing old data (or any event time more than
+    // retention.ms in the past) would let the broker delete them before the
+    // downstream task reads them, a silent loss. So no time-based retention on
+    // repartition topics, as in Kafka Streams (KIP-284).
+    if (!existing) await log.createTopic({ name: topic, partitions: needed, keyFormat: "json", valueFormat: "json", retentionMs: -1 });
     partitions.set(topic, needed);
   }
 

@@ -59,12 +59,22 @@ export async function createTopic(broker: Broker, topic: string, partitions: num
   await broker.admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
 }
 
-/** Produces lines of text, keyed line-N (so spread over partitions by key), timestamps 1000 + N. */
+/**
+ * Record timestamps of the test data: recent ones. The broker's time-based
+ * retention (log.retention.hours) and segment rolling (segment.ms) go by the
+ * records' timestamps: with timestamps of January 1970 (as 1000 + N once
+ * were) every batch rolled a segment and the next retention check deleted the
+ * input, repartition and output records of a test still running, so a run
+ * read fewer records than produced and the counts came out lower.
+ */
+const BASE_TIMESTAMP = Date.now();
+
+/** Produces lines of text, keyed line-N (so spread over partitions by key), timestamps BASE_TIMESTAMP + N. */
 export async function produceLines(broker: Broker, topic: string, lines: readonly string[], first = 0): Promise<void> {
   await broker.producer.send({
     topic,
     acks: -1,
-    messages: lines.map((value, i) => ({ key: `line-${first + i}`, value, timestamp: String(1000 + first + i) })),
+    messages: lines.map((value, i) => ({ key: `line-${first + i}`, value, timestamp: String(BASE_TIMESTAMP + first + i) })),
   });
 }
 
