@@ -152,7 +152,11 @@ transaction.max.timeout.ms=900000
 num.network.threads=2
 num.io.threads=2
 num.recovery.threads.per.data.dir=1
-log.retention.hours=168
+# Never delete by time: retention judges records by their timestamps, and
+# tests and examples carry event times from the past (2023), which a 7-day
+# retention would delete under a running test. (Repartition topics are created
+# with retention.ms=-1 by weir itself, as Kafka Streams does.)
+log.retention.ms=-1
 # The compaction dedupe buffer defaults to 128 MiB; far too much for a 512 MiB heap.
 log.cleaner.dedupe.buffer.size=16777216
 log.segment.bytes=104857600
