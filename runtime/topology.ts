@@ -350,7 +350,7 @@ export class TopologyBuilder {
    * named `name` (changelog `<application>-<name>-changelog`); a record with a
    * null value deletes its key. Its changes flow downstream, deletes as null values.
    */
-  table<K, V>(name: string, options: SourceOptions<K, V>): KTable<K, V | null> {
+  table<K, V>(name: string, options: SourceOptions<K, V>): KTable<K, V> {
     this.add({
       kind: "source",
       name,
@@ -361,7 +361,7 @@ export class TopologyBuilder {
       internal: false,
       store: name,
     });
-    return new KTable<K, V | null>(this, name);
+    return new KTable<K, V>(this, name);
   }
 
   /** @internal */
@@ -443,16 +443,16 @@ export class KStream<K, V, W extends boolean = false> {
    * whose key the table lacks is dropped. The table's value is at
    * `record.joined[table]`. The stream must be partitioned like the table.
    */
-  join<VT>(name: string, table: KTable<K, VT | null>): KStream<K, V, W> {
+  join<VT>(name: string, table: KTable<K, VT>): KStream<K, V, W> {
     return this.joinNode(name, table, false);
   }
 
   /** As `join`, but a record whose key the table lacks goes on, with null for the table's value. */
-  leftJoin<VT>(name: string, table: KTable<K, VT | null>): KStream<K, V, W> {
+  leftJoin<VT>(name: string, table: KTable<K, VT>): KStream<K, V, W> {
     return this.joinNode(name, table, true);
   }
 
-  private joinNode(name: string, table: KTable<K, unknown>, left: boolean): KStream<K, V, W> {
+  private joinNode(name: string, table: { readonly node: string }, left: boolean): KStream<K, V, W> {
     const store = this.builder.storeOfTable(table.node);
     this.builder.add({ kind: "join", name, parent: this.node, table: table.node, store, left });
     return new KStream<K, V, W>(this.builder, name);
