@@ -9,6 +9,7 @@ import type {
   Expr,
   FormatRef,
   Identifier,
+  JoinStep,
   NameExpr,
   PipelineDecl,
   SchemaDecl,
@@ -53,6 +54,12 @@ export interface Shape {
    * (key, window), and `window.start` / `window.end` can be read.
    */
   readonly window?: "time" | "session" | undefined;
+  /**
+   * Tables joined in this pipeline, by name, with the type their name has in
+   * expressions (nullable after a left join). A join brings a table's name into
+   * the steps after it, up to and including the first step that is not `where`.
+   */
+  readonly joined?: ReadonlyMap<string, Type> | undefined;
 }
 
 /** `window` in an expression: its start and end, in epoch milliseconds. */
@@ -63,7 +70,9 @@ export const windowType: RecordType = Types.record([
 
 export type NameBinding =
   | { readonly kind: "key" | "value" | "timestamp" | "window" }
-  | { readonly kind: "field"; readonly name: string };
+  | { readonly kind: "field"; readonly name: string }
+  /** The value of a table joined earlier in the pipeline. */
+  | { readonly kind: "joined"; readonly table: string; readonly type: Type };
 
 export type CallBinding =
   | { readonly kind: "builtin"; readonly name: string }
@@ -219,7 +228,7 @@ class Checker {
   private checkSource(source: SourceDecl): Shape {
     const value = this.formatType(source.valueFormat);
     if (source.eventTime && source.eventTime.name !== "") this.checkEventTime(source, value);
-    return { collection: "stream", key: this.formatType(source.keyFormat), value, keyChanged: false };
+    return { collection: source.collection, key: this.formatType(source.keyFormat), value, keyChanged: false };
   }
 
   private checkEventTime(source: SourceDecl, value: Type): void {
@@ -271,9 +280,14 @@ class Checker {
         this.bag.report("groupWithoutAggregate", grouped.step, [], { hint: "for example: | group by customerId | count" });
         grouped = undefined;
       }
+      // The names a join brought in are read by this step and forgotten after it, unless it is a `where`.
+      const joined = step.kind === "Where" || step.kind === "Join" ? shape.joined : undefined;
       switch (step.kind) {
         case "Where":
           this.checkCondition(step.condition, shape, "the condition of 'where'");
+          break;
+        case "Join":
+          shape = this.checkJoin(step, shape);
           break;
         case "Select":
           shape = { ...shape, value: this.checkExpr(step.value, shape) };
@@ -324,7 +338,9 @@ class Checker {
           break;
         }
       }
+      if (step.kind !== "Join") shape = { ...shape, joined };
     }
+    shape = { ...shape, joined: undefined };
     if (windowed) {
       this.bag.report("windowWithoutAggregate", windowed, [], { hint: "for example: | window tumbling 1 minute | aggregate { total: sum(amount), count: count() }" });
     } else if (grouped) {
@@ -339,6 +355,33 @@ class Checker {
       });
     }
     return shape;
+  }
+
+  /** A stream-table join on the key: the table must be read from a topic, keyed like the stream. */
+  private checkJoin(step: JoinStep, shape: Shape): Shape {
+    const name = step.table.name;
+    const declaration = this.resolved.collections.get(name);
+    const table = this.shapeOf(name);
+    if (!declaration || !table) return shape;
+    if (table.collection !== "table") {
+      this.bag.report("joinNotATable", step.table, [name], {
+        hint: `a stream can be joined with a table only; to keep the latest value per key, declare it as one: table ${name} from topic ...`,
+      });
+      return shape;
+    }
+    if (declaration.kind !== "Source") {
+      this.bag.report("joinDerivedTable", step.table, [name], { hint: "join a table read from a topic: table NAME from topic \"...\" key ... value ..." });
+      return shape;
+    }
+    if (!isUnchecked(shape.key) && !isUnchecked(table.key) && !sameType(nonNull(shape.key), table.key)) {
+      this.bag.report("joinKeyType", step.table, [describeType(shape.key), name, describeType(table.key)], {
+        hint: `a join matches keys: rekey the stream by what holds ${name}'s key first, e.g. '| rekey ${guessKeyField(shape.value, name)} | join ${name}'`,
+      });
+    }
+    const joined = new Map(shape.joined ?? []);
+    joined.set(name, step.left ? Types.nullable(table.value) : table.value);
+    // A join after a rekey reads the stream through a repartition topic, partitioned like the table.
+    return { ...shape, keyChanged: false, window: undefined, joined };
   }
 
   private checkWindow(step: WindowStep, pipeline: PipelineDecl): void {
@@ -526,7 +569,9 @@ class Checker {
     if (this.bag.hasErrors) return;
     const used = new Set<string>();
     for (const declaration of this.resolved.collections.values()) {
-      if (declaration.kind === "Pipeline") used.add(declaration.input.name);
+      if (declaration.kind !== "Pipeline") continue;
+      used.add(declaration.input.name);
+      for (const step of declaration.steps) if (step.kind === "Join") used.add(step.table.name);
     }
     for (const sink of this.resolved.sinks) used.add(sink.input.name);
     for (const [name, declaration] of this.resolved.collections) {
@@ -640,11 +685,22 @@ class Checker {
       this.names.set(expr, { kind: "window" });
       return windowType;
     }
+    const joined = shape.joined?.get(name);
+    if (joined) {
+      this.names.set(expr, { kind: "joined", table: name, type: joined });
+      return joined;
+    }
     const value = shape.value;
     const hasField = value.kind === "record" && fieldOf(value, name) !== undefined;
     if (name === "window" && !hasField && !isUnchecked(value)) {
       this.bag.report("noWindow", expr, [], {
         hint: "windows come from '| group by ... | window tumbling 1 minute | aggregate { ... }'; a sink or a stream over that table can read window.start and window.end",
+      });
+      return Types.error;
+    }
+    if (!hasField && this.resolved.collections.get(name)?.collection === "table") {
+      this.bag.report("tableNotJoined", expr, [name], {
+        hint: `join it first ('| join ${name}'); its name is known in the steps after the join, up to the first step that is not 'where'`,
       });
       return Types.error;
     }
@@ -838,7 +894,19 @@ export function stepName(step: Step): string {
       return "sum";
     case "Aggregate":
       return "aggregate";
+    case "Join":
+      return step.left ? "left join" : "join";
   }
+}
+
+/** A value field whose name ends with the table's name and "Id" (customerId for customers), for hints. */
+function guessKeyField(value: Type, table: string): string {
+  const stem = table.endsWith("s") ? table.slice(0, -1) : table;
+  if (value.kind === "record") {
+    const found = value.fields.find((f) => f.name.toLowerCase() === `${stem}id`.toLowerCase());
+    if (found) return found.name;
+  }
+  return `${stem}Id`;
 }
 
 function mismatchDetail(type: Type, schema: RecordType): string {

@@ -59,6 +59,7 @@ export const diagnostics = {
   importShadowsBuiltin: define("WEIR2012", "error", (name: string) => `the import ${q(name)} has the name of a built-in function`),
   selfReference: define("WEIR2013", "error", (name: string) => `${q(name)} reads from itself`),
   reservedFieldName: define("WEIR2015", "error", (name: string) => `${q(name)} cannot be a field name: JavaScript objects reserve it`),
+  tableNotJoined: define("WEIR2016", "error", (name: string) => `the table ${q(name)} is not joined here`),
   noWindow: define("WEIR2014", "error", () => "there is no window here: 'window' is known only in the records of a windowed table"),
 
   // types
@@ -80,6 +81,7 @@ export const diagnostics = {
   sinkSchemaMismatch: define("WEIR3016", "error", (schema: string, detail: string) => `the value does not match the schema ${q(schema)}: ${detail}`),
   unknownTimeUnit: define("WEIR3017", "error", (unit: string) => `unknown unit of time ${q(unit)}`),
   durationNotWhole: define("WEIR3018", "error", (duration: string) => `a duration must be a whole number of milliseconds, but ${duration} is not`),
+  joinKeyType: define("WEIR3019", "error", (streamKey: string, table: string, tableKey: string) => `the stream's key is ${streamKey}, but the table ${q(table)} is keyed by ${tableKey}`),
 
   // pipelines
   aggregateWithoutGroup: define("WEIR4001", "error", (step: string) => `${q(step)} needs a grouped stream`),
@@ -102,6 +104,8 @@ export const diagnostics = {
   sinkToInternalTopic: define("WEIR4019", "error", (topic: string) => `"${topic}" is one of this application's own topics (changelog, repartition or dead letters)`),
   duplicateSource: define("WEIR4020", "error", (topic: string, other: string) => `the topic "${topic}" is already read by ${q(other)}`),
   duplicateSink: define("WEIR4021", "error", (name: string, topic: string) => `${q(name)} is already written to "${topic}"`),
+  joinNotATable: define("WEIR4022", "error", (name: string) => `${q(name)} is a stream: 'join' needs a table`),
+  joinDerivedTable: define("WEIR4023", "error", (name: string) => `joining the table ${q(name)}, made by an aggregation, is not supported yet`),
   windowWithoutEventTime: define("WEIR4018", "warning", (source: string) => `${q(source)} declares no event time: these windows use the timestamps its records have on the topic`),
 } as const;
 

@@ -105,7 +105,8 @@ function writeCollection(writer: CodeBlockWriter, collection: CollectionPlan, pl
   writer.writeLine(`// ${sourceName}:${collection.line}`);
   const start = collection.start;
   if (start.kind === "source") {
-    writer.write(`const ${jsIdentifier(collection.name)} = builder.stream(${JSON.stringify(collection.name)}, `).inlineBlock(() => {
+    const method = start.collection === "table" ? "table" : "stream";
+    writer.write(`const ${jsIdentifier(collection.name)} = builder.${method}(${JSON.stringify(collection.name)}, `).inlineBlock(() => {
       writer.writeLine(`topic: ${JSON.stringify(start.topic)},`);
       writer.writeLine(`key: ${formatExpression(start.keyFormat)},`);
       writer.writeLine(`value: ${formatExpression(start.valueFormat)},`);
@@ -122,6 +123,8 @@ function writeCollection(writer: CodeBlockWriter, collection: CollectionPlan, pl
   // The changes of a session-windowed table include retractions (null values) of
   // merged sessions; a stream over it carries the sessions only.
   if (changes && input.shape.window === "session") calls.unshift(`.filter(${JSON.stringify(`${collection.name}-0-sessions`)}, (record) => record.value !== null)`);
+  // The changes of a table read from a topic include deletes (null values); a stream over it carries the updates only.
+  if (changes && input.start.kind === "source") calls.unshift(`.filter(${JSON.stringify(`${collection.name}-0-updates`)}, (record) => record.value !== null)`);
   if (calls.length === 0) {
     writer.writeLine(`const ${jsIdentifier(collection.name)} = ${from};`);
     return;
@@ -164,6 +167,8 @@ function operationCall(operation: OperationPlan, expressions: ExpressionWriter):
       return `.flatMapValues(${name(operation.node)}, (record) => ${expressions.write(operation.values)})`;
     case "repartition":
       return `.repartition(${name(operation.name)})`;
+    case "join":
+      return `.${operation.left ? "leftJoin" : "join"}(${name(operation.node)}, ${jsIdentifier(operation.table)})`;
     case "aggregate":
       return `.aggregate(${name(operation.node)}, ${aggregateOptions(operation.store, operation.aggregation, operation.window, expressions)})`;
   }
@@ -360,6 +365,7 @@ class ExpressionWriter {
       case "Name": {
         const binding = this.plan.expressions.names.get(expr);
         if (!binding) throw new Error(`unresolved name ${expr.name.name}`);
+        if (binding.kind === "joined") return [`(record.joined!.${binding.table} as ${tsType(binding.type)})`, 9];
         return [binding.kind === "field" ? `record.value.${binding.name}` : `record.${binding.kind}`, 9];
       }
       case "Member": {

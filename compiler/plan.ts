@@ -17,6 +17,8 @@ export type FormatPlan =
 
 export interface SourcePlan {
   readonly kind: "source";
+  /** A table is materialized in a store named after it. */
+  readonly collection: "stream" | "table";
   readonly topic: string;
   readonly keyFormat: FormatPlan;
   readonly valueFormat: FormatPlan;
@@ -41,6 +43,8 @@ export type OperationPlan =
   | { readonly kind: "flatMapValues"; readonly node: string; readonly values: Expr; readonly input: Shape }
   /** Through the internal topic `<application>-<name>-repartition`. */
   | { readonly kind: "repartition"; readonly name: string }
+  /** A stream-table join on the key with the table read from a topic (its store has the table's name). */
+  | { readonly kind: "join"; readonly node: string; readonly table: string; readonly left: boolean; readonly input: Shape }
   | {
       readonly kind: "aggregate";
       readonly node: string;
@@ -123,6 +127,7 @@ function planCollection(declaration: CollectionDecl, checked: CheckedFile, line:
       line,
       start: {
         kind: "source",
+        collection: declaration.collection,
         topic: declaration.topic.value,
         keyFormat: planFormat(declaration.keyFormat, shape.key),
         valueFormat: planFormat(declaration.valueFormat, shape.value),
@@ -150,6 +155,15 @@ function planCollection(declaration: CollectionDecl, checked: CheckedFile, line:
       case "Rekey":
         operations.push({ kind: "selectKey", node, key: step.key, input });
         break;
+      case "Join": {
+        if (input.keyChanged) {
+          // The stream's first repartition is named after it; a table's is its group by's.
+          const first = declaration.collection === "stream" && !operations.some((o) => o.kind === "repartition");
+          operations.push({ kind: "repartition", name: first ? name : `${name}-${index + 1}` });
+        }
+        operations.push({ kind: "join", node, table: step.table.name, left: step.left, input });
+        break;
+      }
       case "GroupBy": {
         const byKey = step.key.kind === "Name" && checked.names.get(step.key)?.kind === "key";
         if (!byKey) operations.push({ kind: "selectKey", node, key: step.key, input });

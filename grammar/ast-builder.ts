@@ -250,8 +250,20 @@ class AstBuilder extends BaseVisitor {
     return { kind: "Pipeline", collection: "stream", name, ...this.sub(this.pipeline, ctx.pipeline?.[0], range.end), range };
   }
 
-  tableDecl(ctx: TableDeclCstChildren, range: SourceRange): PipelineDecl {
+  tableDecl(ctx: TableDeclCstChildren, range: SourceRange): SourceDecl | PipelineDecl {
     const name = this.sub(this.name, ctx.name?.[0], endOf(ctx.TableKw?.[0], range.end));
+    if (ctx.FromKw) {
+      return {
+        kind: "Source",
+        collection: "table",
+        name,
+        topic: stringLiteral(ctx.StringLiteral?.[0], range.end),
+        keyFormat: this.sub(this.format, ctx.keyFormat?.[0], range.end),
+        valueFormat: this.sub(this.format, ctx.valueFormat?.[0], range.end),
+        eventTime: ctx.EventKw || ctx.eventTime ? this.sub(this.name, ctx.eventTime?.[0], range.end) : undefined,
+        range,
+      };
+    }
     return { kind: "Pipeline", collection: "table", name, ...this.sub(this.pipeline, ctx.pipeline?.[0], range.end), range };
   }
 
@@ -296,6 +308,7 @@ class AstBuilder extends BaseVisitor {
     if (ctx.CountKw) return { kind: "Count", range };
     if (ctx.SumKw) return { kind: "Sum", value: expression(), range };
     if (ctx.AggregateKw) return { kind: "Aggregate", value: this.sub(this.recordExpr, ctx.recordExpr?.[0], range.end), range };
+    if (ctx.JoinKw) return { kind: "Join", left: ctx.LeftKw !== undefined, table: this.sub(this.name, ctx.table?.[0], endOf(ctx.JoinKw[0], range.end)), range };
     return undefined;
   }
 

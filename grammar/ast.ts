@@ -88,10 +88,13 @@ export interface FormatRef extends NodeBase {
   readonly schema: Identifier | undefined;
 }
 
-/** `stream orders from topic "orders" key string value json Order event time ts` */
+/**
+ * `stream orders from topic "orders" key string value json Order event time ts`, or
+ * `table customers from topic "customers" key string value json Customer` (the latest value per key).
+ */
 export interface SourceDecl extends NodeBase {
   readonly kind: "Source";
-  readonly collection: "stream";
+  readonly collection: "stream" | "table";
   readonly name: Identifier;
   readonly topic: StringLiteral;
   readonly keyFormat: FormatRef;
@@ -109,7 +112,14 @@ export interface PipelineDecl extends NodeBase {
   readonly steps: readonly Step[];
 }
 
-export type Step = WhereStep | SelectStep | FlatMapStep | RekeyStep | GroupByStep | WindowStep | CountStep | SumStep | AggregateStep;
+export type Step = WhereStep | SelectStep | FlatMapStep | RekeyStep | JoinStep | GroupByStep | WindowStep | CountStep | SumStep | AggregateStep;
+
+/** `join customers` or `left join customers`: a stream-table join on the key. */
+export interface JoinStep extends NodeBase {
+  readonly kind: "Join";
+  readonly left: boolean;
+  readonly table: Identifier;
+}
 
 /** `where amount > 0` */
 export interface WhereStep extends NodeBase {

@@ -123,6 +123,16 @@ export interface TableDeclCstNode extends CstNode {
 export type TableDeclCstChildren = {
   TableKw?: IToken[];
   name?: NameCstNode[];
+  FromKw?: IToken[];
+  TopicKw?: IToken[];
+  StringLiteral?: IToken[];
+  KeyKw?: IToken[];
+  keyFormat?: FormatCstNode[];
+  ValueKw?: IToken[];
+  valueFormat?: FormatCstNode[];
+  EventKw?: IToken[];
+  TimeKw?: IToken[];
+  eventTime?: NameCstNode[];
   Equals?: IToken[];
   pipeline?: PipelineCstNode[];
 };
@@ -185,6 +195,9 @@ export type StepCstChildren = {
   SumKw?: IToken[];
   AggregateKw?: IToken[];
   recordExpr?: RecordExprCstNode[];
+  LeftKw?: IToken[];
+  JoinKw?: IToken[];
+  table?: NameCstNode[];
 };
 
 export interface WindowStepCstNode extends CstNode {

@@ -113,7 +113,7 @@ class Formatter {
       case "Source": {
         const eventTime = declaration.eventTime ? ` event time ${declaration.eventTime.name}` : "";
         return [
-          `stream ${declaration.name.name} from topic ${JSON.stringify(declaration.topic.value)} key ${format(declaration.keyFormat)} value ${format(declaration.valueFormat)}${eventTime}`,
+          `${declaration.collection} ${declaration.name.name} from topic ${JSON.stringify(declaration.topic.value)} key ${format(declaration.keyFormat)} value ${format(declaration.valueFormat)}${eventTime}`,
         ];
       }
       case "Pipeline":
@@ -186,6 +186,8 @@ class Formatter {
         return `sum ${expression(step.value, indent + 4)}`;
       case "Aggregate":
         return `aggregate ${expression(step.value, indent + 10)}`;
+      case "Join":
+        return `${step.left ? "left join" : "join"} ${step.table.name}`;
     }
   }
 }

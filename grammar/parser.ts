@@ -193,8 +193,33 @@ export class WeirParser extends CstParser {
   readonly tableDecl = this.RULE("tableDecl", () => {
     this.CONSUME(T.TableKw);
     this.SUBRULE(this.name);
-    this.CONSUME(T.Equals);
-    this.SUBRULE(this.pipeline);
+    this.OR({
+      ERR_MSG: "'from' or '='",
+      DEF: [
+        {
+          ALT: () => {
+            this.CONSUME(T.FromKw);
+            this.CONSUME(T.TopicKw);
+            this.CONSUME(T.StringLiteral);
+            this.CONSUME(T.KeyKw);
+            this.SUBRULE(this.format, { LABEL: "keyFormat" });
+            this.CONSUME(T.ValueKw);
+            this.SUBRULE2(this.format, { LABEL: "valueFormat" });
+            this.OPTION(() => {
+              this.CONSUME(T.EventKw);
+              this.CONSUME(T.TimeKw);
+              this.SUBRULE2(this.name, { LABEL: "eventTime" });
+            });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Equals);
+            this.SUBRULE(this.pipeline);
+          },
+        },
+      ],
+    });
   });
 
   readonly sinkDecl = this.RULE("sinkDecl", () => {
@@ -252,7 +277,7 @@ export class WeirParser extends CstParser {
 
   readonly step = this.RULE("step", () => {
     this.OR({
-      ERR_MSG: "a step (where, select, flatmap, rekey, group by, window, count, sum, aggregate)",
+      ERR_MSG: "a step (where, select, flatmap, rekey, join, left join, group by, window, count, sum, aggregate)",
       DEF: [
         {
           ALT: () => {
@@ -297,6 +322,13 @@ export class WeirParser extends CstParser {
           ALT: () => {
             this.CONSUME(T.AggregateKw);
             this.SUBRULE(this.recordExpr);
+          },
+        },
+        {
+          ALT: () => {
+            this.OPTION(() => this.CONSUME(T.LeftKw));
+            this.CONSUME(T.JoinKw);
+            this.SUBRULE(this.name, { LABEL: "table" });
           },
         },
       ],

@@ -99,6 +99,8 @@ export const GraceKw = softKeyword("GraceKw", "grace");
 export const EmitKw = softKeyword("EmitKw", "emit");
 export const FinalKw = softKeyword("FinalKw", "final");
 export const ChangesKw = softKeyword("ChangesKw", "changes");
+export const JoinKw = softKeyword("JoinKw", "join");
+export const LeftKw = softKeyword("LeftKw", "left");
 
 export const TrueKw = hardKeyword("TrueKw", "true");
 export const FalseKw = hardKeyword("FalseKw", "false");
@@ -116,6 +118,7 @@ export const softKeywords: readonly TokenType[] = [
   StringKw, NumberKw, BooleanKw, TimestampKw, ListKw, EventKw, TimeKw, SinkKw, ToKw,
   WhereKw, SelectKw, FlatmapKw, RekeyKw, GroupKw, ByKw, CountKw, SumKw, AggregateKw,
   WindowKw, TumblingKw, HoppingKw, SessionKw, AdvanceKw, GraceKw, EmitKw, FinalKw, ChangesKw,
+  JoinKw, LeftKw,
 ];
 
 /** Hard keywords: never names. */

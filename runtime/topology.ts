@@ -15,6 +15,12 @@ export interface StreamRecord<K, V> {
   readonly timestamp: number;
   /** The window of a windowed aggregation's result (and of the records derived from it without a new key). */
   readonly window?: TimeWindow;
+  /**
+   * After a stream-table join: the joined tables' values, by table name (null
+   * after a left join that found nothing). Steps that only filter keep it; a
+   * step that makes a new record leaves it behind.
+   */
+  readonly joined?: Readonly<Record<string, unknown>>;
 }
 
 /** A record of a windowed table's changes: its key is the group key, its window beside it. */
@@ -85,6 +91,22 @@ export interface SourceNode extends NodeBase {
   readonly timestamp: ((value: unknown) => number) | undefined;
   /** Set for the reading side of a repartition topic. */
   readonly internal: boolean;
+  /**
+   * A table's source: the latest value per key is kept in this store (a null
+   * value deletes the key). A stream's source has none, and drops null values.
+   */
+  readonly store?: string;
+}
+
+/** A stream-table join on the key, looking the key up in a source table's store. */
+export interface JoinNode extends NodeBase {
+  readonly kind: "join";
+  readonly parent: string;
+  /** The table's source node; the record carries the table's value under this name. */
+  readonly table: string;
+  readonly store: string;
+  /** A left join keeps a record whose key the table lacks (with null for the table's value). */
+  readonly left: boolean;
 }
 
 export interface FilterNode extends NodeBase {
@@ -139,14 +161,14 @@ export interface SinkNode extends NodeBase {
   readonly internal: boolean;
 }
 
-export type TopologyNode = SourceNode | FilterNode | MapNode | FlatMapNode | AggregateNode | WindowedAggregateNode | SinkNode;
+export type TopologyNode = SourceNode | JoinNode | FilterNode | MapNode | FlatMapNode | AggregateNode | WindowedAggregateNode | SinkNode;
 
 export interface StoreDescription {
   readonly name: string;
   readonly changelogTopic: string;
   /** A window store's windows; absent for a key-value store. */
   readonly window?: WindowSpec;
-  /** The aggregate node that owns the store. */
+  /** The node that owns the store: an aggregation or a table's source. */
   readonly node: string;
 }
 
@@ -172,14 +194,18 @@ export class Topology {
   constructor(application: string, nodes: readonly TopologyNode[]) {
     this.application = application;
     this.nodes = nodes;
-    this.stores = nodes
-      .filter((node): node is AggregateNode | WindowedAggregateNode => node.kind === "aggregate" || node.kind === "windowedAggregate")
-      .map((node) => ({
-        name: node.store,
-        changelogTopic: changelogTopicName(application, node.store),
-        node: node.name,
-        ...(node.kind === "windowedAggregate" ? { window: node.window } : {}),
-      }));
+    this.stores = nodes.flatMap((node): StoreDescription[] => {
+      if (node.kind === "source" && node.store !== undefined) return [{ name: node.store, changelogTopic: changelogTopicName(application, node.store), node: node.name }];
+      if (node.kind !== "aggregate" && node.kind !== "windowedAggregate") return [];
+      return [
+        {
+          name: node.store,
+          changelogTopic: changelogTopicName(application, node.store),
+          node: node.name,
+          ...(node.kind === "windowedAggregate" ? { window: node.window } : {}),
+        },
+      ];
+    });
     this.subtopologies = splitIntoSubtopologies(nodes, this.stores);
   }
 
@@ -220,7 +246,10 @@ export class Topology {
         const arrow = next.length > 0 ? ` --> ${next.join(", ")}` : "";
         switch (node.kind) {
           case "source":
-            lines.push(`    Source: ${node.name} (topic: ${node.topic}${node.internal ? ", repartition" : ""})${arrow}`);
+            lines.push(`    Source: ${node.name} (topic: ${node.topic}${node.internal ? ", repartition" : ""}${node.store ? `, table, store: ${node.store}` : ""})${arrow}`);
+            break;
+          case "join":
+            lines.push(`    Processor: ${node.name} (${node.left ? "left join" : "join"} ${node.table}, store: ${node.store})${arrow} <-- ${node.parent}`);
             break;
           case "sink":
             lines.push(`    Sink: ${node.name} (topic: ${node.topic}${node.internal ? ", repartition" : ""}) <-- ${node.parent}`);
@@ -273,6 +302,8 @@ function splitIntoSubtopologies(nodes: readonly TopologyNode[], stores: readonly
   for (const node of nodes) root.set(node.name, node.name);
   for (const node of nodes) {
     if (node.kind !== "source") root.set(find(node.name), find(node.parent));
+    // A join reads the table's store: the table's source and the stream share a task.
+    if (node.kind === "join") root.set(find(node.name), find(node.table));
   }
   const groups = new Map<string, TopologyNode[]>();
   for (const node of nodes) {
@@ -314,12 +345,38 @@ export class TopologyBuilder {
     return new KStream<K, V>(this, name);
   }
 
+  /**
+   * A table read from a topic: the latest value per key, kept in the store
+   * named `name` (changelog `<application>-<name>-changelog`); a record with a
+   * null value deletes its key. Its changes flow downstream, deletes as null values.
+   */
+  table<K, V>(name: string, options: SourceOptions<K, V>): KTable<K, V> {
+    this.add({
+      kind: "source",
+      name,
+      topic: options.topic,
+      keyFormat: options.key as Format<unknown>,
+      valueFormat: options.value as Format<unknown>,
+      timestamp: options.timestamp as ((value: unknown) => number) | undefined,
+      internal: false,
+      store: name,
+    });
+    return new KTable<K, V>(this, name);
+  }
+
+  /** @internal */
+  storeOfTable(node: string): string {
+    const source = this.nodes.find((n) => n.name === node);
+    if (source?.kind !== "source" || source.store === undefined) throw new TopologyError(`${node} is not a table read from a topic: only those can be joined`);
+    return source.store;
+  }
+
   /** @internal used by KStream and KTable */
   add(node: TopologyNode): void {
     if (this.nodes.some((n) => n.name === node.name)) {
       throw new TopologyError(`two nodes are named ${node.name}: node names must be unique`);
     }
-    const storeOf = (n: TopologyNode) => (n.kind === "aggregate" || n.kind === "windowedAggregate" ? n.store : undefined);
+    const storeOf = (n: TopologyNode) => (n.kind === "aggregate" || n.kind === "windowedAggregate" || (n.kind === "source" && !n.internal) ? n.store : undefined);
     if (storeOf(node) !== undefined && this.nodes.some((n) => storeOf(n) === storeOf(node))) {
       throw new TopologyError(`two state stores are named ${storeOf(node)}: store names must be unique`);
     }
@@ -378,6 +435,27 @@ export class KStream<K, V, W extends boolean = false> {
     const source = `${name}-repartition-source`;
     this.builder.add({ kind: "source", name: source, topic, keyFormat: json, valueFormat: json, timestamp: undefined, internal: true });
     return new KStream<K, V>(this.builder, source);
+  }
+
+  /**
+   * Joins each record with the table's value for its key, as of the record's
+   * timestamp (the task processes its inputs in timestamp order): a record
+   * whose key the table lacks is dropped. The table's value is at
+   * `record.joined[table]`. The stream must be partitioned like the table.
+   */
+  join<VT>(name: string, table: KTable<K, VT>): KStream<K, V, W> {
+    return this.joinNode(name, table, false);
+  }
+
+  /** As `join`, but a record whose key the table lacks goes on, with null for the table's value. */
+  leftJoin<VT>(name: string, table: KTable<K, VT>): KStream<K, V, W> {
+    return this.joinNode(name, table, true);
+  }
+
+  private joinNode(name: string, table: { readonly node: string }, left: boolean): KStream<K, V, W> {
+    const store = this.builder.storeOfTable(table.node);
+    this.builder.add({ kind: "join", name, parent: this.node, table: table.node, store, left });
+    return new KStream<K, V, W>(this.builder, name);
   }
 
   aggregate<A, Out = A>(name: string, options: AggregateOptions<K, V, A, Out>): KTable<K, Out> {

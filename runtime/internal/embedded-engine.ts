@@ -262,6 +262,38 @@ class TopologyRun {
         queue.add(fetched.records, fetched.atEnd, fetched.nextOffset);
       }
     }
+    // The end of a repartition topic is its end for good only once the tasks
+    // writing it have nothing left to write: until then, a task that reads it
+    // beside another input (a join after a rekey) waits rather than run ahead
+    // on the other input, so that records meet in timestamp order (Kafka
+    // Streams' max.task.idle.ms, with the wait known to be enough).
+    for (const task of this.tasks) {
+      for (const queue of task.inputQueues) {
+        if (queue.caughtUp && queue.size === 0 && this.repartitionWriters.has(queue.partition.topic)) queue.caughtUp = this.writersIdle(queue.partition.topic, new Set());
+      }
+    }
+  }
+
+  private get repartitionWriters(): Map<string, number> {
+    const writers = new Map<string, number>();
+    for (const sub of this.topology.subtopologies) {
+      for (const node of sub.nodes) if (node.kind === "sink" && node.internal) writers.set(node.topic, sub.id);
+    }
+    return writers;
+  }
+
+  /** Whether every task writing the repartition topic has read all its inputs and committed. */
+  private writersIdle(topic: string, seen: Set<string>): boolean {
+    if (seen.has(topic)) return true;
+    seen.add(topic);
+    const writer = this.repartitionWriters.get(topic);
+    const writerTasks = this.tasks.filter((task) => task.subtopologyId === writer);
+    return writerTasks.every(
+      (task) =>
+        !task.hasUncommittedWork &&
+        task.buffered === 0 &&
+        task.inputQueues.every((q) => q.caughtUp && (!this.repartitionWriters.has(q.partition.topic) || this.writersIdle(q.partition.topic, seen))),
+    );
   }
 
   /**

@@ -105,8 +105,46 @@ function forwardTo(children: Forward[]): Forward {
 
 function buildProcessor(node: TopologyNode, forward: Forward, context: ProcessorContext): Forward {
   switch (node.kind) {
-    case "source":
-      return forward;
+    case "source": {
+      if (node.store !== undefined) {
+        const store = context.store(node.store);
+        // A table's source, as Kafka Streams' KTableSource: a record without a key
+        // has no row to update; a null value (a tombstone) deletes the key, and the
+        // delete flows downstream as a null value.
+        return (record) => {
+          if (record.key === null || record.key === undefined) return;
+          try {
+            if (record.value === null || record.value === undefined) store.delete(record.key);
+            else store.put(record.key, record.value);
+          } catch (error) {
+            throw new NodeFailure(node.name, error);
+          }
+          forward({ key: record.key, value: record.value ?? null, timestamp: record.timestamp });
+        };
+      }
+      if (node.internal) return forward;
+      // A stream has no rows to delete: a null value (a tombstone) means nothing
+      // to it, and is dropped, as ksqlDB does.
+      return (record) => {
+        if (record.value !== null && record.value !== undefined) forward(record);
+      };
+    }
+
+    case "join": {
+      const store = context.store(node.store);
+      return (record) => {
+        // As in Kafka Streams' KStreamKTableJoin: no key, nothing to look up.
+        if (record.key === null || record.key === undefined) return;
+        let value: unknown;
+        try {
+          value = store.get(record.key);
+        } catch (error) {
+          throw new NodeFailure(node.name, error);
+        }
+        if (value === undefined && !node.left) return;
+        forward({ ...record, joined: { ...record.joined, [node.table]: value ?? null } });
+      };
+    }
 
     case "filter":
       return (record) => {

@@ -57,6 +57,7 @@ export function taskId(subtopology: number, partition: number): string {
 export class StreamTask {
   readonly id: string;
   readonly partition: number;
+  readonly subtopologyId: number;
   private readonly state: StateMachine<TaskState>;
   private readonly topology: Topology;
   private readonly group: PartitionGroup;
@@ -81,6 +82,7 @@ export class StreamTask {
     const { topology, subtopology, partition } = options;
     this.id = taskId(subtopology.id, partition);
     this.partition = partition;
+    this.subtopologyId = subtopology.id;
     this.topology = topology;
     this.state = new StateMachine(`task ${this.id}`, TASK_TRANSITIONS, "CREATED");
     this.collector = new RecordCollectorImpl(options.partitionsOf);
@@ -109,9 +111,13 @@ export class StreamTask {
     });
     this.entries = new Map([...processors].map(([source, forward]) => [source, (r) => forward(r.record)]));
 
-    const queues = subtopology.nodes.flatMap((node, _, nodes) => {
+    // Ties in timestamp go to the sources in this order: tables first, so that a
+    // table update and a stream record with one timestamp join as "update, then record".
+    const sources = subtopology.nodes.filter((n) => n.kind === "source");
+    const ranked = [...sources.filter((n) => n.store !== undefined), ...sources.filter((n) => n.store === undefined)];
+    const queues = subtopology.nodes.flatMap((node) => {
       if (node.kind !== "source") return [];
-      const order = nodes.filter((n) => n.kind === "source").indexOf(node);
+      const order = ranked.indexOf(node);
       const start = options.startOffsets.get(`${node.topic}-${partition}`) ?? 0;
       return [new RecordQueue({ topic: node.topic, partition }, order, (raw) => decodeSourceRecord(node, raw), start)];
     });

@@ -34,6 +34,15 @@ export async function prepareTopics(
     partitions.set(topic, metadata.partitions);
   }
 
+  // A repartition topic read beside source topics (a join after a rekey) is
+  // partitioned like them, as Kafka Streams does for co-partitioning.
+  for (const sub of topology.subtopologies) {
+    const external = sub.sourceTopics.filter((topic) => partitions.has(topic));
+    if (external.length === 0) continue;
+    const count = Math.max(...external.map((topic) => partitions.get(topic)!));
+    for (const topic of sub.sourceTopics) if (!partitions.has(topic)) partitions.set(topic, count);
+  }
+
   // A repartition topic has as many partitions as its writer has tasks, and
   // the writer may itself read repartition topics: resolve them recursively.
   const writerOf = new Map<string, SubTopology>();

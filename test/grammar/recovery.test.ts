@@ -8,7 +8,7 @@ function parse(text: string) {
   return { file, problems: describeProblems(text, problems), at: (range: { start: number; end: number }) => text.slice(range.start, range.end) };
 }
 
-const steps = "a step (where, select, flatmap, rekey, group by, window, count, sum, aggregate)";
+const steps = "a step (where, select, flatmap, rekey, join, left join, group by, window, count, sum, aggregate)";
 const declaration = "a declaration (stream, table, sink, schema, import)";
 
 describe("error messages", () => {
@@ -17,7 +17,7 @@ describe("error messages", () => {
   });
 
   it("names a missing token by its text", () => {
-    expect(parse("table t x | count").problems).toEqual([`parse: expected '=' but found 'x' @ "x"`]);
+    expect(parse('sink s topic "t"').problems).toEqual([`parse: expected 'to' but found 'topic' @ "topic"`]);
     expect(parse("schema S { id string }").problems).toEqual([`parse: expected ':' but found 'string' @ "string"`]);
     expect(parse("table t = x | group customerId").problems).toEqual([`parse: expected 'by' but found 'customerId' @ "customerId"`]);
     expect(parse("sink s to topic orders").problems).toEqual([`parse: expected a string but found 'orders' @ "orders"`]);
@@ -138,15 +138,16 @@ describe("recovery", () => {
   });
 
   it("deletes a single extra token rather than inserting a missing one before it", () => {
-    const { file, problems } = parse("table t x = y | count");
-    expect(problems).toEqual([`parse: expected '=' but found 'x' @ "x"`]);
-    expect(file.declarations).toMatchObject([{ name: { name: "t" }, input: { name: "y" }, steps: [{ kind: "Count" }] }]);
+    // (Not after `stream t` or `table t`: there either 'from' or '=' may come, and recovery re-syncs instead.)
+    const { file, problems } = parse('sink s x to topic "t"');
+    expect(problems).toEqual([`parse: expected 'to' but found 'x' @ "x"`]);
+    expect(file.declarations).toMatchObject([{ kind: "Sink", input: { name: "s" }, topic: { value: "t" } }]);
   });
 
   it("inserts a single missing token", () => {
-    const { file, problems } = parse("table t y | count");
-    expect(problems).toEqual([`parse: expected '=' but found 'y' @ "y"`]);
-    expect(file.declarations).toMatchObject([{ name: { name: "t" }, input: { name: "y" }, steps: [{ kind: "Count" }] }]);
+    const { file, problems } = parse('sink s topic "t"');
+    expect(problems).toEqual([`parse: expected 'to' but found 'topic' @ "topic"`]);
+    expect(file.declarations).toMatchObject([{ kind: "Sink", input: { name: "s" }, topic: { value: "t" } }]);
   });
 
   it("skips junk between declarations", () => {

@@ -134,7 +134,7 @@ describe("weir fmt", () => {
 });
 
 describe("weir compile", () => {
-  for (const fixture of ["shop", "windows"]) {
+  for (const fixture of ["shop", "windows", "tables"]) {
     it(`writes a module that passes tsc --noEmit in strict mode, outside the weir folder too (${fixture})`, () => {
       const out = tempDir();
       const result = weir(["compile", `test/fixtures/${fixture}/input.weir`, "--out", out]);
@@ -236,6 +236,49 @@ describe("weir produce, run, consume", () => {
     expect(dead.map((d) => d.reason)).toEqual(late.map(() => "late"));
     expect(dead.map((d) => (JSON.parse(d.value as string) as { id: string }).id)).toEqual(late);
     for (const letter of dead) expect(letter).toMatchObject({ topic: "revenue-revenue-repartition", partition: 0, offset: expect.any(Number) });
+  });
+
+  it("runs the enrich example: each order joined with its customer as of the order's event time", () => {
+    const result = weir(["run", "examples/enrich.weir", "--input", "customers=examples/data/customers.jsonl", "--input", "orders=examples/data/enrich-orders.jsonl"]);
+    expect(result.status).toBe(0);
+
+    // Computed here from the input, independently of weir: one partition, so the
+    // join's task sees every customer and every order, in timestamp order, a
+    // customer before an order of the same timestamp; a null value deletes.
+    const read = <T>(file: string) =>
+      readFileSync(join(root, file), "utf8")
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .map((l) => JSON.parse(l) as T);
+    type Customer = { id: string; name: string; tier: string };
+    type Order = { id: string; customerId: string; amount: number; ts: number };
+    const customers = read<{ key: string; value: Customer | null; timestamp: number }>("examples/data/customers.jsonl");
+    const orders = read<{ value: Order }>("examples/data/enrich-orders.jsonl").map((r) => r.value);
+    const events = [
+      ...customers.map((c) => ({ time: c.timestamp, rank: 0, apply: () => (c.value === null ? table.delete(c.key) : table.set(c.key, c.value)) })),
+      ...orders.map((o) => ({ time: o.ts, rank: 1, apply: () => joinOrder(o) })),
+    ].sort((a, b) => a.time - b.time || a.rank - b.rank);
+    const table = new Map<string, Customer>();
+    const expected: { key: string; value: unknown; timestamp: number }[] = [];
+    const joinOrder = (order: Order) => {
+      const customer = table.get(order.customerId);
+      if (customer) expected.push({ key: order.customerId, value: { orderId: order.id, customerId: order.customerId, amount: order.amount, name: customer.name, tier: customer.tier }, timestamp: order.ts });
+    };
+    for (const event of events) event.apply();
+
+    // The data has what the example is about: an update between orders, an unknown customer, a deleted one.
+    expect(new Set(expected.map((e) => (e.value as { tier: string }).tier)).size).toBeGreaterThan(1);
+    expect(orders.length - expected.length).toBeGreaterThanOrEqual(2);
+    expect(jsonLines(result.stdout).map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp }))).toEqual(expected);
+  });
+
+  it("describes the enrich example's repartition topic and the table's store", () => {
+    const result = weir(["describe", "examples/enrich.weir"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("Source: customers (topic: customers, table, store: customers)");
+    expect(result.stdout).toContain("Processor: enriched-2-join (join customers, store: customers)");
+    expect(result.stdout).toContain("enrich-enriched-repartition");
+    expect(result.stdout).toContain("customers (changelog: enrich-customers-changelog)");
   });
 
   it("runs the sessions example: sessions per user with a 30-minute gap, merged sessions retracted with tombstones", () => {
