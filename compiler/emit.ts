@@ -166,7 +166,7 @@ function operationCall(operation: OperationPlan, expressions: ExpressionWriter):
     case "flatMapValues":
       return `.flatMapValues(${name(operation.node)}, (record) => ${expressions.write(operation.values)})`;
     case "repartition":
-      return `.repartition(${name(operation.name)})`;
+      return operation.keyFormat ? `.repartition(${name(operation.name)}, { key: ${formatExpression(operation.keyFormat)} })` : `.repartition(${name(operation.name)})`;
     case "join":
       return `.${operation.left ? "leftJoin" : "join"}(${name(operation.node)}, ${jsIdentifier(operation.table)})`;
     case "aggregate":

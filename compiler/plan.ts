@@ -42,7 +42,7 @@ export type OperationPlan =
   | { readonly kind: "selectKey"; readonly node: string; readonly key: Expr; readonly input: Shape }
   | { readonly kind: "flatMapValues"; readonly node: string; readonly values: Expr; readonly input: Shape }
   /** Through the internal topic `<application>-<name>-repartition`. */
-  | { readonly kind: "repartition"; readonly name: string }
+  | { readonly kind: "repartition"; readonly name: string; readonly keyFormat?: FormatPlan }
   /** A stream-table join on the key with the table read from a topic (its store has the table's name). */
   | { readonly kind: "join"; readonly node: string; readonly table: string; readonly left: boolean; readonly input: Shape }
   | {
@@ -159,7 +159,10 @@ function planCollection(declaration: CollectionDecl, checked: CheckedFile, line:
         if (input.keyChanged) {
           // The stream's first repartition is named after it; a table's is its group by's.
           const first = declaration.collection === "stream" && !operations.some((o) => o.kind === "repartition");
-          operations.push({ kind: "repartition", name: first ? name : `${name}-${index + 1}` });
+          // Keys encoded as the table's topic encodes them land in the partition of the table's row.
+          const table = checked.collections.get(step.table.name)!;
+          const keyFormat = table.kind === "Source" ? planFormat(table.keyFormat, checked.shapes.get(step.table.name)!.key) : undefined;
+          operations.push({ kind: "repartition", name: first ? name : `${name}-${index + 1}`, ...(keyFormat ? { keyFormat } : {}) });
         }
         operations.push({ kind: "join", node, table: step.table.name, left: step.left, input });
         break;

@@ -428,12 +428,15 @@ export class KStream<K, V, W extends boolean = false> {
    * Writes the stream through the internal topic `<application>-<name>-repartition`,
    * so that records are partitioned by their (new) key before a stateful step.
    */
-  repartition(name: string): KStream<K, V> {
+  repartition(name: string, options: { readonly key?: Format<K> } = {}): KStream<K, V> {
     const topic = repartitionTopicName(this.builder.application, name);
     const json = formats.json() as Format<unknown>;
-    this.builder.add({ kind: "sink", name: `${name}-repartition-sink`, parent: this.node, topic, keyFormat: json, valueFormat: json, internal: true });
+    // Records are partitioned by their encoded key: before a join, the key is
+    // encoded as the table's topic encodes it, so that equal keys meet in one partition.
+    const key = (options.key as Format<unknown> | undefined) ?? json;
+    this.builder.add({ kind: "sink", name: `${name}-repartition-sink`, parent: this.node, topic, keyFormat: key, valueFormat: json, internal: true });
     const source = `${name}-repartition-source`;
-    this.builder.add({ kind: "source", name: source, topic, keyFormat: json, valueFormat: json, timestamp: undefined, internal: true });
+    this.builder.add({ kind: "source", name: source, topic, keyFormat: key, valueFormat: json, timestamp: undefined, internal: true });
     return new KStream<K, V>(this.builder, source);
   }
 

@@ -269,7 +269,8 @@ class TopologyRun {
     // Streams' max.task.idle.ms, with the wait known to be enough).
     for (const task of this.tasks) {
       for (const queue of task.inputQueues) {
-        if (queue.caughtUp && queue.size === 0 && this.repartitionWriters.has(queue.partition.topic)) queue.caughtUp = this.writersIdle(queue.partition.topic, new Set());
+        // Also with records buffered: once they are processed, the queue must not look finished.
+        if (queue.caughtUp && this.repartitionWriters.has(queue.partition.topic)) queue.caughtUp = this.writersIdle(queue.partition.topic, new Set());
       }
     }
   }

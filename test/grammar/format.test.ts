@@ -99,6 +99,22 @@ describe("formatWeir", () => {
     ` + "\n");
   });
 
+  it("prints tables from topics, join and left join", () => {
+    const text = dedent`
+      application a
+      table   customers   from topic "customers" key string value json event time ts
+      stream j = orders |rekey customerId|   left   join customers | join   vips
+    `;
+    expect(format(text)).toBe(dedent`
+      application a
+      table customers from topic "customers" key string value json event time ts
+      stream j = orders
+        | rekey customerId
+        | left join customers
+        | join vips
+    ` + "\n");
+  });
+
   it("keeps parentheses that precedence needs, and only those", () => {
     const text = "application a\nstream s = t | where (a or b) and c | select (a + b) * -(c - d) - (e - f)\n";
     expect(format(text)).toBe("application a\nstream s = t\n  | where (a or b) and c\n  | select (a + b) * -(c - d) - (e - f)\n");
