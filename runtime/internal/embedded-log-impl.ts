@@ -21,7 +21,7 @@ import type {
   TopicPartition,
   TransactionalProducer,
 } from "./log-client.ts";
-import { StateMachine, type Transitions } from "./state-machine.ts";
+import { BufferedTransaction } from "./buffered-transaction.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS topics (
@@ -266,47 +266,18 @@ class EmbeddedProducer implements TransactionalProducer {
   async close(): Promise<void> {}
 }
 
-type TransactionState = "OPEN" | "COMMITTING" | "COMMITTED" | "ABORTED";
-
-const TRANSACTION_TRANSITIONS: Transitions<TransactionState> = {
-  OPEN: [],
-  COMMITTING: ["OPEN"],
-  COMMITTED: ["COMMITTING"],
-  // A commit that fails (fenced, or SQLite refused it) leaves nothing behind.
-  ABORTED: ["OPEN", "COMMITTING"],
-};
-
 /**
  * Buffers what is sent and writes it all in one SQLite transaction at commit:
  * nothing is visible before, and a process killed before the end of that
  * SQLite transaction leaves no trace of it.
  */
-class EmbeddedTransaction implements LogTransaction {
-  private readonly state: StateMachine<TransactionState>;
-  private readonly records: ProducerRecord[] = [];
-  private groupId: string | undefined;
-  private readonly offsets = new Map<string, PartitionOffset>();
-
+class EmbeddedTransaction extends BufferedTransaction {
   constructor(
     private readonly log: EmbeddedLogImpl,
-    private readonly transactionalId: string,
+    transactionalId: string,
     private readonly epoch: number,
   ) {
-    this.state = new StateMachine(`transaction of ${transactionalId}`, TRANSACTION_TRANSITIONS, "OPEN");
-  }
-
-  send(records: readonly ProducerRecord[]): void {
-    this.state.assertIn("send records", "OPEN");
-    for (const record of records) this.records.push(record);
-  }
-
-  sendOffsets(groupId: string, offsets: readonly PartitionOffset[]): void {
-    this.state.assertIn("send offsets", "OPEN");
-    if (this.groupId !== undefined && this.groupId !== groupId) {
-      throw new TopicError(`one transaction commits offsets for one consumer group, not ${this.groupId} and ${groupId}`);
-    }
-    this.groupId = groupId;
-    for (const offset of offsets) this.offsets.set(`${offset.topic}\u0000${offset.partition}`, offset);
+    super(transactionalId);
   }
 
   async commit(): Promise<void> {
@@ -329,9 +300,4 @@ class EmbeddedTransaction implements LogTransaction {
     this.state.transitionTo("COMMITTED");
   }
 
-  async abort(): Promise<void> {
-    this.state.transitionTo("ABORTED");
-    this.records.length = 0;
-    this.offsets.clear();
-  }
 }

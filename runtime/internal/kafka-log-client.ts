@@ -31,7 +31,7 @@ import type {
   TopicPartition,
   TransactionalProducer,
 } from "./log-client.ts";
-import { StateMachine, type Transitions } from "./state-machine.ts";
+import { BufferedTransaction } from "./buffered-transaction.ts";
 
 const READ_COMMITTED = 1;
 
@@ -401,14 +401,6 @@ export class KafkaLogClient implements LogClient {
   }
 }
 
-type TransactionState = "OPEN" | "COMMITTING" | "COMMITTED" | "ABORTED";
-
-const TRANSACTION_TRANSITIONS: Transitions<TransactionState> = {
-  OPEN: [],
-  COMMITTING: ["OPEN"],
-  COMMITTED: ["COMMITTING"],
-  ABORTED: ["OPEN", "COMMITTING"],
-};
 
 class KafkaProducer implements TransactionalProducer {
   private closed = false;
@@ -439,34 +431,16 @@ class KafkaProducer implements TransactionalProducer {
  * transaction is open on the broker only while commit() runs, so it never
  * outlives a commit interval (GUIDE fact 7).
  */
-class KafkaTransaction implements LogTransaction {
-  private readonly state: StateMachine<TransactionState>;
-  private readonly records: ProducerRecord[] = [];
-  private groupId: string | undefined;
-  private readonly offsets = new Map<string, PartitionOffset>();
+class KafkaTransaction extends BufferedTransaction {
   private open: Transaction | undefined;
 
   constructor(
     private readonly producer: Producer,
-    private readonly transactionalId: string,
+    transactionalId: string,
     private readonly retryInitialMs: number,
     private readonly beforeEnd: KafkaClientSettings["beforeEndTransaction"],
   ) {
-    this.state = new StateMachine(`transaction of ${transactionalId}`, TRANSACTION_TRANSITIONS, "OPEN");
-  }
-
-  send(records: readonly ProducerRecord[]): void {
-    this.state.assertIn("send records", "OPEN");
-    for (const record of records) this.records.push(record);
-  }
-
-  sendOffsets(groupId: string, offsets: readonly PartitionOffset[]): void {
-    this.state.assertIn("send offsets", "OPEN");
-    if (this.groupId !== undefined && this.groupId !== groupId) {
-      throw new TopicError(`one transaction commits offsets for one consumer group, not ${this.groupId} and ${groupId}`);
-    }
-    this.groupId = groupId;
-    for (const offset of offsets) this.offsets.set(`${offset.topic}\u0000${offset.partition}`, offset);
+    super(transactionalId);
   }
 
   async commit(): Promise<void> {
@@ -496,10 +470,8 @@ class KafkaTransaction implements LogTransaction {
     this.state.transitionTo("COMMITTED");
   }
 
-  async abort(): Promise<void> {
-    this.state.transitionTo("ABORTED");
-    this.records.length = 0;
-    this.offsets.clear();
+  override async abort(): Promise<void> {
+    await super.abort();
     if (this.open?.isActive()) await this.open.abort();
   }
 }
