@@ -324,6 +324,19 @@ function splitIntoSubtopologies(nodes: readonly TopologyNode[], stores: readonly
 
 // ---------------------------------------------------------------- the builder
 
+/** The node that reads a topic of the user's, for a stream or (with a store) a table. */
+function sourceNode<K, V>(name: string, options: SourceOptions<K, V>): SourceNode {
+  return {
+    kind: "source",
+    name,
+    topic: options.topic,
+    keyFormat: options.key as Format<unknown>,
+    valueFormat: options.value as Format<unknown>,
+    timestamp: options.timestamp as ((value: unknown) => number) | undefined,
+    internal: false,
+  };
+}
+
 export class TopologyBuilder {
   readonly application: string;
   private readonly nodes: TopologyNode[] = [];
@@ -333,15 +346,7 @@ export class TopologyBuilder {
   }
 
   stream<K, V>(name: string, options: SourceOptions<K, V>): KStream<K, V> {
-    this.add({
-      kind: "source",
-      name,
-      topic: options.topic,
-      keyFormat: options.key as Format<unknown>,
-      valueFormat: options.value as Format<unknown>,
-      timestamp: options.timestamp as ((value: unknown) => number) | undefined,
-      internal: false,
-    });
+    this.add(sourceNode(name, options));
     return new KStream<K, V>(this, name);
   }
 
@@ -351,16 +356,7 @@ export class TopologyBuilder {
    * null value deletes its key. Its changes flow downstream, deletes as null values.
    */
   table<K, V>(name: string, options: SourceOptions<K, V>): KTable<K, V> {
-    this.add({
-      kind: "source",
-      name,
-      topic: options.topic,
-      keyFormat: options.key as Format<unknown>,
-      valueFormat: options.value as Format<unknown>,
-      timestamp: options.timestamp as ((value: unknown) => number) | undefined,
-      internal: false,
-      store: name,
-    });
+    this.add({ ...sourceNode(name, options), store: name });
     return new KTable<K, V>(this, name);
   }
 
