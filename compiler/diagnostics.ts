@@ -106,6 +106,7 @@ export const diagnostics = {
   duplicateSink: define("WEIR4021", "error", (name: string, topic: string) => `${q(name)} is already written to "${topic}"`),
   joinNotATable: define("WEIR4022", "error", (name: string) => `${q(name)} is a stream: 'join' needs a table`),
   joinDerivedTable: define("WEIR4023", "error", (name: string) => `joining the table ${q(name)}, made by an aggregation, is not supported yet`),
+  joinFormNotSupported: define("WEIR4060", "error", (form: string) => `${form} is not supported yet`),
   windowWithoutEventTime: define("WEIR4018", "warning", (source: string) => `${q(source)} declares no event time: these windows use the timestamps its records have on the topic`),
 } as const;
 

@@ -160,11 +160,11 @@ function planCollection(declaration: CollectionDecl, checked: CheckedFile, line:
           // The stream's first repartition is named after it; a table's is its group by's.
           const first = declaration.collection === "stream" && !operations.some((o) => o.kind === "repartition");
           // Keys encoded as the table's topic encodes them land in the partition of the table's row.
-          const table = checked.collections.get(step.table.name)!;
-          const keyFormat = table.kind === "Source" ? planFormat(table.keyFormat, checked.shapes.get(step.table.name)!.key) : undefined;
+          const table = checked.collections.get(step.other.name)!;
+          const keyFormat = table.kind === "Source" ? planFormat(table.keyFormat, checked.shapes.get(step.other.name)!.key) : undefined;
           operations.push({ kind: "repartition", name: first ? name : `${name}-${index + 1}`, ...(keyFormat ? { keyFormat } : {}) });
         }
-        operations.push({ kind: "join", node, table: step.table.name, left: step.left, input });
+        operations.push({ kind: "join", node, table: step.other.name, left: step.type === "left", input });
         break;
       }
       case "GroupBy": {

@@ -76,7 +76,7 @@ export function resolveNames(file: WeirFile, bag: DiagnosticBag, options: Resolv
       case "Pipeline":
         checkCollectionName(declaration.input, collections, bag);
         if (declaration.input.name === declaration.name.name) bag.report("selfReference", declaration.input, [declaration.name.name]);
-        for (const step of declaration.steps) if (step.kind === "Join") checkCollectionName(step.table, collections, bag);
+        for (const step of declaration.steps) if (step.kind === "Join") checkCollectionName(step.other, collections, bag);
         break;
       case "Sink":
         checkCollectionName(declaration.input, collections, bag);

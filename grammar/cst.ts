@@ -195,9 +195,25 @@ export type StepCstChildren = {
   SumKw?: IToken[];
   AggregateKw?: IToken[];
   recordExpr?: RecordExprCstNode[];
+  joinStep?: JoinStepCstNode[];
+};
+
+export interface JoinStepCstNode extends CstNode {
+  name: "joinStep";
+  children: JoinStepCstChildren;
+}
+
+export type JoinStepCstChildren = {
   LeftKw?: IToken[];
+  OuterKw?: IToken[];
   JoinKw?: IToken[];
-  table?: NameCstNode[];
+  other?: NameCstNode[];
+  OnKw?: IToken[];
+  on?: ExpressionCstNode[];
+  WithinKw?: IToken[];
+  within?: DurationCstNode[];
+  GraceKw?: IToken[];
+  grace?: DurationCstNode[];
 };
 
 export interface WindowStepCstNode extends CstNode {

@@ -277,7 +277,7 @@ export class WeirParser extends CstParser {
 
   readonly step = this.RULE("step", () => {
     this.OR({
-      ERR_MSG: "a step (where, select, flatmap, rekey, join, left join, group by, window, count, sum, aggregate)",
+      ERR_MSG: "a step (where, select, flatmap, rekey, join, left join, outer join, group by, window, count, sum, aggregate)",
       DEF: [
         {
           ALT: () => {
@@ -324,14 +324,27 @@ export class WeirParser extends CstParser {
             this.SUBRULE(this.recordExpr);
           },
         },
-        {
-          ALT: () => {
-            this.OPTION(() => this.CONSUME(T.LeftKw));
-            this.CONSUME(T.JoinKw);
-            this.SUBRULE(this.name, { LABEL: "table" });
-          },
-        },
+        { ALT: () => this.SUBRULE(this.joinStep) },
       ],
+    });
+  });
+
+  /** `join customers`, `left join clicks within 5 min grace 1 min`, `join customers on customerId` */
+  readonly joinStep = this.RULE("joinStep", () => {
+    this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(T.LeftKw) }, { ALT: () => this.CONSUME(T.OuterKw) }]));
+    this.CONSUME(T.JoinKw);
+    this.SUBRULE(this.name, { LABEL: "other" });
+    this.OPTION2(() => {
+      this.CONSUME(T.OnKw);
+      this.SUBRULE(this.expression, { LABEL: "on" });
+    });
+    this.OPTION3(() => {
+      this.CONSUME(T.WithinKw);
+      this.SUBRULE(this.duration, { LABEL: "within" });
+      this.OPTION4(() => {
+        this.CONSUME(T.GraceKw);
+        this.SUBRULE2(this.duration, { LABEL: "grace" });
+      });
     });
   });
 

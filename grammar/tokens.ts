@@ -101,6 +101,9 @@ export const FinalKw = softKeyword("FinalKw", "final");
 export const ChangesKw = softKeyword("ChangesKw", "changes");
 export const JoinKw = softKeyword("JoinKw", "join");
 export const LeftKw = softKeyword("LeftKw", "left");
+export const OuterKw = softKeyword("OuterKw", "outer");
+export const OnKw = softKeyword("OnKw", "on");
+export const WithinKw = softKeyword("WithinKw", "within");
 
 export const TrueKw = hardKeyword("TrueKw", "true");
 export const FalseKw = hardKeyword("FalseKw", "false");
@@ -118,7 +121,7 @@ export const softKeywords: readonly TokenType[] = [
   StringKw, NumberKw, BooleanKw, TimestampKw, ListKw, EventKw, TimeKw, SinkKw, ToKw,
   WhereKw, SelectKw, FlatmapKw, RekeyKw, GroupKw, ByKw, CountKw, SumKw, AggregateKw,
   WindowKw, TumblingKw, HoppingKw, SessionKw, AdvanceKw, GraceKw, EmitKw, FinalKw, ChangesKw,
-  JoinKw, LeftKw,
+  JoinKw, LeftKw, OuterKw, OnKw, WithinKw,
 ];
 
 /** Hard keywords: never names. */
