@@ -1,14 +1,19 @@
-// The Kafka engine's loop: prepare topics, fence every task's earlier owner,
-// restore state, then fetch → process → commit until drained (or, in follow
-// mode, stopped). It reuses what the embedded engine runs on (tasks,
-// partition groups, processors, stores, the changelog reader, the topic
-// manager); what differs is the commit: on Kafka each task has its own
-// transactional producer and commits in its own transaction (GUIDE fact 5).
+// The Kafka engine's loop: prepare topics, join the application's consumer
+// group, start the tasks the group gives this instance (fence every task's
+// earlier owner, read its committed offsets, restore its state), then
+// fetch → process → commit until drained (or, in follow mode, stopped),
+// taking part in rebalances as they come. It reuses what the embedded engine
+// runs on (tasks, partition groups, processors, stores, the changelog reader,
+// the topic manager); what differs is the commit: on Kafka each task has its
+// own transactional producer and commits in its own transaction (GUIDE fact 5).
 //
-// This first version owns every task of the application in one process: it
-// joins no consumer group and reads partitions by offset. Two instances with
-// one application id do not share work; the later one fences the earlier,
-// whose next commit fails with ProducerFencedError and ends its run.
+// Several instances with one application id share the tasks through the
+// consumer group named after it (group-member.ts, kafka-group-member.ts): the
+// leader assigns tasks, never loose partitions (task-assignor.ts). Rebalances
+// are eager: every task's work is committed before this member rejoins (GUIDE
+// fact 6), tasks it keeps stay as they are, tasks it gets are fenced and
+// restored, tasks it loses are closed. Stopping commits, then leaves the group
+// so that the others take over at once. See docs/kafka.md, "Scaling out".
 import type { CommitInfo, Engine, RunOptions, RunSummary, StoreRestoration } from "../engine.ts";
 import { EngineStateError, ProducerFencedError } from "../errors.ts";
 import type { Topology } from "../topology.ts";

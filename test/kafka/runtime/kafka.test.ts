@@ -109,6 +109,13 @@ describe("Kafka engine, exactly_once", () => {
     }
   });
 
+  it("refuses a heartbeat interval that is not shorter than the session timeout", () => {
+    expect(() => createKafkaEngine({ brokers: BROKERS, sessionTimeoutMs: 6000, heartbeatIntervalMs: 6000 })).toThrowError(
+      "the heartbeat interval (6000 ms) must be shorter than the session timeout (6000 ms); a third of it is usual",
+    );
+    expect(() => createKafkaEngine({ brokers: BROKERS, rebalanceTimeoutMs: 0 })).toThrowError("rebalanceTimeoutMs must be a whole number of milliseconds >= 1, not 0");
+  });
+
   it("a missing source topic is one clear error, before anything is created", async () => {
     const app = uniqueName("weir-test-missing");
     await expect(runKafka(wordcount(app, `${app}-nope`, `${app}-out`), { brokers: BROKERS })).rejects.toThrowError(
