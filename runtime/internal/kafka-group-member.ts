@@ -132,8 +132,8 @@ export class KafkaGroupMemberImpl implements GroupMember {
         const memberIdRequired = (error as { memberId?: unknown }).memberId;
         if (type === "MEMBER_ID_REQUIRED" && typeof memberIdRequired === "string") this.memberId = memberIdRequired;
         else if (type === "UNKNOWN_MEMBER_ID") this.memberId = "";
-        else if (type !== undefined && COORDINATOR_MOVED.has(type)) this.coordinator = undefined;
-        else if (type !== "ILLEGAL_GENERATION" && type !== "REBALANCE_IN_PROGRESS" && !isRetriable(error)) throw error;
+        else if (type !== "ILLEGAL_GENERATION" && type !== "REBALANCE_IN_PROGRESS" && !COORDINATOR_MOVED.has(type ?? "") && !isRetriable(error)) throw error;
+        if ((type !== undefined && COORDINATOR_MOVED.has(type)) || isRetriable(error)) this.coordinator = undefined;
         if (Date.now() > deadline) throw new WeirRuntimeError(`cannot join consumer group "${this.settings.groupId}": ${describe(error)}`);
         this.settings.logger?.(`consumer group ${this.settings.groupId}: joining again (${type ?? describe(error)})`);
         if (type !== "REBALANCE_IN_PROGRESS" && type !== "MEMBER_ID_REQUIRED") await sleep(Math.min(50 * 2 ** attempt, 1000));
@@ -249,7 +249,8 @@ export class KafkaGroupMemberImpl implements GroupMember {
         this.lost = true;
         if (this.machine.is("STABLE")) this.machine.transitionTo("REBALANCING");
         this.settings.logger?.(`consumer group ${this.settings.groupId}: dropped from the group (${type}): tasks lost`);
-      } else if (type !== undefined && COORDINATOR_MOVED.has(type)) {
+      } else {
+        // The coordinator moved, or its connection broke: look it up again for the next beat.
         this.coordinator = undefined;
       }
     }
