@@ -14,7 +14,7 @@
 // fact 6), tasks it keeps stay as they are, tasks it gets are fenced and
 // restored, tasks it loses are closed. Stopping commits, then leaves the group
 // so that the others take over at once. See docs/kafka.md, "Scaling out".
-import type { CommitInfo, Engine, RunOptions, RunSummary, StoreRestoration } from "../engine.ts";
+import type { CommitInfo, Engine, RunOptions, RunSummary } from "../engine.ts";
 import { EngineStateError, ProducerFencedError } from "../errors.ts";
 import type { Topology } from "../topology.ts";
 import { StoreChangelogReader } from "./changelog-reader.ts";
