@@ -155,6 +155,25 @@ describe("Kafka engine, several instances in one consumer group", () => {
     expectExactCounts(await readCommitted(broker, output), all);
   }, 60_000);
 
+  it("at_least_once: two instances share the tasks and commit offsets with their generation; without failures the output is exact", async () => {
+    const lines = generateLines(150, 30, 65);
+    const { app, input, output, topology } = await setup(4, lines);
+    const a = new Instance(topology, { guarantee: "at_least_once" });
+    const b = new Instance(topology, { guarantee: "at_least_once" });
+    await waitFor("both run in a generation of two members", () => sharing(a, b));
+    const more = generateLines(150, 30, 66);
+    await produceLines(broker, input, more, lines.length);
+    const all = [...lines, ...more];
+    await waitForOutput(output, all);
+    const [summaryA, summaryB] = await Promise.all([a.stop(), b.stop()]);
+    expect(summaryA.recordsProcessed + summaryB.recordsProcessed).toBe(all.length + wordTotal(all));
+    expectExactCounts(await readCommitted(broker, output), all);
+    // A member's OffsetCommit carries its generation and member id: accepted while the group has members.
+    const ends = await broker.admin.fetchTopicOffsets(input);
+    const committed = await broker.admin.fetchOffsets({ groupId: app, topics: [input] });
+    expect(committed[0]!.partitions.map((p) => [p.partition, p.offset]).sort()).toEqual(ends.map((p) => [p.partition, p.high]).sort());
+  }, 60_000);
+
   it("a second instance joining mid-stream takes over tasks, restores their state where they land, and the output stays exact", async () => {
     const lines = generateLines(100, 30, 71);
     const { input, output, topology } = await setup(4, lines);
