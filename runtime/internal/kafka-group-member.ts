@@ -128,17 +128,35 @@ export class KafkaGroupMemberImpl implements GroupMember {
         return { generationId: this.generationId, memberId: this.memberId, tasks, members: this.members };
       } catch (error) {
         if (this.machine.is("SYNCING")) this.machine.transitionTo("JOINING");
-        const type = this.errorType(error);
-        const memberIdRequired = (error as { memberId?: unknown }).memberId;
-        if (type === "MEMBER_ID_REQUIRED" && typeof memberIdRequired === "string") this.memberId = memberIdRequired;
-        else if (type === "UNKNOWN_MEMBER_ID") this.memberId = "";
-        else if (type !== "ILLEGAL_GENERATION" && type !== "REBALANCE_IN_PROGRESS" && !COORDINATOR_MOVED.has(type ?? "") && !isRetriable(error)) throw error;
-        if ((type !== undefined && COORDINATOR_MOVED.has(type)) || isRetriable(error)) this.coordinator = undefined;
+        const retry = this.recoverFromJoinFailure(error);
+        if (retry === "give up") throw error;
         if (Date.now() > deadline) throw new WeirRuntimeError(`cannot join consumer group "${this.settings.groupId}": ${describe(error)}`);
-        this.settings.logger?.(`consumer group ${this.settings.groupId}: joining again (${type ?? describe(error)})`);
-        if (type !== "REBALANCE_IN_PROGRESS" && type !== "MEMBER_ID_REQUIRED") await sleep(Math.min(50 * 2 ** attempt, 1000));
+        this.settings.logger?.(`consumer group ${this.settings.groupId}: joining again (${this.errorType(error) ?? describe(error)})`);
+        if (retry === "after a pause") await sleep(Math.min(50 * 2 ** attempt, 1000));
       }
     }
+  }
+
+  /** What a failed JoinGroup or SyncGroup means for the next attempt; updates the member id and the coordinator to use. */
+  private recoverFromJoinFailure(error: unknown): "at once" | "after a pause" | "give up" {
+    const type = this.errorType(error);
+    const givenMemberId = (error as { memberId?: unknown }).memberId;
+    if (type === "MEMBER_ID_REQUIRED" && typeof givenMemberId === "string") {
+      this.memberId = givenMemberId;
+      return "at once";
+    }
+    // The generation moved on while this member synced: join the next one.
+    if (type === "REBALANCE_IN_PROGRESS") return "at once";
+    if (type === "ILLEGAL_GENERATION") return "after a pause";
+    if (type === "UNKNOWN_MEMBER_ID") {
+      this.memberId = "";
+      return "after a pause";
+    }
+    if ((type !== undefined && COORDINATOR_MOVED.has(type)) || isRetriable(error)) {
+      this.coordinator = undefined;
+      return "after a pause";
+    }
+    return "give up";
   }
 
   private async joinAndSync(ownedTasks: readonly string[]): Promise<string[]> {
