@@ -129,12 +129,22 @@ export class KafkaGroupMemberImpl implements GroupMember {
       } catch (error) {
         if (this.machine.is("SYNCING")) this.machine.transitionTo("JOINING");
         const retry = this.recoverFromJoinFailure(error);
-        if (retry === "give up") throw error;
+        if (retry === "give up") throw this.explain(error);
         if (Date.now() > deadline) throw new WeirRuntimeError(`cannot join consumer group "${this.settings.groupId}": ${describe(error)}`);
         this.settings.logger?.(`consumer group ${this.settings.groupId}: joining again (${this.errorType(error) ?? describe(error)})`);
         if (retry === "after a pause") await sleep(Math.min(50 * 2 ** attempt, 1000));
       }
     }
+  }
+
+  /** A group that another kind of program holds is a setup problem: say which, and what to do. */
+  private explain(error: unknown): unknown {
+    if (this.errorType(error) !== "INCONSISTENT_GROUP_PROTOCOL") return error;
+    return new WeirRuntimeError(
+      `consumer group "${this.settings.groupId}" is in use by another program (its members speak another protocol than "${PROTOCOL_NAME}"): ` +
+        "weir uses the application id as its group id; stop that program or run under another application id",
+      { cause: error },
+    );
   }
 
   /** What a failed JoinGroup or SyncGroup means for the next attempt; updates the member id and the coordinator to use. */

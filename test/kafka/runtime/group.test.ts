@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { AssignerProtocol } from "kafkajs";
+import { AssignerProtocol, Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Engine, RunSummary } from "../../../runtime/engine.ts";
 import { createKafkaEngine, type KafkaSettings } from "../../../runtime/kafka.ts";
@@ -172,6 +172,30 @@ describe("Kafka engine, several instances in one consumer group", () => {
     const ends = await broker.admin.fetchTopicOffsets(input);
     const committed = await broker.admin.fetchOffsets({ groupId: app, topics: [input] });
     expect(committed[0]!.partitions.map((p) => [p.partition, p.offset]).sort()).toEqual(ends.map((p) => [p.partition, p.high]).sort());
+  }, 60_000);
+
+  it("another program's consumer holding the application id as its group id: the run fails saying so", async () => {
+    const { app, input, topology } = await setup(1, ["a b"]);
+    const consumer = new Kafka({ clientId: "foreign", brokers: BROKERS, logLevel: logLevel.NOTHING }).consumer({ groupId: app });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic: input });
+      let joined!: () => void;
+      const inGroup = new Promise<void>((resolve) => (joined = resolve));
+      consumer.on(consumer.events.GROUP_JOIN, () => joined());
+      await consumer.run({ eachMessage: async () => {} });
+      await inGroup;
+      const engine = createKafkaEngine({ brokers: BROKERS, ...GROUP_TIMINGS });
+      try {
+        await expect(engine.run(topology, { follow: true })).rejects.toThrowError(
+          `consumer group "${app}" is in use by another program (its members speak another protocol than "weir-tasks"): weir uses the application id as its group id; stop that program or run under another application id`,
+        );
+      } finally {
+        await engine.close();
+      }
+    } finally {
+      await consumer.disconnect();
+    }
   }, 60_000);
 
   it("a second instance joining mid-stream takes over tasks, restores their state where they land, and the output stays exact", async () => {
