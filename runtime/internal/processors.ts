@@ -3,7 +3,7 @@
 // records to the collector. A user function that throws is reported as a
 // NodeFailure naming its node, so that the task can dead-letter the record.
 import { FormatError } from "../formats.ts";
-import type { SourceNode, StreamRecord, SubTopology, Topology, TopologyNode, WindowedAggregateNode } from "../topology.ts";
+import type { SourceNode, StreamRecord, SubTopology, TableJoinNode, Topology, TopologyNode, WindowedAggregateNode } from "../topology.ts";
 import { timeWindowsFor } from "../windows.ts";
 import type { LogRecord } from "./log-client.ts";
 import type { RecordCollector } from "./record-collector.ts";
@@ -80,13 +80,23 @@ export interface ProcessorContext {
 /** The entry point of each source node of the sub-topology, by source node name. */
 export function buildProcessors(topology: Topology, subtopology: SubTopology, context: ProcessorContext): Map<string, Forward> {
   const built = new Map<string, Forward>();
-  const build = (node: TopologyNode): Forward => {
-    const existing = built.get(node.name);
+  const forwards = new Map<string, Forward>();
+  const forwardOf = (node: TopologyNode): Forward => {
+    const existing = forwards.get(node.name);
     if (existing) return existing;
-    const children = topology.children(node.name).map(build);
-    const forward = forwardTo(children);
-    const processor = buildProcessor(node, forward, context);
-    built.set(node.name, processor);
+    const forward = forwardTo(topology.children(node.name).map((child) => build(child, node.name)));
+    forwards.set(node.name, forward);
+    return forward;
+  };
+  // A table-table join has two parents, and one entry for each: which side changed decides which store it reads.
+  const build = (node: TopologyNode, parent?: string): Forward => {
+    const side = node.kind === "tableJoin" && parent === node.other ? "right" : "left";
+    const id = node.kind === "tableJoin" ? `${node.name}:${side}` : node.name;
+    const existing = built.get(id);
+    if (existing) return existing;
+    const forward = forwardOf(node);
+    const processor = node.kind === "tableJoin" ? tableJoin(node, side, forward, context) : buildProcessor(node, forward, context);
+    built.set(id, processor);
     return processor;
   };
   const entries = new Map<string, Forward>();
@@ -138,11 +148,12 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
         let value: unknown;
         try {
           value = store.get(record.key);
+          if (value !== undefined && node.read) value = node.read(value);
         } catch (error) {
           throw new NodeFailure(node.name, error);
         }
         if (value === undefined && !node.left) return;
-        forward({ ...record, joined: { ...record.joined, [node.table]: value ?? null } });
+        forward({ ...record, joined: { ...record.joined, [node.store]: value ?? null } });
       };
     }
 
@@ -209,6 +220,51 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
     case "windowedAggregate":
       return windowedAggregate(node, forward, context);
 
+    case "tableFilter":
+      return (record) => {
+        if (isTableDelete(record)) return forward(tableDelete(record));
+        let keep: boolean;
+        try {
+          keep = node.predicate(record);
+        } catch (error) {
+          throw new NodeFailure(node.name, error);
+        }
+        forward(keep ? record : tableDelete(record));
+      };
+
+    case "tableMapValues":
+      return (record) => {
+        if (isTableDelete(record)) return forward(tableDelete(record));
+        let value: unknown;
+        try {
+          value = node.mapper(record);
+        } catch (error) {
+          throw new NodeFailure(node.name, error);
+        }
+        forward({ key: record.key, value: value ?? null, timestamp: record.timestamp });
+      };
+
+    case "materialize": {
+      const store = context.store(node.store);
+      return (record) => {
+        if (record.key === null || record.key === undefined) return;
+        const deleted = record.value === null || record.value === undefined;
+        try {
+          // Upstream filters and joins forward a delete for every row that is not
+          // there (they do not know what was): only a delete of a row the table holds is a change.
+          if (deleted && store.get(record.key) === undefined) return;
+          if (deleted) store.delete(record.key);
+          else store.put(record.key, record.value);
+        } catch (error) {
+          throw new NodeFailure(node.name, error);
+        }
+        forward({ key: record.key, value: deleted ? null : store.get(record.key), timestamp: record.timestamp });
+      };
+    }
+
+    case "tableJoin":
+      throw new Error("a table-table join is built per side by buildProcessors");
+
     case "sink":
       return (record) => {
         let key: Buffer | null;
@@ -225,6 +281,55 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
 }
 
 type Output = StreamRecord<unknown, unknown>;
+
+/**
+ * Between a table's operations, a record with a null value and no joined
+ * values deletes its key. (After an outer join, a row whose left side is
+ * missing has a null value but carries the right side's.)
+ */
+function isTableDelete(record: Output): boolean {
+  return (record.value === null || record.value === undefined) && record.joined === undefined;
+}
+
+function tableDelete(record: Output): Output {
+  return { key: record.key, value: null, timestamp: record.timestamp };
+}
+
+/**
+ * One side of a table-table join, as Kafka Streams' KTableKTableInnerJoin,
+ * LeftJoin and OuterJoin. The changed side's store already holds the change
+ * (its table updated it before forwarding); the other side is looked up. The
+ * row exists when the join type says so (inner: both sides; left: the left
+ * side; outer: either); otherwise the key is deleted: the materialized result
+ * downstream drops deletes of rows that were not there, so a delete flows on
+ * only when a row disappears.
+ */
+function readStore(store: InMemoryKeyValueStore, key: unknown, read: ((stored: unknown) => unknown) | undefined): unknown {
+  const stored = store.get(key);
+  return stored === undefined || !read ? stored : read(stored);
+}
+
+function tableJoin(node: TableJoinNode, side: "left" | "right", forward: Forward, context: ProcessorContext): Forward {
+  const leftStore = context.store(node.leftStore);
+  const rightStore = context.store(node.rightStore);
+  return (record) => {
+    // As Kafka Streams: a join matches keys, and a null key matches none.
+    if (record.key === null || record.key === undefined) return;
+    let left: unknown;
+    let right: unknown;
+    try {
+      left = side === "left" ? record.value : readStore(leftStore, record.key, node.readLeft);
+      right = side === "right" ? record.value : readStore(rightStore, record.key, node.readRight);
+    } catch (error) {
+      throw new NodeFailure(node.name, error);
+    }
+    const hasLeft = left !== null && left !== undefined;
+    const hasRight = right !== null && right !== undefined;
+    const exists = node.type === "inner" ? hasLeft && hasRight : node.type === "left" ? hasLeft : hasLeft || hasRight;
+    if (!exists) return forward(tableDelete(record));
+    forward({ key: record.key, value: hasLeft ? left : null, timestamp: record.timestamp, joined: { [node.rightStore]: hasRight ? right : null } });
+  };
+}
 
 /**
  * A windowed aggregation, as Kafka Streams' KStreamWindowAggregate and

@@ -64,6 +64,14 @@ export async function prepareTopics(
     resolving.delete(sub.id);
     return Math.max(...counts);
   };
+  // Repartition topics read together (a stream rekeyed to join a table made by
+  // an aggregation: both arrive through repartition topics) are co-partitioned:
+  // all get the largest count any of their writers needs, as in Kafka Streams.
+  for (const sub of topology.subtopologies) {
+    if (sub.sourceTopics.length < 2 || sub.sourceTopics.some((topic) => !writerOf.has(topic))) continue;
+    const count = Math.max(...sub.sourceTopics.map((topic) => partitions.get(topic) ?? taskCount(writerOf.get(topic)!)));
+    for (const topic of sub.sourceTopics) partitions.set(topic, count);
+  }
   const tasks = new Map<number, number>();
   for (const sub of topology.subtopologies) tasks.set(sub.id, taskCount(sub));
 
