@@ -431,7 +431,7 @@ class Checker {
             return undefined;
           }
           shape = this.checkTableJoin(step, shape, pipeline.input.name);
-          if (step.type === "outer") outer = step;
+          if (step.type === "outer" && !step.on) outer = step;
           break;
         case "Rekey":
         case "FlatMap":
@@ -458,9 +458,8 @@ class Checker {
   /** A table-table join on the key: both tables keyed alike, and partitioned alike. */
   private checkTableJoin(step: JoinStep, shape: Shape, leftName: string): Shape {
     const name = step.other.name;
-    if (step.on || step.within) {
-      const form = step.on ? "a foreign-key join ('on')" : "a table-table join 'within' a time window";
-      this.bag.report("joinFormNotSupported", step, [form], { hint: `join the tables on their keys: '| ${stepName(step)} ${name}'` });
+    if (step.within) {
+      this.bag.report("joinFormNotSupported", step, ["a table-table join 'within' a time window"], { hint: `join the tables on their keys: '| ${stepName(step)} ${name}'` });
       return shape;
     }
     const table = this.shapeOf(name);
@@ -475,6 +474,7 @@ class Checker {
       this.reportWindowedTable(step.other, name);
       return shape;
     }
+    if (step.on) return this.checkForeignKeyJoin(step, step.on, shape, table);
     if (!isUnchecked(shape.key) && !isUnchecked(table.key) && !sameType(nonNull(shape.key), nonNull(table.key))) {
       this.bag.report("tableJoinKeyType", step.other, [leftName, describeType(shape.key), name, describeType(table.key)], {
         hint: "a table-table join matches rows with equal keys: key both tables alike (a table is re-keyed by 'group by' and an aggregation of its changes)",
@@ -487,6 +487,28 @@ class Checker {
     const joined = new Map<string, Type>([[name, step.type === "inner" ? table.value : Types.nullable(table.value)]]);
     const value = step.type === "outer" ? Types.nullable(shape.value) : shape.value;
     return { ...shape, value, joined };
+  }
+
+  /**
+   * `join TABLE on EXPR`: a foreign-key join (Kafka Streams' KIP-213). EXPR,
+   * over the left row, names the right row's key; the result is keyed like the
+   * left table. The tables need not be co-partitioned: subscriptions and
+   * responses travel through internal topics.
+   */
+  private checkForeignKeyJoin(step: JoinStep, on: Expr, shape: Shape, table: Shape): Shape {
+    const name = step.other.name;
+    const foreignKey = this.checkExpr(on, shape);
+    if (step.type === "outer") {
+      this.bag.report("foreignKeyOuterJoin", step, [], { hint: `'join ${name} on ...' keeps rows whose ${name} row exists; 'left join ${name} on ...' keeps every row` });
+      return shape;
+    }
+    if (!isUnchecked(foreignKey) && !isUnchecked(table.key) && !sameType(nonNull(foreignKey), nonNull(table.key))) {
+      this.bag.report("foreignKeyType", on, [describeType(foreignKey), name, describeType(table.key)], {
+        hint: `'on' computes the key of the ${name} row to join, from this table's row: for example 'on ${guessKeyField(shape.value, name)}'`,
+      });
+    }
+    const joined = new Map<string, Type>([[name, step.type === "inner" ? table.value : Types.nullable(table.value)]]);
+    return { ...shape, joined };
   }
 
   private checkWindow(step: WindowStep, pipeline: PipelineDecl): void {

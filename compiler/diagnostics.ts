@@ -82,6 +82,7 @@ export const diagnostics = {
   unknownTimeUnit: define("WEIR3017", "error", (unit: string) => `unknown unit of time ${q(unit)}`),
   durationNotWhole: define("WEIR3018", "error", (duration: string) => `a duration must be a whole number of milliseconds, but ${duration} is not`),
   tableJoinKeyType: define("WEIR3040", "error", (left: string, leftKey: string, right: string, rightKey: string) => `a table-table join of tables keyed differently: ${q(left)} is keyed by ${leftKey}, ${q(right)} by ${rightKey}`),
+  foreignKeyType: define("WEIR3041", "error", (found: string, table: string, key: string) => `the foreign key is ${found}, but the table ${q(table)} is keyed by ${key}`),
   joinKeyType: define("WEIR3019", "error", (streamKey: string, table: string, tableKey: string) => `the stream's key is ${streamKey}, but the table ${q(table)} is keyed by ${tableKey}`),
 
   // pipelines
@@ -111,6 +112,7 @@ export const diagnostics = {
   tableJoinNotFirst: define("WEIR4052", "error", () => "a table-table join must be the first step of a table's pipeline"),
   outerJoinWithoutSelect: define("WEIR4053", "error", () => "a table made by an outer join needs a 'select' after the join: a row may have no value of its own"),
   tableJoinEncoding: define("WEIR4054", "error", (left: string, leftEncoding: string, right: string, rightEncoding: string) => `the tables ${q(left)} (${leftEncoding} keys) and ${q(right)} (${rightEncoding} keys) are partitioned by keys encoded differently`),
+  foreignKeyOuterJoin: define("WEIR4055", "error", () => "a foreign-key join cannot be an outer join: its rows are the left table's"),
   joinFormNotSupported: define("WEIR4060", "error", (form: string) => `${form} is not supported yet`),
   windowWithoutEventTime: define("WEIR4018", "warning", (source: string) => `${q(source)} declares no event time: these windows use the timestamps its records have on the topic`),
 } as const;

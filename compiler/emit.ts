@@ -184,6 +184,14 @@ function operationCall(operation: OperationPlan, expressions: ExpressionWriter):
       return `.mapValues(${name(operation.node)}, (record) => ${expressions.write(operation.value, "object-safe")})`;
     case "tableJoin":
       return `.${tableJoinMethod[operation.type]}(${name(operation.node)}, ${jsIdentifier(operation.table)})`;
+    case "foreignKeyJoin": {
+      const keys = [
+        operation.subscriptionKey ? `subscriptionKey: ${formatExpression(operation.subscriptionKey)},\n` : "",
+        operation.responseKey ? `responseKey: ${formatExpression(operation.responseKey)},\n` : "",
+      ].join("");
+      const left = operation.left ? "left: true,\n" : "";
+      return `.foreignKeyJoin(${name(operation.node)}, ${jsIdentifier(operation.table)}, {\nprefix: ${JSON.stringify(operation.prefix)},\n${left}foreignKey: (record) => ${expressions.write(operation.foreignKey, "object-safe")},\n${keys}})`;
+    }
     case "materialize":
       return `.materialize(${name(operation.node)}, { store: ${JSON.stringify(operation.store)} })`;
   }

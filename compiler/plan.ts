@@ -51,6 +51,22 @@ export type OperationPlan =
   | { readonly kind: "tableMapValues"; readonly node: string; readonly value: Expr; readonly input: Shape }
   /** A table-table join on the key with another table's store. */
   | { readonly kind: "tableJoin"; readonly node: string; readonly table: string; readonly type: "inner" | "left" | "outer"; readonly input: Shape }
+  /**
+   * A foreign-key join (KIP-213): subscriptions through `<application>-<table>-subscription-repartition`
+   * (keys encoded as the right table's topic does), responses through
+   * `<application>-<table>-response-repartition` (as the left table's).
+   */
+  | {
+      readonly kind: "foreignKeyJoin";
+      readonly node: string;
+      readonly table: string;
+      readonly left: boolean;
+      readonly foreignKey: Expr;
+      readonly prefix: string;
+      readonly subscriptionKey: FormatPlan | undefined;
+      readonly responseKey: FormatPlan | undefined;
+      readonly input: Shape;
+    }
   /** A derived table's rows, kept in the store named after it (changelog `<application>-<store>-changelog`). */
   | { readonly kind: "materialize"; readonly node: string; readonly store: string }
   | {
@@ -213,6 +229,19 @@ function planTablePipeline(declaration: Extract<CollectionDecl, { kind: "Pipelin
       case "Select":
         return { kind: "tableMapValues", node, value: step.value, input };
       case "Join":
+        if (step.on) {
+          return {
+            kind: "foreignKeyJoin",
+            node,
+            table: step.other.name,
+            left: step.type === "left",
+            foreignKey: step.on,
+            prefix: name,
+            subscriptionKey: keyFormatOf(checked.shapes.get(step.other.name)!),
+            responseKey: keyFormatOf(input),
+            input,
+          };
+        }
         return { kind: "tableJoin", node, table: step.other.name, type: step.type, input };
       default:
         throw new Error(`'${stepName(step)}' on a table reached the planner`);
@@ -220,6 +249,11 @@ function planTablePipeline(declaration: Extract<CollectionDecl, { kind: "Pipelin
   });
   operations.push({ kind: "materialize", node: `${name}-materialize`, store: name });
   return operations;
+}
+
+/** The format that encodes keys as the topic partitioning these records does: text, or JSON (the default). */
+function keyFormatOf(shape: Shape): FormatPlan | undefined {
+  return shape.keyEncoding === "string" ? { kind: "string" } : undefined;
 }
 
 function planWindow(step: WindowStep, checked: CheckedFile): WindowPlan {

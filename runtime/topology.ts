@@ -212,7 +212,65 @@ export interface MaterializeNode extends NodeBase {
   readonly store: string;
 }
 
+/**
+ * A foreign-key join (Kafka Streams' KIP-213), left side: for each change of a
+ * left row, a subscription to the right row its foreign key names, written to
+ * the subscription topic keyed by the foreign key (so it reaches the task that
+ * holds that right row), and an unsubscription from the row it named before
+ * (kept in `store`: left key → foreign key).
+ */
+export interface ForeignKeySendNode extends NodeBase {
+  readonly kind: "foreignKeySend";
+  readonly parent: string;
+  readonly foreignKey: (record: StreamRecord<unknown, unknown>) => unknown;
+  readonly store: string;
+}
+
+/**
+ * Foreign-key join, right side: keeps the subscriptions (store keyed by
+ * [foreign key, left key]) and answers each with the right row, keyed by the
+ * left key, to the response topic.
+ */
+export interface ForeignKeySubscribeNode extends NodeBase {
+  readonly kind: "foreignKeySubscribe";
+  readonly parent: string;
+  /** The right table's node, whose store is read. */
+  readonly table: string;
+  readonly store: string;
+  readonly rightStore: string;
+  readonly readRight?: ((stored: unknown) => unknown) | undefined;
+}
+
+/** Foreign-key join, right side: a change of a right row answers every subscription to it. */
+export interface ForeignKeyNotifyNode extends NodeBase {
+  readonly kind: "foreignKeyNotify";
+  readonly parent: string;
+  /** The subscription store (owned by the ForeignKeySubscribeNode). */
+  readonly subscriptions: string;
+}
+
+/**
+ * Foreign-key join, left side again: joins a response with the left row as it
+ * is now; a response computed for an older version of the row (its hash
+ * differs) is stale and dropped.
+ */
+export interface ForeignKeyResponseNode extends NodeBase {
+  readonly kind: "foreignKeyResponse";
+  readonly parent: string;
+  /** The left table's node, whose store is read. */
+  readonly table: string;
+  readonly leftStore: string;
+  readonly readLeft?: ((stored: unknown) => unknown) | undefined;
+  /** The right table's value is at `record.joined[joinedAs]`. */
+  readonly joinedAs: string;
+  readonly type: "inner" | "left";
+}
+
 export type TopologyNode =
+  | ForeignKeySendNode
+  | ForeignKeySubscribeNode
+  | ForeignKeyNotifyNode
+  | ForeignKeyResponseNode
   | SourceNode
   | JoinNode
   | FilterNode
@@ -258,7 +316,7 @@ export class Topology {
     this.application = application;
     this.nodes = nodes;
     this.stores = nodes.flatMap((node): StoreDescription[] => {
-      if ((node.kind === "source" && node.store !== undefined) || node.kind === "materialize") {
+      if ((node.kind === "source" && node.store !== undefined) || node.kind === "materialize" || node.kind === "foreignKeySend" || node.kind === "foreignKeySubscribe") {
         return [{ name: node.store!, changelogTopic: changelogTopicName(application, node.store!), node: node.name }];
       }
       if (node.kind !== "aggregate" && node.kind !== "windowedAggregate") return [];
@@ -288,7 +346,8 @@ export class Topology {
   }
 
   get repartitionTopics(): string[] {
-    return this.nodes.filter((n): n is SinkNode => n.kind === "sink" && n.internal).map((n) => n.topic);
+    // A foreign-key join's response topic has two writers.
+    return [...new Set(this.nodes.filter((n): n is SinkNode => n.kind === "sink" && n.internal).map((n) => n.topic))];
   }
 
   node(name: string): TopologyNode {
@@ -336,6 +395,18 @@ export class Topology {
             break;
           case "tableMapValues":
             lines.push(`    Processor: ${node.name} (table mapValues)${arrow} <-- ${node.parent}`);
+            break;
+          case "foreignKeySend":
+            lines.push(`    Processor: ${node.name} (foreign-key subscriptions, store: ${node.store})${arrow} <-- ${node.parent}`);
+            break;
+          case "foreignKeySubscribe":
+            lines.push(`    Processor: ${node.name} (foreign-key join with ${node.rightStore}, store: ${node.store})${arrow} <-- ${node.parent}`);
+            break;
+          case "foreignKeyNotify":
+            lines.push(`    Processor: ${node.name} (foreign-key responses to ${node.subscriptions})${arrow} <-- ${node.parent}`);
+            break;
+          case "foreignKeyResponse":
+            lines.push(`    Processor: ${node.name} (foreign-key ${node.type === "inner" ? "join" : "left join"} ${node.joinedAs}, store: ${node.leftStore})${arrow} <-- ${node.parent}`);
             break;
           case "materialize":
             lines.push(`    Processor: ${node.name} (table, store: ${node.store})${arrow} <-- ${node.parent}`);
@@ -386,6 +457,8 @@ function splitIntoSubtopologies(nodes: readonly TopologyNode[], stores: readonly
     if (node.kind === "join") root.set(find(node.name), find(node.table));
     // A table-table join reads both tables' stores: both tables share a task.
     if (node.kind === "tableJoin") root.set(find(node.name), find(node.other));
+    // A foreign-key join's processors that read a table's store share its task.
+    if (node.kind === "foreignKeySubscribe" || node.kind === "foreignKeyResponse") root.set(find(node.name), find(node.table));
   }
   const groups = new Map<string, TopologyNode[]>();
   for (const node of nodes) {
@@ -459,7 +532,14 @@ export class TopologyBuilder {
       throw new TopologyError(`two nodes are named ${node.name}: node names must be unique`);
     }
     const storeOf = (n: TopologyNode) =>
-      n.kind === "aggregate" || n.kind === "windowedAggregate" || n.kind === "materialize" || (n.kind === "source" && !n.internal) ? n.store : undefined;
+      n.kind === "aggregate" ||
+      n.kind === "windowedAggregate" ||
+      n.kind === "materialize" ||
+      n.kind === "foreignKeySend" ||
+      n.kind === "foreignKeySubscribe" ||
+      (n.kind === "source" && !n.internal)
+        ? n.store
+        : undefined;
     if (storeOf(node) !== undefined && this.nodes.some((n) => storeOf(n) === storeOf(node))) {
       throw new TopologyError(`two state stores are named ${storeOf(node)}: store names must be unique`);
     }
@@ -675,6 +755,60 @@ export class KTable<K, V, W extends boolean = false> {
     return new KTable<K, V>(this.builder, name);
   }
 
+  /**
+   * Joins each row with the row of `other` whose key its foreign key names
+   * (Kafka Streams' foreign-key join, KIP-213): the result is keyed like this
+   * table. The tables need not be co-partitioned: subscriptions travel to the
+   * other table's partitioning through `<application>-<prefix>-subscription-repartition`
+   * (keys encoded with `subscriptionKey`, as the other table's topic encodes
+   * them) and responses come back through `<application>-<prefix>-response-repartition`
+   * (keys encoded with `responseKey`, as this table's topic does). Stores:
+   * `<prefix>-foreign-keys` and `<prefix>-subscriptions`.
+   */
+  foreignKeyJoin<KO, VO>(name: string, other: KTable<KO, VO>, options: ForeignKeyJoinOptions<K, V, KO>): KTable<K, V> {
+    const left = this.builder.storeOfTable(this.node);
+    const right = this.builder.storeOfTable(other.node);
+    const application = this.builder.application;
+    const json = formats.json() as Format<unknown>;
+    const subscriptionTopic = repartitionTopicName(application, `${options.prefix}-subscription`);
+    const responseTopic = repartitionTopicName(application, `${options.prefix}-response`);
+    const subscriptionKey = (options.subscriptionKey as Format<unknown> | undefined) ?? json;
+    const responseKey = (options.responseKey as Format<unknown> | undefined) ?? json;
+    const subscriptions = `${options.prefix}-subscriptions`;
+    const internalSink = (sinkName: string, parent: string, topic: string, key: Format<unknown>) =>
+      this.builder.add({ kind: "sink", name: sinkName, parent, topic, keyFormat: key, valueFormat: json, internal: true });
+    const internalSource = (sourceName: string, topic: string, key: Format<unknown>) =>
+      this.builder.add({ kind: "source", name: sourceName, topic, keyFormat: key, valueFormat: json, timestamp: undefined, internal: true });
+
+    this.builder.add({ kind: "foreignKeySend", name: `${name}-subscribe`, parent: this.node, foreignKey: options.foreignKey as ForeignKeySendNode["foreignKey"], store: `${options.prefix}-foreign-keys` });
+    internalSink(`${name}-subscription-sink`, `${name}-subscribe`, subscriptionTopic, subscriptionKey);
+    internalSource(`${name}-subscription-source`, subscriptionTopic, subscriptionKey);
+    this.builder.add({
+      kind: "foreignKeySubscribe",
+      name: `${name}-lookup`,
+      parent: `${name}-subscription-source`,
+      table: other.node,
+      store: subscriptions,
+      rightStore: right.store,
+      ...(right.read ? { readRight: right.read } : {}),
+    });
+    internalSink(`${name}-response-sink`, `${name}-lookup`, responseTopic, responseKey);
+    this.builder.add({ kind: "foreignKeyNotify", name: `${name}-notify`, parent: other.node, subscriptions });
+    internalSink(`${name}-notify-response-sink`, `${name}-notify`, responseTopic, responseKey);
+    internalSource(`${name}-response-source`, responseTopic, responseKey);
+    this.builder.add({
+      kind: "foreignKeyResponse",
+      name,
+      parent: `${name}-response-source`,
+      table: this.node,
+      leftStore: left.store,
+      ...(left.read ? { readLeft: left.read } : {}),
+      joinedAs: right.store,
+      type: options.left ? "left" : "inner",
+    });
+    return new KTable<K, V>(this.builder, name);
+  }
+
   /** Keeps the table's rows in the store `options.store` (changelog `<application>-<store>-changelog`), so that it can be joined. */
   materialize(name: string, options: { readonly store: string }): KTable<K, V> {
     this.builder.add({ kind: "materialize", name, parent: this.node, store: options.store });
@@ -684,6 +818,19 @@ export class KTable<K, V, W extends boolean = false> {
   to(name: string, options: SinkOptions<K, V>): void {
     this.toStream().to(name, options);
   }
+}
+
+export interface ForeignKeyJoinOptions<K, V, KO> {
+  /** The other table's key, from this table's row; null joins nothing. */
+  readonly foreignKey: (record: StreamRecord<K, V>) => KO | null;
+  /** A left join keeps a row whose foreign key names no row (the other table's value is null). */
+  readonly left?: boolean;
+  /** Names the internal topics and stores: usually the result table's name. */
+  readonly prefix: string;
+  /** How the subscription topic encodes foreign keys: as the other table's topic encodes its keys (default JSON). */
+  readonly subscriptionKey?: Format<KO>;
+  /** How the response topic encodes this table's keys: as this table's topic does (default JSON). */
+  readonly responseKey?: Format<K>;
 }
 
 /** Builds a topology: `defineTopology("wordcount", (builder) => { ... })`. */

@@ -221,3 +221,100 @@ describe("a stream joined with an aggregated table", () => {
     expect(driver.readOutput("checked").map((r) => `${String(r.key)} ${(r.value as { total: number }).total}`).sort()).toEqual(expected.sort());
   });
 });
+
+describe("foreign-key table joins", () => {
+  const foreignKey = dedent`
+    application shop
+    schema Customer { id: string, name: string }
+    schema Order { id: string, customerId?: string, amount: number }
+    table customers from topic "customers" key string value json Customer
+    table orders from topic "orders" key string value json Order
+    table enriched = orders
+      | join customers on customerId
+      | select { amount, name: customers.name }
+    table allOrders = orders
+      | left join customers on customerId
+      | select { amount, name: customers.name }
+    sink enriched to topic "enriched"
+    sink allOrders to topic "all-orders"
+  `;
+  const order = (id: string, customerId: string | null, amount: number, timestamp: number) => ({ key: id, value: { id, customerId, amount }, timestamp });
+  const named = (id: string, name: string, timestamp: number) => ({ key: id, value: { id, name }, timestamp });
+
+  /** Each step is run to the end before the next: subscriptions and responses have crossed both ways. */
+  async function steps(driver: TopologyTestDriver, inputs: [topic: string, records: Parameters<TopologyTestDriver["pipeInput"]>[1]][]) {
+    for (const [topic, records] of inputs) {
+      driver.pipeInput(topic, records);
+      await driver.run();
+    }
+  }
+
+  it("joins each order with the customer its foreign key names: updates on either side, a changed foreign key, deletes", async () => {
+    driver = new TopologyTestDriver(await compileWeir(foreignKey), { partitions: { customers: 3, orders: 2 } });
+    driver.pipeInput("orders", []);
+    await steps(driver, [
+      ["customers", [named("c1", "Ann", 1)]],
+      ["orders", [order("o1", "c1", 10, 2)]],
+      ["orders", [order("o2", "c2", 5, 3)]],
+      ["customers", [named("c2", "Bob", 4)]],
+      ["orders", [order("o1", "c2", 11, 5)]],
+      ["customers", [named("c1", "Ann2", 6)]],
+      ["customers", [{ key: "c2", value: null, timestamp: 7 }]],
+      ["orders", [{ key: "o2", value: null, timestamp: 8 }]],
+      ["orders", [order("o3", "c1", 1, 9), order("o4", null, 2, 10)]],
+    ]);
+    const byTime = (a: ConsumedRecord, b: ConsumedRecord) => a.timestamp - b.timestamp || String(a.key).localeCompare(String(b.key));
+    expect(rows(driver.readOutput("enriched").sort(byTime))).toEqual([
+      'o1 {"amount":10,"name":"Ann"}@2',
+      'o2 {"amount":5,"name":"Bob"}@4',
+      'o1 {"amount":11,"name":"Bob"}@5',
+      // Bob is deleted: both his orders lose their row; Ann2 changes nothing (o1 left her).
+      "o1 null@7",
+      "o2 null@7",
+      'o3 {"amount":1,"name":"Ann2"}@9',
+    ]);
+    expect(rows(driver.readOutput("all-orders").sort(byTime))).toEqual([
+      'o1 {"amount":10,"name":"Ann"}@2',
+      'o2 {"amount":5,"name":null}@3',
+      'o2 {"amount":5,"name":"Bob"}@4',
+      'o1 {"amount":11,"name":"Bob"}@5',
+      'o1 {"amount":11,"name":null}@7',
+      'o2 {"amount":5,"name":null}@7',
+      "o2 null@8",
+      'o3 {"amount":1,"name":"Ann2"}@9',
+      // No foreign key: a left join keeps the row, with no customer.
+      'o4 {"amount":2,"name":null}@10',
+    ]);
+    // o1 still names c2 (deleted): if c2 comes back, o1 joins it again. o2 was deleted, o4 names no one.
+    expect([...driver.readTable("enriched-subscriptions").keys()].map((key) => JSON.stringify(key)).sort()).toEqual(['["c1","o3"]', '["c2","o1"]']);
+    expect(driver.readTable("enriched-foreign-keys")).toEqual(new Map([["o1", "c2"], ["o3", "c1"]]));
+  });
+
+  it("drops a response computed for an older version of the order", async () => {
+    driver = new TopologyTestDriver(await compileWeir(foreignKey));
+    driver.pipeInput("customers", [named("c1", "Ann", 1), named("c2", "Bob", 2)]);
+    // o1 moves from c1 to c2 before any response comes back: the answer from c1 is stale.
+    driver.pipeInput("orders", [order("o1", "c1", 10, 3), order("o1", "c2", 10, 4)]);
+    await driver.run();
+    expect(rows(driver.readOutput("enriched"))).toEqual(['o1 {"amount":10,"name":"Bob"}@4']);
+  });
+
+  it("restores its stores: after a restart, a customer's update reaches the orders that subscribed before", async () => {
+    const log = openEmbeddedLog(":memory:");
+    try {
+      const topology = await compileWeir(foreignKey);
+      log.createTopic("customers", 2);
+      log.createTopic("orders", 1);
+      log.produce("customers", [{ key: "c1", value: JSON.stringify({ id: "c1", name: "Ann" }), timestamp: 1 }]);
+      log.produce("orders", [{ key: "o1", value: JSON.stringify({ id: "o1", customerId: "c1", amount: 3 }), timestamp: 2 }]);
+      await runEmbedded(topology, { log });
+      log.produce("customers", [{ key: "c1", value: JSON.stringify({ id: "c1", name: "Ann2" }), timestamp: 3 }]);
+      await runEmbedded(topology, { log });
+      log.produce("orders", [{ key: "o1", value: null, timestamp: 4 }]);
+      await runEmbedded(topology, { log });
+      expect(rows(log.consume("enriched"))).toEqual(['o1 {"amount":3,"name":"Ann"}@2', 'o1 {"amount":3,"name":"Ann2"}@3', "o1 null@4"]);
+    } finally {
+      log.close();
+    }
+  });
+});
