@@ -69,6 +69,42 @@ describe("a table transformed as a table", () => {
   });
 });
 
+describe("a stream joined with a table transformed as a table", () => {
+  it("joins with the rows the table holds as of each record: a row filtered out no longer joins", async () => {
+    driver = new TopologyTestDriver(
+      await compileWeir(dedent`
+        application vip
+        ${customers}
+        schema Payment { amount: number }
+        stream payments from topic "payments" key string value json Payment
+        table gold = customers
+          | where tier == "gold"
+          | select { name }
+        stream vipPayments = payments
+          | join gold
+          | select { amount, name: gold.name }
+        sink vipPayments to topic "vip-payments"
+        sink addresses to topic "addresses-copy"
+      `),
+    );
+    driver.pipeInput("addresses", []);
+    driver.pipeInput("customers", [
+      { key: "a", value: customer("a", "Ann"), timestamp: 1 },
+      { key: "a", value: customer("a", "Ann", "silver"), timestamp: 3 },
+      { key: "b", value: customer("b", "Bob"), timestamp: 5 },
+    ]);
+    driver.pipeInput("payments", [
+      { key: "a", value: { amount: 5 }, timestamp: 2 },
+      { key: "a", value: { amount: 6 }, timestamp: 4 },
+      { key: "b", value: { amount: 7 }, timestamp: 6 },
+    ]);
+    const summary = await driver.run();
+    expect(rows(driver.readOutput("vip-payments"))).toEqual(['a {"amount":5,"name":"Ann"}@2', 'b {"amount":7,"name":"Bob"}@6']);
+    // Both keyed by customer id as text: no repartition.
+    expect(Object.keys(summary.outputs).filter((topic) => topic.endsWith("-repartition"))).toEqual([]);
+  });
+});
+
 const joins = dedent`
   application crm
   ${customers}
