@@ -372,6 +372,19 @@ class ExpressionWriter {
     return text;
   }
 
+  /**
+   * A joined table's value is found under the name of its store: the table's
+   * own name, or for a table declared as another (`table t = customers`), that one's.
+   */
+  private storeOf(table: string): string {
+    let collection = this.plan.collections.find((c) => c.name === table);
+    while (collection && collection.operations.length === 0 && collection.start.kind === "collection") {
+      const input = collection.start.name;
+      collection = this.plan.collections.find((c) => c.name === input);
+    }
+    return collection?.name ?? table;
+  }
+
   private typeOf(expr: Expr): Type {
     return this.plan.expressions.types.get(expr) ?? { kind: "any" };
   }
@@ -390,7 +403,7 @@ class ExpressionWriter {
       case "Name": {
         const binding = this.plan.expressions.names.get(expr);
         if (!binding) throw new Error(`unresolved name ${expr.name.name}`);
-        if (binding.kind === "joined") return [`(record.joined!.${binding.table} as ${tsType(binding.type)})`, 9];
+        if (binding.kind === "joined") return [`(record.joined!.${this.storeOf(binding.table)} as ${tsType(binding.type)})`, 9];
         if (binding.kind === "field" && binding.valueMayBeNull) return [`record.value?.${binding.name} ?? null`, nullishPrecedence];
         return [binding.kind === "field" ? `record.value.${binding.name}` : `record.${binding.kind}`, 9];
       }
