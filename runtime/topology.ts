@@ -289,6 +289,8 @@ export interface StoreDescription {
   readonly changelogTopic: string;
   /** A window store's windows; absent for a key-value store. */
   readonly window?: WindowSpec;
+  /** A foreign-key join's subscriptions, keyed by [foreign key, left key]: indexed by foreign key. */
+  readonly subscriptions?: true;
   /** The node that owns the store: an aggregation or a table's source. */
   readonly node: string;
 }
@@ -316,8 +318,11 @@ export class Topology {
     this.application = application;
     this.nodes = nodes;
     this.stores = nodes.flatMap((node): StoreDescription[] => {
-      if ((node.kind === "source" && node.store !== undefined) || node.kind === "materialize" || node.kind === "foreignKeySend" || node.kind === "foreignKeySubscribe") {
+      if ((node.kind === "source" && node.store !== undefined) || node.kind === "materialize" || node.kind === "foreignKeySend") {
         return [{ name: node.store!, changelogTopic: changelogTopicName(application, node.store!), node: node.name }];
+      }
+      if (node.kind === "foreignKeySubscribe") {
+        return [{ name: node.store, changelogTopic: changelogTopicName(application, node.store), node: node.name, subscriptions: true }];
       }
       if (node.kind !== "aggregate" && node.kind !== "windowedAggregate") return [];
       return [

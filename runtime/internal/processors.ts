@@ -21,6 +21,7 @@ import { timeWindowsFor } from "../windows.ts";
 import type { LogRecord } from "./log-client.ts";
 import type { RecordCollector } from "./record-collector.ts";
 import type { InMemoryKeyValueStore } from "./state-store.ts";
+import { SubscriptionStore } from "./subscription-store.ts";
 import type { InMemoryWindowStore } from "./window-store.ts";
 
 type Forward = (record: StreamRecord<unknown, unknown>) => void;
@@ -518,14 +519,11 @@ function foreignKeySubscribe(node: ForeignKeySubscribeNode, forward: Forward, co
 
 function foreignKeyNotify(node: ForeignKeyNotifyNode, forward: Forward, context: ProcessorContext): Forward {
   const subscriptions = context.store(node.subscriptions);
+  if (!(subscriptions instanceof SubscriptionStore)) throw new Error(`store ${node.subscriptions} is not a subscription store`);
   return (record) => {
     if (isAbsent(record.key)) return;
-    // Subscription keys are the JSON text of [foreign key, left key]: those of this row share a prefix.
-    const prefix = `[${JSON.stringify(record.key)},`;
     const responses: StreamRecord<unknown, unknown>[] = [];
-    for (const [key, stored] of subscriptions.all()) {
-      if (!key.startsWith(prefix)) continue;
-      const [, leftKey] = JSON.parse(key) as [unknown, unknown];
+    for (const [leftKey, stored] of subscriptions.subscribersOf(record.key)) {
       const response: Response = { hash: (stored as { hash: string | null }).hash, value: record.value ?? null };
       responses.push({ key: leftKey, value: response, timestamp: record.timestamp });
     }
