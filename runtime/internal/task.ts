@@ -13,6 +13,7 @@ import { buildProcessors, decodeSourceRecord, describeError, NodeFailure, type S
 import { RecordCollectorImpl } from "./record-collector.ts";
 import { StateMachine, type Transitions } from "./state-machine.ts";
 import { InMemoryKeyValueStore } from "./state-store.ts";
+import { SubscriptionStore } from "./subscription-store.ts";
 import { InMemoryWindowStore } from "./window-store.ts";
 
 export type TaskState = "CREATED" | "RESTORING" | "RUNNING" | "SUSPENDED" | "CLOSED";
@@ -88,7 +89,11 @@ export class StreamTask {
     this.collector = new RecordCollectorImpl(options.partitionsOf);
 
     for (const description of subtopology.stores) {
-      const store = description.window ? new InMemoryWindowStore(description.name, description.window) : new InMemoryKeyValueStore(description.name);
+      const store = description.window
+        ? new InMemoryWindowStore(description.name, description.window)
+        : description.subscriptions
+          ? new SubscriptionStore(description.name)
+          : new InMemoryKeyValueStore(description.name);
       if (store instanceof InMemoryWindowStore) this.windowStores.push(store);
       this.stores.set(description.name, { store, changelog: { topic: description.changelogTopic, partition } });
     }
