@@ -21,7 +21,8 @@ import type {
 } from "../grammar/ast.ts";
 import { durationMs, durationText, isTimeUnit, timeUnits } from "./durations.ts";
 import { aggregateFunctions, builtinFunctions, isAggregateFunction, isBuiltinFunction, type AggregateFunctionName, type FunctionSignature } from "./builtins.ts";
-import { closestName, DiagnosticBag, didYouMean } from "./diagnostics.ts";
+import { DiagnosticBag } from "./diagnostics.ts";
+import { didYouMean, orList, shortList, suggest } from "./suggest.ts";
 import type { CollectionDecl, ResolvedFile } from "./resolve.ts";
 import {
   Types,
@@ -239,8 +240,9 @@ class Checker {
     }
     const found = fieldOf(value, field.name);
     if (!found) {
-      const hint = didYouMean(field.name, value.fields.map((f) => f.name));
-      this.bag.report("unknownField", field, [field.name, describeType(value)], hint ? { hint } : {});
+      const names = value.fields.map((f) => f.name);
+      const hint = didYouMean(field.name, names) ?? `its fields are ${names.join(", ")}`;
+      this.bag.report("unknownField", field, [field.name, describeType(value)], { hint });
     } else if (!isNumeric(found.type)) {
       this.bag.report("eventTimeType", field, [field.name, describeType(found.type)]);
     }
@@ -429,7 +431,7 @@ class Checker {
     if (unit === "") return undefined;
     if (!isTimeUnit(unit)) {
       this.bag.report("unknownTimeUnit", duration.unit, [unit], {
-        hint: didYouMean(unit, timeUnits) ?? "units: ms, s, min, h, d (or millisecond(s), second(s), minute(s), hour(s), day(s))",
+        hint: unitSuggestion(unit, duration.amount) ?? "units: ms, s, min, h, d (or millisecond(s), second(s), minute(s), hour(s), day(s))",
       });
       return undefined;
     }
@@ -477,7 +479,8 @@ class Checker {
       seen.add(field.name.name);
       const call = field.value;
       if (call.kind !== "Call" || !isAggregateFunction(call.callee.name)) {
-        this.bag.report("notAnAggregateCall", field.value, [field.name.name], { hint: `aggregate functions: ${Object.keys(aggregateFunctions).join(", ")}` });
+        const misspelt = call.kind === "Call" ? didYouMean(call.callee.name, Object.keys(aggregateFunctions)) : undefined;
+        this.bag.report("notAnAggregateCall", field.value, [field.name.name], { hint: misspelt ?? `aggregate functions: ${Object.keys(aggregateFunctions).join(", ")}` });
         fields.push({ name: field.name.name, type: Types.error });
         continue;
       }
@@ -514,7 +517,7 @@ class Checker {
       // Over a table, the projection sees each change: its key, value and (windowed) window.
       if (sink.value && this.isMisspeltFormat(sink.value, shape)) {
         const name = (sink.value as NameExpr).name.name;
-        this.bag.report("unknownName", sink.value, [name, "after 'value'"], { hint: `did you mean the format '${closestName(name, ["string", "json"])}'?` });
+        this.bag.report("unknownName", sink.value, [name, "after 'value'"], { hint: `did you mean the format ${orList(suggest(name, formatNames).map((f) => `'${f}'`))}?` });
       } else if (sink.value) {
         this.checkExpr(sink.value, { ...shape, collection: "stream" });
       }
@@ -545,7 +548,7 @@ class Checker {
     const name = expr.name.name;
     if ((recordNames as readonly string[]).includes(name) || (name === "window" && shape.window)) return false;
     if (isUnchecked(shape.value) || (shape.value.kind === "record" && fieldOf(shape.value, name))) return false;
-    return closestName(name, ["string", "json"]) !== undefined;
+    return suggest(name, formatNames).length > 0;
   }
 
   private checkSinkFormat(part: "key" | "value", format: FormatRef | undefined, type: Type): void {
@@ -714,16 +717,22 @@ class Checker {
         this.names.set(expr, { kind: "field", name });
         return field.type;
       }
-      const hint = didYouMean(name, [...value.fields.map((f) => f.name), ...recordNames]);
+      const fields = value.fields.map((f) => f.name);
+      const hint = didYouMean(name, [...fields, ...this.namesBesidesFields(shape)]);
       this.bag.report("unknownName", expr, [name, `in ${describeType(value)}`], {
-        hint: hint ?? `its fields are ${value.fields.map((f) => f.name).join(", ")}; every record also has key, value and timestamp`,
+        hint: hint ?? `${fields.length > 0 ? `its fields are ${fields.join(", ")}; ` : ""}every record also has ${shortList(this.namesBesidesFields(shape))}`,
       });
       return Types.error;
     }
     this.bag.report("unknownName", expr, [name, `here: the value is ${describeType(value)}, not a record`], {
-      hint: "use 'value' for the whole value, 'key' for the key and 'timestamp' for the event time",
+      hint: didYouMean(name, this.namesBesidesFields(shape)) ?? "use 'value' for the whole value, 'key' for the key and 'timestamp' for the event time",
     });
     return Types.error;
+  }
+
+  /** The names a step knows whatever its value is: key, value, timestamp, and window and joined tables where there are. */
+  private namesBesidesFields(shape: Shape): string[] {
+    return [...recordNames, ...(shape.window ? ["window"] : []), ...(shape.joined?.keys() ?? [])];
   }
 
   private checkMember(expr: Extract<Expr, { kind: "Member" }>, shape: Shape): Type {
@@ -861,6 +870,16 @@ class Checker {
     }
     return signature.result(argTypes);
   }
+}
+
+const formatNames = ["string", "json"];
+
+/** `5 minuts` is 'minutes', `1 minuts` is 'minute': of a singular and its plural, the one that agrees with the amount. */
+function unitSuggestion(unit: string, amount: number): string | undefined {
+  const close = suggest(unit, timeUnits);
+  const plural = Math.abs(amount) !== 1;
+  const agreeing = close.filter((candidate) => !close.includes(plural ? `${candidate}s` : candidate.replace(/s$/, "")) || candidate.endsWith("s") === plural);
+  return agreeing.length === 0 ? undefined : `did you mean ${orList(agreeing.map((u) => `'${u}'`))}?`;
 }
 
 const textToNumberHint = "if the text holds a number, read it with toNumber(EXPR); to count records, use count()";

@@ -48,7 +48,8 @@ export const diagnostics = {
   missingApplication: define("WEIR2001", "error", () => "a topology file must start with 'application NAME'"),
   duplicateDeclaration: define("WEIR2002", "error", (name: string) => `${q(name)} is already declared`),
   unknownCollection: define("WEIR2003", "error", (name: string) => `unknown stream or table ${q(name)}`),
-  unknownSchema: define("WEIR2004", "error", (name: string) => `unknown schema ${q(name)}`),
+  /** `type`: the name stands for a field's type, where it could also have been a primitive type. */
+  unknownSchema: define("WEIR2004", "error", (name: string, what: "schema" | "type") => `unknown ${what} ${q(name)}`),
   unknownName: define("WEIR2005", "error", (name: string, where: string) => `unknown name ${q(name)} ${where}`),
   unknownFunction: define("WEIR2006", "error", (name: string) => `unknown function ${q(name)}`),
   duplicateField: define("WEIR2007", "error", (name: string) => `field ${q(name)} appears twice`),
@@ -151,37 +152,4 @@ export class DiagnosticBag {
 
 export function hasErrors(list: readonly Diagnostic[]): boolean {
   return list.some((d) => d.severity === "error");
-}
-
-/** "did you mean" for an unknown name: the closest candidate within a small edit distance. */
-export function closestName(name: string, candidates: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
-  for (const candidate of candidates) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0]!;
-    previous[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = previous[j]!;
-      previous[j] = Math.min(above + 1, previous[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return previous[b.length]!;
-}
-
-export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
-  const closest = closestName(name, candidates);
-  return closest === undefined ? undefined : `did you mean '${closest}'?`;
 }

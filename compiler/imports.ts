@@ -17,7 +17,9 @@ export interface ImportedFunction {
 
 export type ImportLookup =
   | { readonly ok: true; readonly fn: ImportedFunction }
-  | { readonly ok: false; readonly problem: "module-not-found" | "not-exported" | "unsupported"; readonly detail?: string };
+  | { readonly ok: false; readonly problem: "module-not-found" | "unsupported"; readonly detail?: string }
+  /** `exported`: the functions the module does export, for a "did you mean". */
+  | { readonly ok: false; readonly problem: "not-exported"; readonly detail?: string; readonly exported: readonly string[] };
 
 /** Loads imported modules once per compilation; a module is parsed only if some name is imported from it. */
 export class ImportReader {
@@ -38,12 +40,14 @@ export class ImportReader {
       skipAddingFilesFromTsConfig: true,
     });
     const sourceFile = this.project.getSourceFile(path) ?? this.project.addSourceFileAtPath(path);
-    const declaration = sourceFile.getExportedDeclarations().get(name)?.[0];
-    if (!declaration) return { ok: false, problem: "not-exported" };
+    const exports = sourceFile.getExportedDeclarations();
+    const declaration = exports.get(name)?.[0];
+    const exportedFunctions = (): string[] =>
+      [...exports].filter(([, declarations]) => declarations[0]?.getType().getCallSignatures().length).map(([exported]) => exported);
+    if (!declaration) return { ok: false, problem: "not-exported", exported: exportedFunctions() };
     const callSignatures = declaration.getType().getCallSignatures();
-    if (callSignatures.length !== 1) {
-      return { ok: false, problem: callSignatures.length === 0 ? "not-exported" : "unsupported", detail: "it has overloads" };
-    }
+    if (callSignatures.length === 0) return { ok: false, problem: "not-exported", detail: "it is not a function", exported: exportedFunctions() };
+    if (callSignatures.length > 1) return { ok: false, problem: "unsupported", detail: "it has overloads" };
     const callSignature = callSignatures[0]!;
     const parameters: ParameterSpec[] = [];
     let required = 0;

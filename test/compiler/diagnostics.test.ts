@@ -24,7 +24,8 @@ interface Case {
   /** The exact source text the diagnostic's span covers. */
   readonly at: string;
   readonly message: string | RegExp;
-  readonly hint?: string | RegExp;
+  /** null: the diagnostic has no hint. */
+  readonly hint?: string | RegExp | null;
 }
 
 const sinkAll = `
@@ -35,10 +36,27 @@ sink lines to topic "l"
 const cases: Case[] = [
   { code: "WEIR1001", bare: true, source: "application a\nstream s from topic \"t\" key string value string @\n", at: "@", message: /unexpected character '@'/ },
   { code: "WEIR1002", bare: true, source: "application a\nstream s from topic key string value string\n", at: "key", message: /expected a string/ },
+  // A misspelt keyword, where the grammar expects a step, a kind of window, a declaration or a format.
+  { code: "WEIR1002", source: `table t = orders | grup by customerId | count\nsink t to topic "b"\n${sinkAll}`, at: "grup", message: /expected a step .* but found 'grup'/, hint: "did you mean 'group by'?" },
+  { code: "WEIR1002", source: `table t = orders | group by customerId | window tumblin 1 minute | count\nsink t to topic "b"\n${sinkAll}`, at: "tumblin", message: /expected a kind of window/, hint: "did you mean 'tumbling'?" },
+  { code: "WEIR1002", source: `table t = orders | group by customerId | window tumbling 1 minute grac 0s | count\nsink t to topic "b"\n${sinkAll}`, at: "grac", message: /but found 'grac'/, hint: "did you mean 'grace'?" },
+  { code: "WEIR1002", bare: true, source: "application a\nstrem s from topic \"t\" key string value string\n", at: "strem", message: /expected a declaration/, hint: "did you mean 'stream'?" },
+  { code: "WEIR1002", bare: true, source: "application a\nstream s from topic \"t\" key string value jsn\n", at: "jsn", message: /expected a format/, hint: "did you mean 'json'?" },
+  { code: "WEIR1002", bare: true, source: "application a\nschema E { at: number }\nstream s from topic \"t\" key string value json E evnt time at\n", at: "evnt", message: /but found 'evnt'/, hint: "did you mean 'event time'?" },
+  { code: "WEIR1002", source: `stream big = orders | where amount > 1 | select { id } | qwerty\nsink big to topic "b"\n${sinkAll}`, at: "qwerty", message: /expected a step/, hint: null },
   { code: "WEIR2001", bare: true, source: "stream s from topic \"t\" key string value string\nsink s to topic \"u\"\n", at: "", message: "a topology file must start with 'application NAME'" },
   { code: "WEIR2002", source: `stream orders = lines\n${sinkAll}`, at: "orders", message: "'orders' is already declared" },
   { code: "WEIR2003", source: `stream big = ordrs | where amount > 1\nsink big to topic "b"\n${sinkAll}`, at: "ordrs", message: "unknown stream or table 'ordrs'", hint: "did you mean 'orders'?" },
-  { code: "WEIR2004", bare: true, source: "application a\nstream s from topic \"t\" key string value json Ordr\nsink s to topic \"u\"\n", at: "Ordr", message: "unknown schema 'Ordr'" },
+  { code: "WEIR2004", bare: true, source: "application a\nschema Order { n: number }\nstream s from topic \"t\" key string value json Ordr\nsink s to topic \"u\"\n", at: "Ordr", message: "unknown schema 'Ordr'", hint: "did you mean 'Order'?" },
+  { code: "WEIR2003", source: `stream big = zzz | where amount > 1\nsink big to topic "b"\n${sinkAll}`, at: "zzz", message: "unknown stream or table 'zzz'", hint: "the streams and tables of this file are orders, lines and big" },
+  { code: "WEIR2004", bare: true, source: "application a\nschema E { n: numbr }\nstream s from topic \"t\" key string value json E\nsink s to topic \"u\"\n", at: "numbr", message: "unknown type 'numbr'", hint: "did you mean 'number'?" },
+  { code: "WEIR2004", bare: true, source: "application a\nschema Order { n: number }\nstream s from topic \"t\" key string value json Zzz\nsink s to topic \"u\"\n", at: "Zzz", message: "unknown schema 'Zzz'", hint: "the schemas of this file are Order" },
+  { code: "WEIR2005", source: `stream big = lines | where length(valeu) > 1\nsink big to topic "b"\n${sinkAll}`, at: "valeu", message: "unknown name 'valeu' here: the value is a string, not a record", hint: "did you mean 'value'?" },
+  { code: "WEIR2005", source: `stream big = orders | where zzz > 1\nsink big to topic "b"\n${sinkAll}`, at: "zzz", message: "unknown name 'zzz' in an Order record", hint: "its fields are id, customerId, amount, ts, note, items; every record also has key, value and timestamp" },
+  { code: "WEIR2009", bare: true, source: "application a\nimport { riskScor } from \"./udfs.ts\"\n", at: "riskScor", message: "'./udfs.ts' does not export a function named 'riskScor'", hint: "did you mean 'riskScore'?" },
+  { code: "WEIR2009", bare: true, source: "application a\nimport { notAFunction } from \"./udfs.ts\"\n", at: "notAFunction", message: "'./udfs.ts' does not export a function named 'notAFunction'", hint: /^it is not a function; export it as a function/ },
+  { code: "WEIR2011", bare: true, source: "application a\nschema E { at: number, id: string }\nstream s from topic \"t\" key string value json E event time tz\nsink s to topic \"u\"\n", at: "tz", message: "an E record has no field 'tz'", hint: "its fields are at, id" },
+  { code: "WEIR4005", source: `table total = orders | group by customerId | aggregate { n: summ(amount) }\nsink total to topic "b"\n${sinkAll}`, at: "summ(amount)", message: "the field 'n' of 'aggregate' must be an aggregate function call", hint: "did you mean 'sum'?" },
   { code: "WEIR2005", source: `stream big = orders | where amont > 1\nsink big to topic "b"\n${sinkAll}`, at: "amont", message: "unknown name 'amont' in an Order record", hint: "did you mean 'amount'?" },
   { code: "WEIR2006", source: `stream big = orders | select lowr(id)\nsink big to topic "b"\n${sinkAll}`, at: "lowr", message: "unknown function 'lowr'", hint: "did you mean 'lower'?" },
   { code: "WEIR2007", source: `stream big = orders | select { id, id: customerId }\nsink big to topic "b"\n${sinkAll}`, at: "id", message: "field 'id' appears twice" },
@@ -108,7 +126,8 @@ describe("diagnostics", () => {
       expect(source.slice(diagnostic.start, diagnostic.start + diagnostic.length)).toBe(testCase.at);
       if (typeof testCase.message === "string") expect(diagnostic.message).toBe(testCase.message);
       else expect(diagnostic.message).toMatch(testCase.message);
-      if (testCase.hint !== undefined) {
+      if (testCase.hint === null) expect(diagnostic.hint).toBeUndefined();
+      else if (testCase.hint !== undefined) {
         if (typeof testCase.hint === "string") expect(diagnostic.hint).toBe(testCase.hint);
         else expect(diagnostic.hint).toMatch(testCase.hint);
       }
