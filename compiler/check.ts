@@ -22,6 +22,7 @@ import type {
 import { durationMs, durationText, isTimeUnit, timeUnits } from "./durations.ts";
 import { aggregateFunctions, builtinFunctions, isAggregateFunction, isBuiltinFunction, type AggregateFunctionName, type FunctionSignature } from "./builtins.ts";
 import { DiagnosticBag } from "./diagnostics.ts";
+import { forget, isKnownNonNull, nonNullWhen, pathOf, withNonNull, type NonNullPaths } from "./narrowing.ts";
 import { didYouMean, orList, shortList, suggest } from "./suggest.ts";
 import type { CollectionDecl, ResolvedFile } from "./resolve.ts";
 import {
@@ -61,6 +62,11 @@ export interface Shape {
    * the steps after it, up to and including the first step that is not `where`.
    */
   readonly joined?: ReadonlyMap<string, Type> | undefined;
+  /**
+   * Paths known not to be null here (`value.note` after `where note != null`): reading
+   * one gives its type without "or null". See narrowing.ts.
+   */
+  readonly nonNull?: NonNullPaths | undefined;
 }
 
 /** `window` in an expression: its start and end, in epoch milliseconds. */
@@ -89,6 +95,11 @@ export interface CheckedFile extends ResolvedFile {
   readonly types: ReadonlyMap<Expr, Type>;
   readonly names: ReadonlyMap<NameExpr, NameBinding>;
   readonly calls: ReadonlyMap<CallExpr, CallBinding>;
+  /**
+   * Names and fields whose type may be null but which a null check made non-null here: the
+   * emitter asserts them (`record.value.note!`), as TypeScript cannot follow weir's checks.
+   */
+  readonly narrowed: ReadonlySet<Expr>;
   /** The durations of windows, in milliseconds (only valid ones). */
   readonly durations: ReadonlyMap<Duration, number>;
   /** Collections in an order where each comes after the one it reads. */
@@ -109,6 +120,7 @@ class Checker {
   private readonly types = new Map<Expr, Type>();
   private readonly names = new Map<NameExpr, NameBinding>();
   private readonly calls = new Map<CallExpr, CallBinding>();
+  private readonly narrowed = new Set<Expr>();
   private readonly durations = new Map<Duration, number>();
   private readonly order: string[] = [];
   private readonly inProgress = new Set<string>();
@@ -135,6 +147,7 @@ class Checker {
       types: this.types,
       names: this.names,
       calls: this.calls,
+      narrowed: this.narrowed,
       durations: this.durations,
       order: this.order,
     };
@@ -287,30 +300,32 @@ class Checker {
       switch (step.kind) {
         case "Where":
           this.checkCondition(step.condition, shape, "the condition of 'where'");
+          // The records that pass are those for which the condition holds.
+          shape = { ...shape, nonNull: withNonNull(shape.nonNull, nonNullWhen(step.condition, true, this.names)) };
           break;
         case "Join":
           shape = this.checkJoin(step, shape);
           break;
         case "Select":
-          shape = { ...shape, value: this.checkExpr(step.value, shape) };
+          shape = { ...shape, value: this.checkExpr(step.value, shape), nonNull: forget(shape.nonNull, "value") };
           break;
         case "FlatMap": {
           const type = this.checkExpr(step.values, shape);
-          if (type.kind === "list") shape = { ...shape, value: type.element };
+          if (type.kind === "list") shape = { ...shape, value: type.element, nonNull: forget(shape.nonNull, "value") };
           else {
             if (!isUnchecked(type)) this.bag.report("notAList", step.values, [describeType(type)], { hint: "split(text, \" \") and extractAll(text, pattern) make lists" });
-            shape = { ...shape, value: Types.any };
+            shape = { ...shape, value: Types.any, nonNull: forget(shape.nonNull, "value") };
           }
           break;
         }
         case "Rekey":
           // A new key leaves the window behind: it was part of the old key.
-          shape = { ...shape, key: this.checkExpr(step.key, shape), keyChanged: true, window: undefined };
+          shape = { ...shape, key: this.checkExpr(step.key, shape), keyChanged: true, window: undefined, nonNull: forget(shape.nonNull, "key") };
           break;
         case "GroupBy": {
           const byKey = step.key.kind === "Name" && step.key.name.name === "key";
           const key = this.checkExpr(step.key, shape);
-          shape = { ...shape, key, keyChanged: shape.keyChanged || !byKey, window: undefined };
+          shape = { ...shape, key, keyChanged: shape.keyChanged || !byKey, window: undefined, nonNull: byKey ? shape.nonNull : forget(shape.nonNull, "key") };
           grouped = { step };
           break;
         }
@@ -333,7 +348,8 @@ class Checker {
           }
           const value = this.checkAggregation(step, shape);
           const window = windowed ? (windowed.type === "session" ? "session" : "time") : undefined;
-          shape = { collection: "table", key: shape.key, value, keyChanged: false, window };
+          // The group key is kept; a null check on it still holds (records with a null key are dropped anyway).
+          shape = { collection: "table", key: shape.key, value, keyChanged: false, window, nonNull: forget(forget(shape.nonNull, "value"), "joined") };
           grouped = undefined;
           windowed = undefined;
           aggregated = step;
@@ -383,7 +399,7 @@ class Checker {
     const joined = new Map(shape.joined ?? []);
     joined.set(name, step.left ? Types.nullable(table.value) : table.value);
     // A join after a rekey reads the stream through a repartition topic, partitioned like the table.
-    return { ...shape, keyChanged: false, window: undefined, joined };
+    return { ...shape, keyChanged: false, window: undefined, joined, nonNull: forget(shape.nonNull, `joined.${name}`) };
   }
 
   private checkWindow(step: WindowStep, pipeline: PipelineDecl): void {
@@ -496,7 +512,7 @@ class Checker {
     const type = this.checkExpr(expr, shape);
     if (isUnchecked(type) || isNumeric(type)) return;
     if (isNullable(type) && isNumeric(nonNull(type))) {
-      this.bag.report("mayBeNull", expr, [describeType(type)], { hint: "give a default: coalesce(EXPR, 0)" });
+      this.bag.report("mayBeNull", expr, [describeType(type)], { hint: mayBeNullHint(expr, "0") });
       return;
     }
     this.bag.report("operandType", expr, [what, "a number", describeType(type)], type.kind === "string" ? { hint: textToNumberHint } : {});
@@ -585,9 +601,24 @@ class Checker {
   // ------------------------------------------------------------ expressions
 
   private checkExpr(expr: Expr, shape: Shape): Type {
-    const type = this.exprType(expr, shape);
+    const type = this.narrow(expr, this.exprType(expr, shape), shape);
     this.types.set(expr, type);
     return type;
+  }
+
+  /** A name or field that a null check made non-null here loses its "or null". */
+  private narrow(expr: Expr, type: Type, shape: Shape): Type {
+    if (!isNullable(type) || type.kind === "null" || (expr.kind !== "Name" && expr.kind !== "Member")) return type;
+    const path = pathOf(expr, this.names);
+    if (path === undefined || !isKnownNonNull(shape.nonNull, path)) return type;
+    this.narrowed.add(expr);
+    return nonNull(type);
+  }
+
+  /** The shape an expression is checked in when `condition` is known to evaluate to `outcome`. */
+  private assuming(condition: Expr, outcome: boolean, shape: Shape): Shape {
+    const paths = nonNullWhen(condition, outcome, this.names);
+    return paths.length === 0 ? shape : { ...shape, nonNull: withNonNull(shape.nonNull, paths) };
   }
 
   private exprType(expr: Expr, shape: Shape): Type {
@@ -634,8 +665,8 @@ class Checker {
         return this.checkBinary(expr, shape);
       case "If": {
         this.checkCondition(expr.condition, shape, "the condition of 'if'");
-        const thenType = this.checkExpr(expr.then, shape);
-        const elseType = this.checkExpr(expr.else, shape);
+        const thenType = this.checkExpr(expr.then, this.assuming(expr.condition, true, shape));
+        const elseType = this.checkExpr(expr.else, this.assuming(expr.condition, false, shape));
         const type = unify(thenType, elseType);
         if (type) return type;
         this.bag.report("branchTypes", expr, [typeToString(thenType), typeToString(elseType)]);
@@ -755,9 +786,11 @@ class Checker {
   }
 
   private checkBinary(expr: Extract<Expr, { kind: "Binary" }>, shape: Shape): Type {
-    const left = this.checkExpr(expr.left, shape);
-    const right = this.checkExpr(expr.right, shape);
     const operator = expr.operator;
+    const left = this.checkExpr(expr.left, shape);
+    // `a and b` evaluates b only when a holds, `a or b` only when a does not.
+    const rightShape = operator === "and" ? this.assuming(expr.left, true, shape) : operator === "or" ? this.assuming(expr.left, false, shape) : shape;
+    const right = this.checkExpr(expr.right, rightShape);
     const at = { range: expr.operatorRange };
     switch (operator) {
       case "and":
@@ -791,9 +824,8 @@ class Checker {
       case ">=":
         if (isUnchecked(left) || isUnchecked(right)) return Types.boolean;
         if (isNullable(left) || isNullable(right)) {
-          this.bag.report("mayBeNull", isNullable(left) ? expr.left : expr.right, [describeType(isNullable(left) ? left : right)], {
-            hint: "give a default: coalesce(EXPR, DEFAULT)",
-          });
+          const nullable = isNullable(left) ? expr.left : expr.right;
+          this.bag.report("mayBeNull", nullable, [describeType(isNullable(left) ? left : right)], { hint: mayBeNullHint(nullable) });
         } else if (!((isNumeric(left) && isNumeric(right)) || (left.kind === "string" && right.kind === "string"))) {
           this.bag.report("incomparable", at, [operator, describeType(left), describeType(right)]);
         }
@@ -804,7 +836,7 @@ class Checker {
   private expectOperand(node: Expr, type: Type, operator: string, expected: string, accepts: (t: Type) => boolean): void {
     if (isUnchecked(type) || accepts(type)) return;
     if (isNullable(type) && accepts(nonNull(type))) {
-      this.bag.report("mayBeNull", node, [describeType(type)], { hint: "give a default: coalesce(EXPR, DEFAULT)" });
+      this.bag.report("mayBeNull", node, [describeType(type)], { hint: mayBeNullHint(node) });
       return;
     }
     this.bag.report("operandType", node, [operator, expected, describeType(type)]);
@@ -849,7 +881,7 @@ class Checker {
       const parameter = parameters[index]!;
       if (isUnchecked(type) || parameter.accepts(type)) return;
       if (isNullable(type) && parameter.accepts(nonNull(type))) {
-        this.bag.report("mayBeNull", expr.args[index]!, [describeType(type)], { hint: "give a default: coalesce(EXPR, DEFAULT)" });
+        this.bag.report("mayBeNull", expr.args[index]!, [describeType(type)], { hint: mayBeNullHint(expr.args[index]!) });
         return;
       }
       const teach = isAggregateFunction(name) && type.kind === "string" && parameter.expected === "a number";
@@ -873,6 +905,24 @@ class Checker {
 }
 
 const formatNames = ["string", "json"];
+
+/**
+ * For a name or field that may be null: check it first (weir then knows it is not null,
+ * see narrowing.ts) or give a default. For anything else, only the default.
+ */
+function mayBeNullHint(expr: Expr, fallback = "DEFAULT"): string {
+  const text = pathText(expr);
+  if (text === undefined) return `give a default: coalesce(EXPR, ${fallback})`;
+  return `check it first ('| where ${text} != null', or '${text} != null and ...'), or give a default: coalesce(${text}, ${fallback})`;
+}
+
+/** `note`, `address.city`: the text of a name or a chain of fields, as written. */
+function pathText(expr: Expr): string | undefined {
+  if (expr.kind === "Name") return expr.name.name;
+  if (expr.kind !== "Member") return undefined;
+  const object = pathText(expr.object);
+  return object === undefined ? undefined : `${object}.${expr.property.name}`;
+}
 
 /** `5 minuts` is 'minutes', `1 minuts` is 'minute': of a singular and its plural, the one that agrees with the amount. */
 function unitSuggestion(unit: string, amount: number): string | undefined {
