@@ -19,9 +19,9 @@ import type {
   TypeRef,
   WindowStep,
 } from "../grammar/ast.ts";
-import { durationMs, durationText, isTimeUnit, timeUnits } from "./durations.ts";
+import { durationMs, durationText, isTimeUnit, msText, timeUnits } from "./durations.ts";
 import { aggregateFunctions, builtinFunctions, isAggregateFunction, isBuiltinFunction, type AggregateFunctionName, type FunctionSignature } from "./builtins.ts";
-import { DiagnosticBag } from "./diagnostics.ts";
+import { DiagnosticBag, type ReportOptions } from "./diagnostics.ts";
 import { forget, isKnownNonNull, nonNullWhen, pathOf, withNonNull, type NonNullPaths } from "./narrowing.ts";
 import { didYouMean, orList, shortList, suggest } from "./suggest.ts";
 import type { CollectionDecl, ResolvedFile } from "./resolve.ts";
@@ -393,7 +393,7 @@ class Checker {
     }
     if (!isUnchecked(shape.key) && !isUnchecked(table.key) && !sameType(nonNull(shape.key), table.key)) {
       this.bag.report("joinKeyType", step.table, [describeType(shape.key), name, describeType(table.key)], {
-        hint: `a join matches keys: rekey the stream by what holds ${name}'s key first, e.g. '| rekey ${guessKeyField(shape.value, name)} | join ${name}'`,
+        hint: `a join matches the stream's key with the table's: rekey the stream first, by the field that holds the key of '${name}', e.g. '| rekey ${guessKeyField(shape.value, name)} | join ${name}'`,
       });
     }
     const joined = new Map(shape.joined ?? []);
@@ -412,7 +412,9 @@ class Checker {
     }
     if (step.type === "hopping") {
       if (!step.advance) {
-        this.bag.report("hoppingWithoutAdvance", step, [], { hint: `for example: window hopping ${durationText(step.size)} advance 1 minute` });
+        // An example that overlaps: each window starts a fifth of the size after the previous one.
+        const example = size !== undefined && size > 0 && Number.isInteger(size / 5) ? msText(size / 5) : "1 minute";
+        this.bag.report("hoppingWithoutAdvance", step, [], { hint: `for example: window hopping ${durationText(step.size)} advance ${example}` });
       } else if (advance !== undefined && advance <= 0) {
         this.bag.report("durationNotPositive", step.advance, ["the advance", durationText(step.advance)]);
       } else if (advance !== undefined && size !== undefined && size > 0 && advance > size) {
@@ -515,13 +517,14 @@ class Checker {
       this.bag.report("mayBeNull", expr, [describeType(type)], { hint: mayBeNullHint(expr, "0") });
       return;
     }
-    this.bag.report("operandType", expr, [what, "a number", describeType(type)], type.kind === "string" ? { hint: textToNumberHint } : {});
+    const hint = conversionHint(expr, type, "a number", true);
+    this.bag.report("operandType", expr, [what, "a number", describeType(type)], hint ? { hint } : {});
   }
 
   private checkCondition(expr: Expr, shape: Shape, what: string): void {
     const type = this.checkExpr(expr, shape);
     if (isUnchecked(type) || type.kind === "boolean") return;
-    this.bag.report("notBoolean", expr, [what, describeType(type)], isNullable(type) ? { hint: "compare it: EXPR == true, or coalesce(EXPR, false)" } : {});
+    this.bag.report("notBoolean", expr, [what, describeType(type)], { hint: conditionHint(expr, type) });
   }
 
   // ------------------------------------------------------------ sinks
@@ -578,7 +581,9 @@ class Checker {
     if (format.schema && format.schema.name !== "") {
       const schema = this.schemaTypes.get(format.schema.name);
       if (schema && !isAssignable(type, schema)) {
-        this.bag.report("sinkSchemaMismatch", format, [format.schema.name, mismatchDetail(type, schema)]);
+        this.bag.report("sinkSchemaMismatch", format, [format.schema.name, mismatchDetail(type, schema)], {
+          hint: `the sink checks every value against '${format.schema.name}': build one that matches with '| select { ... }', or write plain JSON: 'value json'`,
+        });
       }
     }
   }
@@ -815,7 +820,7 @@ class Checker {
       case "!=":
         if (isUnchecked(left) || isUnchecked(right) || left.kind === "null" || right.kind === "null") return Types.boolean;
         if (!isScalar(nonNull(left)) || !isScalar(nonNull(right)) || !sameType(nonNull(left), nonNull(right))) {
-          this.bag.report("incomparable", at, [operator, describeType(left), describeType(right)]);
+          this.bag.report("incomparable", at, [operator, describeType(left), describeType(right)], comparisonHint(left, right));
         }
         return Types.boolean;
       case "<":
@@ -827,7 +832,7 @@ class Checker {
           const nullable = isNullable(left) ? expr.left : expr.right;
           this.bag.report("mayBeNull", nullable, [describeType(isNullable(left) ? left : right)], { hint: mayBeNullHint(nullable) });
         } else if (!((isNumeric(left) && isNumeric(right)) || (left.kind === "string" && right.kind === "string"))) {
-          this.bag.report("incomparable", at, [operator, describeType(left), describeType(right)]);
+          this.bag.report("incomparable", at, [operator, describeType(left), describeType(right)], comparisonHint(left, right));
         }
         return Types.boolean;
     }
@@ -839,7 +844,8 @@ class Checker {
       this.bag.report("mayBeNull", node, [describeType(type)], { hint: mayBeNullHint(node) });
       return;
     }
-    this.bag.report("operandType", node, [operator, expected, describeType(type)]);
+    const hint = operator === "+" ? plusHint : conversionHint(node, type, expected);
+    this.bag.report("operandType", node, [operator, expected, describeType(type)], hint ? { hint } : {});
   }
 
   private checkCall(expr: CallExpr, shape: Shape): Type {
@@ -884,8 +890,9 @@ class Checker {
         this.bag.report("mayBeNull", expr.args[index]!, [describeType(type)], { hint: mayBeNullHint(expr.args[index]!) });
         return;
       }
-      const teach = isAggregateFunction(name) && type.kind === "string" && parameter.expected === "a number";
-      this.bag.report("argumentType", expr.args[index]!, [index + 1, name, parameter.expected, describeType(type)], teach ? { hint: textToNumberHint } : {});
+      const hint =
+        name === "toNumber" && isNumeric(nonNull(type)) ? "it is a number already: use it as it is" : conversionHint(expr.args[index]!, type, parameter.expected, isAggregateFunction(name));
+      this.bag.report("argumentType", expr.args[index]!, [index + 1, name, parameter.expected, describeType(type)], hint ? { hint } : {});
     });
     const related = argTypes.some(isUnchecked) ? undefined : signature.relate?.(argTypes);
     if (related) {
@@ -932,7 +939,37 @@ function unitSuggestion(unit: string, amount: number): string | undefined {
   return agreeing.length === 0 ? undefined : `did you mean ${orList(agreeing.map((u) => `'${u}'`))}?`;
 }
 
-const textToNumberHint = "if the text holds a number, read it with toNumber(EXPR); to count records, use count()";
+const plusHint = "'+' adds two numbers or joins two strings: toString(EXPR) makes text of a number, toNumber(EXPR) reads a number from text";
+
+/** How to turn a value of `found` into `expected` ("a number", "a string"), where weir has a function for it. */
+function conversionHint(expr: Expr, found: Type, expected: string, aggregating = false): string | undefined {
+  const type = nonNull(found);
+  const text = pathText(expr) ?? "EXPR";
+  if (type.kind === "string" && (expected === "a number" || expected === "numbers")) {
+    const read = `if the text holds a number, read it with toNumber(${text})`;
+    return aggregating ? `${read}; to count records, use count()` : read;
+  }
+  if ((isNumeric(type) || type.kind === "boolean") && expected === "a string") return `toString(${text}) makes text of it`;
+  return undefined;
+}
+
+/** A condition that is not a boolean: what a condition on it usually is. */
+function conditionHint(expr: Expr, type: Type): string {
+  const text = pathText(expr) ?? "EXPR";
+  const inner = nonNull(type);
+  if (inner.kind === "boolean") return `it may be null: write ${text} == true, or coalesce(${text}, false)`;
+  if (isNullable(type)) return `to keep the records that have it: ${text} != null`;
+  if (isNumeric(inner)) return `compare it: ${text} > 0, ${text} == 1, ...`;
+  if (inner.kind === "string") return `compare it: ${text} == "...", contains(${text}, "..."), length(${text}) > 0, ...`;
+  return "a condition is a comparison (==, !=, <, >, ...) or a function that gives a boolean";
+}
+
+/** Comparing a number with text: say how to make them alike. */
+function comparisonHint(left: Type, right: Type): ReportOptions {
+  const kinds = new Set([nonNull(left), nonNull(right)].map((t) => (isNumeric(t) ? "number" : t.kind)));
+  if (kinds.has("number") && kinds.has("string")) return { hint: "compare like with like: toNumber(EXPR) reads a number from text, toString(EXPR) makes text of a number" };
+  return {};
+}
 
 function isAggregation(step: Step): boolean {
   // (A window is followed by an aggregation; it is not one itself.)
