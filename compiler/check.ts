@@ -818,6 +818,7 @@ class Checker {
         return Types.number;
       case "==":
       case "!=":
+        if (left.kind === "null" || right.kind === "null") this.checkNullComparison(expr, left, right);
         if (isUnchecked(left) || isUnchecked(right) || left.kind === "null" || right.kind === "null") return Types.boolean;
         if (!isScalar(nonNull(left)) || !isScalar(nonNull(right)) || !sameType(nonNull(left), nonNull(right))) {
           this.bag.report("incomparable", at, [operator, describeType(left), describeType(right)], comparisonHint(left, right));
@@ -836,6 +837,20 @@ class Checker {
         }
         return Types.boolean;
     }
+  }
+
+  /** `x != null` where x cannot be null: always true, so probably not what was meant. */
+  private checkNullComparison(expr: Extract<Expr, { kind: "Binary" }>, left: Type, right: Type): void {
+    const [checked, type] = expr.left.kind === "NullLiteral" ? [expr.right, right] : [expr.left, left];
+    if (checked.kind === "NullLiteral" || isNullable(type) || isUnchecked(type)) return;
+    // A record's key may be null on the topic whatever its format says: checking it is right.
+    if (pathOf(checked, this.names)?.split(".")[0] === "key") return;
+    const always = expr.operator === "!=" ? "true" : "false";
+    this.bag.report("neverNull", { range: expr.operatorRange }, [describeType(type), always], {
+      hint: this.narrowed.has(checked)
+        ? "an earlier null check already tells that it is not null"
+        : "only a field declared with '?', a left join's table, a list element past the end and a function that may return null can be null",
+    });
   }
 
   private expectOperand(node: Expr, type: Type, operator: string, expected: string, accepts: (t: Type) => boolean): void {

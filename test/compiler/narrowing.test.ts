@@ -71,6 +71,10 @@ describe("narrowing after a null check", () => {
     expect(formatDiagnostics(analyze(source, { path }).diagnostics, source)).toBe("");
   });
 
+  it("checks a key against null without a warning: a record may have a null key whatever its format", () => {
+    expect(check(`orders | where key != null | select { key, id }`)).toBe("");
+  });
+
   it("hints at the null check where a value may be null", () => {
     const text = check(`orders | select upper(note)`);
     expect(text).toContain("hint: check it first ('| where note != null', or 'note != null and ...'), or give a default: coalesce(note, DEFAULT)");
