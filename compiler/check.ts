@@ -877,12 +877,20 @@ class Checker {
     }
     for (const arg of expr.args) this.checkExpr(arg, shape);
     if (name === "") return Types.error;
-    const hint = isAggregateFunction(name)
-      ? `'${name}' is an aggregate function: use it inside 'aggregate { ... }' after 'group by'`
-      : (didYouMean(name, [...Object.keys(builtinFunctions), ...this.resolved.imports.keys()]) ??
-        "import it from a TypeScript module: import { NAME } from \"./functions.ts\"");
-    this.bag.report("unknownFunction", expr.callee, [name], { hint });
+    this.bag.report("unknownFunction", expr.callee, [name], { hint: this.unknownFunctionHint(name) });
     return Types.error;
+  }
+
+  private unknownFunctionHint(name: string): string {
+    const inAggregate = "it is an aggregate function: use it inside 'aggregate { ... }' after 'group by'";
+    if (isAggregateFunction(name)) return `'${name}' ${inAggregate.slice("it ".length)}`;
+    const callable = didYouMean(name, [...Object.keys(builtinFunctions), ...this.resolved.imports.keys()]);
+    if (callable) return callable;
+    const aggregate = didYouMean(name, Object.keys(aggregateFunctions));
+    if (aggregate) return `${aggregate} ${inAggregate}`;
+    const imported = shortList([...this.resolved.imports.keys()]);
+    const importIt = 'import it from a TypeScript module: import { NAME } from "./functions.ts"';
+    return imported ? `the imported functions are ${imported}; or ${importIt}` : importIt;
   }
 
   private checkCallArguments(expr: CallExpr, signature: FunctionSignature, shape: Shape): Type {
