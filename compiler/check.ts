@@ -514,7 +514,7 @@ class Checker {
     const type = this.checkExpr(expr, shape);
     if (isUnchecked(type) || isNumeric(type)) return;
     if (isNullable(type) && isNumeric(nonNull(type))) {
-      this.bag.report("mayBeNull", expr, [describeType(type)], { hint: mayBeNullHint(expr, "0") });
+      this.bag.report("mayBeNull", expr, [nameOrThis(expr), describeType(type)], { hint: mayBeNullHint(expr, "0") });
       return;
     }
     const hint = conversionHint(expr, type, "a number", true);
@@ -831,7 +831,7 @@ class Checker {
         if (isUnchecked(left) || isUnchecked(right)) return Types.boolean;
         if (isNullable(left) || isNullable(right)) {
           const nullable = isNullable(left) ? expr.left : expr.right;
-          this.bag.report("mayBeNull", nullable, [describeType(isNullable(left) ? left : right)], { hint: mayBeNullHint(nullable) });
+          this.bag.report("mayBeNull", nullable, [nameOrThis(nullable), describeType(isNullable(left) ? left : right)], { hint: mayBeNullHint(nullable) });
         } else if (!((isNumeric(left) && isNumeric(right)) || (left.kind === "string" && right.kind === "string"))) {
           this.bag.report("incomparable", at, [operator, describeType(left), describeType(right)], comparisonHint(left, right));
         }
@@ -856,7 +856,7 @@ class Checker {
   private expectOperand(node: Expr, type: Type, operator: string, expected: string, accepts: (t: Type) => boolean): void {
     if (isUnchecked(type) || accepts(type)) return;
     if (isNullable(type) && accepts(nonNull(type))) {
-      this.bag.report("mayBeNull", node, [describeType(type)], { hint: mayBeNullHint(node) });
+      this.bag.report("mayBeNull", node, [nameOrThis(node), describeType(type)], { hint: mayBeNullHint(node) });
       return;
     }
     const hint = operator === "+" ? plusHint : conversionHint(node, type, expected);
@@ -910,7 +910,7 @@ class Checker {
       const parameter = parameters[index]!;
       if (isUnchecked(type) || parameter.accepts(type)) return;
       if (isNullable(type) && parameter.accepts(nonNull(type))) {
-        this.bag.report("mayBeNull", expr.args[index]!, [describeType(type)], { hint: mayBeNullHint(expr.args[index]!) });
+        this.bag.report("mayBeNull", expr.args[index]!, [nameOrThis(expr.args[index]!), describeType(type)], { hint: mayBeNullHint(expr.args[index]!) });
         return;
       }
       const hint =
@@ -944,6 +944,12 @@ function mayBeNullHint(expr: Expr, fallback = "DEFAULT"): string {
   const text = pathText(expr);
   if (text === undefined) return `give a default: coalesce(EXPR, ${fallback})`;
   return `check it first ('| where ${text} != null', or '${text} != null and ...'), or give a default: coalesce(${text}, ${fallback})`;
+}
+
+/** `'note'` for a name or field, else `this` (the caret shows what). */
+function nameOrThis(expr: Expr): string {
+  const text = pathText(expr);
+  return text === undefined ? "this" : `'${text}'`;
 }
 
 /** `note`, `address.city`: the text of a name or a chain of fields, as written. */

@@ -51,7 +51,7 @@ describe("narrowing after a null check", () => {
   });
 
   it("still refuses a field where the check does not hold", () => {
-    expect(check(`orders | where note != null or amount > 1 | select upper(note)`)).toMatch(/WEIR3006: this may be null/);
+    expect(check(`orders | where note != null or amount > 1 | select upper(note)`)).toMatch(/WEIR3006: 'note' may be null/);
     expect(check(`orders | where note == null | select upper(note)`)).toMatch(/WEIR3006/);
     expect(check(`orders | select if note != null then "some" else upper(note)`)).toMatch(/WEIR3006/);
     expect(check(`orders | where note != null and amount > 1 or length(note) > 3`)).toMatch(/WEIR3006/);
