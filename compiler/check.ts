@@ -19,9 +19,11 @@ import type {
   TypeRef,
   WindowStep,
 } from "../grammar/ast.ts";
-import { durationMs, durationText, isTimeUnit, timeUnits } from "./durations.ts";
+import { durationMs, durationText, isTimeUnit, msText, timeUnits } from "./durations.ts";
 import { aggregateFunctions, builtinFunctions, isAggregateFunction, isBuiltinFunction, type AggregateFunctionName, type FunctionSignature } from "./builtins.ts";
-import { closestName, DiagnosticBag, didYouMean } from "./diagnostics.ts";
+import { DiagnosticBag, type ReportOptions } from "./diagnostics.ts";
+import { forget, isKnownNonNull, nonNullWhen, pathOf, withNonNull, type NonNullPaths } from "./narrowing.ts";
+import { didYouMean, orList, shortList, suggest } from "./suggest.ts";
 import type { CollectionDecl, ResolvedFile } from "./resolve.ts";
 import {
   Types,
@@ -67,6 +69,11 @@ export interface Shape {
    * their keys are encoded alike.
    */
   readonly keyEncoding?: "string" | "json" | undefined;
+  /**
+   * Paths known not to be null here (`value.note` after `where note != null`): reading
+   * one gives its type without "or null". See narrowing.ts.
+   */
+  readonly nonNull?: NonNullPaths | undefined;
 }
 
 /** `window` in an expression: its start and end, in epoch milliseconds. */
@@ -96,6 +103,11 @@ export interface CheckedFile extends ResolvedFile {
   readonly types: ReadonlyMap<Expr, Type>;
   readonly names: ReadonlyMap<NameExpr, NameBinding>;
   readonly calls: ReadonlyMap<CallExpr, CallBinding>;
+  /**
+   * Names and fields whose type may be null but which a null check made non-null here: the
+   * emitter asserts them (`record.value.note!`), as TypeScript cannot follow weir's checks.
+   */
+  readonly narrowed: ReadonlySet<Expr>;
   /** The durations of windows, in milliseconds (only valid ones). */
   readonly durations: ReadonlyMap<Duration, number>;
   /** Collections in an order where each comes after the one it reads. */
@@ -116,6 +128,7 @@ class Checker {
   private readonly types = new Map<Expr, Type>();
   private readonly names = new Map<NameExpr, NameBinding>();
   private readonly calls = new Map<CallExpr, CallBinding>();
+  private readonly narrowed = new Set<Expr>();
   private readonly durations = new Map<Duration, number>();
   private readonly order: string[] = [];
   private readonly inProgress = new Set<string>();
@@ -142,6 +155,7 @@ class Checker {
       types: this.types,
       names: this.names,
       calls: this.calls,
+      narrowed: this.narrowed,
       durations: this.durations,
       order: this.order,
     };
@@ -247,8 +261,9 @@ class Checker {
     }
     const found = fieldOf(value, field.name);
     if (!found) {
-      const hint = didYouMean(field.name, value.fields.map((f) => f.name));
-      this.bag.report("unknownField", field, [field.name, describeType(value)], hint ? { hint } : {});
+      const names = value.fields.map((f) => f.name);
+      const hint = didYouMean(field.name, names) ?? `its fields are ${names.join(", ")}`;
+      this.bag.report("unknownField", field, [field.name, describeType(value)], { hint });
     } else if (!isNumeric(found.type)) {
       this.bag.report("eventTimeType", field, [field.name, describeType(found.type)]);
     }
@@ -286,30 +301,32 @@ class Checker {
       switch (step.kind) {
         case "Where":
           this.checkCondition(step.condition, shape, "the condition of 'where'");
+          // The records that pass are those for which the condition holds.
+          shape = { ...shape, nonNull: withNonNull(shape.nonNull, nonNullWhen(step.condition, true, this.names)) };
           break;
         case "Join":
           shape = this.checkJoin(step, shape);
           break;
         case "Select":
-          shape = { ...shape, value: this.checkExpr(step.value, shape) };
+          shape = { ...shape, value: this.checkExpr(step.value, shape), nonNull: forget(shape.nonNull, "value") };
           break;
         case "FlatMap": {
           const type = this.checkExpr(step.values, shape);
-          if (type.kind === "list") shape = { ...shape, value: type.element };
+          if (type.kind === "list") shape = { ...shape, value: type.element, nonNull: forget(shape.nonNull, "value") };
           else {
             if (!isUnchecked(type)) this.bag.report("notAList", step.values, [describeType(type)], { hint: "split(text, \" \") and extractAll(text, pattern) make lists" });
-            shape = { ...shape, value: Types.any };
+            shape = { ...shape, value: Types.any, nonNull: forget(shape.nonNull, "value") };
           }
           break;
         }
         case "Rekey":
           // A new key leaves the window behind: it was part of the old key.
-          shape = { ...shape, key: this.checkExpr(step.key, shape), keyChanged: true, window: undefined };
+          shape = { ...shape, key: this.checkExpr(step.key, shape), keyChanged: true, window: undefined, nonNull: forget(shape.nonNull, "key") };
           break;
         case "GroupBy": {
           const byKey = step.key.kind === "Name" && step.key.name.name === "key";
           const key = this.checkExpr(step.key, shape);
-          shape = { ...shape, key, keyChanged: shape.keyChanged || !byKey, window: undefined };
+          shape = { ...shape, key, keyChanged: shape.keyChanged || !byKey, window: undefined, nonNull: byKey ? shape.nonNull : forget(shape.nonNull, "key") };
           grouped = { step };
           break;
         }
@@ -334,7 +351,8 @@ class Checker {
           const window = windowed ? (windowed.type === "session" ? "session" : "time") : undefined;
           // The aggregation reads a repartition topic (JSON keys) when the key changed, else its input's partitions.
           const keyEncoding = shape.keyChanged ? "json" : shape.keyEncoding;
-          shape = { collection: "table", key: shape.key, value, keyChanged: false, window, keyEncoding };
+          // The group key is kept; a null check on it still holds (records with a null key are dropped anyway).
+          shape = { collection: "table", key: shape.key, value, keyChanged: false, window, keyEncoding, nonNull: forget(forget(shape.nonNull, "value"), "joined") };
           grouped = undefined;
           windowed = undefined;
           aggregated = step;
@@ -383,14 +401,14 @@ class Checker {
     }
     if (!isUnchecked(shape.key) && !isUnchecked(table.key) && !sameType(nonNull(shape.key), table.key)) {
       this.bag.report("joinKeyType", step.other, [describeType(shape.key), name, describeType(table.key)], {
-        hint: `a join matches keys: rekey the stream by what holds ${name}'s key first, e.g. '| rekey ${guessKeyField(shape.value, name)} | join ${name}'`,
+        hint: `a join matches the stream's key with the table's: rekey the stream first, by the field that holds the key of '${name}', e.g. '| rekey ${guessKeyField(shape.value, name)} | join ${name}'`,
       });
     }
     const joined = new Map(shape.joined ?? []);
     joined.set(name, step.type === "left" ? Types.nullable(table.value) : table.value);
     // A join after a rekey (or of a stream whose keys are encoded otherwise) reads the
     // stream through a repartition topic, partitioned like the table.
-    return { ...shape, keyChanged: false, window: undefined, joined, keyEncoding: table.keyEncoding };
+    return { ...shape, keyChanged: false, window: undefined, joined, keyEncoding: table.keyEncoding, nonNull: forget(shape.nonNull, `joined.${name}`) };
   }
 
   private reportWindowedTable(at: Identifier, name: string): void {
@@ -418,9 +436,11 @@ class Checker {
       switch (step.kind) {
         case "Where":
           this.checkCondition(step.condition, shape, "the condition of 'where'");
+          // The rows kept are those for which the condition holds.
+          shape = { ...shape, nonNull: withNonNull(shape.nonNull, nonNullWhen(step.condition, true, this.names)) };
           break;
         case "Select":
-          shape = { ...shape, value: this.checkExpr(step.value, shape) };
+          shape = { ...shape, value: this.checkExpr(step.value, shape), nonNull: forget(shape.nonNull, "value") };
           outer = undefined;
           break;
         case "Join":
@@ -521,7 +541,9 @@ class Checker {
     }
     if (step.type === "hopping") {
       if (!step.advance) {
-        this.bag.report("hoppingWithoutAdvance", step, [], { hint: `for example: window hopping ${durationText(step.size)} advance 1 minute` });
+        // An example that overlaps: each window starts a fifth of the size after the previous one.
+        const example = size !== undefined && size > 0 && Number.isInteger(size / 5) ? msText(size / 5) : "1 minute";
+        this.bag.report("hoppingWithoutAdvance", step, [], { hint: `for example: window hopping ${durationText(step.size)} advance ${example}` });
       } else if (advance !== undefined && advance <= 0) {
         this.bag.report("durationNotPositive", step.advance, ["the advance", durationText(step.advance)]);
       } else if (advance !== undefined && size !== undefined && size > 0 && advance > size) {
@@ -556,7 +578,7 @@ class Checker {
     if (unit === "") return undefined;
     if (!isTimeUnit(unit)) {
       this.bag.report("unknownTimeUnit", duration.unit, [unit], {
-        hint: didYouMean(unit, timeUnits) ?? "units: ms, s, min, h, d (or millisecond(s), second(s), minute(s), hour(s), day(s))",
+        hint: unitSuggestion(unit, duration.amount) ?? "units: ms, s, min, h, d (or millisecond(s), second(s), minute(s), hour(s), day(s))",
       });
       return undefined;
     }
@@ -604,7 +626,8 @@ class Checker {
       seen.add(field.name.name);
       const call = field.value;
       if (call.kind !== "Call" || !isAggregateFunction(call.callee.name)) {
-        this.bag.report("notAnAggregateCall", field.value, [field.name.name], { hint: `aggregate functions: ${Object.keys(aggregateFunctions).join(", ")}` });
+        const misspelt = call.kind === "Call" ? didYouMean(call.callee.name, Object.keys(aggregateFunctions)) : undefined;
+        this.bag.report("notAnAggregateCall", field.value, [field.name.name], { hint: misspelt ?? `aggregate functions: ${Object.keys(aggregateFunctions).join(", ")}` });
         fields.push({ name: field.name.name, type: Types.error });
         continue;
       }
@@ -620,16 +643,17 @@ class Checker {
     const type = this.checkExpr(expr, shape);
     if (isUnchecked(type) || isNumeric(type)) return;
     if (isNullable(type) && isNumeric(nonNull(type))) {
-      this.bag.report("mayBeNull", expr, [describeType(type)], { hint: "give a default: coalesce(EXPR, 0)" });
+      this.bag.report("mayBeNull", expr, [nameOrThis(expr), describeType(type)], { hint: mayBeNullHint(expr, "0") });
       return;
     }
-    this.bag.report("operandType", expr, [what, "a number", describeType(type)], type.kind === "string" ? { hint: textToNumberHint } : {});
+    const hint = conversionHint(expr, type, "a number", true);
+    this.bag.report("operandType", expr, [what, "a number", describeType(type)], hint ? { hint } : {});
   }
 
   private checkCondition(expr: Expr, shape: Shape, what: string): void {
     const type = this.checkExpr(expr, shape);
     if (isUnchecked(type) || type.kind === "boolean") return;
-    this.bag.report("notBoolean", expr, [what, describeType(type)], isNullable(type) ? { hint: "compare it: EXPR == true, or coalesce(EXPR, false)" } : {});
+    this.bag.report("notBoolean", expr, [what, describeType(type)], { hint: conditionHint(expr, type) });
   }
 
   // ------------------------------------------------------------ sinks
@@ -641,7 +665,7 @@ class Checker {
       // Over a table, the projection sees each change: its key, value and (windowed) window.
       if (sink.value && this.isMisspeltFormat(sink.value, shape)) {
         const name = (sink.value as NameExpr).name.name;
-        this.bag.report("unknownName", sink.value, [name, "after 'value'"], { hint: `did you mean the format '${closestName(name, ["string", "json"])}'?` });
+        this.bag.report("unknownName", sink.value, [name, "after 'value'"], { hint: `did you mean the format ${orList(suggest(name, formatNames).map((f) => `'${f}'`))}?` });
       } else if (sink.value) {
         this.checkExpr(sink.value, { ...shape, collection: "stream" });
       }
@@ -672,7 +696,7 @@ class Checker {
     const name = expr.name.name;
     if ((recordNames as readonly string[]).includes(name) || (name === "window" && shape.window)) return false;
     if (isUnchecked(shape.value) || (shape.value.kind === "record" && fieldOf(shape.value, name))) return false;
-    return closestName(name, ["string", "json"]) !== undefined;
+    return suggest(name, formatNames).length > 0;
   }
 
   private checkSinkFormat(part: "key" | "value", format: FormatRef | undefined, type: Type): void {
@@ -686,7 +710,9 @@ class Checker {
     if (format.schema && format.schema.name !== "") {
       const schema = this.schemaTypes.get(format.schema.name);
       if (schema && !isAssignable(type, schema)) {
-        this.bag.report("sinkSchemaMismatch", format, [format.schema.name, mismatchDetail(type, schema)]);
+        this.bag.report("sinkSchemaMismatch", format, [format.schema.name, mismatchDetail(type, schema)], {
+          hint: `the sink checks every value against '${format.schema.name}': build one that matches with '| select { ... }', or write plain JSON: 'value json'`,
+        });
       }
     }
   }
@@ -709,9 +735,24 @@ class Checker {
   // ------------------------------------------------------------ expressions
 
   private checkExpr(expr: Expr, shape: Shape): Type {
-    const type = this.exprType(expr, shape);
+    const type = this.narrow(expr, this.exprType(expr, shape), shape);
     this.types.set(expr, type);
     return type;
+  }
+
+  /** A name or field that a null check made non-null here loses its "or null". */
+  private narrow(expr: Expr, type: Type, shape: Shape): Type {
+    if (!isNullable(type) || type.kind === "null" || (expr.kind !== "Name" && expr.kind !== "Member")) return type;
+    const path = pathOf(expr, this.names);
+    if (path === undefined || !isKnownNonNull(shape.nonNull, path)) return type;
+    this.narrowed.add(expr);
+    return nonNull(type);
+  }
+
+  /** The shape an expression is checked in when `condition` is known to evaluate to `outcome`. */
+  private assuming(condition: Expr, outcome: boolean, shape: Shape): Shape {
+    const paths = nonNullWhen(condition, outcome, this.names);
+    return paths.length === 0 ? shape : { ...shape, nonNull: withNonNull(shape.nonNull, paths) };
   }
 
   private exprType(expr: Expr, shape: Shape): Type {
@@ -758,8 +799,8 @@ class Checker {
         return this.checkBinary(expr, shape);
       case "If": {
         this.checkCondition(expr.condition, shape, "the condition of 'if'");
-        const thenType = this.checkExpr(expr.then, shape);
-        const elseType = this.checkExpr(expr.else, shape);
+        const thenType = this.checkExpr(expr.then, this.assuming(expr.condition, true, shape));
+        const elseType = this.checkExpr(expr.else, this.assuming(expr.condition, false, shape));
         const type = unify(thenType, elseType);
         if (type) return type;
         this.bag.report("branchTypes", expr, [typeToString(thenType), typeToString(elseType)]);
@@ -847,16 +888,22 @@ class Checker {
         this.names.set(expr, { kind: "field", name });
         return field.type;
       }
-      const hint = didYouMean(name, [...value.fields.map((f) => f.name), ...recordNames]);
+      const fields = value.fields.map((f) => f.name);
+      const hint = didYouMean(name, [...fields, ...this.namesBesidesFields(shape)]);
       this.bag.report("unknownName", expr, [name, `in ${describeType(value)}`], {
-        hint: hint ?? `its fields are ${value.fields.map((f) => f.name).join(", ")}; every record also has key, value and timestamp`,
+        hint: hint ?? `${fields.length > 0 ? `its fields are ${fields.join(", ")}; ` : ""}every record also has ${shortList(this.namesBesidesFields(shape))}`,
       });
       return Types.error;
     }
     this.bag.report("unknownName", expr, [name, `here: the value is ${describeType(value)}, not a record`], {
-      hint: "use 'value' for the whole value, 'key' for the key and 'timestamp' for the event time",
+      hint: didYouMean(name, this.namesBesidesFields(shape)) ?? "use 'value' for the whole value, 'key' for the key and 'timestamp' for the event time",
     });
     return Types.error;
+  }
+
+  /** The names a step knows whatever its value is: key, value, timestamp, and window and joined tables where there are. */
+  private namesBesidesFields(shape: Shape): string[] {
+    return [...recordNames, ...(shape.window ? ["window"] : []), ...(shape.joined?.keys() ?? [])];
   }
 
   private checkMember(expr: Extract<Expr, { kind: "Member" }>, shape: Shape): Type {
@@ -879,9 +926,11 @@ class Checker {
   }
 
   private checkBinary(expr: Extract<Expr, { kind: "Binary" }>, shape: Shape): Type {
-    const left = this.checkExpr(expr.left, shape);
-    const right = this.checkExpr(expr.right, shape);
     const operator = expr.operator;
+    const left = this.checkExpr(expr.left, shape);
+    // `a and b` evaluates b only when a holds, `a or b` only when a does not.
+    const rightShape = operator === "and" ? this.assuming(expr.left, true, shape) : operator === "or" ? this.assuming(expr.left, false, shape) : shape;
+    const right = this.checkExpr(expr.right, rightShape);
     const at = { range: expr.operatorRange };
     switch (operator) {
       case "and":
@@ -904,9 +953,10 @@ class Checker {
         return Types.number;
       case "==":
       case "!=":
+        if (left.kind === "null" || right.kind === "null") this.checkNullComparison(expr, left, right);
         if (isUnchecked(left) || isUnchecked(right) || left.kind === "null" || right.kind === "null") return Types.boolean;
         if (!isScalar(nonNull(left)) || !isScalar(nonNull(right)) || !sameType(nonNull(left), nonNull(right))) {
-          this.bag.report("incomparable", at, [operator, describeType(left), describeType(right)]);
+          this.bag.report("incomparable", at, [operator, describeType(left), describeType(right)], comparisonHint(left, right));
         }
         return Types.boolean;
       case "<":
@@ -915,23 +965,37 @@ class Checker {
       case ">=":
         if (isUnchecked(left) || isUnchecked(right)) return Types.boolean;
         if (isNullable(left) || isNullable(right)) {
-          this.bag.report("mayBeNull", isNullable(left) ? expr.left : expr.right, [describeType(isNullable(left) ? left : right)], {
-            hint: "give a default: coalesce(EXPR, DEFAULT)",
-          });
+          const nullable = isNullable(left) ? expr.left : expr.right;
+          this.bag.report("mayBeNull", nullable, [nameOrThis(nullable), describeType(isNullable(left) ? left : right)], { hint: mayBeNullHint(nullable) });
         } else if (!((isNumeric(left) && isNumeric(right)) || (left.kind === "string" && right.kind === "string"))) {
-          this.bag.report("incomparable", at, [operator, describeType(left), describeType(right)]);
+          this.bag.report("incomparable", at, [operator, describeType(left), describeType(right)], comparisonHint(left, right));
         }
         return Types.boolean;
     }
   }
 
+  /** `x != null` where x cannot be null: always true, so probably not what was meant. */
+  private checkNullComparison(expr: Extract<Expr, { kind: "Binary" }>, left: Type, right: Type): void {
+    const [checked, type] = expr.left.kind === "NullLiteral" ? [expr.right, right] : [expr.left, left];
+    if (checked.kind === "NullLiteral" || isNullable(type) || isUnchecked(type)) return;
+    // A record's key may be null on the topic whatever its format says: checking it is right.
+    if (pathOf(checked, this.names)?.split(".")[0] === "key") return;
+    const always = expr.operator === "!=" ? "true" : "false";
+    this.bag.report("neverNull", { range: expr.operatorRange }, [describeType(type), always], {
+      hint: this.narrowed.has(checked)
+        ? "an earlier null check already tells that it is not null"
+        : "only a field declared with '?', a left join's table, a list element past the end and a function that may return null can be null",
+    });
+  }
+
   private expectOperand(node: Expr, type: Type, operator: string, expected: string, accepts: (t: Type) => boolean): void {
     if (isUnchecked(type) || accepts(type)) return;
     if (isNullable(type) && accepts(nonNull(type))) {
-      this.bag.report("mayBeNull", node, [describeType(type)], { hint: "give a default: coalesce(EXPR, DEFAULT)" });
+      this.bag.report("mayBeNull", node, [nameOrThis(node), describeType(type)], { hint: mayBeNullHint(node) });
       return;
     }
-    this.bag.report("operandType", node, [operator, expected, describeType(type)]);
+    const hint = operator === "+" ? plusHint : conversionHint(node, type, expected);
+    this.bag.report("operandType", node, [operator, expected, describeType(type)], hint ? { hint } : {});
   }
 
   private checkCall(expr: CallExpr, shape: Shape): Type {
@@ -948,12 +1012,20 @@ class Checker {
     }
     for (const arg of expr.args) this.checkExpr(arg, shape);
     if (name === "") return Types.error;
-    const hint = isAggregateFunction(name)
-      ? `'${name}' is an aggregate function: use it inside 'aggregate { ... }' after 'group by'`
-      : (didYouMean(name, [...Object.keys(builtinFunctions), ...this.resolved.imports.keys()]) ??
-        "import it from a TypeScript module: import { NAME } from \"./functions.ts\"");
-    this.bag.report("unknownFunction", expr.callee, [name], { hint });
+    this.bag.report("unknownFunction", expr.callee, [name], { hint: this.unknownFunctionHint(name) });
     return Types.error;
+  }
+
+  private unknownFunctionHint(name: string): string {
+    const inAggregate = "it is an aggregate function: use it inside 'aggregate { ... }' after 'group by'";
+    if (isAggregateFunction(name)) return `'${name}' ${inAggregate.slice("it ".length)}`;
+    const callable = didYouMean(name, [...Object.keys(builtinFunctions), ...this.resolved.imports.keys()]);
+    if (callable) return callable;
+    const aggregate = didYouMean(name, Object.keys(aggregateFunctions));
+    if (aggregate) return `${aggregate} ${inAggregate}`;
+    const imported = shortList([...this.resolved.imports.keys()]);
+    const importIt = 'import it from a TypeScript module: import { NAME } from "./functions.ts"';
+    return imported ? `the imported functions are ${imported}; or ${importIt}` : importIt;
   }
 
   private checkCallArguments(expr: CallExpr, signature: FunctionSignature, shape: Shape): Type {
@@ -973,11 +1045,12 @@ class Checker {
       const parameter = parameters[index]!;
       if (isUnchecked(type) || parameter.accepts(type)) return;
       if (isNullable(type) && parameter.accepts(nonNull(type))) {
-        this.bag.report("mayBeNull", expr.args[index]!, [describeType(type)], { hint: "give a default: coalesce(EXPR, DEFAULT)" });
+        this.bag.report("mayBeNull", expr.args[index]!, [nameOrThis(expr.args[index]!), describeType(type)], { hint: mayBeNullHint(expr.args[index]!) });
         return;
       }
-      const teach = isAggregateFunction(name) && type.kind === "string" && parameter.expected === "a number";
-      this.bag.report("argumentType", expr.args[index]!, [index + 1, name, parameter.expected, describeType(type)], teach ? { hint: textToNumberHint } : {});
+      const hint =
+        name === "toNumber" && isNumeric(nonNull(type)) ? "it is a number already: use it as it is" : conversionHint(expr.args[index]!, type, parameter.expected, isAggregateFunction(name));
+      this.bag.report("argumentType", expr.args[index]!, [index + 1, name, parameter.expected, describeType(type)], hint ? { hint } : {});
     });
     const related = argTypes.some(isUnchecked) ? undefined : signature.relate?.(argTypes);
     if (related) {
@@ -996,7 +1069,71 @@ class Checker {
   }
 }
 
-const textToNumberHint = "if the text holds a number, read it with toNumber(EXPR); to count records, use count()";
+const formatNames = ["string", "json"];
+
+/**
+ * For a name or field that may be null: check it first (weir then knows it is not null,
+ * see narrowing.ts) or give a default. For anything else, only the default.
+ */
+function mayBeNullHint(expr: Expr, fallback = "DEFAULT"): string {
+  const text = pathText(expr);
+  if (text === undefined) return `give a default: coalesce(EXPR, ${fallback})`;
+  return `check it first ('| where ${text} != null', or '${text} != null and ...'), or give a default: coalesce(${text}, ${fallback})`;
+}
+
+/** `'note'` for a name or field, else `this` (the caret shows what). */
+function nameOrThis(expr: Expr): string {
+  const text = pathText(expr);
+  return text === undefined ? "this" : `'${text}'`;
+}
+
+/** `note`, `address.city`: the text of a name or a chain of fields, as written. */
+function pathText(expr: Expr): string | undefined {
+  if (expr.kind === "Name") return expr.name.name;
+  if (expr.kind !== "Member") return undefined;
+  const object = pathText(expr.object);
+  return object === undefined ? undefined : `${object}.${expr.property.name}`;
+}
+
+/** `5 minuts` is 'minutes', `1 minuts` is 'minute': of a singular and its plural, the one that agrees with the amount. */
+function unitSuggestion(unit: string, amount: number): string | undefined {
+  const close = suggest(unit, timeUnits);
+  const plural = Math.abs(amount) !== 1;
+  const agreeing = close.filter((candidate) => !close.includes(plural ? `${candidate}s` : candidate.replace(/s$/, "")) || candidate.endsWith("s") === plural);
+  return agreeing.length === 0 ? undefined : `did you mean ${orList(agreeing.map((u) => `'${u}'`))}?`;
+}
+
+const plusHint = "'+' adds two numbers or joins two strings: toString(EXPR) makes text of a number, toNumber(EXPR) reads a number from text";
+
+/** How to turn a value of `found` into `expected` ("a number", "a string"), where weir has a function for it. */
+function conversionHint(expr: Expr, found: Type, expected: string, aggregating = false): string | undefined {
+  const type = nonNull(found);
+  const text = pathText(expr) ?? "EXPR";
+  if (type.kind === "string" && (expected === "a number" || expected === "numbers")) {
+    const read = `if the text holds a number, read it with toNumber(${text})`;
+    return aggregating ? `${read}; to count records, use count()` : read;
+  }
+  if ((isNumeric(type) || type.kind === "boolean") && expected === "a string") return `toString(${text}) makes text of it`;
+  return undefined;
+}
+
+/** A condition that is not a boolean: what a condition on it usually is. */
+function conditionHint(expr: Expr, type: Type): string {
+  const text = pathText(expr) ?? "EXPR";
+  const inner = nonNull(type);
+  if (inner.kind === "boolean") return `it may be null: write ${text} == true, or coalesce(${text}, false)`;
+  if (isNullable(type)) return `to keep the records that have it: ${text} != null`;
+  if (isNumeric(inner)) return `compare it: ${text} > 0, ${text} == 1, ...`;
+  if (inner.kind === "string") return `compare it: ${text} == "...", contains(${text}, "..."), length(${text}) > 0, ...`;
+  return "a condition is a comparison (==, !=, <, >, ...) or a function that gives a boolean";
+}
+
+/** Comparing a number with text: say how to make them alike. */
+function comparisonHint(left: Type, right: Type): ReportOptions {
+  const kinds = new Set([nonNull(left), nonNull(right)].map((t) => (isNumeric(t) ? "number" : t.kind)));
+  if (kinds.has("number") && kinds.has("string")) return { hint: "compare like with like: toNumber(EXPR) reads a number from text, toString(EXPR) makes text of a number" };
+  return {};
+}
 
 function isAggregation(step: Step): boolean {
   // (A window is followed by an aggregation; it is not one itself.)

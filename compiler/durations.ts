@@ -36,3 +36,17 @@ export function durationMs(duration: Duration): number | undefined {
 export function durationText(duration: Duration): string {
   return `${duration.amount} ${duration.unit.name}`;
 }
+
+/** Milliseconds in the largest unit that divides them: 30000 is "30 seconds", 1500 is "1500 ms". */
+export function msText(ms: number): string {
+  const units: readonly [number, string][] = [
+    [86_400_000, "day"],
+    [3_600_000, "hour"],
+    [60_000, "minute"],
+    [1000, "second"],
+  ];
+  for (const [size, name] of units) {
+    if (ms !== 0 && ms % size === 0) return `${ms / size} ${name}${ms / size === 1 ? "" : "s"}`;
+  }
+  return `${ms} ms`;
+}

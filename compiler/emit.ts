@@ -391,6 +391,13 @@ class ExpressionWriter {
 
   /** The text and its precedence level (9 for anything that never needs parentheses). */
   private expression(expr: Expr): [string, number] {
+    const [text, level] = this.unasserted(expr);
+    // weir knows this is not null (a null check came first); TypeScript's types of the record do not.
+    if (this.plan.expressions.narrowed.has(expr)) return [level === 9 ? `${text}!` : `(${text})!`, 9];
+    return [text, level];
+  }
+
+  private unasserted(expr: Expr): [string, number] {
     switch (expr.kind) {
       case "NumberLiteral":
         return [String(expr.value), 9];

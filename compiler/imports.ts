@@ -1,7 +1,7 @@
 // Reads the TypeScript modules a .weir file imports functions from, and turns
 // each function's TypeScript signature into a weir signature, so that calls are
 // type-checked on the .weir line rather than failing later in generated code.
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Project, Type as TsType } from "ts-morph";
 import { tsMorph } from "./ts-morph.ts";
@@ -17,9 +17,50 @@ export interface ImportedFunction {
 
 export type ImportLookup =
   | { readonly ok: true; readonly fn: ImportedFunction }
-  | { readonly ok: false; readonly problem: "module-not-found" | "not-exported" | "unsupported"; readonly detail?: string };
+  | { readonly ok: false; readonly problem: "module-not-found" | "unsupported"; readonly detail?: string }
+  /** `exported`: the functions the module does export, for a "did you mean". */
+  | { readonly ok: false; readonly problem: "not-exported"; readonly detail?: string; readonly exported: readonly string[] };
 
-/** Loads imported modules once per compilation; a module is parsed only if some name is imported from it. */
+/**
+ * One TypeScript project for the process: making one loads TypeScript's own lib files, about a
+ * second each time, which every compilation (and every test) would pay again. A module that
+ * changed on disk since it was read is read again.
+ */
+let sharedProject: Project | undefined;
+const versionRead = new Map<string, string>();
+
+function fileVersion(path: string): string {
+  if (!existsSync(path)) return "absent";
+  const stats = statSync(path);
+  return `${stats.mtimeMs}:${stats.size}`;
+}
+
+function projectWithFreshFiles(): Project {
+  const { Project } = tsMorph();
+  sharedProject ??= new Project({
+    compilerOptions: { strict: true, allowImportingTsExtensions: true, noEmit: true },
+    skipAddingFilesFromTsConfig: true,
+  });
+  // Modules the imported ones import are in the project too: any of them may have changed.
+  let refreshed = false;
+  for (const file of sharedProject.getSourceFiles()) {
+    const path = file.getFilePath();
+    const version = fileVersion(path);
+    if (versionRead.get(path) === version) continue;
+    file.refreshFromFileSystemSync();
+    versionRead.set(path, version);
+    refreshed = true;
+  }
+  // A changed module may import others, not read yet.
+  if (refreshed) addDependencies(sharedProject);
+  return sharedProject;
+}
+
+function addDependencies(project: Project): void {
+  for (const added of project.resolveSourceFileDependencies()) versionRead.set(added.getFilePath(), fileVersion(added.getFilePath()));
+}
+
+/** Loads imported modules for one compilation; a module is parsed only if some name is imported from it. */
 export class ImportReader {
   private project: Project | undefined;
 
@@ -32,18 +73,23 @@ export class ImportReader {
   lookup(specifier: string, name: string): ImportLookup {
     const path = this.modulePath(specifier);
     if (!existsSync(path)) return { ok: false, problem: "module-not-found" };
-    const { Node: TsNode, Project } = tsMorph();
-    this.project ??= new Project({
-      compilerOptions: { strict: true, allowImportingTsExtensions: true, noEmit: true },
-      skipAddingFilesFromTsConfig: true,
-    });
-    const sourceFile = this.project.getSourceFile(path) ?? this.project.addSourceFileAtPath(path);
-    const declaration = sourceFile.getExportedDeclarations().get(name)?.[0];
-    if (!declaration) return { ok: false, problem: "not-exported" };
-    const callSignatures = declaration.getType().getCallSignatures();
-    if (callSignatures.length !== 1) {
-      return { ok: false, problem: callSignatures.length === 0 ? "not-exported" : "unsupported", detail: "it has overloads" };
+    const { Node: TsNode } = tsMorph();
+    this.project ??= projectWithFreshFiles();
+    let sourceFile = this.project.getSourceFile(path);
+    if (!sourceFile) {
+      sourceFile = this.project.addSourceFileAtPath(path);
+      versionRead.set(path, fileVersion(path));
+      // The modules it imports become the project's too, so that a change in one is seen.
+      addDependencies(this.project);
     }
+    const exports = sourceFile.getExportedDeclarations();
+    const declaration = exports.get(name)?.[0];
+    const exportedFunctions = (): string[] =>
+      [...exports].filter(([, declarations]) => declarations[0]?.getType().getCallSignatures().length).map(([exported]) => exported);
+    if (!declaration) return { ok: false, problem: "not-exported", exported: exportedFunctions() };
+    const callSignatures = declaration.getType().getCallSignatures();
+    if (callSignatures.length === 0) return { ok: false, problem: "not-exported", detail: "it is not a function", exported: exportedFunctions() };
+    if (callSignatures.length > 1) return { ok: false, problem: "unsupported", detail: "it has overloads" };
     const callSignature = callSignatures[0]!;
     const parameters: ParameterSpec[] = [];
     let required = 0;

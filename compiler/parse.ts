@@ -1,13 +1,24 @@
 // Phase 0: text to AST. The grammar reports lexing and parsing problems as
 // ranges; here they become diagnostics with their stable codes.
 import type { WeirFile } from "../grammar/ast.ts";
+import type { ExpectedKeyword } from "../grammar/index.ts";
 import { parseWeir } from "../grammar/index.ts";
 import type { DiagnosticBag } from "./diagnostics.ts";
+import { orList, suggest } from "./suggest.ts";
 
 export function parseFile(text: string, bag: DiagnosticBag): WeirFile {
   const { file, problems } = parseWeir(text);
   for (const problem of problems) {
-    bag.report(problem.kind === "lex" ? "unexpectedCharacter" : "syntaxError", problem, [problem.message]);
+    const hint = problem.misspelt ? misspeltKeywordHint(problem.misspelt.found, problem.misspelt.expected) : undefined;
+    bag.report(problem.kind === "lex" ? "unexpectedCharacter" : "syntaxError", problem, [problem.message], hint ? { hint } : {});
   }
   return file;
+}
+
+/** `did you mean 'group by'?` for `grup`: the keyword is matched, the phrase it starts is shown. */
+function misspeltKeywordHint(found: string, expected: readonly ExpectedKeyword[]): string | undefined {
+  const words = suggest(found, expected.map((keyword) => keyword.word));
+  if (words.length === 0) return undefined;
+  const phrases = words.map((word) => `'${expected.find((keyword) => keyword.word === word)!.phrase}'`);
+  return `did you mean ${orList(phrases)}?`;
 }

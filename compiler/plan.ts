@@ -114,6 +114,8 @@ export interface TopologyPlan {
     readonly types: ReadonlyMap<Expr, Type>;
     readonly names: ReadonlyMap<Extract<Expr, { kind: "Name" }>, NameBinding>;
     readonly calls: ReadonlyMap<Extract<Expr, { kind: "Call" }>, CallBinding>;
+    /** Names and fields a null check made non-null: TypeScript is told with `!`. */
+    readonly narrowed: ReadonlySet<Expr>;
   };
 }
 
@@ -138,7 +140,7 @@ export function planTopology(checked: CheckedFile, text: string): TopologyPlan {
     imports,
     collections,
     sinks,
-    expressions: { types: checked.types, names: checked.names, calls: checked.calls },
+    expressions: { types: checked.types, names: checked.names, calls: checked.calls, narrowed: checked.narrowed },
   };
 }
 

@@ -4,7 +4,8 @@
 // record type each expression is evaluated against.
 import type { Identifier, ImportDecl, PipelineDecl, SchemaDecl, SinkDecl, SourceDecl, TypeRef, WeirFile } from "../grammar/ast.ts";
 import { isBuiltinFunction } from "./builtins.ts";
-import { DiagnosticBag, didYouMean } from "./diagnostics.ts";
+import { DiagnosticBag } from "./diagnostics.ts";
+import { didYouMean, shortList } from "./suggest.ts";
 import { ImportReader, type ImportedFunction } from "./imports.ts";
 
 export type CollectionDecl = SourceDecl | PipelineDecl;
@@ -113,7 +114,7 @@ function resolveImport(
       bag.report("moduleNotFound", declaration.from, [specifier], { hint: `looked for ${reader.modulePath(specifier)}` });
       return;
     } else if (found.problem === "not-exported") {
-      bag.report("importNotFound", name, [name.name, specifier], { hint: "export it as a function: export function " + name.name + "(...) { ... }" });
+      bag.report("importNotFound", name, [name.name, specifier], { hint: importNotFoundHint(name.name, found.exported, found.detail) });
     } else {
       bag.report("unsupportedImportType", name, [name.name, found.detail ?? "its type is not supported"], {
         hint: "weir passes strings, numbers, booleans, lists and plain records, and may pass null",
@@ -122,19 +123,41 @@ function resolveImport(
   }
 }
 
-function checkCollectionName(name: Identifier, collections: ReadonlyMap<string, CollectionDecl>, bag: DiagnosticBag): void {
-  if (name.name === "" || collections.has(name.name)) return;
-  const hint = didYouMean(name.name, collections.keys());
-  bag.report("unknownCollection", name, [name.name], hint ? { hint } : { hint: "declare it with 'stream NAME from topic ...' or 'stream NAME = ...'" });
+function importNotFoundHint(name: string, exported: readonly string[], detail: string | undefined): string {
+  const close = didYouMean(name, exported);
+  if (close) return close;
+  const declare = `export it as a function: export function ${name}(...) { ... }`;
+  if (detail) return `${detail}; ${declare}`;
+  const listed = shortList(exported);
+  return listed ? `the module exports the functions ${listed}; or ${declare}` : declare;
 }
 
-function checkSchemaName(name: Identifier, schemas: ReadonlyMap<string, SchemaDecl>, bag: DiagnosticBag): void {
+function checkCollectionName(name: Identifier, collections: ReadonlyMap<string, CollectionDecl>, bag: DiagnosticBag): void {
+  if (name.name === "" || collections.has(name.name)) return;
+  const listed = shortList([...collections.keys()]);
+  const hint =
+    didYouMean(name.name, collections.keys()) ??
+    (listed ? `the streams and tables of this file are ${listed}` : "declare it with 'stream NAME from topic ...', 'table NAME from topic ...' or 'stream NAME = ...'");
+  bag.report("unknownCollection", name, [name.name], { hint });
+}
+
+/** The types a schema's field may have besides schemas (`list<T>` is written with its element). */
+const primitiveTypes = ["string", "number", "boolean", "timestamp"];
+
+/** `inType`: the name is a field's type, where a primitive type could have been meant (`numbr`). */
+function checkSchemaName(name: Identifier, schemas: ReadonlyMap<string, SchemaDecl>, bag: DiagnosticBag, inType = false): void {
   if (schemas.has(name.name)) return;
-  const hint = didYouMean(name.name, schemas.keys());
-  bag.report("unknownSchema", name, [name.name], hint ? { hint } : { hint: "declare it with 'schema NAME { field: type, ... }'" });
+  const listed = shortList([...schemas.keys()]);
+  const candidates = inType ? [...primitiveTypes, ...schemas.keys()] : schemas.keys();
+  const available = inType
+    ? `a type is string, number, boolean, timestamp, list<T> or a schema${listed ? ` (here: ${listed})` : ""}`
+    : listed
+      ? `the schemas of this file are ${listed}`
+      : "declare it with 'schema NAME { field: type, ... }'";
+  bag.report("unknownSchema", name, [name.name, inType ? "type" : "schema"], { hint: didYouMean(name.name, candidates) ?? available });
 }
 
 function checkTypeRef(type: TypeRef, schemas: ReadonlyMap<string, SchemaDecl>, bag: DiagnosticBag): void {
   if (type.kind === "ListType") checkTypeRef(type.element, schemas, bag);
-  else if (type.kind === "NamedType" && type.name.name !== "") checkSchemaName(type.name, schemas, bag);
+  else if (type.kind === "NamedType" && type.name.name !== "") checkSchemaName(type.name, schemas, bag, true);
 }

@@ -2,14 +2,16 @@
 // yields a WeirFile; with problems, parts of it are placeholders (see ast-builder.ts).
 
 import type { CstNode, IToken } from "chevrotain";
-import { EOF } from "./chevrotain.ts";
+import { EOF, tokenMatcher } from "./chevrotain.ts";
 import type { SourceRange, WeirFile } from "./ast.ts";
 import { buildAst } from "./ast-builder.ts";
 import { weirParser } from "./parser.ts";
 import { decodeString } from "./strings.ts";
-import { MalformedStringLiteral, tokenRange, UnterminatedBlockComment, weirLexer } from "./tokens.ts";
+import { keywordsExpectedAt, type ExpectedKeyword } from "./expected-keywords.ts";
+import { Identifier, MalformedStringLiteral, tokenRange, UnterminatedBlockComment, weirLexer } from "./tokens.ts";
 
 export type * from "./ast.ts";
+export type { ExpectedKeyword } from "./expected-keywords.ts";
 export { allTokens } from "./tokens.ts";
 
 export interface ParseProblem {
@@ -17,6 +19,11 @@ export interface ParseProblem {
   readonly kind: "lex" | "parse";
   readonly message: string;
   readonly range: SourceRange;
+  /**
+   * When a word was found where the grammar wanted something else: the word and the keywords
+   * that could have stood there, so that a misspelt keyword gets a "did you mean".
+   */
+  readonly misspelt?: { readonly found: string; readonly expected: readonly ExpectedKeyword[] };
 }
 
 export interface ParseResult {
@@ -70,13 +77,16 @@ export function parseWeir(text: string): ParseResult {
     const problem: ParseProblem = { kind: "parse", message: "the file is nested too deeply to parse", range: { start: 0, end: 0 } };
     return { file: buildAst(undefined, lexed.comments, text.length), problems: [...lexed.problems, problem] };
   }
-  const parseProblems = weirParser.errors.map(
-    (error): ParseProblem => ({
+  const parseProblems = weirParser.errors.map((error): ParseProblem => {
+    const problem: ParseProblem = {
       kind: "parse",
       message: error.message,
       range: error.token.tokenType === EOF || Number.isNaN(error.token.startOffset) ? { start: text.length, end: text.length } : tokenRange(error.token),
-    }),
-  );
+    };
+    const index = tokenMatcher(error.token, Identifier) ? lexed.tokens.indexOf(error.token) : -1;
+    if (index < 0) return problem;
+    return { ...problem, misspelt: { found: error.token.image, expected: keywordsExpectedAt(lexed.tokens, index, error.context.ruleStack) } };
+  });
   const file = buildAst(cst, lexed.comments, text.length);
   return { file, problems: inSourceOrder([...lexed.problems, ...parseProblems]) };
 }
