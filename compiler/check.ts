@@ -4,12 +4,15 @@
 // checkXxx and report through the DiagnosticBag; nothing here knows positions.
 import type {
   AggregateStep,
+  BranchDecl,
   CallExpr,
   Duration,
   Expr,
   FormatRef,
   Identifier,
   JoinStep,
+  DedupStep,
+  MergeStep,
   NameExpr,
   PipelineDecl,
   SchemaDecl,
@@ -22,7 +25,7 @@ import type {
 import { durationMs, durationText, isTimeUnit, timeUnits } from "./durations.ts";
 import { aggregateFunctions, builtinFunctions, isAggregateFunction, isBuiltinFunction, type AggregateFunctionName, type FunctionSignature } from "./builtins.ts";
 import { closestName, DiagnosticBag, didYouMean } from "./diagnostics.ts";
-import type { CollectionDecl, ResolvedFile } from "./resolve.ts";
+import type { BranchStreamDecl, CollectionDecl, ResolvedFile } from "./resolve.ts";
 import {
   Types,
   describeType,
@@ -88,6 +91,8 @@ export interface CheckedFile extends ResolvedFile {
   readonly types: ReadonlyMap<Expr, Type>;
   readonly names: ReadonlyMap<NameExpr, NameBinding>;
   readonly calls: ReadonlyMap<CallExpr, CallBinding>;
+  /** The shape of the records each branch receives (the arms' streams have it too). */
+  readonly branchInputs: ReadonlyMap<BranchDecl, Shape>;
   /** The durations of windows, in milliseconds (only valid ones). */
   readonly durations: ReadonlyMap<Duration, number>;
   /** Collections in an order where each comes after the one it reads. */
@@ -109,6 +114,9 @@ class Checker {
   private readonly names = new Map<NameExpr, NameBinding>();
   private readonly calls = new Map<CallExpr, CallBinding>();
   private readonly durations = new Map<Duration, number>();
+  private readonly branchInputs = new Map<BranchDecl, Shape>();
+  /** Branches already checked (each is checked once, whichever arm is reached first). */
+  private readonly checkedBranches = new Set<BranchDecl>();
   private readonly order: string[] = [];
   private readonly inProgress = new Set<string>();
   /** Collections already checked, with or without a shape: each is checked (and reported) once. */
@@ -124,6 +132,8 @@ class Checker {
     for (const schema of this.resolved.schemas.values()) this.checkSchemaFields(schema);
     this.checkSources();
     for (const name of this.resolved.collections.keys()) this.shapeOf(name);
+    // A branch without arms declares no stream, so no shape reaches it: check it here.
+    for (const declaration of this.resolved.file.declarations) if (declaration.kind === "Branch") this.checkBranch(declaration);
     for (const sink of this.resolved.sinks) this.checkSink(sink);
     this.checkUnused();
     return {
@@ -135,6 +145,7 @@ class Checker {
       names: this.names,
       calls: this.calls,
       durations: this.durations,
+      branchInputs: this.branchInputs,
       order: this.order,
     };
   }
@@ -215,7 +226,8 @@ class Checker {
     const declaration = this.resolved.collections.get(name);
     if (!declaration || this.inProgress.has(name)) return undefined;
     this.inProgress.add(name);
-    const shape = declaration.kind === "Source" ? this.checkSource(declaration) : this.checkPipeline(declaration);
+    const shape =
+      declaration.kind === "Source" ? this.checkSource(declaration) : declaration.kind === "BranchStream" ? this.checkBranchStream(declaration) : this.checkPipeline(declaration);
     this.inProgress.delete(name);
     this.done.add(name);
     if (shape) {
@@ -229,6 +241,36 @@ class Checker {
     const value = this.formatType(source.valueFormat);
     if (source.eventTime && source.eventTime.name !== "") this.checkEventTime(source, value);
     return { collection: source.collection, key: this.formatType(source.keyFormat), value, keyChanged: false };
+  }
+
+  /** An arm of a branch carries the branch's input records: same key, value and partitioning. */
+  private checkBranchStream(declaration: BranchStreamDecl): Shape | undefined {
+    this.checkBranch(declaration.branch);
+    const input = this.branchInputs.get(declaration.branch);
+    return input ? { ...input, collection: "stream" } : undefined;
+  }
+
+  private checkBranch(branch: BranchDecl): void {
+    if (this.checkedBranches.has(branch)) return;
+    this.checkedBranches.add(branch);
+    if (branch.arms.length === 0) {
+      this.bag.report("emptyBranch", branch, [], { hint: `for example: branch ${branch.input.name || "orders"} { big: amount > 100, small: else }` });
+    }
+    const input = this.shapeOf(branch.input.name);
+    if (!input) return;
+    if (input.collection === "table") {
+      this.bag.report("needsStream", branch.input, [branch.input.name, "'branch'"], {
+        hint: `branch the table's changes: declare 'stream ${branch.input.name}Changes = ${branch.input.name}' and branch that`,
+      });
+      return;
+    }
+    branch.arms.forEach((arm, index) => {
+      if (arm.condition) this.checkCondition(arm.condition, input, `the condition of the arm '${arm.name.name}'`);
+      else if (index < branch.arms.length - 1) {
+        this.bag.report("elseNotLast", arm, [arm.name.name], { hint: "move it to the end: each record goes to the first arm whose condition holds, else to 'else'" });
+      }
+    });
+    this.branchInputs.set(branch, { ...input, joined: undefined });
   }
 
   private checkEventTime(source: SourceDecl, value: Type): void {
@@ -288,6 +330,12 @@ class Checker {
           break;
         case "Join":
           shape = this.checkJoin(step, shape);
+          break;
+        case "Dedup":
+          shape = this.checkDedup(step, shape);
+          break;
+        case "Merge":
+          shape = this.checkMerge(step, shape);
           break;
         case "Select":
           shape = { ...shape, value: this.checkExpr(step.value, shape) };
@@ -384,6 +432,51 @@ class Checker {
     return { ...shape, keyChanged: false, window: undefined, joined };
   }
 
+  /**
+   * Dedup remembers, per key (and `by` value), the time of the last record it kept.
+   * It is stateful per key: after a rekey the records are repartitioned first (see plan.ts).
+   */
+  private checkDedup(step: DedupStep, shape: Shape): Shape {
+    if (step.by) this.checkExpr(step.by, shape);
+    const within = this.checkDuration(step.within);
+    if (within !== undefined && within <= 0) this.bag.report("durationNotPositive", step.within, ["the dedup window", durationText(step.within)]);
+    return { ...shape, keyChanged: false };
+  }
+
+  /** Merged streams must carry records of one type: the same key and value types (nullable allowed on either side). */
+  private checkMerge(step: MergeStep, shape: Shape): Shape {
+    let merged = shape;
+    for (const stream of step.streams) {
+      const other = this.shapeOf(stream.name);
+      if (!other) continue;
+      if (other.collection === "table") {
+        this.bag.report("needsStream", stream, [stream.name, "'merge'"], {
+          hint: `merge the table's changes: declare 'stream ${stream.name}Changes = ${stream.name}' and merge that`,
+        });
+        continue;
+      }
+      const key = mergedType(merged.key, other.key);
+      if (!key) this.bag.report("mergeKeyType", stream, [stream.name, describeType(other.key), describeType(merged.key)], { hint: "rekey one of them first, so that both have the same key" });
+      const value = mergedType(merged.value, other.value);
+      if (!value) {
+        this.bag.report("mergeValueType", stream, [stream.name, describeType(other.value), describeType(merged.value)], {
+          hint: "select the same fields from both first, e.g. '| select { id, amount }' on each",
+        });
+      }
+      if (Boolean(merged.window) !== Boolean(other.window)) {
+        this.bag.report("windowedMerge", stream, [stream.name], { hint: "select the window's bounds into the value first: '| select { start: window.start, ... }'" });
+      }
+      merged = {
+        ...merged,
+        key: key ?? Types.error,
+        value: value ?? Types.error,
+        keyChanged: merged.keyChanged || other.keyChanged,
+        window: merged.window === other.window ? merged.window : undefined,
+      };
+    }
+    return merged;
+  }
+
   private checkWindow(step: WindowStep, pipeline: PipelineDecl): void {
     const size = this.checkDuration(step.size);
     const advance = step.advance ? this.checkDuration(step.advance) : undefined;
@@ -446,9 +539,9 @@ class Checker {
   private sourceOf(pipeline: PipelineDecl): SourceDecl | undefined {
     const seen = new Set<string>();
     let current: CollectionDecl | undefined = pipeline;
-    while (current && current.kind === "Pipeline" && !seen.has(current.name.name)) {
+    while (current && current.kind !== "Source" && !seen.has(current.name.name)) {
       seen.add(current.name.name);
-      current = this.resolved.collections.get(current.input.name);
+      current = this.resolved.collections.get(current.kind === "Pipeline" ? current.input.name : current.branch.input.name);
     }
     return current?.kind === "Source" ? current : undefined;
   }
@@ -571,8 +664,12 @@ class Checker {
     for (const declaration of this.resolved.collections.values()) {
       if (declaration.kind !== "Pipeline") continue;
       used.add(declaration.input.name);
-      for (const step of declaration.steps) if (step.kind === "Join") used.add(step.table.name);
+      for (const step of declaration.steps) {
+        if (step.kind === "Join") used.add(step.table.name);
+        if (step.kind === "Merge") for (const stream of step.streams) used.add(stream.name);
+      }
     }
+    for (const declaration of this.resolved.file.declarations) if (declaration.kind === "Branch") used.add(declaration.input.name);
     for (const sink of this.resolved.sinks) used.add(sink.input.name);
     for (const [name, declaration] of this.resolved.collections) {
       if (!used.has(name)) this.bag.report("unusedCollection", declaration.name, [name], { hint: `write it to a topic: sink ${name} to topic "..."` });
@@ -896,7 +993,19 @@ export function stepName(step: Step): string {
       return "aggregate";
     case "Join":
       return step.left ? "left join" : "join";
+    case "Dedup":
+      return "dedup";
+    case "Merge":
+      return "merge";
   }
+}
+
+/** The type of a merged stream's keys or values; undefined when the two cannot be one type. */
+function mergedType(a: Type, b: Type): Type | undefined {
+  if (a.kind === "error" || b.kind === "error") return Types.error;
+  // Records from an unchecked side (`json` without a schema) are not validated: the merge is unchecked too.
+  if (isUnchecked(a) || isUnchecked(b)) return Types.any;
+  return unify(a, b);
 }
 
 /** A value field whose name ends with the table's name and "Id" (customerId for customers), for hints. */

@@ -60,6 +60,7 @@ export const diagnostics = {
   selfReference: define("WEIR2013", "error", (name: string) => `${q(name)} reads from itself`),
   reservedFieldName: define("WEIR2015", "error", (name: string) => `${q(name)} cannot be a field name: JavaScript objects reserve it`),
   tableNotJoined: define("WEIR2016", "error", (name: string) => `the table ${q(name)} is not joined here`),
+  mergedTwice: define("WEIR2020", "error", (name: string) => `${q(name)} is merged twice into this stream`),
   noWindow: define("WEIR2014", "error", () => "there is no window here: 'window' is known only in the records of a windowed table"),
 
   // types
@@ -81,6 +82,8 @@ export const diagnostics = {
   sinkSchemaMismatch: define("WEIR3016", "error", (schema: string, detail: string) => `the value does not match the schema ${q(schema)}: ${detail}`),
   unknownTimeUnit: define("WEIR3017", "error", (unit: string) => `unknown unit of time ${q(unit)}`),
   durationNotWhole: define("WEIR3018", "error", (duration: string) => `a duration must be a whole number of milliseconds, but ${duration} is not`),
+  mergeKeyType: define("WEIR3020", "error", (name: string, key: string, expected: string) => `the key of ${q(name)} is ${key}, but this stream's key is ${expected}: merged streams must have one key type`),
+  mergeValueType: define("WEIR3021", "error", (name: string, value: string, expected: string) => `the value of ${q(name)} is ${value}, but this stream's value is ${expected}: merged streams must have one value type`),
   joinKeyType: define("WEIR3019", "error", (streamKey: string, table: string, tableKey: string) => `the stream's key is ${streamKey}, but the table ${q(table)} is keyed by ${tableKey}`),
 
   // pipelines
@@ -106,6 +109,10 @@ export const diagnostics = {
   duplicateSink: define("WEIR4021", "error", (name: string, topic: string) => `${q(name)} is already written to "${topic}"`),
   joinNotATable: define("WEIR4022", "error", (name: string) => `${q(name)} is a stream: 'join' needs a table`),
   joinDerivedTable: define("WEIR4023", "error", (name: string) => `joining the table ${q(name)}, made by an aggregation, is not supported yet`),
+  needsStream: define("WEIR4024", "error", (name: string, what: string) => `${q(name)} is a table: ${what} needs a stream`),
+  emptyBranch: define("WEIR4025", "error", () => "'branch' needs at least one arm: 'NAME: CONDITION' or 'NAME: else'"),
+  elseNotLast: define("WEIR4026", "error", (name: string) => `the 'else' arm ${q(name)} must be the last: the arms after it would never receive a record`),
+  windowedMerge: define("WEIR4027", "error", (name: string) => `${q(name)} carries windows and this stream does not (or the other way round): they cannot be merged`),
   windowWithoutEventTime: define("WEIR4018", "warning", (source: string) => `${q(source)} declares no event time: these windows use the timestamps its records have on the topic`),
 } as const;
 

@@ -2,12 +2,34 @@
 // imported functions) and reports what is declared twice or referenced but not
 // declared. Expression names are resolved by the checker, which knows the
 // record type each expression is evaluated against.
-import type { Identifier, ImportDecl, PipelineDecl, SchemaDecl, SinkDecl, SourceDecl, TypeRef, WeirFile } from "../grammar/ast.ts";
+import type {
+  BranchArm,
+  BranchDecl,
+  Identifier,
+  ImportDecl,
+  PipelineDecl,
+  SchemaDecl,
+  SinkDecl,
+  SourceDecl,
+  SourceRange,
+  TypeRef,
+  WeirFile,
+} from "../grammar/ast.ts";
 import { isBuiltinFunction } from "./builtins.ts";
 import { DiagnosticBag, didYouMean } from "./diagnostics.ts";
 import { ImportReader, type ImportedFunction } from "./imports.ts";
 
-export type CollectionDecl = SourceDecl | PipelineDecl;
+/** The stream an arm of a `branch` declares: the records of the branch's input that the arm takes. */
+export interface BranchStreamDecl {
+  readonly kind: "BranchStream";
+  readonly collection: "stream";
+  readonly name: Identifier;
+  readonly arm: BranchArm;
+  readonly branch: BranchDecl;
+  readonly range: SourceRange;
+}
+
+export type CollectionDecl = SourceDecl | PipelineDecl | BranchStreamDecl;
 
 export interface ResolvedFile {
   readonly file: WeirFile;
@@ -53,6 +75,11 @@ export function resolveNames(file: WeirFile, bag: DiagnosticBag, options: Resolv
       case "Pipeline":
         if (declare(declaration.name)) collections.set(declaration.name.name, declaration);
         break;
+      case "Branch":
+        for (const arm of declaration.arms) {
+          if (declare(arm.name)) collections.set(arm.name.name, { kind: "BranchStream", collection: "stream", name: arm.name, arm, branch: declaration, range: arm.range });
+        }
+        break;
       case "Sink":
         sinks.push(declaration);
         break;
@@ -76,7 +103,14 @@ export function resolveNames(file: WeirFile, bag: DiagnosticBag, options: Resolv
       case "Pipeline":
         checkCollectionName(declaration.input, collections, bag);
         if (declaration.input.name === declaration.name.name) bag.report("selfReference", declaration.input, [declaration.name.name]);
-        for (const step of declaration.steps) if (step.kind === "Join") checkCollectionName(step.table, collections, bag);
+        for (const step of declaration.steps) {
+          if (step.kind === "Join") checkCollectionName(step.table, collections, bag);
+          if (step.kind === "Merge") checkMergedNames(declaration, step.streams, collections, bag);
+        }
+        break;
+      case "Branch":
+        checkCollectionName(declaration.input, collections, bag);
+        if (declaration.arms.some((arm) => arm.name.name === declaration.input.name)) bag.report("selfReference", declaration.input, [declaration.input.name]);
         break;
       case "Sink":
         checkCollectionName(declaration.input, collections, bag);
@@ -126,6 +160,22 @@ function checkCollectionName(name: Identifier, collections: ReadonlyMap<string, 
   if (name.name === "" || collections.has(name.name)) return;
   const hint = didYouMean(name.name, collections.keys());
   bag.report("unknownCollection", name, [name.name], hint ? { hint } : { hint: "declare it with 'stream NAME from topic ...' or 'stream NAME = ...'" });
+}
+
+function checkMergedNames(pipeline: PipelineDecl, streams: readonly Identifier[], collections: ReadonlyMap<string, CollectionDecl>, bag: DiagnosticBag): void {
+  const seen = new Map<string, Identifier>([[pipeline.input.name, pipeline.input]]);
+  for (const stream of streams) {
+    checkCollectionName(stream, collections, bag);
+    if (stream.name === pipeline.name.name) bag.report("selfReference", stream, [stream.name]);
+    const earlier = seen.get(stream.name);
+    if (earlier && stream.name !== "") {
+      bag.report("mergedTwice", stream, [stream.name], {
+        hint: "each record of it would be there twice; to keep both copies on purpose, declare a second stream over it and merge that",
+        related: [{ message: "already here", node: earlier }],
+      });
+    }
+    seen.set(stream.name, stream);
+  }
 }
 
 function checkSchemaName(name: Identifier, schemas: ReadonlyMap<string, SchemaDecl>, bag: DiagnosticBag): void {

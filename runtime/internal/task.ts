@@ -14,6 +14,7 @@ import { RecordCollectorImpl } from "./record-collector.ts";
 import { StateMachine, type Transitions } from "./state-machine.ts";
 import { InMemoryKeyValueStore } from "./state-store.ts";
 import { InMemoryWindowStore } from "./window-store.ts";
+import { InMemoryDedupStore } from "./dedup-store.ts";
 
 export type TaskState = "CREATED" | "RESTORING" | "RUNNING" | "SUSPENDED" | "CLOSED";
 
@@ -70,11 +71,12 @@ export class StreamTask {
   private lateSinceCommit = 0;
   /**
    * The highest timestamp of the records this task has processed (Kafka
-   * Streams' stream time). Windowed stores keep it, so that a restarted task
-   * closes windows and drops late records exactly as the first run would have.
+   * Streams' stream time). Window and dedup stores keep it, so that a restarted
+   * task closes windows, drops late records and forgets dedup keys exactly as
+   * the first run would have.
    */
   private streamTime = Number.NEGATIVE_INFINITY;
-  private readonly windowStores: InMemoryWindowStore[] = [];
+  private readonly timedStores: (InMemoryWindowStore | InMemoryDedupStore)[] = [];
   /** Why the record being processed is late, if a windowed aggregation found it so. */
   private lateRecord: { node: string; detail: string } | undefined;
 
@@ -88,8 +90,12 @@ export class StreamTask {
     this.collector = new RecordCollectorImpl(options.partitionsOf);
 
     for (const description of subtopology.stores) {
-      const store = description.window ? new InMemoryWindowStore(description.name, description.window) : new InMemoryKeyValueStore(description.name);
-      if (store instanceof InMemoryWindowStore) this.windowStores.push(store);
+      const store = description.window
+        ? new InMemoryWindowStore(description.name, description.window)
+        : description.dedup
+          ? new InMemoryDedupStore(description.name, description.dedup.withinMs)
+          : new InMemoryKeyValueStore(description.name);
+      if (store instanceof InMemoryWindowStore || store instanceof InMemoryDedupStore) this.timedStores.push(store);
       this.stores.set(description.name, { store, changelog: { topic: description.changelogTopic, partition } });
     }
     const processors = buildProcessors(topology, subtopology, {
@@ -102,6 +108,11 @@ export class StreamTask {
       windowStore: (name) => {
         const store = this.stores.get(name)?.store;
         if (!(store instanceof InMemoryWindowStore)) throw new WeirRuntimeError(`task ${this.id} has no window store named ${name}`);
+        return store;
+      },
+      dedupStore: (name) => {
+        const store = this.stores.get(name)?.store;
+        if (!(store instanceof InMemoryDedupStore)) throw new WeirRuntimeError(`task ${this.id} has no dedup store named ${name}`);
         return store;
       },
       streamTime: () => this.streamTime,
@@ -143,7 +154,7 @@ export class StreamTask {
   }
 
   completeRestoration(): void {
-    for (const store of this.windowStores) this.streamTime = Math.max(this.streamTime, store.streamTime);
+    for (const store of this.timedStores) this.streamTime = Math.max(this.streamTime, store.streamTime);
     this.state.transitionTo("RUNNING");
   }
 
@@ -180,7 +191,7 @@ export class StreamTask {
     // of the record does not roll it back.
     if (next.record.timestamp > this.streamTime) {
       this.streamTime = next.record.timestamp;
-      for (const store of this.windowStores) {
+      for (const store of this.timedStores) {
         store.beginRecord(next.record.timestamp);
         store.streamTime = this.streamTime;
       }
