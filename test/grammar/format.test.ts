@@ -115,6 +115,31 @@ describe("formatWeir", () => {
     ` + "\n");
   });
 
+  it("prints dedup, merge and branch, an arm per line, keeping comments", () => {
+    const text = dedent`
+      application a
+      stream once = orders|merge  web ,refunds|dedup   by  id  within 10min
+      stream keyed = orders | dedup within 1 h
+      branch once { /* routing */ big : amount>100 , // large
+        small:amount > 0, rest : else }
+      branch keyed {}
+    `;
+    expect(format(text)).toBe(dedent`
+      application a
+      stream once = orders
+        | merge web, refunds
+        | dedup by id within 10 min
+      stream keyed = orders | dedup within 1 h
+      branch once {
+        /* routing */
+        big: amount > 100, // large
+        small: amount > 0,
+        rest: else,
+      }
+      branch keyed {}
+    ` + "\n");
+  });
+
   it("keeps parentheses that precedence needs, and only those", () => {
     const text = "application a\nstream s = t | where (a or b) and c | select (a + b) * -(c - d) - (e - f)\n";
     expect(format(text)).toBe("application a\nstream s = t\n  | where (a or b) and c\n  | select (a + b) * -(c - d) - (e - f)\n");
