@@ -347,7 +347,7 @@ export class Topology {
     }
     lines.push("  State stores:");
     if (this.stores.length === 0) lines.push("    (none)");
-    for (const store of this.stores) lines.push(`    ${store.name} (${store.window ? "window store, " : ""}changelog: ${store.changelogTopic})`);
+    for (const store of this.stores) lines.push(`    ${store.name} (${store.window ? "window store, " : store.dedup ? "dedup store, " : ""}changelog: ${store.changelogTopic})`);
     lines.push("  Repartition topics:");
     if (this.repartitionTopics.length === 0) lines.push("    (none)");
     for (const topic of this.repartitionTopics) lines.push(`    ${topic}`);

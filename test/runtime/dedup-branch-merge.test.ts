@@ -270,3 +270,39 @@ describe("merge", () => {
     ]);
   });
 });
+
+describe("describe()", () => {
+  it("shows the merge's parents, the repartition before a dedup after a rekey, the branch's arms and the dedup store", async () => {
+    const topology = await load(dedent`
+      ${header}
+      stream web from topic "web" key string value json Order event time ts
+      stream all = orders | merge web
+      branch all { big: amount > 100, rest: else }
+      stream perCustomer = big | rekey customerId | dedup within 1 min
+      sink perCustomer to topic "p"
+      sink rest to topic "r"
+    `);
+    expect(topology.describe()).toBe(dedent`
+      Topology: shop
+        Sub-topology 0
+          Source: orders (topic: orders) --> all-1-merge
+          Source: web (topic: web) --> all-1-merge
+          Processor: all-1-merge (merge) --> all-branch-big <-- orders, web
+          Processor: all-branch-big (branch, first match: big, rest (else)) --> big, rest <-- all-1-merge
+          Processor: big (branch arm) --> perCustomer-1-rekey <-- all-branch-big
+          Processor: rest (branch arm) --> rest-to-r <-- all-branch-big
+          Processor: perCustomer-1-rekey (map) --> perCustomer-repartition-sink <-- big
+          Sink: perCustomer-repartition-sink (topic: shop-perCustomer-repartition, repartition) <-- perCustomer-1-rekey
+          Sink: rest-to-r (topic: r) <-- rest
+        Sub-topology 1
+          Source: perCustomer-repartition-source (topic: shop-perCustomer-repartition, repartition) --> perCustomer-2-dedup
+          Processor: perCustomer-2-dedup (dedup by key within 60000 ms, store: perCustomer-dedup) --> perCustomer-to-p <-- perCustomer-repartition-source
+          Sink: perCustomer-to-p (topic: p) <-- perCustomer-2-dedup
+        State stores:
+          perCustomer-dedup (dedup store, changelog: shop-perCustomer-dedup-changelog)
+        Repartition topics:
+          shop-perCustomer-repartition
+        Dead-letter topic: shop-dlq
+    `);
+  });
+});
