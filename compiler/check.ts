@@ -119,6 +119,8 @@ class Checker {
   private readonly checkedBranches = new Set<BranchDecl>();
   private readonly order: string[] = [];
   private readonly inProgress = new Set<string>();
+  /** The collections being checked, each reading the next: a name met again closes a cycle. */
+  private readonly path: string[] = [];
   /** Collections already checked, with or without a shape: each is checked (and reported) once. */
   private readonly done = new Set<string>();
 
@@ -224,10 +226,16 @@ class Checker {
   private shapeOf(name: string): Shape | undefined {
     if (this.done.has(name)) return this.shapes.get(name);
     const declaration = this.resolved.collections.get(name);
-    if (!declaration || this.inProgress.has(name)) return undefined;
+    if (!declaration) return undefined;
+    if (this.inProgress.has(name)) {
+      this.checkCycle(name, declaration);
+      return undefined;
+    }
     this.inProgress.add(name);
+    this.path.push(name);
     const shape =
       declaration.kind === "Source" ? this.checkSource(declaration) : declaration.kind === "BranchStream" ? this.checkBranchStream(declaration) : this.checkPipeline(declaration);
+    this.path.pop();
     this.inProgress.delete(name);
     this.done.add(name);
     if (shape) {
@@ -241,6 +249,15 @@ class Checker {
     const value = this.formatType(source.valueFormat);
     if (source.eventTime && source.eventTime.name !== "") this.checkEventTime(source, value);
     return { collection: source.collection, key: this.formatType(source.keyFormat), value, keyChanged: false };
+  }
+
+  /** `stream a = b | ...` with `stream b = a | ...`: records would go round for ever. A collection reading itself directly is WEIR2013. */
+  private checkCycle(name: string, declaration: CollectionDecl): void {
+    const cycle = this.path.slice(this.path.indexOf(name));
+    if (cycle.length < 2) return;
+    this.bag.report("cyclicReference", declaration.name, [name, [...cycle, name].join(" → ")], {
+      hint: "a stream can only read streams declared from sources, without coming back to itself",
+    });
   }
 
   /** An arm of a branch carries the branch's input records: same key, value and partitioning. */
