@@ -9,15 +9,22 @@
 // An entry expires when stream time reaches its timestamp + the window: no
 // record that is not late by more than the window can be its duplicate any
 // more. Expired entries are deleted (and the deletes logged) as stream time
-// advances; a lower bound of the expiry times means the store is scanned only
-// when an entry may have expired.
+// advances. Which entries expired is found in a min-heap of expiry times, fed
+// by every change (put, rollback, restore), so that expiring costs log(n) per
+// entry: a scan of the store per record made dedup 30 times slower than a
+// filter with 10,000 keys live (bench/embedded-dedup.ts). A heap item whose
+// entry has changed since it was pushed is stale and skipped when it comes up.
 import { InMemoryKeyValueStore } from "./state-store.ts";
 
 const STREAM_TIME = JSON.stringify("streamTime");
 
+interface Expiry {
+  readonly expires: number;
+  readonly keyText: string;
+}
+
 export class InMemoryDedupStore extends InMemoryKeyValueStore {
-  /** No entry expires before this stream time (-Infinity: unknown, look). */
-  private earliestExpiry = Number.NEGATIVE_INFINITY;
+  private expiries = new MinHeap<Expiry>((a, b) => a.expires - b.expires);
 
   constructor(
     name: string,
@@ -38,17 +45,13 @@ export class InMemoryDedupStore extends InMemoryKeyValueStore {
 
   /** Deletes the entries that expired at this stream time. */
   expire(streamTime: number): void {
-    if (streamTime < this.earliestExpiry) return;
-    const expired: unknown[] = [];
-    let earliest = Number.POSITIVE_INFINITY;
-    for (const [keyText, value] of this.all()) {
-      if (keyText === STREAM_TIME) continue;
-      const expires = (value as number) + this.withinMs;
-      if (expires <= streamTime) expired.push(JSON.parse(keyText));
-      else earliest = Math.min(earliest, expires);
+    for (let next = this.expiries.peek(); next !== undefined && next.expires <= streamTime; next = this.expiries.peek()) {
+      this.expiries.pop();
+      const key = JSON.parse(next.keyText) as unknown;
+      const kept = this.get(key);
+      // Stale: the entry was kept again later, or is already gone.
+      if (typeof kept === "number" && kept + this.withinMs === next.expires) this.delete(key);
     }
-    for (const key of expired) this.delete(key);
-    this.earliestExpiry = earliest;
   }
 
   /** The task's stream time as of the last commit (after restoration); -Infinity for a new task. */
@@ -63,10 +66,52 @@ export class InMemoryDedupStore extends InMemoryKeyValueStore {
 
   protected override changed(keyText: string, value: unknown): void {
     if (keyText === STREAM_TIME || typeof value !== "number") return;
-    this.earliestExpiry = Math.min(this.earliestExpiry, value + this.withinMs);
+    this.expiries.push({ expires: value + this.withinMs, keyText });
   }
 
   protected override cleared(): void {
-    this.earliestExpiry = Number.NEGATIVE_INFINITY;
+    this.expiries = new MinHeap<Expiry>((a, b) => a.expires - b.expires);
+  }
+}
+
+/** A binary min-heap. */
+class MinHeap<T> {
+  private readonly items: T[] = [];
+
+  constructor(private readonly compare: (a: T, b: T) => number) {}
+
+  peek(): T | undefined {
+    return this.items[0];
+  }
+
+  push(item: T): void {
+    const items = this.items;
+    items.push(item);
+    let at = items.length - 1;
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      if (this.compare(items[at]!, items[parent]!) >= 0) break;
+      [items[at], items[parent]] = [items[parent]!, items[at]!];
+      at = parent;
+    }
+  }
+
+  pop(): T | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length === 0 || last === undefined) return top;
+    items[0] = last;
+    let at = 0;
+    for (;;) {
+      const left = 2 * at + 1;
+      const right = left + 1;
+      let smallest = at;
+      if (left < items.length && this.compare(items[left]!, items[smallest]!) < 0) smallest = left;
+      if (right < items.length && this.compare(items[right]!, items[smallest]!) < 0) smallest = right;
+      if (smallest === at) return top;
+      [items[at], items[smallest]] = [items[smallest]!, items[at]!];
+      at = smallest;
+    }
   }
 }
