@@ -549,8 +549,12 @@ export class KStream<K, V, W extends boolean = false> {
     return new KStream<K, V, W>(this.builder, name);
   }
 
-  /** This stream's records and the other streams', each as it is. Records of one task come in timestamp order. */
-  merge(name: string, ...others: readonly KStream<K, V, W>[]): KStream<K, V, W> {
+  /**
+   * This stream's records and the other streams', each as it is. Records of one
+   * task come in timestamp order. The merged stream's key and value types are
+   * the unions of the streams' (a nullable value merges with its non-null one).
+   */
+  merge<Others extends readonly KStream<any, any, W>[]>(name: string, ...others: Others): KStream<K | KeyOf<Others[number]>, V | ValueOf<Others[number]>, W> {
     this.builder.add({ kind: "merge", name, parents: [this.node, ...others.map((other) => other.node)] });
     return new KStream<K, V, W>(this.builder, name);
   }
@@ -609,6 +613,10 @@ export class KStream<K, V, W extends boolean = false> {
     });
   }
 }
+
+/** A stream's key and value types (`any` matches a stream of any types, whose own types are then inferred). */
+type KeyOf<S> = S extends KStream<infer K, any, any> ? K : never;
+type ValueOf<S> = S extends KStream<any, infer V, any> ? V : never;
 
 /** An arm of `KStream.branch`: its name, and the condition that sends a record to it (none: else). */
 export interface BranchArm<R, N extends string = string> {
