@@ -424,27 +424,32 @@ class Checker {
 
   /** A stream-table join on the key: the table must be read from a topic, keyed like the stream. */
   private checkJoin(step: JoinStep, shape: Shape): Shape {
-    const name = step.table.name;
+    const name = step.other.name;
+    const unsupported = step.type === "outer" ? "an outer join" : step.on ? "a join 'on' an expression" : step.within ? "a join 'within' a time window" : undefined;
+    if (unsupported) {
+      this.bag.report("joinFormNotSupported", step, [unsupported], { hint: "join a table read from a topic on the stream's key: '| join TABLE' or '| left join TABLE'" });
+      return shape;
+    }
     const declaration = this.resolved.collections.get(name);
     const table = this.shapeOf(name);
     if (!declaration || !table) return shape;
     if (table.collection !== "table") {
-      this.bag.report("joinNotATable", step.table, [name], {
+      this.bag.report("joinNotATable", step.other, [name], {
         hint: `a stream can be joined with a table only; to keep the latest value per key, declare it as one: table ${name} from topic ...`,
       });
       return shape;
     }
     if (declaration.kind !== "Source") {
-      this.bag.report("joinDerivedTable", step.table, [name], { hint: "join a table read from a topic: table NAME from topic \"...\" key ... value ..." });
+      this.bag.report("joinDerivedTable", step.other, [name], { hint: "join a table read from a topic: table NAME from topic \"...\" key ... value ..." });
       return shape;
     }
     if (!isUnchecked(shape.key) && !isUnchecked(table.key) && !sameType(nonNull(shape.key), table.key)) {
-      this.bag.report("joinKeyType", step.table, [describeType(shape.key), name, describeType(table.key)], {
+      this.bag.report("joinKeyType", step.other, [describeType(shape.key), name, describeType(table.key)], {
         hint: `a join matches keys: rekey the stream by what holds ${name}'s key first, e.g. '| rekey ${guessKeyField(shape.value, name)} | join ${name}'`,
       });
     }
     const joined = new Map(shape.joined ?? []);
-    joined.set(name, step.left ? Types.nullable(table.value) : table.value);
+    joined.set(name, step.type === "left" ? Types.nullable(table.value) : table.value);
     // A join after a rekey reads the stream through a repartition topic, partitioned like the table.
     return { ...shape, keyChanged: false, window: undefined, joined };
   }
@@ -682,7 +687,7 @@ class Checker {
       if (declaration.kind !== "Pipeline") continue;
       used.add(declaration.input.name);
       for (const step of declaration.steps) {
-        if (step.kind === "Join") used.add(step.table.name);
+        if (step.kind === "Join") used.add(step.other.name);
         if (step.kind === "Merge") for (const stream of step.streams) used.add(stream.name);
       }
     }
@@ -1009,7 +1014,7 @@ export function stepName(step: Step): string {
     case "Aggregate":
       return "aggregate";
     case "Join":
-      return step.left ? "left join" : "join";
+      return step.type === "inner" ? "join" : `${step.type} join`;
     case "Dedup":
       return "dedup";
     case "Merge":

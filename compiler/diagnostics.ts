@@ -114,6 +114,7 @@ export const diagnostics = {
   emptyBranch: define("WEIR4025", "error", () => "'branch' needs at least one arm: 'NAME: CONDITION' or 'NAME: else'"),
   elseNotLast: define("WEIR4026", "error", (name: string) => `the 'else' arm ${q(name)} must be the last: the arms after it would never receive a record`),
   windowedMerge: define("WEIR4027", "error", (name: string) => `${q(name)} carries windows and this stream does not (or the other way round): they cannot be merged`),
+  joinFormNotSupported: define("WEIR4060", "error", (form: string) => `${form} is not supported yet`),
   windowWithoutEventTime: define("WEIR4018", "warning", (source: string) => `${q(source)} declares no event time: these windows use the timestamps its records have on the topic`),
 } as const;
 

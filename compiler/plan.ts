@@ -210,11 +210,11 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
       case "Join": {
         if (input.keyChanged) {
           // Keys encoded as the table's topic encodes them land in the partition of the table's row.
-          const table = checked.collections.get(step.table.name)!;
-          const keyFormat = table.kind === "Source" ? planFormat(table.keyFormat, checked.shapes.get(step.table.name)!.key) : undefined;
+          const table = checked.collections.get(step.other.name)!;
+          const keyFormat = table.kind === "Source" ? planFormat(table.keyFormat, checked.shapes.get(step.other.name)!.key) : undefined;
           operations.push({ kind: "repartition", name: repartitionName(index), ...(keyFormat ? { keyFormat } : {}) });
         }
-        operations.push({ kind: "join", node, table: step.table.name, left: step.left, input });
+        operations.push({ kind: "join", node, table: step.other.name, left: step.type === "left", input });
         break;
       }
       case "Dedup": {

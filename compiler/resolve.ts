@@ -104,7 +104,7 @@ export function resolveNames(file: WeirFile, bag: DiagnosticBag, options: Resolv
         checkCollectionName(declaration.input, collections, bag);
         if (declaration.input.name === declaration.name.name) bag.report("selfReference", declaration.input, [declaration.name.name]);
         for (const step of declaration.steps) {
-          if (step.kind === "Join") checkCollectionName(step.table, collections, bag);
+          if (step.kind === "Join") checkCollectionName(step.other, collections, bag);
           if (step.kind === "Merge") checkMergedNames(declaration, step.streams, collections, bag);
         }
         break;

@@ -42,6 +42,8 @@ import type {
   SinkDecl,
   SourceDecl,
   SourceRange,
+  JoinStep,
+  JoinType,
   Step,
   StringLiteral,
   TypeRef,
@@ -64,6 +66,7 @@ import type {
   FileCstChildren,
   FormatCstChildren,
   IfExprCstChildren,
+  JoinStepCstChildren,
   ImportDeclCstChildren,
   ListExprCstChildren,
   MulExprCstChildren,
@@ -331,13 +334,27 @@ class AstBuilder extends BaseVisitor {
     if (ctx.CountKw) return { kind: "Count", range };
     if (ctx.SumKw) return { kind: "Sum", value: expression(), range };
     if (ctx.AggregateKw) return { kind: "Aggregate", value: this.sub(this.recordExpr, ctx.recordExpr?.[0], range.end), range };
-    if (ctx.JoinKw) return { kind: "Join", left: ctx.LeftKw !== undefined, table: this.sub(this.name, ctx.table?.[0], endOf(ctx.JoinKw[0], range.end)), range };
+    if (ctx.joinStep) return this.sub(this.joinStep, ctx.joinStep[0], range.start);
     if (ctx.dedupStep) return this.sub(this.dedupStep, ctx.dedupStep[0], range.start);
     if (ctx.MergeKw) {
       const streams = (ctx.merged ?? []).map((node) => this.sub(this.name, node, range.end));
       return { kind: "Merge", streams: streams.length > 0 ? streams : [{ kind: "Identifier", name: "", range: emptyRange(endOf(ctx.MergeKw[0], range.end)) }], range };
     }
     return undefined;
+  }
+
+  joinStep(ctx: JoinStepCstChildren, range: SourceRange): JoinStep {
+    const type: JoinType = ctx.LeftKw ? "left" : ctx.OuterKw ? "outer" : "inner";
+    const duration = (node: CstNode | undefined, after: IToken | undefined) => this.sub(this.duration, node, endOf(after, range.end));
+    return {
+      kind: "Join",
+      type,
+      other: this.sub(this.name, ctx.other?.[0], endOf(ctx.JoinKw?.[0], range.end)),
+      on: ctx.OnKw ? this.sub(this.expression, ctx.on?.[0], endOf(ctx.OnKw[0], range.end)) : undefined,
+      within: ctx.WithinKw ? duration(ctx.within?.[0], ctx.WithinKw[0]) : undefined,
+      grace: ctx.GraceKw ? duration(ctx.grace?.[0], ctx.GraceKw[0]) : undefined,
+      range,
+    };
   }
 
   dedupStep(ctx: DedupStepCstChildren, range: SourceRange): DedupStep {

@@ -157,11 +157,21 @@ export interface MergeStep extends NodeBase {
   readonly streams: readonly Identifier[];
 }
 
-/** `join customers` or `left join customers`: a stream-table join on the key. */
+export type JoinType = "inner" | "left" | "outer";
+
+/**
+ * `[left | outer] join OTHER [on EXPR] [within DURATION [grace DURATION]]`.
+ * `join customers` is a stream-table join on the key; `within` makes a
+ * windowed stream-stream join; `on` a foreign-key join.
+ */
 export interface JoinStep extends NodeBase {
   readonly kind: "Join";
-  readonly left: boolean;
-  readonly table: Identifier;
+  readonly type: JoinType;
+  /** The stream or table joined with. */
+  readonly other: Identifier;
+  readonly on: Expr | undefined;
+  readonly within: Duration | undefined;
+  readonly grace: Duration | undefined;
 }
 
 /** `where amount > 0` */

@@ -222,13 +222,29 @@ export type StepCstChildren = {
   SumKw?: IToken[];
   AggregateKw?: IToken[];
   recordExpr?: RecordExprCstNode[];
-  LeftKw?: IToken[];
-  JoinKw?: IToken[];
-  table?: NameCstNode[];
+  joinStep?: JoinStepCstNode[];
   dedupStep?: DedupStepCstNode[];
   MergeKw?: IToken[];
   merged?: NameCstNode[];
   Comma?: IToken[];
+};
+
+export interface JoinStepCstNode extends CstNode {
+  name: "joinStep";
+  children: JoinStepCstChildren;
+}
+
+export type JoinStepCstChildren = {
+  LeftKw?: IToken[];
+  OuterKw?: IToken[];
+  JoinKw?: IToken[];
+  other?: NameCstNode[];
+  OnKw?: IToken[];
+  on?: ExpressionCstNode[];
+  WithinKw?: IToken[];
+  within?: DurationCstNode[];
+  GraceKw?: IToken[];
+  grace?: DurationCstNode[];
 };
 
 export interface WindowStepCstNode extends CstNode {

@@ -208,8 +208,13 @@ class Formatter {
         return `sum ${expression(step.value, indent + 4)}`;
       case "Aggregate":
         return `aggregate ${expression(step.value, indent + 10)}`;
-      case "Join":
-        return `${step.left ? "left join" : "join"} ${step.table.name}`;
+      case "Join": {
+        const clauses = [`${step.type === "inner" ? "join" : `${step.type} join`} ${step.other.name}`];
+        if (step.on) clauses.push(`on ${expression(step.on, indent + clauses[0]!.length + 4)}`);
+        if (step.within) clauses.push(`within ${duration(step.within)}`);
+        if (step.grace) clauses.push(`grace ${duration(step.grace)}`);
+        return clauses.join(" ");
+      }
       case "Dedup":
         return step.by ? `dedup by ${expression(step.by, indent + 9)} within ${duration(step.within)}` : `dedup within ${duration(step.within)}`;
       case "Merge":

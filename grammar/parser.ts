@@ -310,7 +310,7 @@ export class WeirParser extends CstParser {
 
   readonly step = this.RULE("step", () => {
     this.OR({
-      ERR_MSG: "a step (where, select, flatmap, rekey, join, left join, dedup, merge, group by, window, count, sum, aggregate)",
+      ERR_MSG: "a step (where, select, flatmap, rekey, join, left join, outer join, dedup, merge, group by, window, count, sum, aggregate)",
       DEF: [
         {
           ALT: () => {
@@ -357,13 +357,7 @@ export class WeirParser extends CstParser {
             this.SUBRULE(this.recordExpr);
           },
         },
-        {
-          ALT: () => {
-            this.OPTION(() => this.CONSUME(T.LeftKw));
-            this.CONSUME(T.JoinKw);
-            this.SUBRULE(this.name, { LABEL: "table" });
-          },
-        },
+        { ALT: () => this.SUBRULE(this.joinStep) },
         { ALT: () => this.SUBRULE(this.dedupStep) },
         {
           ALT: () => {
@@ -379,6 +373,25 @@ export class WeirParser extends CstParser {
           },
         },
       ],
+    });
+  });
+
+  /** `join customers`, `left join clicks within 5 min grace 1 min`, `join customers on customerId` */
+  readonly joinStep = this.RULE("joinStep", () => {
+    this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(T.LeftKw) }, { ALT: () => this.CONSUME(T.OuterKw) }]));
+    this.CONSUME(T.JoinKw);
+    this.SUBRULE(this.name, { LABEL: "other" });
+    this.OPTION2(() => {
+      this.CONSUME(T.OnKw);
+      this.SUBRULE(this.expression, { LABEL: "on" });
+    });
+    this.OPTION3(() => {
+      this.CONSUME(T.WithinKw);
+      this.SUBRULE(this.duration, { LABEL: "within" });
+      this.OPTION4(() => {
+        this.CONSUME(T.GraceKw);
+        this.SUBRULE2(this.duration, { LABEL: "grace" });
+      });
     });
   });
 

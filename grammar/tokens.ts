@@ -101,8 +101,10 @@ export const FinalKw = softKeyword("FinalKw", "final");
 export const ChangesKw = softKeyword("ChangesKw", "changes");
 export const JoinKw = softKeyword("JoinKw", "join");
 export const LeftKw = softKeyword("LeftKw", "left");
-export const DedupKw = softKeyword("DedupKw", "dedup");
+export const OuterKw = softKeyword("OuterKw", "outer");
+export const OnKw = softKeyword("OnKw", "on");
 export const WithinKw = softKeyword("WithinKw", "within");
+export const DedupKw = softKeyword("DedupKw", "dedup");
 export const MergeKw = softKeyword("MergeKw", "merge");
 export const BranchKw = softKeyword("BranchKw", "branch");
 
@@ -122,7 +124,7 @@ export const softKeywords: readonly TokenType[] = [
   StringKw, NumberKw, BooleanKw, TimestampKw, ListKw, EventKw, TimeKw, SinkKw, ToKw,
   WhereKw, SelectKw, FlatmapKw, RekeyKw, GroupKw, ByKw, CountKw, SumKw, AggregateKw,
   WindowKw, TumblingKw, HoppingKw, SessionKw, AdvanceKw, GraceKw, EmitKw, FinalKw, ChangesKw,
-  JoinKw, LeftKw, DedupKw, WithinKw, MergeKw, BranchKw,
+  JoinKw, LeftKw, OuterKw, OnKw, WithinKw, DedupKw, MergeKw, BranchKw,
 ];
 
 /** Hard keywords: never names. */

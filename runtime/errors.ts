@@ -17,8 +17,8 @@ export class TopicError extends WeirRuntimeError {
 }
 
 /**
- * Another instance now owns the application's transactional id: this one must
- * stop without committing (its work will be redone by the new owner).
+ * Another instance now owns a task's transactional id: this one must close the
+ * task without committing (its work will be redone by the new owner).
  */
 export class ProducerFencedError extends WeirRuntimeError {
   override readonly name: string = "ProducerFencedError";

@@ -45,12 +45,28 @@ export interface KafkaSettings {
   readonly replicationFactor?: number;
   /** kafkajs' own log lines, on stderr. Default `nothing`: failures reach the caller as errors. */
   readonly logLevel?: "nothing" | "error" | "warn" | "info" | "debug";
+  /**
+   * Consumer group: the coordinator drops an instance it has not heard from
+   * for this long, and its tasks move to the others. The broker bounds it
+   * (group.min.session.timeout.ms, 6000, to group.max.session.timeout.ms). Default 10000.
+   */
+  readonly sessionTimeoutMs?: number;
+  /** Consumer group: how often an instance tells the coordinator it is alive; below the session timeout. Default 3000. */
+  readonly heartbeatIntervalMs?: number;
+  /**
+   * Consumer group: how long a rebalance waits for every instance to commit
+   * and rejoin; one that takes longer is dropped and its tasks move. Default 60000.
+   */
+  readonly rebalanceTimeoutMs?: number;
 }
 
 export interface KafkaRunOptions extends RunOptions, KafkaSettings {}
 
 const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
 const DEFAULT_RETRY_INITIAL_MS = 10;
+const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
+const DEFAULT_HEARTBEAT_INTERVAL_MS = 3_000;
+const DEFAULT_REBALANCE_TIMEOUT_MS = 60_000;
 
 /** Internal: what createKafkaEngine builds from, with test hooks. */
 export interface KafkaEngineInternals {
@@ -65,8 +81,9 @@ export function createKafkaEngine(settings: KafkaSettings, internals: KafkaEngin
     throw new WeirRuntimeError(`guarantee must be exactly_once or at_least_once, not ${String(guarantee)}`);
   }
   const transactionTimeoutMs = settings.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS;
+  const group = groupTimings(settings);
   const client = clientFor(brokers, settings, internals);
-  const engine = new KafkaEngineImpl(client, { guarantee, onClose: () => client.close() });
+  const engine = new KafkaEngineImpl(client, { guarantee, ...group, onClose: () => client.close() });
   const applicationId = settings.applicationId;
   return {
     run(topology: Topology, options: RunOptions = {}): Promise<RunSummary> {
@@ -80,6 +97,24 @@ export function createKafkaEngine(settings: KafkaSettings, internals: KafkaEngin
     },
     close: () => engine.close(),
   };
+}
+
+/** The consumer-group timings, checked against each other (the broker checks the session timeout against its own bounds). */
+function groupTimings(settings: KafkaSettings): { sessionTimeoutMs: number; heartbeatIntervalMs: number; rebalanceTimeoutMs: number } {
+  const timings = {
+    sessionTimeoutMs: settings.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
+    heartbeatIntervalMs: settings.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+    rebalanceTimeoutMs: settings.rebalanceTimeoutMs ?? DEFAULT_REBALANCE_TIMEOUT_MS,
+  };
+  for (const [name, value] of Object.entries(timings)) {
+    if (!Number.isInteger(value) || value < 1) throw new WeirRuntimeError(`${name} must be a whole number of milliseconds >= 1, not ${value}`);
+  }
+  if (timings.heartbeatIntervalMs >= timings.sessionTimeoutMs) {
+    throw new WeirRuntimeError(
+      `the heartbeat interval (${timings.heartbeatIntervalMs} ms) must be shorter than the session timeout (${timings.sessionTimeoutMs} ms); a third of it is usual`,
+    );
+  }
+  return timings;
 }
 
 function clientFor(brokers: readonly string[], settings: KafkaSettings, internals: KafkaEngineInternals = {}): KafkaLogClient {
@@ -104,8 +139,37 @@ function brokerList(brokers: KafkaSettings["brokers"]): string[] {
 
 /** Runs a topology on Kafka until drained (or, with `follow`, until `signal` fires), then disconnects. */
 export async function runKafka(topology: Topology, options: KafkaRunOptions): Promise<RunSummary> {
-  const { brokers, clientId, applicationId, guarantee, ssl, sasl, transactionTimeoutMs, retryInitialMs, replicationFactor, logLevel, ...runOptions } = options;
-  const settings: KafkaSettings = { brokers, clientId, applicationId, guarantee, ssl, sasl, transactionTimeoutMs, retryInitialMs, replicationFactor, logLevel };
+  const {
+    brokers,
+    clientId,
+    applicationId,
+    guarantee,
+    ssl,
+    sasl,
+    transactionTimeoutMs,
+    retryInitialMs,
+    replicationFactor,
+    logLevel,
+    sessionTimeoutMs,
+    heartbeatIntervalMs,
+    rebalanceTimeoutMs,
+    ...runOptions
+  } = options;
+  const settings: KafkaSettings = {
+    brokers,
+    clientId,
+    applicationId,
+    guarantee,
+    ssl,
+    sasl,
+    transactionTimeoutMs,
+    retryInitialMs,
+    replicationFactor,
+    logLevel,
+    sessionTimeoutMs,
+    heartbeatIntervalMs,
+    rebalanceTimeoutMs,
+  };
   const engine = createKafkaEngine(
     Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as unknown as KafkaSettings,
   );

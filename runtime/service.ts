@@ -48,6 +48,11 @@ export const ServiceSettings = z.object({
   /** Replication factor of the topics weir creates (internal, sinks, dead letters); default: the broker's. */
   WEIR_REPLICATION_FACTOR: positiveInteger.optional(),
   WEIR_TRANSACTION_TIMEOUT_MS: positiveInteger.default(60_000),
+  /** Kafka consumer group: an instance not heard from for this long is dropped and its tasks move (docs/kafka.md, "Scaling out"). */
+  WEIR_SESSION_TIMEOUT_MS: positiveInteger.default(10_000),
+  WEIR_HEARTBEAT_INTERVAL_MS: positiveInteger.default(3_000),
+  /** Kafka consumer group: how long a rebalance waits for every instance to commit and rejoin. */
+  WEIR_REBALANCE_TIMEOUT_MS: positiveInteger.default(60_000),
 });
 
 export type ServiceSettings = z.output<typeof ServiceSettings>;
@@ -69,8 +74,13 @@ export function readServiceSettings(env: Readonly<Record<string, string | undefi
   } else if (set("WEIR_SASL_USERNAME") || set("WEIR_SASL_PASSWORD")) {
     lines.push("WEIR_SASL_MECHANISM is required with WEIR_SASL_USERNAME and WEIR_SASL_PASSWORD: plain, scram-sha-256 or scram-sha-512");
   }
+  if (result.success && result.data.WEIR_HEARTBEAT_INTERVAL_MS >= result.data.WEIR_SESSION_TIMEOUT_MS) {
+    lines.push(
+      `WEIR_HEARTBEAT_INTERVAL_MS (${result.data.WEIR_HEARTBEAT_INTERVAL_MS}) must be shorter than WEIR_SESSION_TIMEOUT_MS (${result.data.WEIR_SESSION_TIMEOUT_MS}); a third of it is usual`,
+    );
+  }
   if (!set("WEIR_BROKERS")) {
-    for (const name of ["WEIR_APPLICATION_ID", "WEIR_SASL_MECHANISM", "WEIR_REPLICATION_FACTOR"]) {
+    for (const name of ["WEIR_APPLICATION_ID", "WEIR_SASL_MECHANISM", "WEIR_REPLICATION_FACTOR", "WEIR_SESSION_TIMEOUT_MS", "WEIR_HEARTBEAT_INTERVAL_MS", "WEIR_REBALANCE_TIMEOUT_MS"]) {
       if (set(name)) lines.push(`${name} is a Kafka setting: set WEIR_BROKERS too`);
     }
   }
@@ -94,6 +104,9 @@ function kafkaSettings(settings: ServiceSettings): KafkaSettings {
     brokers: settings.WEIR_BROKERS!,
     guarantee: settings.WEIR_GUARANTEE,
     transactionTimeoutMs: settings.WEIR_TRANSACTION_TIMEOUT_MS,
+    sessionTimeoutMs: settings.WEIR_SESSION_TIMEOUT_MS,
+    heartbeatIntervalMs: settings.WEIR_HEARTBEAT_INTERVAL_MS,
+    rebalanceTimeoutMs: settings.WEIR_REBALANCE_TIMEOUT_MS,
     ...(settings.WEIR_APPLICATION_ID !== undefined ? { applicationId: settings.WEIR_APPLICATION_ID } : {}),
     ...(settings.WEIR_CLIENT_ID !== undefined ? { clientId: settings.WEIR_CLIENT_ID } : {}),
     ...(settings.WEIR_TLS ? { ssl: true } : {}),

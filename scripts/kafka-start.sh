@@ -71,6 +71,10 @@ fail() { # like die, plus the tail of the broker log
   exit 1
 }
 
+# kafka-wait.mjs asks the broker with kafkajs: without node_modules every wait
+# would fail as "did not answer", which hides the real cause.
+[[ -d "$ROOT/node_modules/kafkajs" ]] || die "kafkajs is not installed: run 'npm ci' first"
+
 # ---- clean / already running ------------------------------------------------
 if [[ "${KAFKA_CLEAN:-0}" == "1" ]]; then
   if running_pid >/dev/null; then

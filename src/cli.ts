@@ -170,12 +170,17 @@ export async function main(argv: readonly string[], io: Output = processOutput):
     .option("-b, --brokers <host:port,...>", "run on Kafka: the bootstrap brokers")
     .option("--application-id <id>", "on Kafka: run under this application id instead of the file's")
     .option("--guarantee <guarantee>", "on Kafka: exactly_once or at_least_once", guaranteeOption, "exactly_once" as Guarantee)
+    .option("--session-timeout <ms>", "on Kafka: the consumer group drops an instance not heard from for this long (default 10000)", positiveInteger)
+    .option("--heartbeat-interval <ms>", "on Kafka: how often an instance heartbeats to the consumer group (default 3000)", positiveInteger)
+    .option("--rebalance-timeout <ms>", "on Kafka: how long a rebalance waits for every instance to rejoin (default 60000)", positiveInteger)
     .action(async (file: string, options: RunCommandOptions) => {
       if (options.brokers !== undefined) {
         exitCode = await runOnKafka(file, options, io);
         return;
       }
-      if (options.applicationId !== undefined) throw new UsageError("--application-id is for Kafka: add --brokers HOST:PORT");
+      for (const [flag, value] of KAFKA_ONLY_FLAGS.map(([flag, name]) => [flag, options[name]] as const)) {
+        if (value !== undefined) throw new UsageError(`${flag} is for Kafka: add --brokers HOST:PORT`);
+      }
       if (!options.data && options.input.length === 0) throw new UsageError("run needs --data DIR, or --input TOPIC=PATH to run on a temporary data folder, or --brokers HOST:PORT to run on Kafka");
       const source = readSource(file);
       const loaded = await loadTopology(file, source);
@@ -265,7 +270,18 @@ interface RunCommandOptions {
   brokers?: string;
   applicationId?: string;
   guarantee: Guarantee;
+  sessionTimeout?: number;
+  heartbeatInterval?: number;
+  rebalanceTimeout?: number;
 }
+
+/** `weir run` flags that only mean something on Kafka. */
+const KAFKA_ONLY_FLAGS = [
+  ["--application-id", "applicationId"],
+  ["--session-timeout", "sessionTimeout"],
+  ["--heartbeat-interval", "heartbeatInterval"],
+  ["--rebalance-timeout", "rebalanceTimeout"],
+] as const;
 
 /** `weir run FILE --brokers ...`: until drained, or with --follow until SIGINT/SIGTERM, which commit and stop. */
 async function runOnKafka(file: string, options: RunCommandOptions, io: Output): Promise<number> {
@@ -290,6 +306,9 @@ async function runOnKafka(file: string, options: RunCommandOptions, io: Output):
       signal: controller.signal,
       logger: (message) => io.err(`${message}\n`),
       ...(options.applicationId !== undefined ? { applicationId: options.applicationId } : {}),
+      ...(options.sessionTimeout !== undefined ? { sessionTimeoutMs: options.sessionTimeout } : {}),
+      ...(options.heartbeatInterval !== undefined ? { heartbeatIntervalMs: options.heartbeatInterval } : {}),
+      ...(options.rebalanceTimeout !== undefined ? { rebalanceTimeoutMs: options.rebalanceTimeout } : {}),
     });
   } finally {
     process.off("SIGINT", stop);

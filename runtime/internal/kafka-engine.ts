@@ -1,23 +1,29 @@
-// The Kafka engine's loop: prepare topics, fence every task's earlier owner,
-// restore state, then fetch → process → commit until drained (or, in follow
-// mode, stopped). It reuses what the embedded engine runs on (tasks,
-// partition groups, processors, stores, the changelog reader, the topic
-// manager); what differs is the commit: on Kafka each task has its own
-// transactional producer and commits in its own transaction (GUIDE fact 5).
+// The Kafka engine's loop: prepare topics, join the application's consumer
+// group, start the tasks the group gives this instance (fence every task's
+// earlier owner, read its committed offsets, restore its state), then
+// fetch → process → commit until drained (or, in follow mode, stopped),
+// taking part in rebalances as they come. It reuses what the embedded engine
+// runs on (tasks, partition groups, processors, stores, the changelog reader,
+// the topic manager); what differs is the commit: on Kafka each task has its
+// own transactional producer and commits in its own transaction (GUIDE fact 5).
 //
-// This first version owns every task of the application in one process: it
-// joins no consumer group and reads partitions by offset. Two instances with
-// one application id do not share work; the later one fences the earlier,
-// whose next commit fails with ProducerFencedError and ends its run.
-import type { CommitInfo, Engine, RunOptions, RunSummary, StoreRestoration } from "../engine.ts";
+// Several instances with one application id share the tasks through the
+// consumer group named after it (group-member.ts, kafka-group-member.ts): the
+// leader assigns tasks, never loose partitions (task-assignor.ts). Rebalances
+// are eager: every task's work is committed before this member rejoins (GUIDE
+// fact 6), tasks it keeps stay as they are, tasks it gets are fenced and
+// restored, tasks it loses are closed. Stopping commits, then leaves the group
+// so that the others take over at once. See docs/kafka.md, "Scaling out".
+import type { CommitInfo, Engine, RunOptions, RunSummary } from "../engine.ts";
 import { EngineStateError, ProducerFencedError } from "../errors.ts";
 import type { Topology } from "../topology.ts";
 import { StoreChangelogReader } from "./changelog-reader.ts";
 import { ENGINE_TRANSITIONS, type EngineState } from "./embedded-engine.ts";
-import type { KafkaLogClient } from "./kafka-log-client.ts";
+import type { GroupMember, TaskInputs } from "./group-member.ts";
+import { kafkaErrorType, type KafkaLogClient } from "./kafka-log-client.ts";
 import type { TopicPartition, TransactionalProducer } from "./log-client.ts";
 import { StateMachine } from "./state-machine.ts";
-import { StreamTask, type TaskCommit } from "./task.ts";
+import { StreamTask, taskId, type TaskCommit } from "./task.ts";
 import { prepareTopics, type TopicPlan } from "./topic-manager.ts";
 
 /** Records a task processes before the loop looks at the clock, the other tasks and stop requests. */
@@ -34,6 +40,10 @@ export type Guarantee = "exactly_once" | "at_least_once";
 
 export interface KafkaEngineOptions {
   readonly guarantee: Guarantee;
+  /** Consumer-group timings (docs/kafka.md, "Scaling out"). */
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly rebalanceTimeoutMs: number;
   /** Closes the client (called once, when the engine closes). */
   readonly onClose?: () => Promise<void>;
 }
@@ -56,7 +66,7 @@ export class KafkaEngineImpl implements Engine {
     if (this.state.is("CLOSED")) throw new EngineStateError("the engine is closed");
     if (!this.state.is("IDLE")) throw new EngineStateError(`the engine is already running ${this.current?.application}`);
     this.state.transitionTo("STARTING");
-    const run = new KafkaTopologyRun(this.client, topology, options, this.options.guarantee, () => this.state.transitionTo("RUNNING"));
+    const run = new KafkaTopologyRun(this.client, topology, options, this.options, () => this.state.transitionTo("RUNNING"));
     this.current = run;
     try {
       return await run.execute();
@@ -87,11 +97,17 @@ class KafkaTopologyRun {
   private wakeUp: (() => void) | undefined;
 
   private plan!: TopicPlan;
-  private tasks: StreamTask[] = [];
-  /** exactly_once: one transactional producer per task, by task id. */
+  private group: GroupMember | undefined;
+  /** Every task of the application with its input partitions, whoever runs it. */
+  private layout: TaskInputs[] = [];
+  /** The tasks this instance owns in the current generation of the group, by id. */
+  private readonly tasks = new Map<string, StreamTask>();
+  /** exactly_once: one transactional producer per owned task, by task id. */
   private readonly producers = new Map<string, TransactionalProducer>();
   /** The end of each source partition when the run started: a run that does not follow stops there. */
   private readonly sourceEnds = new Map<string, number>();
+  /** Records restored per store over the run (a task that moves here is restored where it lands). */
+  private readonly restored = new Map<string, { records: number; durationMs: number }>();
 
   private readonly commitIntervalMs: number;
   private readonly maxRecordsPerCommit: number;
@@ -107,7 +123,7 @@ class KafkaTopologyRun {
     private readonly client: KafkaLogClient,
     private readonly topology: Topology,
     private readonly options: RunOptions,
-    private readonly guarantee: Guarantee,
+    private readonly engineOptions: KafkaEngineOptions,
     private readonly onRunning: () => void,
   ) {
     this.application = topology.application;
@@ -120,6 +136,10 @@ class KafkaTopologyRun {
     if (options.signal?.aborted) this.stopRequested = true;
   }
 
+  private get guarantee(): Guarantee {
+    return this.engineOptions.guarantee;
+  }
+
   private readonly onAbort = (): void => this.requestStop();
 
   requestStop(): void {
@@ -130,10 +150,10 @@ class KafkaTopologyRun {
   async execute(): Promise<RunSummary> {
     const started = performance.now();
     try {
-      const restored = await this.start();
+      await this.start();
       this.onRunning();
       const stoppedBy = await this.loop();
-      for (const task of this.tasks) task.close(true);
+      for (const task of this.tasks.values()) task.close(true);
       return {
         application: this.application,
         recordsProcessed: this.recordsProcessed,
@@ -141,16 +161,24 @@ class KafkaTopologyRun {
         deadLettered: this.deadLettered,
         lateRecords: this.lateRecords,
         commits: this.commits,
-        restored,
+        restored: this.topology.stores.map((store) => ({
+          store: store.name,
+          changelogTopic: store.changelogTopic,
+          records: this.restored.get(store.name)?.records ?? 0,
+          durationMs: this.restored.get(store.name)?.durationMs ?? 0,
+        })),
         durationMs: performance.now() - started,
         stoppedBy,
       };
     } catch (error) {
       // Uncommitted work is dropped with the tasks' state; whoever runs the
       // tasks next restores from the changelogs and reprocesses from the offsets.
-      for (const task of this.tasks) if (task.currentState !== "CLOSED") task.close(false);
+      for (const task of this.tasks.values()) if (task.currentState !== "CLOSED") task.close(false);
       throw error;
     } finally {
+      // Leaving (after the last commit, or after a failure) lets the other
+      // members rebalance at once rather than after the session timeout.
+      await this.group?.leave();
       for (const producer of this.producers.values()) await producer.close();
       this.producers.clear();
       this.options.signal?.removeEventListener("abort", this.onAbort);
@@ -158,86 +186,148 @@ class KafkaTopologyRun {
     }
   }
 
-  /**
-   * Topics; then, for every task, fencing (InitProducerId with the task's
-   * transactional id) BEFORE reading its committed offsets and restoring its
-   * stores (GUIDE fact 2): once fenced, the previous owner can neither commit
-   * offsets nor append to the changelog, so both are stable while read.
-   */
-  private async start(): Promise<StoreRestoration[]> {
+  /** Topics, the task layout and the source ends; then the first join of the group, which creates this instance's tasks. */
+  private async start(): Promise<void> {
     await this.client.connect();
     this.plan = await prepareTopics(this.topology, this.client, (topic) => `create it first (for example with kafka-topics.sh --create --topic ${topic})`);
 
-    const taskIds: string[] = [];
-    for (const sub of this.topology.subtopologies) {
-      for (let partition = 0; partition < this.plan.tasks.get(sub.id)!; partition++) taskIds.push(`${sub.id}_${partition}`);
-    }
-    if (this.guarantee === "exactly_once") {
-      const producers = await Promise.all(taskIds.map((id) => this.client.initTransactions(transactionalIdOf(this.application, id))));
-      taskIds.forEach((id, i) => this.producers.set(id, producers[i]!));
-    }
-
-    const inputs: TopicPartition[] = [];
     for (const sub of this.topology.subtopologies) {
       for (let partition = 0; partition < this.plan.tasks.get(sub.id)!; partition++) {
-        for (const topic of sub.sourceTopics) inputs.push({ topic, partition });
+        this.layout.push({ task: taskId(sub.id, partition), partitions: sub.sourceTopics.map((topic) => ({ topic, partition })) });
       }
     }
-    // A new application starts at the earliest offsets (the fetch moves a
-    // position below the log start up to it); a known one where it committed.
-    const committed = await this.client.committedOffsets(this.application, inputs);
-    const startOffsets = new Map(inputs.map((tp, i) => [key(tp), committed[i] ?? 0]));
-
     const sources = new Set(this.topology.sourceTopics);
-    const sourceInputs = inputs.filter((tp) => sources.has(tp.topic));
+    const sourceInputs = this.layout.flatMap((t) => t.partitions).filter((tp) => sources.has(tp.topic));
     const ends = await this.client.endOffsets(sourceInputs);
     sourceInputs.forEach((tp, i) => this.sourceEnds.set(key(tp), ends[i]!));
 
-    for (const sub of this.topology.subtopologies) {
-      for (let partition = 0; partition < this.plan.tasks.get(sub.id)!; partition++) {
-        this.tasks.push(
-          new StreamTask({ topology: this.topology, subtopology: sub, partition, startOffsets, partitionsOf: (topic) => this.plan.partitions.get(topic) }),
-        );
-      }
-    }
+    const { sessionTimeoutMs, heartbeatIntervalMs, rebalanceTimeoutMs } = this.engineOptions;
+    this.group = this.client.groupMember({
+      groupId: this.application,
+      tasks: this.layout,
+      sessionTimeoutMs,
+      heartbeatIntervalMs,
+      rebalanceTimeoutMs,
+      logger: this.options.logger,
+    });
+    await this.rebalance();
+  }
 
+  /**
+   * Takes part in a rebalance of the group (eager protocol), in this order:
+   *
+   *  1. Commit every owned task's pending work in its transaction (GUIDE
+   *     fact 6: before the revocation completes, which is step 2). If the
+   *     group dropped this member (session expired, generation over), its
+   *     tasks may already run elsewhere: close them all WITHOUT committing.
+   *  2. Join the group (JoinGroup, SyncGroup): this generation's tasks.
+   *  3. Close the tasks no longer ours (clean: step 1 committed them) and
+   *     release their producers; their state goes with them.
+   *  4. Keep the tasks still ours as they are: no restoration.
+   *  5. Start the new ones (startTasks): fence, read offsets, restore.
+   *
+   * Heartbeats keep flowing meanwhile (the member's timer, between awaits).
+   */
+  private async rebalance(): Promise<void> {
+    const group = this.group!;
+    if (group.tasksLost) {
+      this.options.logger?.(`${this.application}: dropped from the group: closing ${this.tasks.size} task(s) without committing`);
+      for (const id of [...this.tasks.keys()]) await this.dropTask(id, false);
+    } else if (this.hasUncommittedWork()) {
+      await this.commit();
+    }
+    if (this.stopRequested) return;
+    const assignment = await group.join([...this.tasks.keys()]);
+    const assigned = new Set(assignment.tasks);
+    for (const id of [...this.tasks.keys()]) if (!assigned.has(id)) await this.dropTask(id, !this.tasks.get(id)!.hasUncommittedWork);
+    await this.startTasks(assignment.tasks.filter((id) => !this.tasks.has(id)));
+    this.options.logger?.(
+      `${this.application}: generation ${assignment.generationId} of ${assignment.members} member(s): running ${assignment.tasks.length} task(s)${assignment.tasks.length > 0 ? ` (${assignment.tasks.join(" ")})` : ""}`,
+    );
+  }
+
+  /** Closes a task (dropping its state unless `clean`) and releases its producer. */
+  private async dropTask(id: string, clean: boolean): Promise<void> {
+    const task = this.tasks.get(id);
+    if (task && task.currentState !== "CLOSED") task.close(clean);
+    this.tasks.delete(id);
+    const producer = this.producers.get(id);
+    this.producers.delete(id);
+    await producer?.close();
+  }
+
+  /**
+   * For every newly assigned task: fencing (InitProducerId with the task's
+   * transactional id) BEFORE reading its committed offsets and restoring its
+   * stores (GUIDE fact 2): once fenced, the previous owner can neither commit
+   * offsets nor append to the changelog, so both are stable while read. A new
+   * application has no committed offsets and starts at the earliest (the
+   * fetch moves a position below the log start up to it).
+   */
+  private async startTasks(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    if (this.guarantee === "exactly_once") {
+      const producers = await Promise.all(ids.map((id) => this.client.initTransactions(transactionalIdOf(this.application, id))));
+      ids.forEach((id, i) => this.producers.set(id, producers[i]!));
+    }
+    const inputs = this.layout.filter((t) => ids.includes(t.task)).flatMap((t) => t.partitions);
+    const committed = await this.client.committedOffsets(this.application, inputs);
+    const startOffsets = new Map(inputs.map((tp, i) => [key(tp), committed[i] ?? 0]));
+
+    const started: StreamTask[] = [];
+    for (const id of ids) {
+      const [sub, partition] = id.split("_").map(Number) as [number, number];
+      const subtopology = this.topology.subtopologies.find((s) => s.id === sub)!;
+      started.push(new StreamTask({ topology: this.topology, subtopology, partition, startOffsets, partitionsOf: (topic) => this.plan.partitions.get(topic) }));
+    }
     const reader = new StoreChangelogReader(this.client, this.options.logger);
-    for (const task of this.tasks) {
+    for (const task of started) {
       task.startRestoring();
       for (const { store, changelog } of task.changelogs) reader.register(store, changelog);
     }
     const results = await reader.restore();
-    for (const task of this.tasks) task.completeRestoration();
-
-    return this.topology.stores.map((store) => {
+    for (const task of started) {
+      task.completeRestoration();
+      this.tasks.set(task.id, task);
+    }
+    for (const store of this.topology.stores) {
       const mine = results.filter((r) => r.changelog.topic === store.changelogTopic);
-      return {
-        store: store.name,
-        changelogTopic: store.changelogTopic,
-        records: mine.reduce((sum, r) => sum + r.records, 0),
-        durationMs: mine.reduce((sum, r) => sum + r.durationMs, 0),
-      };
-    });
+      const sum = this.restored.get(store.name) ?? { records: 0, durationMs: 0 };
+      for (const r of mine) {
+        sum.records += r.records;
+        sum.durationMs += r.durationMs;
+      }
+      this.restored.set(store.name, sum);
+    }
   }
 
   private async loop(): Promise<RunSummary["stoppedBy"]> {
     this.lastCommit = performance.now();
     for (;;) {
+      if (this.group!.rebalanceNeeded && !this.stopRequested) await this.rebalance();
       await this.fetch();
       let processed = 0;
       const commitsBefore = this.commits;
-      for (const task of this.tasks) {
-        if (this.stopRequested) break;
+      for (const task of [...this.tasks.values()]) {
+        // A rebalance waits for this member: leave the rest of the round to whoever owns the tasks next.
+        if (this.stopRequested || this.group!.rebalanceNeeded) break;
+        // A commit in this round may have closed it (fenced).
+        if (!this.tasks.has(task.id)) continue;
         const count = task.process(Math.min(ROUND_BATCH, this.maxRecordsPerCommit - this.recordsSinceCommit));
         processed += count;
         this.recordsSinceCommit += count;
         if (this.commitDue()) await this.commit();
       }
       if (this.stopRequested) {
-        if (this.hasUncommittedWork()) await this.commit();
+        if (this.group!.tasksLost) {
+          for (const id of [...this.tasks.keys()]) await this.dropTask(id, false);
+        } else if (this.hasUncommittedWork()) {
+          await this.commit();
+        }
         this.options.logger?.(`${this.application}: stopped after ${this.commits} commit(s)`);
         return "closed";
       }
+      if (this.group!.rebalanceNeeded) continue;
       // A commit in this round may have written repartition records that the
       // fetch above could not see yet: fetch again before calling it drained.
       if (processed > 0 || this.commits > commitsBefore) {
@@ -263,7 +353,7 @@ class KafkaTopologyRun {
    * read before the run can call itself drained.
    */
   private drained(): boolean {
-    for (const task of this.tasks) {
+    for (const task of this.tasks.values()) {
       for (const queue of task.inputQueues) {
         if (queue.size > 0) return false;
         const end = this.sourceEnds.get(key(queue.partition));
@@ -274,7 +364,7 @@ class KafkaTopologyRun {
   }
 
   private hasUncommittedWork(): boolean {
-    return this.tasks.some((task) => task.hasUncommittedWork);
+    return [...this.tasks.values()].some((task) => task.hasUncommittedWork);
   }
 
   private commitDue(): boolean {
@@ -284,7 +374,7 @@ class KafkaTopologyRun {
 
   /** Tops up every input partition whose buffer is empty, in one Fetch request per broker. */
   private async fetch(): Promise<void> {
-    const empty = this.tasks.flatMap((task) => task.inputQueues.filter((queue) => queue.size === 0));
+    const empty = [...this.tasks.values()].flatMap((task) => task.inputQueues.filter((queue) => queue.size === 0));
     const fetched = await this.client.fetchMany(
       empty.map((queue) => ({ partition: queue.partition, offset: queue.fetchPosition })),
       FETCH_BATCH,
@@ -310,19 +400,23 @@ class KafkaTopologyRun {
    *  6. Tell the task its positions are committed. No checkpoint file: stores
    *     are restored from their changelog's start.
    *
-   * A task whose producer was fenced (GUIDE fact 4) is closed without
-   * committing and its state dropped; the run then ends with
-   * ProducerFencedError, since another instance owns the application now.
-   * Any other failure aborts the transaction and ends the run (execute()
-   * closes the tasks dirty).
+   * A task whose producer was fenced (GUIDE fact 4) belongs to another
+   * member now (this one was dropped from the group, e.g. after a pause
+   * longer than the session timeout): it is closed without committing, its
+   * state dropped, and this member rejoins the group; the other tasks'
+   * commits stand. Any other failure aborts the transaction and ends the run
+   * (execute() closes the tasks dirty).
    *
    * Under at_least_once: one idempotent producer sends every task's records
    * and waits for them to be acknowledged (acks=all), then the offsets are
-   * committed. A crash between the two redoes the work: duplicates, never loss.
+   * committed with this member's generation. A crash between the two redoes
+   * the work: duplicates, never loss. A generation that is over
+   * (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID) means the tasks are someone
+   * else's: they are closed without committing and redone by their new owner.
    */
   private async commit(): Promise<void> {
     const started = performance.now();
-    const pending = this.tasks.filter((task) => task.hasUncommittedWork);
+    const pending = [...this.tasks.values()].filter((task) => task.hasUncommittedWork);
     const taskCommits = pending.map((task) => task.prepareCommit());
 
     if (this.guarantee === "exactly_once") {
@@ -338,20 +432,33 @@ class KafkaTopologyRun {
       results.forEach((r, i) => {
         if (r.status === "fulfilled") pending[i]!.postCommit(taskCommits[i]!);
       });
-      if (failures.length > 0) {
-        for (const { task } of failures) task.close(false);
-        const fenced = failures.find((f) => f.error instanceof ProducerFencedError);
-        throw fenced ? fenced.error : failures[0]!.error;
+      this.account(taskCommits.filter((_, i) => results[i]!.status === "fulfilled"), started);
+      for (const { task, error } of failures) {
+        await this.dropTask(task.id, false);
+        if (error instanceof ProducerFencedError) this.options.logger?.(`${this.application}: task ${task.id} was fenced (another member owns it now): closed without committing`);
       }
+      const other = failures.find((f) => !(f.error instanceof ProducerFencedError));
+      if (other) throw other.error;
+      if (failures.length > 0) this.group!.requestRejoin();
     } else {
-      await this.client.produceAndCommit(
-        taskCommits.flatMap((c) => c.records),
-        this.application,
-        taskCommits.flatMap((c) => c.offsets),
-      );
+      try {
+        await this.client.produceAndCommit(
+          taskCommits.flatMap((c) => c.records),
+          this.application,
+          taskCommits.flatMap((c) => c.offsets),
+          this.group!.generation,
+        );
+      } catch (error) {
+        const type = kafkaErrorType(error);
+        if (type !== "ILLEGAL_GENERATION" && type !== "UNKNOWN_MEMBER_ID" && type !== "REBALANCE_IN_PROGRESS") throw error;
+        this.options.logger?.(`${this.application}: offset commit refused (${type}): closing ${this.tasks.size} task(s) without committing`);
+        for (const id of [...this.tasks.keys()]) await this.dropTask(id, false);
+        this.group!.requestRejoin();
+        return;
+      }
       pending.forEach((task, i) => task.postCommit(taskCommits[i]!));
+      this.account(taskCommits, started);
     }
-    this.account(taskCommits, started);
   }
 
   private account(taskCommits: readonly TaskCommit[], started: number): void {

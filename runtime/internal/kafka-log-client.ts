@@ -32,8 +32,16 @@ import type {
   TransactionalProducer,
 } from "./log-client.ts";
 import { BufferedTransaction } from "./buffered-transaction.ts";
+import type { GroupMember, GroupSettings } from "./group-member.ts";
+import { KafkaGroupMemberImpl, type GroupCluster } from "./kafka-group-member.ts";
 
 const READ_COMMITTED = 1;
+
+/** A group member's generation, which its offset commits outside transactions carry. */
+export interface GroupGeneration {
+  readonly generationId: number;
+  readonly memberId: string;
+}
 
 interface RawMessage {
   readonly offset: string;
@@ -378,7 +386,12 @@ export class KafkaLogClient implements LogClient {
    * commits the offsets. A failure in between redoes the work: duplicates,
    * never losses.
    */
-  async produceAndCommit(records: readonly ProducerRecord[], groupId: string, offsets: readonly PartitionOffset[]): Promise<void> {
+  async produceAndCommit(
+    records: readonly ProducerRecord[],
+    groupId: string,
+    offsets: readonly PartitionOffset[],
+    generation?: GroupGeneration,
+  ): Promise<void> {
     await this.connect();
     this.idempotent ??= (async () => {
       const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
@@ -387,17 +400,36 @@ export class KafkaLogClient implements LogClient {
     })();
     const producer = await this.idempotent;
     if (records.length > 0) await producer.sendBatch({ topicMessages: toTopicMessages(records), acks: -1 });
-    await this.commitOffsets(groupId, offsets);
+    await this.commitOffsets(groupId, offsets, generation);
   }
 
-  /** Commits consumer-group offsets outside any transaction (at_least_once). */
-  private async commitOffsets(groupId: string, offsets: readonly PartitionOffset[]): Promise<void> {
+  /**
+   * Commits consumer-group offsets outside any transaction (at_least_once).
+   * A member of the group must give its generation and member id (the
+   * coordinator refuses a commit from a member whose generation is over:
+   * ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID); without them (generation -1, no
+   * member id) it is a "simple" commit, accepted only while the group has no members.
+   */
+  private async commitOffsets(groupId: string, offsets: readonly PartitionOffset[], generation: GroupGeneration | undefined): Promise<void> {
     if (offsets.length === 0) return;
     const byTopic = new Map<string, { partition: number; offset: string }[]>();
     for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: String(o.offset) }]);
-    // Generation -1 and no member id: a "simple" commit, accepted while the group has no members.
     const coordinator = await this.cluster.findGroupCoordinator({ groupId });
-    await coordinator.offsetCommit({ groupId, groupGenerationId: -1, memberId: "", topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
+    await coordinator.offsetCommit({
+      groupId,
+      groupGenerationId: generation?.generationId ?? -1,
+      memberId: generation?.memberId ?? "",
+      topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+    });
+  }
+
+  /**
+   * A member of consumer group `settings.groupId`, on connections of its own
+   * (kafka-group-member.ts): a JoinGroup holds its connection until the group
+   * forms, and heartbeats must not queue behind fetches.
+   */
+  groupMember(settings: GroupSettings): GroupMember {
+    return new KafkaGroupMemberImpl(createInternalCluster(this.kafka) as unknown as GroupCluster, settings, kafkaErrorType);
   }
 }
 

@@ -67,6 +67,7 @@ const cases: Case[] = [
   { code: "WEIR3002", source: `branch orders { big: amount, rest: else }\nsink big to topic "b"\nsink rest to topic "r"\n${sinkAll}`, at: "amount", message: "the condition of the arm 'big' must be a boolean, but this is a number" },
   { code: "WEIR4012", source: `stream once = orders | dedup by id within 0s\nsink once to topic "b"\n${sinkAll}`, at: "0s", message: "the dedup window must be longer than 0, but it is 0 s" },
   { code: "WEIR2002", source: `branch orders { big: amount > 1, big: else }\nsink big to topic "b"\n${sinkAll}`, at: "big", message: "'big' is already declared" },
+  { code: "WEIR4060", source: `stream both = orders | outer join lines within 5 min\nsink both to topic "b"\n${sinkAll}`, at: "outer join lines within 5 min", message: "an outer join is not supported yet", hint: /join TABLE/ },
   { code: "WEIR4019", source: `sink orders to topic "shop-orders-changelog"\nsink lines to topic "l"\n`, at: '"shop-orders-changelog"', message: '"shop-orders-changelog" is one of this application\'s own topics (changelog, repartition or dead letters)' },
   { code: "WEIR4020", source: `stream again from topic "orders" key string value string\nsink again to topic "a"\n${sinkAll}`, at: '"orders"', message: 'the topic "orders" is already read by \'orders\'', hint: /stream again = orders/ },
   { code: "WEIR4021", source: `${sinkAll}sink lines to topic "l"\n`, at: 'sink lines to topic "l"', message: '\'lines\' is already written to "l"' },

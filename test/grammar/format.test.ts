@@ -140,6 +140,19 @@ describe("formatWeir", () => {
     ` + "\n");
   });
 
+  it("prints outer joins, joins on an expression and joins within a time window", () => {
+    const text = dedent`
+      application a
+      stream j = orders |outer   join clicks   within 5min grace   1 min| left join customers on   customerId
+    `;
+    expect(format(text)).toBe(dedent`
+      application a
+      stream j = orders
+        | outer join clicks within 5 min grace 1 min
+        | left join customers on customerId
+    ` + "\n");
+  });
+
   it("keeps parentheses that precedence needs, and only those", () => {
     const text = "application a\nstream s = t | where (a or b) and c | select (a + b) * -(c - d) - (e - f)\n";
     expect(format(text)).toBe("application a\nstream s = t\n  | where (a or b) and c\n  | select (a + b) * -(c - d) - (e - f)\n");

@@ -371,6 +371,9 @@ describe("weir produce, run, consume", () => {
     const result = weir(["run", "examples/wordcount.weir"]);
     expect(result.status).toBe(2);
     expect(result.stderr).toBe("weir: run needs --data DIR, or --input TOPIC=PATH to run on a temporary data folder, or --brokers HOST:PORT to run on Kafka\n");
+    const groupFlagWithoutKafka = weir(["run", "examples/wordcount.weir", "--data", tempDir(), "--session-timeout", "30000"]);
+    expect(groupFlagWithoutKafka.status).toBe(2);
+    expect(groupFlagWithoutKafka.stderr).toBe("weir: --session-timeout is for Kafka: add --brokers HOST:PORT\n");
     const badPartitions = weir(["produce", "t", "--data", tempDir(), "--partitions", "zero"], "");
     expect(badPartitions.status).toBe(2);
     expect(badPartitions.stderr).toContain("expected a whole number of at least 1");

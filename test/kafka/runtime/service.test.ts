@@ -31,7 +31,26 @@ describe("service settings for Kafka", () => {
       WEIR_TLS: false,
       WEIR_COMMIT_INTERVAL_MS: 100,
       WEIR_TRANSACTION_TIMEOUT_MS: 60000,
+      WEIR_SESSION_TIMEOUT_MS: 10000,
+      WEIR_HEARTBEAT_INTERVAL_MS: 3000,
+      WEIR_REBALANCE_TIMEOUT_MS: 60000,
     });
+  });
+
+  it("the consumer-group timings: whole milliseconds, the heartbeat shorter than the session, Kafka only", () => {
+    expect(readServiceSettings({ WEIR_BROKERS: "a:9092", WEIR_SESSION_TIMEOUT_MS: "30000", WEIR_HEARTBEAT_INTERVAL_MS: "10000", WEIR_REBALANCE_TIMEOUT_MS: "120000" })).toMatchObject({
+      WEIR_SESSION_TIMEOUT_MS: 30000,
+      WEIR_HEARTBEAT_INTERVAL_MS: 10000,
+      WEIR_REBALANCE_TIMEOUT_MS: 120000,
+    });
+    expect(problems({ WEIR_BROKERS: "a:9092", WEIR_SESSION_TIMEOUT_MS: "6000", WEIR_HEARTBEAT_INTERVAL_MS: "6000" })).toEqual([
+      "WEIR_HEARTBEAT_INTERVAL_MS (6000) must be shorter than WEIR_SESSION_TIMEOUT_MS (6000); a third of it is usual",
+    ]);
+    expect(problems({ WEIR_BROKERS: "a:9092", WEIR_REBALANCE_TIMEOUT_MS: "1.5", WEIR_SESSION_TIMEOUT_MS: "0" })).toEqual([
+      "WEIR_REBALANCE_TIMEOUT_MS must be a whole number",
+      "WEIR_SESSION_TIMEOUT_MS must be at least 1",
+    ]);
+    expect(problems({ WEIR_DATA_DIR: "d", WEIR_SESSION_TIMEOUT_MS: "30000" })).toEqual(["WEIR_SESSION_TIMEOUT_MS is a Kafka setting: set WEIR_BROKERS too"]);
   });
 
   it("says what to fix, one line per bad setting", () => {

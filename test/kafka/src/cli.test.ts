@@ -70,14 +70,14 @@ describe("weir run --brokers", () => {
     expect(await broker.reader.topic("wordcount-counts-changelog-should-not-matter")).toBeUndefined();
   });
 
-  it("with --follow, keeps running until SIGTERM, which commits and exits 0", async () => {
+  it("with --follow, keeps running until SIGTERM, which commits, leaves the consumer group and exits 0", async () => {
     const app = uniqueName("weir-test-cli-follow");
     const input = `${app}-lines`;
     const output = `${app}-counts`;
     await createTopic(broker, input, 1);
     const file = wordcountFile(input, output);
 
-    const child = spawn(process.execPath, [weirBin, "run", file, "--brokers", BROKERS.join(","), "--application-id", app, "--follow"], {
+    const child = spawn(process.execPath, [weirBin, "run", file, "--brokers", BROKERS.join(","), "--application-id", app, "--follow", "--session-timeout", "7000", "--heartbeat-interval", "700", "--rebalance-timeout", "20000"], {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -99,6 +99,10 @@ describe("weir run --brokers", () => {
       if (child.exitCode === null) child.kill("SIGKILL");
     }
     expect(stderr).toMatch(new RegExp(`^${app}: processed \\d+ records in \\d+ commits \\(closed\\)$`, "m"));
+    expect(stderr).toMatch(new RegExp(`^${app}: generation 1 of 1 member\\(s\\): running 2 task\\(s\\) \\(0_0 1_0\\)$`, "m"));
+    // It left the group on its way out (LeaveGroup), rather than letting its session expire.
+    const { groups } = await broker.admin.describeGroups([app]);
+    expect(groups[0]).toMatchObject({ state: "Empty", members: [] });
     const committed = await broker.admin.fetchOffsets({ groupId: app, topics: [input] });
     expect(committed[0]!.partitions[0]!.offset).toBe(String(lines.length));
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { IllegalStateTransitionError, WeirRuntimeError } from "../../../runtime/errors.ts";
 import { CHANGELOG_TRANSITIONS, type ChangelogState } from "../../../runtime/internal/changelog-reader.ts";
 import { ENGINE_TRANSITIONS, type EngineState } from "../../../runtime/internal/embedded-engine.ts";
+import { GROUP_MEMBER_TRANSITIONS, type GroupMemberState } from "../../../runtime/internal/group-member.ts";
 import { StateMachine, type Transitions } from "../../../runtime/internal/state-machine.ts";
 import { TASK_TRANSITIONS, type TaskState } from "../../../runtime/internal/task.ts";
 
@@ -43,6 +44,7 @@ describe.each([
   ["task", TASK_TRANSITIONS as Transitions<string>, ["CREATED", "RESTORING"], ["RESTORING", "RUNNING"], ["RUNNING", "CLOSED"]],
   ["changelog", CHANGELOG_TRANSITIONS as Transitions<string>, ["REGISTERED", "RESTORING"], ["RESTORING", "COMPLETED"], ["REGISTERED", "COMPLETED"]],
   ["engine", ENGINE_TRANSITIONS as Transitions<string>, ["IDLE", "STARTING"], ["RUNNING", "STOPPING"], ["RUNNING", "IDLE"]],
+  ["group member", GROUP_MEMBER_TRANSITIONS as Transitions<string>, ["SYNCING", "STABLE"], ["REBALANCING", "JOINING"], ["JOINING", "STABLE"]],
 ])("the %s state machine", (_name, transitions, legal1, legal2, illegal) => {
   it("has the transitions the runtime relies on, and refuses a skipped step", () => {
     const { allowed, illegal: refused } = pairs(transitions);
@@ -77,6 +79,13 @@ describe("the task lifecycle", () => {
     changelog.transitionTo("RESTORING");
     changelog.transitionTo("COMPLETED");
     expect(() => changelog.transitionTo("RESTORING")).toThrowError(IllegalStateTransitionError);
+  });
+
+  it("a group member rejoins through JOINING and SYNCING, and never comes back once LEFT", () => {
+    const member = new StateMachine<GroupMemberState>("member", GROUP_MEMBER_TRANSITIONS, "UNJOINED");
+    for (const next of ["JOINING", "SYNCING", "STABLE", "REBALANCING", "JOINING", "SYNCING", "JOINING", "SYNCING", "STABLE", "LEFT"] as const) member.transitionTo(next);
+    expect(() => member.transitionTo("JOINING")).toThrowError(IllegalStateTransitionError);
+    expect(() => new StateMachine<GroupMemberState>("member", GROUP_MEMBER_TRANSITIONS, "REBALANCING").transitionTo("STABLE")).toThrowError(IllegalStateTransitionError);
   });
 
   it("a closed engine stays closed", () => {

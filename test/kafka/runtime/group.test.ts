@@ -1,0 +1,301 @@
+// Several instances of one application sharing its tasks through the consumer
+// group, against the real broker: started together, one joining mid-stream,
+// one stopped with its abort signal (as SIGTERM does), one SIGKILLed. In every
+// case the union of their output is exactly that of one run: each word's
+// counts go 1, 2, ..., N, none repeated or skipped.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { AssignerProtocol, Kafka, logLevel } from "kafkajs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Engine, RunSummary } from "../../../runtime/engine.ts";
+import { createKafkaEngine, type KafkaSettings } from "../../../runtime/kafka.ts";
+import type { Topology } from "../../../runtime/topology.ts";
+import { countWords, generateLines } from "../../runtime/fixtures/wordcount.ts";
+import { BROKERS, connectBroker, countsByWord, createTopic, produceLines, readCommitted, uniqueName, wordcount, type Broker, type ReadRecord } from "../helpers.ts";
+
+const child = join(import.meta.dirname, "fixtures", "wordcount-child.ts");
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
+
+/** Short group timings, so that a test notices a rebalance quickly (the broker's minimum session timeout is 6 s). */
+const GROUP_TIMINGS = { sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, rebalanceTimeoutMs: 10_000 } satisfies Partial<KafkaSettings>;
+
+let broker: Broker;
+beforeAll(async () => {
+  broker = await connectBroker();
+});
+afterAll(async () => {
+  await broker?.close();
+});
+
+interface Assignment {
+  readonly generation: number;
+  readonly members: number;
+  readonly tasks: string[];
+}
+
+/** The latest "generation G of M member(s): running N task(s) (ids)" line of an instance's log. */
+function latestAssignment(log: readonly string[]): Assignment | undefined {
+  for (let i = log.length - 1; i >= 0; i--) {
+    const match = /generation (\d+) of (\d+) member\(s\): running \d+ task\(s\)(?: \(([^)]*)\))?/.exec(log[i]!);
+    if (match) return { generation: Number(match[1]), members: Number(match[2]), tasks: match[3] ? match[3].split(" ") : [] };
+  }
+  return undefined;
+}
+
+/** One instance of the application in this process, following its input until stopped. */
+class Instance {
+  readonly log: string[] = [];
+  commits = 0;
+  private readonly engine: Engine;
+  private readonly stopper = new AbortController();
+  private readonly running: Promise<RunSummary>;
+
+  constructor(topology: Topology, settings: Partial<KafkaSettings> = {}) {
+    this.engine = createKafkaEngine({ brokers: BROKERS, ...GROUP_TIMINGS, ...settings });
+    this.running = this.engine.run(topology, {
+      follow: true,
+      pollIntervalMs: 10,
+      commitIntervalMs: 50,
+      signal: this.stopper.signal,
+      onCommit: () => this.commits++,
+      logger: (line) => this.log.push(line),
+    });
+    this.running.catch(() => {});
+  }
+
+  get assignment(): Assignment | undefined {
+    return latestAssignment(this.log);
+  }
+
+  /** Aborts the run, as SIGTERM does for a service: it commits, leaves the group and resolves. */
+  async stop(): Promise<RunSummary> {
+    this.stopper.abort();
+    try {
+      return await this.running;
+    } finally {
+      await this.engine.close();
+    }
+  }
+}
+
+async function waitFor(what: string, condition: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 2400; i++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`gave up waiting until ${what}`);
+}
+
+/** Every word counts 1, 2, ..., N in output order, N its number of occurrences in `lines`. */
+function expectExactCounts(output: readonly ReadRecord[], lines: readonly string[]): void {
+  const sequences = countsByWord(output);
+  expect(new Map([...sequences].map(([word, counts]) => [word, counts.length]))).toEqual(countWords(lines));
+  for (const [word, counts] of sequences) expect(counts, word).toEqual(counts.map((_, i) => i + 1));
+}
+
+function wordTotal(lines: readonly string[]): number {
+  return [...countWords(lines).values()].reduce((a, b) => a + b, 0);
+}
+
+async function waitForOutput(output: string, lines: readonly string[]): Promise<void> {
+  const total = wordTotal(lines);
+  await waitFor(`${output} has ${total} records`, async () => (await readCommitted(broker, output)).length >= total);
+}
+
+async function setup(partitions: number, lines: readonly string[]): Promise<{ app: string; input: string; output: string; topology: Topology }> {
+  const app = uniqueName("weir-test-group");
+  const input = `${app}-lines`;
+  const output = `${app}-counts`;
+  await createTopic(broker, input, partitions);
+  await produceLines(broker, input, lines);
+  return { app, input, output, topology: wordcount(app, input, output) };
+}
+
+/** Both instances in one generation of two members. */
+function sharing(a: { assignment: Assignment | undefined }, b: { assignment: Assignment | undefined }): boolean {
+  const [x, y] = [a.assignment, b.assignment];
+  return x !== undefined && y !== undefined && x.members === 2 && y.members === 2 && x.generation === y.generation;
+}
+
+const ALL_TASKS = ["0_0", "0_1", "0_2", "0_3", "1_0", "1_1", "1_2", "1_3"];
+
+describe("Kafka engine, several instances in one consumer group", () => {
+  it("two instances started together share the tasks, the group shows both with their partitions, and their output together is exact", async () => {
+    const lines = generateLines(200, 40, 61);
+    const { app, input, output, topology } = await setup(4, lines);
+    const a = new Instance(topology);
+    const b = new Instance(topology);
+    await waitFor("both run in a generation of two members", () => sharing(a, b));
+    const [tasksA, tasksB] = [a.assignment!.tasks, b.assignment!.tasks];
+    expect(tasksA.length).toBeGreaterThan(0);
+    expect(tasksB.length).toBeGreaterThan(0);
+    expect([...tasksA, ...tasksB].sort()).toEqual(ALL_TASKS);
+
+    // What kafka-consumer-groups.sh --describe shows: two members of a
+    // "consumer" group, each reading some of the input's partitions.
+    const { groups } = await broker.admin.describeGroups([app]);
+    expect(groups[0]).toMatchObject({ groupId: app, state: "Stable", protocolType: "consumer", protocol: "weir-tasks" });
+    expect(groups[0]!.members).toHaveLength(2);
+    const inputPartitions = groups[0]!.members.map((m) => AssignerProtocol.MemberAssignment.decode(m.memberAssignment)!.assignment[input] ?? []);
+    for (const partitions of inputPartitions) expect(partitions.length).toBeGreaterThan(0);
+    expect(inputPartitions.flat().sort()).toEqual([0, 1, 2, 3]);
+
+    // More input once both run: each instance processes its own partitions.
+    const more = generateLines(200, 40, 62);
+    await produceLines(broker, input, more, lines.length);
+    const all = [...lines, ...more];
+    await waitForOutput(output, all);
+    const [summaryA, summaryB] = await Promise.all([a.stop(), b.stop()]);
+    expect(summaryA.recordsProcessed).toBeGreaterThan(0);
+    expect(summaryB.recordsProcessed).toBeGreaterThan(0);
+    // Every line and every repartitioned word processed once, by one of them.
+    expect(summaryA.recordsProcessed + summaryB.recordsProcessed).toBe(all.length + wordTotal(all));
+    expectExactCounts(await readCommitted(broker, output), all);
+  }, 60_000);
+
+  it("at_least_once: two instances share the tasks and commit offsets with their generation; without failures the output is exact", async () => {
+    const lines = generateLines(150, 30, 65);
+    const { app, input, output, topology } = await setup(4, lines);
+    const a = new Instance(topology, { guarantee: "at_least_once" });
+    const b = new Instance(topology, { guarantee: "at_least_once" });
+    await waitFor("both run in a generation of two members", () => sharing(a, b));
+    const more = generateLines(150, 30, 66);
+    await produceLines(broker, input, more, lines.length);
+    const all = [...lines, ...more];
+    await waitForOutput(output, all);
+    const [summaryA, summaryB] = await Promise.all([a.stop(), b.stop()]);
+    expect(summaryA.recordsProcessed + summaryB.recordsProcessed).toBe(all.length + wordTotal(all));
+    expectExactCounts(await readCommitted(broker, output), all);
+    // A member's OffsetCommit carries its generation and member id: accepted while the group has members.
+    const ends = await broker.admin.fetchTopicOffsets(input);
+    const committed = await broker.admin.fetchOffsets({ groupId: app, topics: [input] });
+    expect(committed[0]!.partitions.map((p) => [p.partition, p.offset]).sort()).toEqual(ends.map((p) => [p.partition, p.high]).sort());
+  }, 60_000);
+
+  it("another program's consumer holding the application id as its group id: the run fails saying so", async () => {
+    const { app, input, topology } = await setup(1, ["a b"]);
+    const consumer = new Kafka({ clientId: "foreign", brokers: BROKERS, logLevel: logLevel.NOTHING }).consumer({ groupId: app });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic: input });
+      let joined!: () => void;
+      const inGroup = new Promise<void>((resolve) => (joined = resolve));
+      consumer.on(consumer.events.GROUP_JOIN, () => joined());
+      await consumer.run({ eachMessage: async () => {} });
+      await inGroup;
+      const engine = createKafkaEngine({ brokers: BROKERS, ...GROUP_TIMINGS });
+      try {
+        await expect(engine.run(topology, { follow: true })).rejects.toThrowError(
+          `consumer group "${app}" is in use by another program (its members speak another protocol than "weir-tasks"): weir uses the application id as its group id; stop that program or run under another application id`,
+        );
+      } finally {
+        await engine.close();
+      }
+    } finally {
+      await consumer.disconnect();
+    }
+  }, 60_000);
+
+  it("a second instance joining mid-stream takes over tasks, restores their state where they land, and the output stays exact", async () => {
+    const lines = generateLines(100, 30, 71);
+    const { input, output, topology } = await setup(4, lines);
+    const a = new Instance(topology);
+    await waitFor("the first instance committed", () => a.commits > 0 && a.assignment?.tasks.length === 8);
+
+    // Records keep arriving while the group rebalances.
+    const batches = Array.from({ length: 16 }, (_, i) => generateLines(25, 30, 100 + i));
+    let produced = lines.length;
+    let b: Instance | undefined;
+    for (const [i, batch] of batches.entries()) {
+      await produceLines(broker, input, batch, produced);
+      produced += batch.length;
+      if (i === 3) b = new Instance(topology);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    await waitFor("both run in a generation of two members", () => sharing(a, b!));
+    const all = [...lines, ...batches.flat()];
+    await waitForOutput(output, all);
+    const [summaryA, summaryB] = await Promise.all([a.stop(), b!.stop()]);
+
+    const restoredA = summaryA.restored.reduce((sum, r) => sum + r.records, 0);
+    const restoredB = summaryB.restored.reduce((sum, r) => sum + r.records, 0);
+    // The first instance started a new application (nothing to restore); the
+    // counts that moved were restored from the changelog by their new owner.
+    expect(restoredA + restoredB).toBeGreaterThan(0);
+    expect(summaryB.recordsProcessed).toBeGreaterThan(0);
+    expect(summaryA.recordsProcessed + summaryB.recordsProcessed).toBe(all.length + wordTotal(all));
+    expectExactCounts(await readCommitted(broker, output), all);
+  }, 60_000);
+
+  it("an instance stopped with its abort signal commits and leaves the group: the other takes over its tasks without waiting for its session to expire", async () => {
+    const lines = generateLines(150, 30, 81);
+    const { input, output, topology } = await setup(4, lines);
+    // A session timeout longer than this test's own timeout: if the stopped
+    // instance did not leave, the survivor would not get its tasks in time.
+    const settings = { sessionTimeoutMs: 90_000, heartbeatIntervalMs: 500, rebalanceTimeoutMs: 10_000 };
+    const a = new Instance(topology, settings);
+    const b = new Instance(topology, settings);
+    await waitFor("both run in a generation of two members", () => sharing(a, b));
+    const generation = a.assignment!.generation;
+
+    const summaryB = await b.stop();
+    expect(summaryB.stoppedBy).toBe("closed");
+    await waitFor("the survivor runs every task", () => a.assignment!.generation > generation && a.assignment!.members === 1 && a.assignment!.tasks.length === 8);
+
+    const more = generateLines(100, 30, 82);
+    await produceLines(broker, input, more, lines.length);
+    const all = [...lines, ...more];
+    await waitForOutput(output, all);
+    const summaryA = await a.stop();
+    expect(summaryA.recordsProcessed + summaryB.recordsProcessed).toBe(all.length + wordTotal(all));
+    expectExactCounts(await readCommitted(broker, output), all);
+  }, 45_000);
+
+  it("an instance SIGKILLed while sharing: after its session expires the survivor takes over, aborts what it left open, and the output is exact", async () => {
+    const lines = generateLines(100, 30, 91);
+    const { app, input, output, topology } = await setup(4, lines);
+    const childLog: string[] = [];
+    let childCommits = 0;
+    const process: ChildProcess = spawn(globalThis.process.execPath, ["--import", tsxLoader, child, app, input, output, BROKERS.join(","), "follow"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    process.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    let pending = "";
+    process.stdout!.on("data", (chunk: Buffer) => {
+      pending += chunk.toString("utf8");
+      const complete = pending.split("\n");
+      pending = complete.pop()!;
+      for (const line of complete) {
+        if (line.startsWith("commit ")) childCommits++;
+        if (line.startsWith("log ")) childLog.push(line.slice(4));
+      }
+    });
+    const exited = new Promise<void>((resolve) => process.on("exit", () => resolve()));
+    const survivor = new Instance(topology);
+    const childView = { get assignment() { return latestAssignment(childLog); } };
+    try {
+      await waitFor(`both run in a generation of two members (child stderr: ${stderr})`, () => sharing(survivor, childView));
+      const generation = survivor.assignment!.generation;
+      // New input for both; the child is killed in the middle of it.
+      const more = generateLines(300, 30, 92);
+      await produceLines(broker, input, more, lines.length);
+      const commitsBefore = childCommits;
+      await waitFor("the child committed some of the new input", () => childCommits >= commitsBefore + 3);
+      process.kill("SIGKILL");
+      await exited;
+
+      await waitFor("the survivor runs every task", () => survivor.assignment!.generation > generation && survivor.assignment!.tasks.length === 8);
+      const all = [...lines, ...more];
+      await waitForOutput(output, all);
+      const summary = await survivor.stop();
+      expect(summary.stoppedBy).toBe("closed");
+      expectExactCounts(await readCommitted(broker, output), all);
+    } finally {
+      if (process.exitCode === null && process.signalCode === null) process.kill("SIGKILL");
+      await survivor.stop().catch(() => {});
+    }
+  }, 60_000);
+});
