@@ -63,6 +63,13 @@ export interface Shape {
    * the steps after it, up to and including the first step that is not `where`.
    */
   readonly joined?: ReadonlyMap<string, Type> | undefined;
+  /**
+   * How the key was encoded in the topic that last partitioned the records
+   * (a source topic's key format; `json` for a repartition topic unless a join
+   * chose the table's): records with equal keys share a partition only when
+   * their keys are encoded alike.
+   */
+  readonly keyEncoding?: "string" | "json" | undefined;
 }
 
 /** `window` in an expression: its start and end, in epoch milliseconds. */
@@ -73,7 +80,8 @@ export const windowType: RecordType = Types.record([
 
 export type NameBinding =
   | { readonly kind: "key" | "value" | "timestamp" | "window" }
-  | { readonly kind: "field"; readonly name: string }
+  /** `valueMayBeNull`: after an outer join of tables, the row may have no value of its own. */
+  | { readonly kind: "field"; readonly name: string; readonly valueMayBeNull?: boolean }
   /** The value of a table joined earlier in the pipeline. */
   | { readonly kind: "joined"; readonly table: string; readonly type: Type };
 
@@ -248,7 +256,7 @@ class Checker {
   private checkSource(source: SourceDecl): Shape {
     const value = this.formatType(source.valueFormat);
     if (source.eventTime && source.eventTime.name !== "") this.checkEventTime(source, value);
-    return { collection: source.collection, key: this.formatType(source.keyFormat), value, keyChanged: false };
+    return { collection: source.collection, key: this.formatType(source.keyFormat), value, keyChanged: false, keyEncoding: source.keyFormat.name === "string" ? "string" : "json" };
   }
 
   /** `stream a = b | ...` with `stream b = a | ...`: records would go round for ever. A collection reading itself directly is WEIR2013. */
@@ -309,16 +317,9 @@ class Checker {
     const input = this.shapeOf(pipeline.input.name);
     if (!input) return undefined;
     let shape: Shape = input;
-    if (input.collection === "table" && pipeline.steps.length > 0) {
-      if (pipeline.collection === "table") {
-        this.bag.report("tableTransform", pipeline.steps[0]!, [stepName(pipeline.steps[0]!)], {
-          hint: `declare '${pipeline.name.name}' as a stream to transform the table's changes`,
-        });
-        return undefined;
-      }
-      // A stream declared over a table is the table's stream of changes.
-      shape = { ...input, collection: "stream" };
-    }
+    if (input.collection === "table" && pipeline.collection === "table" && pipeline.steps.length > 0) return this.checkTablePipeline(pipeline, input);
+    // A stream declared over a table is the table's stream of changes.
+    if (input.collection === "table" && pipeline.steps.length > 0) shape = { ...input, collection: "stream" };
     let grouped: { readonly step: Step } | undefined;
     let windowed: WindowStep | undefined;
     /** A window without a group by was reported: the aggregation after it is not reported again. */
@@ -396,7 +397,9 @@ class Checker {
           }
           const value = this.checkAggregation(step, shape);
           const window = windowed ? (windowed.type === "session" ? "session" : "time") : undefined;
-          shape = { collection: "table", key: shape.key, value, keyChanged: false, window };
+          // The aggregation reads a repartition topic (JSON keys) when the key changed, else its input's partitions.
+          const keyEncoding = shape.keyChanged ? "json" : shape.keyEncoding;
+          shape = { collection: "table", key: shape.key, value, keyChanged: false, window, keyEncoding };
           grouped = undefined;
           windowed = undefined;
           aggregated = step;
@@ -439,8 +442,8 @@ class Checker {
       });
       return shape;
     }
-    if (declaration.kind !== "Source") {
-      this.bag.report("joinDerivedTable", step.other, [name], { hint: "join a table read from a topic: table NAME from topic \"...\" key ... value ..." });
+    if (table.window) {
+      this.reportWindowedTable(step.other, name);
       return shape;
     }
     if (!isUnchecked(shape.key) && !isUnchecked(table.key) && !sameType(nonNull(shape.key), table.key)) {
@@ -450,8 +453,127 @@ class Checker {
     }
     const joined = new Map(shape.joined ?? []);
     joined.set(name, step.type === "left" ? Types.nullable(table.value) : table.value);
-    // A join after a rekey reads the stream through a repartition topic, partitioned like the table.
-    return { ...shape, keyChanged: false, window: undefined, joined };
+    // A join after a rekey (or of a stream whose keys are encoded otherwise) reads the
+    // stream through a repartition topic, partitioned like the table.
+    return { ...shape, keyChanged: false, window: undefined, joined, keyEncoding: table.keyEncoding };
+  }
+
+  private reportWindowedTable(at: Identifier, name: string): void {
+    this.bag.report("windowedTableAsTable", at, [name], {
+      hint: `declare a stream over its changes and use that: stream ${name}Changes = ${name} | ...`,
+    });
+  }
+
+  /**
+   * A table transformed as a table (Kafka Streams' KTable filter, mapValues and
+   * table-table joins): each step keeps the key, and the result is a table kept
+   * in its own store. Steps that would change the keys or aggregate are refused.
+   */
+  private checkTablePipeline(pipeline: PipelineDecl, input: Shape): Shape | undefined {
+    if (input.window) {
+      this.reportWindowedTable(pipeline.input, pipeline.input.name);
+      return undefined;
+    }
+    let shape: Shape = { ...input, joined: undefined };
+    /** An outer join whose rows no select has made whole yet: a row may have no value of its own. */
+    let outer: JoinStep | undefined;
+    for (const [index, step] of pipeline.steps.entries()) {
+      this.stepInputs.set(step, shape);
+      const joined = step.kind === "Where" || step.kind === "Join" ? shape.joined : undefined;
+      switch (step.kind) {
+        case "Where":
+          this.checkCondition(step.condition, shape, "the condition of 'where'");
+          break;
+        case "Select":
+          shape = { ...shape, value: this.checkExpr(step.value, shape) };
+          outer = undefined;
+          break;
+        case "Join":
+          if (index > 0) {
+            this.bag.report("tableJoinNotFirst", step, [], {
+              hint: `declare the table before the join on its own line, e.g. table ${pipeline.input.name}Filtered = ${pipeline.input.name} | ..., and join that`,
+            });
+            return undefined;
+          }
+          shape = this.checkTableJoin(step, shape, pipeline.input.name);
+          if (step.type === "outer" && !step.on) outer = step;
+          break;
+        case "Rekey":
+        case "FlatMap":
+          this.bag.report("tableKeyChange", step, [stepName(step)], {
+            hint: `to key it by something else, aggregate the stream of its changes: stream changes = ${pipeline.input.name}, then table ... = changes | group by EXPR | aggregate { ... }`,
+          });
+          return undefined;
+        default:
+          this.bag.report("tableTransform", step, [stepName(step)], {
+            hint: `declare '${pipeline.name.name}' as a stream to transform the table's changes`,
+          });
+          return undefined;
+      }
+      if (step.kind !== "Join") shape = { ...shape, joined };
+    }
+    if (outer) {
+      this.bag.report("outerJoinWithoutSelect", outer, [], {
+        hint: `build each row from both sides, e.g. | select { name: coalesce(name, "?"), city: ${outer.other.name}.city }`,
+      });
+    }
+    return { ...shape, joined: undefined };
+  }
+
+  /** A table-table join on the key: both tables keyed alike, and partitioned alike. */
+  private checkTableJoin(step: JoinStep, shape: Shape, leftName: string): Shape {
+    const name = step.other.name;
+    if (step.within) {
+      this.bag.report("joinFormNotSupported", step, ["a table-table join 'within' a time window"], { hint: `join the tables on their keys: '| ${stepName(step)} ${name}'` });
+      return shape;
+    }
+    const table = this.shapeOf(name);
+    if (!table) return shape;
+    if (table.collection !== "table") {
+      this.bag.report("joinNotATable", step.other, [name], {
+        hint: `a table can be joined with a table only; a stream joins a table: stream ... = ${name} | join ${leftName}`,
+      });
+      return shape;
+    }
+    if (table.window) {
+      this.reportWindowedTable(step.other, name);
+      return shape;
+    }
+    if (step.on) return this.checkForeignKeyJoin(step, step.on, shape, table);
+    if (!isUnchecked(shape.key) && !isUnchecked(table.key) && !sameType(nonNull(shape.key), nonNull(table.key))) {
+      this.bag.report("tableJoinKeyType", step.other, [leftName, describeType(shape.key), name, describeType(table.key)], {
+        hint: "a table-table join matches rows with equal keys: key both tables alike (a table is re-keyed by 'group by' and an aggregation of its changes)",
+      });
+    } else if (shape.keyEncoding && table.keyEncoding && shape.keyEncoding !== table.keyEncoding) {
+      this.bag.report("tableJoinEncoding", step.other, [leftName, shape.keyEncoding, name, table.keyEncoding], {
+        hint: "equal keys meet in one task only when both topics encode them alike: read both tables from topics with the same key format, or make both by aggregations",
+      });
+    }
+    const joined = new Map<string, Type>([[name, step.type === "inner" ? table.value : Types.nullable(table.value)]]);
+    const value = step.type === "outer" ? Types.nullable(shape.value) : shape.value;
+    return { ...shape, value, joined };
+  }
+
+  /**
+   * `join TABLE on EXPR`: a foreign-key join (Kafka Streams' KIP-213). EXPR,
+   * over the left row, names the right row's key; the result is keyed like the
+   * left table. The tables need not be co-partitioned: subscriptions and
+   * responses travel through internal topics.
+   */
+  private checkForeignKeyJoin(step: JoinStep, on: Expr, shape: Shape, table: Shape): Shape {
+    const name = step.other.name;
+    const foreignKey = this.checkExpr(on, shape);
+    if (step.type === "outer") {
+      this.bag.report("foreignKeyOuterJoin", step, [], { hint: `'join ${name} on ...' keeps rows whose ${name} row exists; 'left join ${name} on ...' keeps every row` });
+      return shape;
+    }
+    if (!isUnchecked(foreignKey) && !isUnchecked(table.key) && !sameType(nonNull(foreignKey), nonNull(table.key))) {
+      this.bag.report("foreignKeyType", on, [describeType(foreignKey), name, describeType(table.key)], {
+        hint: `'on' computes the key of the ${name} row to join, from this table's row: for example 'on ${guessKeyField(shape.value, name)}'`,
+      });
+    }
+    const joined = new Map<string, Type>([[name, step.type === "inner" ? table.value : Types.nullable(table.value)]]);
+    return { ...shape, joined };
   }
 
   /**
@@ -462,7 +584,8 @@ class Checker {
     if (step.by) this.checkExpr(step.by, shape);
     const within = this.checkDuration(step.within);
     if (within !== undefined && within <= 0) this.bag.report("durationNotPositive", step.within, ["the dedup window", durationText(step.within)]);
-    return { ...shape, keyChanged: false };
+    // After a rekey, dedup reads the records from a repartition topic, whose keys are JSON.
+    return { ...shape, keyChanged: false, keyEncoding: shape.keyChanged ? "json" : shape.keyEncoding };
   }
 
   /** Merged streams must carry records of one type: the same key and value types (nullable allowed on either side). */
@@ -492,7 +615,9 @@ class Checker {
         ...merged,
         key: key ?? Types.error,
         value: value ?? Types.error,
-        keyChanged: merged.keyChanged || other.keyChanged,
+        // Equal keys encoded differently by the merged topics may sit in different partitions:
+        // the next step that needs records partitioned by key repartitions them, as after a rekey.
+        keyChanged: merged.keyChanged || other.keyChanged || merged.keyEncoding !== other.keyEncoding,
         window: merged.window === other.window ? merged.window : undefined,
       };
     }
@@ -810,6 +935,12 @@ class Checker {
       return joined;
     }
     const value = shape.value;
+    // After an outer join of tables, the row's own value may be missing: its fields may be null.
+    const own = nonNull(value);
+    if (value.kind === "nullable" && own.kind === "record" && fieldOf(own, name)) {
+      this.names.set(expr, { kind: "field", name, valueMayBeNull: true });
+      return Types.nullable(fieldOf(own, name)!.type);
+    }
     const hasField = value.kind === "record" && fieldOf(value, name) !== undefined;
     if (name === "window" && !hasField && !isUnchecked(value)) {
       this.bag.report("noWindow", expr, [], {

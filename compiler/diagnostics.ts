@@ -85,6 +85,8 @@ export const diagnostics = {
   durationNotWhole: define("WEIR3018", "error", (duration: string) => `a duration must be a whole number of milliseconds, but ${duration} is not`),
   mergeKeyType: define("WEIR3020", "error", (name: string, key: string, expected: string) => `the key of ${q(name)} is ${key}, but this stream's key is ${expected}: merged streams must have one key type`),
   mergeValueType: define("WEIR3021", "error", (name: string, value: string, expected: string) => `the value of ${q(name)} is ${value}, but this stream's value is ${expected}: merged streams must have one value type`),
+  tableJoinKeyType: define("WEIR3040", "error", (left: string, leftKey: string, right: string, rightKey: string) => `a table-table join of tables keyed differently: ${q(left)} is keyed by ${leftKey}, ${q(right)} by ${rightKey}`),
+  foreignKeyType: define("WEIR3041", "error", (found: string, table: string, key: string) => `the foreign key is ${found}, but the table ${q(table)} is keyed by ${key}`),
   joinKeyType: define("WEIR3019", "error", (streamKey: string, table: string, tableKey: string) => `the stream's key is ${streamKey}, but the table ${q(table)} is keyed by ${tableKey}`),
 
   // pipelines
@@ -109,11 +111,16 @@ export const diagnostics = {
   duplicateSource: define("WEIR4020", "error", (topic: string, other: string) => `the topic "${topic}" is already read by ${q(other)}`),
   duplicateSink: define("WEIR4021", "error", (name: string, topic: string) => `${q(name)} is already written to "${topic}"`),
   joinNotATable: define("WEIR4022", "error", (name: string) => `${q(name)} is a stream: 'join' needs a table`),
-  joinDerivedTable: define("WEIR4023", "error", (name: string) => `joining the table ${q(name)}, made by an aggregation, is not supported yet`),
   needsStream: define("WEIR4024", "error", (name: string, what: string) => `${q(name)} is a table: ${what} needs a stream`),
   emptyBranch: define("WEIR4025", "error", () => "'branch' needs at least one arm: 'NAME: CONDITION' or 'NAME: else'"),
   elseNotLast: define("WEIR4026", "error", (name: string) => `the 'else' arm ${q(name)} must be the last: the arms after it would never receive a record`),
   windowedMerge: define("WEIR4027", "error", (name: string) => `${q(name)} carries windows and this stream does not (or the other way round): they cannot be merged`),
+  windowedTableAsTable: define("WEIR4050", "error", (name: string) => `${q(name)} is a windowed table: it cannot be joined or transformed as a table (its rows are per key and window)`),
+  tableKeyChange: define("WEIR4051", "error", (step: string) => `${q(step)} cannot be applied to a table: a table has one row per key, and this would change its keys`),
+  tableJoinNotFirst: define("WEIR4052", "error", () => "a table-table join must be the first step of a table's pipeline"),
+  outerJoinWithoutSelect: define("WEIR4053", "error", () => "a table made by an outer join needs a 'select' after the join: a row may have no value of its own"),
+  tableJoinEncoding: define("WEIR4054", "error", (left: string, leftEncoding: string, right: string, rightEncoding: string) => `the tables ${q(left)} (${leftEncoding} keys) and ${q(right)} (${rightEncoding} keys) are partitioned by keys encoded differently`),
+  foreignKeyOuterJoin: define("WEIR4055", "error", () => "a foreign-key join cannot be an outer join: its rows are the left table's"),
   joinFormNotSupported: define("WEIR4060", "error", (form: string) => `${form} is not supported yet`),
   windowWithoutEventTime: define("WEIR4018", "warning", (source: string) => `${q(source)} declares no event time: these windows use the timestamps its records have on the topic`),
 } as const;

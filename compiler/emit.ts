@@ -90,7 +90,7 @@ export function emitTypeScript(plan: TopologyPlan, options: EmitOptions): string
             });
             for (const sink of plan.sinks) {
               writer.blankLine();
-              writeSink(writer, sink, expressions, options.sourceName);
+              writeSink(writer, sink, plan, expressions, options.sourceName);
             }
           });
           writer.write(")");
@@ -147,8 +147,9 @@ function writeCollection(writer: CodeBlockWriter, collection: CollectionPlan, pl
   // The changes of a session-windowed table include retractions (null values) of
   // merged sessions; a stream over it carries the sessions only.
   if (changes && input.shape.window === "session") calls.unshift(`.filter(${JSON.stringify(`${collection.name}-0-sessions`)}, (record) => record.value !== null)`);
-  // The changes of a table read from a topic include deletes (null values); a stream over it carries the updates only.
-  if (changes && input.start.kind === "source") calls.unshift(`.filter(${JSON.stringify(`${collection.name}-0-updates`)}, (record) => record.value !== null)`);
+  // The changes of a table read from a topic, or of a table derived from a table, include
+  // deletes (null values); a stream over it carries the updates only.
+  if (changes && hasDeletes(input)) calls.unshift(`.filter(${JSON.stringify(`${collection.name}-0-updates`)}, (record) => record.value !== null)`);
   if (calls.length === 0) {
     writer.writeLine(`const ${jsIdentifier(collection.name)} = ${from};`);
     return;
@@ -160,6 +161,11 @@ function writeCollection(writer: CodeBlockWriter, collection: CollectionPlan, pl
       writer.write(index === calls.length - 1 ? ";" : "").newLine();
     });
   });
+}
+
+/** Whether a table's changes include deletes: read from a topic, or transformed as a table (filters and joins delete rows). */
+function hasDeletes(collection: CollectionPlan): boolean {
+  return collection.shape.collection === "table" && (collection.start.kind === "source" || collection.operations.some((o) => o.kind === "materialize"));
 }
 
 function operationCalls(operation: OperationPlan, expressions: ExpressionWriter): string[] {
@@ -201,8 +207,27 @@ function operationCall(operation: OperationPlan, expressions: ExpressionWriter):
     }
     case "merge":
       return `.merge(${name(operation.node)}, ${operation.streams.map(jsIdentifier).join(", ")})`;
+    // A table's filter and mapValues read as a stream's; the KTable's methods keep deletes flowing.
+    case "tableFilter":
+      return `.filter(${name(operation.node)}, (record) => ${expressions.write(operation.condition)})`;
+    case "tableMapValues":
+      return `.mapValues(${name(operation.node)}, (record) => ${expressions.write(operation.value, "object-safe")})`;
+    case "tableJoin":
+      return `.${tableJoinMethod[operation.type]}(${name(operation.node)}, ${jsIdentifier(operation.table)})`;
+    case "foreignKeyJoin": {
+      const keys = [
+        operation.subscriptionKey ? `subscriptionKey: ${formatExpression(operation.subscriptionKey)},\n` : "",
+        operation.responseKey ? `responseKey: ${formatExpression(operation.responseKey)},\n` : "",
+      ].join("");
+      const left = operation.left ? "left: true,\n" : "";
+      return `.foreignKeyJoin(${name(operation.node)}, ${jsIdentifier(operation.table)}, {\nprefix: ${JSON.stringify(operation.prefix)},\n${left}foreignKey: (record) => ${expressions.write(operation.foreignKey, "object-safe")},\n${keys}})`;
+    }
+    case "materialize":
+      return `.materialize(${name(operation.node)}, { store: ${JSON.stringify(operation.store)} })`;
   }
 }
+
+const tableJoinMethod = { inner: "join", left: "leftJoin", outer: "outerJoin" } as const;
 
 /** The aggregate functions come from the runtime (`fns`), typed by the stream's records. */
 function aggregateOptions(store: string, aggregation: AggregationPlan, window: WindowPlan | undefined, expressions: ExpressionWriter): string {
@@ -223,14 +248,14 @@ function aggregateOptions(store: string, aggregation: AggregationPlan, window: W
   return `{\nstore: ${JSON.stringify(store)},\n${emit}aggregator: (fns) => ${aggregator},\n}`;
 }
 
-function writeSink(writer: CodeBlockWriter, sink: SinkPlan, expressions: ExpressionWriter, sourceName: string): void {
+function writeSink(writer: CodeBlockWriter, sink: SinkPlan, plan: TopologyPlan, expressions: ExpressionWriter, sourceName: string): void {
   writer.writeLine(`// ${sourceName}:${sink.line}`);
   const input = jsIdentifier(sink.input);
   let stream = input;
   if (sink.value) {
     const projection = expressions.write(sink.value, "object-safe");
-    // A retraction of a merged session (a null value) stays a tombstone.
-    const body = sink.shape.window === "session" ? `record.value === null ? null : ${projection}` : projection;
+    // A retraction of a merged session, or a table's delete (a null value), stays a tombstone.
+    const body = sink.shape.window === "session" || hasDeletes(plan.collections.find((c) => c.name === sink.input)!) ? `record.value === null ? null : ${projection}` : projection;
     const changes = sink.shape.collection === "table" ? `${input}.toStream()` : input;
     stream = `${changes}\n.mapValues(${JSON.stringify(`${sink.node}-value`)}, (record) => ${body})\n`;
   }
@@ -377,6 +402,19 @@ class ExpressionWriter {
     return text;
   }
 
+  /**
+   * A joined table's value is found under the name of its store: the table's
+   * own name, or for a table declared as another (`table t = customers`), that one's.
+   */
+  private storeOf(table: string): string {
+    let collection = this.plan.collections.find((c) => c.name === table);
+    while (collection && collection.operations.length === 0 && collection.start.kind === "collection") {
+      const input = collection.start.name;
+      collection = this.plan.collections.find((c) => c.name === input);
+    }
+    return collection?.name ?? table;
+  }
+
   private typeOf(expr: Expr): Type {
     return this.plan.expressions.types.get(expr) ?? { kind: "any" };
   }
@@ -395,7 +433,8 @@ class ExpressionWriter {
       case "Name": {
         const binding = this.plan.expressions.names.get(expr);
         if (!binding) throw new Error(`unresolved name ${expr.name.name}`);
-        if (binding.kind === "joined") return [`(record.joined!.${binding.table} as ${tsType(binding.type)})`, 9];
+        if (binding.kind === "joined") return [`(record.joined!.${this.storeOf(binding.table)} as ${tsType(binding.type)})`, 9];
+        if (binding.kind === "field" && binding.valueMayBeNull) return [`record.value?.${binding.name} ?? null`, nullishPrecedence];
         return [binding.kind === "field" ? `record.value.${binding.name}` : `record.${binding.kind}`, 9];
       }
       case "Member": {

@@ -53,6 +53,30 @@ export type OperationPlan =
   | { readonly kind: "merge"; readonly node: string; readonly streams: readonly string[] }
   /** A stream-table join on the key with the table read from a topic (its store has the table's name). */
   | { readonly kind: "join"; readonly node: string; readonly table: string; readonly left: boolean; readonly input: Shape }
+  /** A table's filter: a row that does not match becomes a delete. */
+  | { readonly kind: "tableFilter"; readonly node: string; readonly condition: Expr; readonly input: Shape }
+  /** A table's new values: deletes pass through. */
+  | { readonly kind: "tableMapValues"; readonly node: string; readonly value: Expr; readonly input: Shape }
+  /** A table-table join on the key with another table's store. */
+  | { readonly kind: "tableJoin"; readonly node: string; readonly table: string; readonly type: "inner" | "left" | "outer"; readonly input: Shape }
+  /**
+   * A foreign-key join (KIP-213): subscriptions through `<application>-<table>-subscription-repartition`
+   * (keys encoded as the right table's topic does), responses through
+   * `<application>-<table>-response-repartition` (as the left table's).
+   */
+  | {
+      readonly kind: "foreignKeyJoin";
+      readonly node: string;
+      readonly table: string;
+      readonly left: boolean;
+      readonly foreignKey: Expr;
+      readonly prefix: string;
+      readonly subscriptionKey: FormatPlan | undefined;
+      readonly responseKey: FormatPlan | undefined;
+      readonly input: Shape;
+    }
+  /** A derived table's rows, kept in the store named after it (changelog `<application>-<store>-changelog`). */
+  | { readonly kind: "materialize"; readonly node: string; readonly store: string }
   | {
       readonly kind: "aggregate";
       readonly node: string;
@@ -183,6 +207,10 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
       shape,
     };
   }
+  const input = checked.shapes.get(declaration.input.name)!;
+  if (input.collection === "table" && declaration.collection === "table" && declaration.steps.length > 0) {
+    return { name, line, start: { kind: "collection", name: declaration.input.name }, operations: planTablePipeline(declaration, checked), shape };
+  }
   const operations: OperationPlan[] = [];
   let window: WindowPlan | undefined;
   // The stream's first repartition is named after it; a table's is its group by's.
@@ -208,10 +236,12 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
         operations.push({ kind: "selectKey", node, key: step.key, input });
         break;
       case "Join": {
-        if (input.keyChanged) {
+        const tableShape = checked.shapes.get(step.other.name)!;
+        if (input.keyChanged || input.keyEncoding !== tableShape.keyEncoding) {
           // Keys encoded as the table's topic encodes them land in the partition of the table's row.
           const table = checked.collections.get(step.other.name)!;
-          const keyFormat = table.kind === "Source" ? planFormat(table.keyFormat, checked.shapes.get(step.other.name)!.key) : undefined;
+          const keyFormat: FormatPlan | undefined =
+            table.kind === "Source" ? planFormat(table.keyFormat, tableShape.key) : tableShape.keyEncoding === "string" ? { kind: "string" } : undefined;
           operations.push({ kind: "repartition", name: repartitionName(index), ...(keyFormat ? { keyFormat } : {}) });
         }
         operations.push({ kind: "join", node, table: step.other.name, left: step.type === "left", input });
@@ -246,6 +276,45 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
     }
   });
   return { name, line, start: { kind: "collection", name: declaration.input.name }, operations, shape };
+}
+
+/** A table transformed as a table: stateless steps, then the rows kept in a store named after it. */
+function planTablePipeline(declaration: Extract<CollectionDecl, { kind: "Pipeline" }>, checked: CheckedFile): OperationPlan[] {
+  const name = declaration.name.name;
+  const operations: OperationPlan[] = declaration.steps.map((step, index): OperationPlan => {
+    const input = checked.stepInputs.get(step)!;
+    const node = `${name}-${index + 1}-${nodeSuffix(step)}`;
+    switch (step.kind) {
+      case "Where":
+        return { kind: "tableFilter", node, condition: step.condition, input };
+      case "Select":
+        return { kind: "tableMapValues", node, value: step.value, input };
+      case "Join":
+        if (step.on) {
+          return {
+            kind: "foreignKeyJoin",
+            node,
+            table: step.other.name,
+            left: step.type === "left",
+            foreignKey: step.on,
+            prefix: name,
+            subscriptionKey: keyFormatOf(checked.shapes.get(step.other.name)!),
+            responseKey: keyFormatOf(input),
+            input,
+          };
+        }
+        return { kind: "tableJoin", node, table: step.other.name, type: step.type, input };
+      default:
+        throw new Error(`'${stepName(step)}' on a table reached the planner`);
+    }
+  });
+  operations.push({ kind: "materialize", node: `${name}-materialize`, store: name });
+  return operations;
+}
+
+/** The format that encodes keys as the topic partitioning these records does: text, or JSON (the default). */
+function keyFormatOf(shape: Shape): FormatPlan | undefined {
+  return shape.keyEncoding === "string" ? { kind: "string" } : undefined;
 }
 
 function planWindow(step: WindowStep, checked: CheckedFile): WindowPlan {

@@ -107,6 +107,8 @@ export interface JoinNode extends NodeBase {
   readonly store: string;
   /** A left join keeps a record whose key the table lacks (with null for the table's value). */
   readonly left: boolean;
+  /** The table's value from what its store keeps, when they differ (an aggregation's accumulator). */
+  readonly read?: ((stored: unknown) => unknown) | undefined;
 }
 
 export interface FilterNode extends NodeBase {
@@ -196,7 +198,114 @@ export interface SinkNode extends NodeBase {
   readonly internal: boolean;
 }
 
+/**
+ * A table's filter (Kafka Streams' KTableFilter): a row that does not match
+ * becomes a delete of its key, and deletes pass through.
+ */
+export interface TableFilterNode extends NodeBase {
+  readonly kind: "tableFilter";
+  readonly parent: string;
+  readonly predicate: (record: StreamRecord<unknown, unknown>) => boolean;
+}
+
+/** A table's new values (Kafka Streams' KTableMapValues): deletes pass through without calling the mapper. */
+export interface TableMapValuesNode extends NodeBase {
+  readonly kind: "tableMapValues";
+  readonly parent: string;
+  readonly mapper: (record: StreamRecord<unknown, unknown>) => unknown;
+}
+
+export type TableJoinType = "inner" | "left" | "outer";
+
+/**
+ * A table-table join on the key (Kafka Streams' KTableKTableJoin): a change on
+ * either side looks the key up in the other side's store. The node's parent is
+ * the left table's node; `other` is the right table's, whose changes reach the
+ * node too. The joined row's value is the left value (null when absent, after
+ * an outer join); the right value is at `record.joined[rightStore]`.
+ */
+export interface TableJoinNode extends NodeBase {
+  readonly kind: "tableJoin";
+  readonly parent: string;
+  readonly other: string;
+  readonly leftStore: string;
+  readonly rightStore: string;
+  /** Each table's value from what its store keeps, when they differ (an aggregation's accumulator). */
+  readonly readLeft?: ((stored: unknown) => unknown) | undefined;
+  readonly readRight?: ((stored: unknown) => unknown) | undefined;
+  readonly type: TableJoinType;
+}
+
+/**
+ * Keeps a derived table's rows in a store (with a changelog), so that it can be
+ * joined, and forwards only the changes that change it: a delete of a key the
+ * table does not hold is dropped.
+ */
+export interface MaterializeNode extends NodeBase {
+  readonly kind: "materialize";
+  readonly parent: string;
+  readonly store: string;
+}
+
+/**
+ * A foreign-key join (Kafka Streams' KIP-213), left side: for each change of a
+ * left row, a subscription to the right row its foreign key names, written to
+ * the subscription topic keyed by the foreign key (so it reaches the task that
+ * holds that right row), and an unsubscription from the row it named before
+ * (kept in `store`: left key → foreign key).
+ */
+export interface ForeignKeySendNode extends NodeBase {
+  readonly kind: "foreignKeySend";
+  readonly parent: string;
+  readonly foreignKey: (record: StreamRecord<unknown, unknown>) => unknown;
+  readonly store: string;
+}
+
+/**
+ * Foreign-key join, right side: keeps the subscriptions (store keyed by
+ * [foreign key, left key]) and answers each with the right row, keyed by the
+ * left key, to the response topic.
+ */
+export interface ForeignKeySubscribeNode extends NodeBase {
+  readonly kind: "foreignKeySubscribe";
+  readonly parent: string;
+  /** The right table's node, whose store is read. */
+  readonly table: string;
+  readonly store: string;
+  readonly rightStore: string;
+  readonly readRight?: ((stored: unknown) => unknown) | undefined;
+}
+
+/** Foreign-key join, right side: a change of a right row answers every subscription to it. */
+export interface ForeignKeyNotifyNode extends NodeBase {
+  readonly kind: "foreignKeyNotify";
+  readonly parent: string;
+  /** The subscription store (owned by the ForeignKeySubscribeNode). */
+  readonly subscriptions: string;
+}
+
+/**
+ * Foreign-key join, left side again: joins a response with the left row as it
+ * is now; a response computed for an older version of the row (its hash
+ * differs) is stale and dropped.
+ */
+export interface ForeignKeyResponseNode extends NodeBase {
+  readonly kind: "foreignKeyResponse";
+  readonly parent: string;
+  /** The left table's node, whose store is read. */
+  readonly table: string;
+  readonly leftStore: string;
+  readonly readLeft?: ((stored: unknown) => unknown) | undefined;
+  /** The right table's value is at `record.joined[joinedAs]`. */
+  readonly joinedAs: string;
+  readonly type: "inner" | "left";
+}
+
 export type TopologyNode =
+  | ForeignKeySendNode
+  | ForeignKeySubscribeNode
+  | ForeignKeyNotifyNode
+  | ForeignKeyResponseNode
   | SourceNode
   | JoinNode
   | FilterNode
@@ -208,20 +317,35 @@ export type TopologyNode =
   | BranchArmNode
   | AggregateNode
   | WindowedAggregateNode
-  | SinkNode;
+  | SinkNode
+  | TableFilterNode
+  | TableMapValuesNode
+  | TableJoinNode
+  | MaterializeNode;
 
-/** The nodes a node reads from: none for a source, several for a merge. */
+/** The nodes a node reads from: none for a source, several for a merge, both tables for a table-table join. */
 export function parentsOf(node: TopologyNode): readonly string[] {
   if (node.kind === "source") return [];
   if (node.kind === "merge") return node.parents;
+  if (node.kind === "tableJoin") return [node.parent, node.other];
   return [node.parent];
 }
 
-/** The state store a node owns, if any (a table's source, an aggregation, a dedup). */
+/** The state store a node owns, if any. */
 export function storeOf(node: TopologyNode): string | undefined {
-  if (node.kind === "source") return node.internal ? undefined : node.store;
-  if (node.kind === "aggregate" || node.kind === "windowedAggregate" || node.kind === "dedup") return node.store;
-  return undefined;
+  switch (node.kind) {
+    case "source":
+      return node.internal ? undefined : node.store;
+    case "aggregate":
+    case "windowedAggregate":
+    case "materialize":
+    case "foreignKeySend":
+    case "foreignKeySubscribe":
+    case "dedup":
+      return node.store;
+    default:
+      return undefined;
+  }
 }
 
 export interface StoreDescription {
@@ -231,6 +355,8 @@ export interface StoreDescription {
   readonly window?: WindowSpec;
   /** A dedup store: how long a kept record's key is remembered, in event time. */
   readonly dedup?: { readonly withinMs: number };
+  /** A foreign-key join's subscriptions, keyed by [foreign key, left key]: indexed by foreign key. */
+  readonly subscriptions?: true;
   /** The node that owns the store: an aggregation or a table's source. */
   readonly node: string;
 }
@@ -258,7 +384,12 @@ export class Topology {
     this.application = application;
     this.nodes = nodes;
     this.stores = nodes.flatMap((node): StoreDescription[] => {
-      if (node.kind === "source" && node.store !== undefined) return [{ name: node.store, changelogTopic: changelogTopicName(application, node.store), node: node.name }];
+      if ((node.kind === "source" && node.store !== undefined) || node.kind === "materialize" || node.kind === "foreignKeySend") {
+        return [{ name: node.store!, changelogTopic: changelogTopicName(application, node.store!), node: node.name }];
+      }
+      if (node.kind === "foreignKeySubscribe") {
+        return [{ name: node.store, changelogTopic: changelogTopicName(application, node.store), node: node.name, subscriptions: true }];
+      }
       if (node.kind === "dedup") {
         return [{ name: node.store, changelogTopic: changelogTopicName(application, node.store), node: node.name, dedup: { withinMs: node.withinMs } }];
       }
@@ -289,7 +420,8 @@ export class Topology {
   }
 
   get repartitionTopics(): string[] {
-    return this.nodes.filter((n): n is SinkNode => n.kind === "sink" && n.internal).map((n) => n.topic);
+    // A foreign-key join's response topic has two writers.
+    return [...new Set(this.nodes.filter((n): n is SinkNode => n.kind === "sink" && n.internal).map((n) => n.topic))];
   }
 
   node(name: string): TopologyNode {
@@ -298,6 +430,7 @@ export class Topology {
     return node;
   }
 
+  /** The nodes a node's records flow to; a table-table join is a child of both its tables. */
   children(name: string): TopologyNode[] {
     return this.nodes.filter((n) => parentsOf(n).includes(name));
   }
@@ -315,7 +448,7 @@ export class Topology {
             lines.push(`    Source: ${node.name} (topic: ${node.topic}${node.internal ? ", repartition" : ""}${node.store ? `, table, store: ${node.store}` : ""})${arrow}`);
             break;
           case "join":
-            lines.push(`    Processor: ${node.name} (${node.left ? "left join" : "join"} ${node.table}, store: ${node.store})${arrow} <-- ${node.parent}`);
+            lines.push(`    Processor: ${node.name} (${node.left ? "left join" : "join"} ${node.store}, store: ${node.store})${arrow} <-- ${node.parent}`);
             break;
           case "sink":
             lines.push(`    Sink: ${node.name} (topic: ${node.topic}${node.internal ? ", repartition" : ""}) <-- ${node.parent}`);
@@ -339,6 +472,32 @@ export class Topology {
           }
           case "branchArm":
             lines.push(`    Processor: ${node.name} (branch arm)${arrow} <-- ${node.parent}`);
+            break;
+          case "tableJoin": {
+            const type = node.type === "inner" ? "join" : `${node.type} join`;
+            lines.push(`    Processor: ${node.name} (table ${type}, stores: ${node.leftStore}, ${node.rightStore})${arrow} <-- ${node.parent}, ${node.other}`);
+            break;
+          }
+          case "tableFilter":
+            lines.push(`    Processor: ${node.name} (table filter)${arrow} <-- ${node.parent}`);
+            break;
+          case "tableMapValues":
+            lines.push(`    Processor: ${node.name} (table mapValues)${arrow} <-- ${node.parent}`);
+            break;
+          case "foreignKeySend":
+            lines.push(`    Processor: ${node.name} (foreign-key subscriptions, store: ${node.store})${arrow} <-- ${node.parent}`);
+            break;
+          case "foreignKeySubscribe":
+            lines.push(`    Processor: ${node.name} (foreign-key join with ${node.rightStore}, store: ${node.store})${arrow} <-- ${node.parent}`);
+            break;
+          case "foreignKeyNotify":
+            lines.push(`    Processor: ${node.name} (foreign-key responses to ${node.subscriptions})${arrow} <-- ${node.parent}`);
+            break;
+          case "foreignKeyResponse":
+            lines.push(`    Processor: ${node.name} (foreign-key ${node.type === "inner" ? "join" : "left join"} ${node.joinedAs}, store: ${node.leftStore})${arrow} <-- ${node.parent}`);
+            break;
+          case "materialize":
+            lines.push(`    Processor: ${node.name} (table, store: ${node.store})${arrow} <-- ${node.parent}`);
             break;
           default:
             lines.push(`    Processor: ${node.name} (${node.kind})${arrow} <-- ${node.parent}`);
@@ -385,6 +544,10 @@ function splitIntoSubtopologies(nodes: readonly TopologyNode[], stores: readonly
     for (const parent of parentsOf(node)) root.set(find(node.name), find(parent));
     // A join reads the table's store: the table's source and the stream share a task.
     if (node.kind === "join") root.set(find(node.name), find(node.table));
+    // A table-table join reads both tables' stores: both tables share a task.
+    if (node.kind === "tableJoin") root.set(find(node.name), find(node.other));
+    // A foreign-key join's processors that read a table's store share its task.
+    if (node.kind === "foreignKeySubscribe" || node.kind === "foreignKeyResponse") root.set(find(node.name), find(node.table));
   }
   const groups = new Map<string, TopologyNode[]>();
   for (const node of nodes) {
@@ -441,11 +604,15 @@ export class TopologyBuilder {
     return new KTable<K, V>(this, name);
   }
 
-  /** @internal */
-  storeOfTable(node: string): string {
-    const source = this.nodes.find((n) => n.name === node);
-    if (source?.kind !== "source" || source.store === undefined) throw new TopologyError(`${node} is not a table read from a topic: only those can be joined`);
-    return source.store;
+  /** @internal The store that holds a table's rows: a table read from a topic, an aggregation's, or a materialized table's. */
+  storeOfTable(node: string): { readonly store: string; readonly read: ((stored: unknown) => unknown) | undefined } {
+    const table = this.nodes.find((n) => n.name === node);
+    const store = table?.kind === "source" || table?.kind === "aggregate" || table?.kind === "materialize" ? table.store : undefined;
+    if (store === undefined) {
+      throw new TopologyError(`${node} is not a table with a store: join a table read from a topic, an aggregation (not windowed) or a materialized table`);
+    }
+    // An aggregation's store keeps accumulators (avg keeps a sum and a count): its rows are their results.
+    return { store, read: table?.kind === "aggregate" ? table.result : undefined };
   }
 
   /** @internal used by KStream and KTable */
@@ -520,7 +687,8 @@ export class KStream<K, V, W extends boolean = false> {
    * Joins each record with the table's value for its key, as of the record's
    * timestamp (the task processes its inputs in timestamp order): a record
    * whose key the table lacks is dropped. The table's value is at
-   * `record.joined[table]`. The stream must be partitioned like the table.
+   * `record.joined[store]`, under the name of the table's store. The stream
+   * must be partitioned like the table.
    */
   join<VT>(name: string, table: KTable<K, VT>): KStream<K, V, W> {
     return this.joinNode(name, table, false);
@@ -532,8 +700,8 @@ export class KStream<K, V, W extends boolean = false> {
   }
 
   private joinNode(name: string, table: { readonly node: string }, left: boolean): KStream<K, V, W> {
-    const store = this.builder.storeOfTable(table.node);
-    this.builder.add({ kind: "join", name, parent: this.node, table: table.node, store, left });
+    const { store, read } = this.builder.storeOfTable(table.node);
+    this.builder.add({ kind: "join", name, parent: this.node, table: table.node, store, left, ...(read ? { read } : {}) });
     return new KStream<K, V, W>(this.builder, name);
   }
 
@@ -675,9 +843,129 @@ export class KTable<K, V, W extends boolean = false> {
     return new KStream<K, V, W>(this.builder, this.node);
   }
 
+  /** Keeps the rows that match; a row that stops matching is deleted (a null value flows downstream). */
+  filter(name: string, predicate: (record: StreamRecord<K, V>) => boolean): KTable<K, V> {
+    this.builder.add({ kind: "tableFilter", name, parent: this.node, predicate: predicate as unknown as TableFilterNode["predicate"] });
+    return new KTable<K, V>(this.builder, name);
+  }
+
+  /** New values for the rows; a delete stays a delete (the mapper is not called). */
+  mapValues<V2>(name: string, mapper: (record: StreamRecord<K, V>) => V2): KTable<K, V2> {
+    this.builder.add({ kind: "tableMapValues", name, parent: this.node, mapper: mapper as unknown as TableMapValuesNode["mapper"] });
+    return new KTable<K, V2>(this.builder, name);
+  }
+
+  /**
+   * Joins two tables on the key: a row for each key both hold. Both must have
+   * a store (read from a topic, aggregated or materialized) and be partitioned alike.
+   */
+  join<VO>(name: string, other: KTable<K, VO>): KTable<K, V> {
+    return this.tableJoin(name, other, "inner");
+  }
+
+  /** A row for each key this table holds; the other table's value may be null. */
+  leftJoin<VO>(name: string, other: KTable<K, VO>): KTable<K, V> {
+    return this.tableJoin(name, other, "left");
+  }
+
+  /** A row for each key either table holds; either value may be null (this table's value is `record.value`). */
+  outerJoin<VO>(name: string, other: KTable<K, VO>): KTable<K, V | null> {
+    return this.tableJoin(name, other, "outer");
+  }
+
+  private tableJoin(name: string, other: { readonly node: string }, type: TableJoinType): KTable<K, V> {
+    const left = this.builder.storeOfTable(this.node);
+    const right = this.builder.storeOfTable(other.node);
+    this.builder.add({
+      kind: "tableJoin",
+      name,
+      parent: this.node,
+      other: other.node,
+      leftStore: left.store,
+      rightStore: right.store,
+      ...(left.read ? { readLeft: left.read } : {}),
+      ...(right.read ? { readRight: right.read } : {}),
+      type,
+    });
+    return new KTable<K, V>(this.builder, name);
+  }
+
+  /**
+   * Joins each row with the row of `other` whose key its foreign key names
+   * (Kafka Streams' foreign-key join, KIP-213): the result is keyed like this
+   * table. The tables need not be co-partitioned: subscriptions travel to the
+   * other table's partitioning through `<application>-<prefix>-subscription-repartition`
+   * (keys encoded with `subscriptionKey`, as the other table's topic encodes
+   * them) and responses come back through `<application>-<prefix>-response-repartition`
+   * (keys encoded with `responseKey`, as this table's topic does). Stores:
+   * `<prefix>-foreign-keys` and `<prefix>-subscriptions`.
+   */
+  foreignKeyJoin<KO, VO>(name: string, other: KTable<KO, VO>, options: ForeignKeyJoinOptions<K, V, KO>): KTable<K, V> {
+    const left = this.builder.storeOfTable(this.node);
+    const right = this.builder.storeOfTable(other.node);
+    const application = this.builder.application;
+    const json = formats.json() as Format<unknown>;
+    const subscriptionTopic = repartitionTopicName(application, `${options.prefix}-subscription`);
+    const responseTopic = repartitionTopicName(application, `${options.prefix}-response`);
+    const subscriptionKey = (options.subscriptionKey as Format<unknown> | undefined) ?? json;
+    const responseKey = (options.responseKey as Format<unknown> | undefined) ?? json;
+    const subscriptions = `${options.prefix}-subscriptions`;
+    const internalSink = (sinkName: string, parent: string, topic: string, key: Format<unknown>) =>
+      this.builder.add({ kind: "sink", name: sinkName, parent, topic, keyFormat: key, valueFormat: json, internal: true });
+    const internalSource = (sourceName: string, topic: string, key: Format<unknown>) =>
+      this.builder.add({ kind: "source", name: sourceName, topic, keyFormat: key, valueFormat: json, timestamp: undefined, internal: true });
+
+    this.builder.add({ kind: "foreignKeySend", name: `${name}-subscribe`, parent: this.node, foreignKey: options.foreignKey as ForeignKeySendNode["foreignKey"], store: `${options.prefix}-foreign-keys` });
+    internalSink(`${name}-subscription-sink`, `${name}-subscribe`, subscriptionTopic, subscriptionKey);
+    internalSource(`${name}-subscription-source`, subscriptionTopic, subscriptionKey);
+    this.builder.add({
+      kind: "foreignKeySubscribe",
+      name: `${name}-lookup`,
+      parent: `${name}-subscription-source`,
+      table: other.node,
+      store: subscriptions,
+      rightStore: right.store,
+      ...(right.read ? { readRight: right.read } : {}),
+    });
+    internalSink(`${name}-response-sink`, `${name}-lookup`, responseTopic, responseKey);
+    this.builder.add({ kind: "foreignKeyNotify", name: `${name}-notify`, parent: other.node, subscriptions });
+    internalSink(`${name}-notify-response-sink`, `${name}-notify`, responseTopic, responseKey);
+    internalSource(`${name}-response-source`, responseTopic, responseKey);
+    this.builder.add({
+      kind: "foreignKeyResponse",
+      name,
+      parent: `${name}-response-source`,
+      table: this.node,
+      leftStore: left.store,
+      ...(left.read ? { readLeft: left.read } : {}),
+      joinedAs: right.store,
+      type: options.left ? "left" : "inner",
+    });
+    return new KTable<K, V>(this.builder, name);
+  }
+
+  /** Keeps the table's rows in the store `options.store` (changelog `<application>-<store>-changelog`), so that it can be joined. */
+  materialize(name: string, options: { readonly store: string }): KTable<K, V> {
+    this.builder.add({ kind: "materialize", name, parent: this.node, store: options.store });
+    return new KTable<K, V>(this.builder, name);
+  }
+
   to(name: string, options: SinkOptions<K, V>): void {
     this.toStream().to(name, options);
   }
+}
+
+export interface ForeignKeyJoinOptions<K, V, KO> {
+  /** The other table's key, from this table's row; null joins nothing. */
+  readonly foreignKey: (record: StreamRecord<K, V>) => KO | null;
+  /** A left join keeps a row whose foreign key names no row (the other table's value is null). */
+  readonly left?: boolean;
+  /** Names the internal topics and stores: usually the result table's name. */
+  readonly prefix: string;
+  /** How the subscription topic encodes foreign keys: as the other table's topic encodes its keys (default JSON). */
+  readonly subscriptionKey?: Format<KO>;
+  /** How the response topic encodes this table's keys: as this table's topic does (default JSON). */
+  readonly responseKey?: Format<K>;
 }
 
 /** Builds a topology: `defineTopology("wordcount", (builder) => { ... })`. */

@@ -270,7 +270,9 @@ class TopologyRun {
     for (const task of this.tasks) {
       for (const queue of task.inputQueues) {
         // Also with records buffered: once they are processed, the queue must not look finished.
-        if (queue.caughtUp && this.repartitionWriters.has(queue.partition.topic)) queue.caughtUp = this.writersIdle(queue.partition.topic, new Set());
+        if (queue.caughtUp && this.repartitionWriters.has(queue.partition.topic) && !this.cyclicTopics.has(queue.partition.topic)) {
+          queue.caughtUp = this.writersIdle(queue.partition.topic, new Set());
+        }
       }
     }
   }
@@ -282,6 +284,37 @@ class TopologyRun {
     }
     return writers;
   }
+
+  /**
+   * Repartition topics on a cycle of sub-topologies (a foreign-key join's
+   * subscription and response topics: each side waits for the other). A task
+   * does not wait at the end of one for its writers, which may be waiting for
+   * it: it reads what is there and the round trip goes on in the next rounds
+   * (the join drops responses that arrive for an older row).
+   */
+  private get cyclicTopics(): Set<string> {
+    if (this.cyclic) return this.cyclic;
+    const writers = this.repartitionWriters;
+    const readers = new Map<number, string[]>();
+    for (const sub of this.topology.subtopologies) readers.set(sub.id, sub.sourceTopics.filter((t) => writers.has(t)));
+    // The sub-topologies whose output reaches `from` through repartition topics.
+    const feeds = (from: number, target: number, seen: Set<number>): boolean => {
+      if (seen.has(from)) return false;
+      seen.add(from);
+      return (readers.get(from) ?? []).some((topic) => writers.get(topic) === target || feeds(writers.get(topic)!, target, seen));
+    };
+    this.cyclic = new Set();
+    for (const sub of this.topology.subtopologies) {
+      for (const topic of readers.get(sub.id) ?? []) {
+        const writer = writers.get(topic)!;
+        // The topic's writer reads (through repartition topics) what this sub-topology writes.
+        if (writer === sub.id || feeds(writer, sub.id, new Set())) this.cyclic.add(topic);
+      }
+    }
+    return this.cyclic;
+  }
+
+  private cyclic: Set<string> | undefined;
 
   /** Whether every task writing the repartition topic has read all its inputs and committed. */
   private writersIdle(topic: string, seen: Set<string>): boolean {

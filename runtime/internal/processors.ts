@@ -2,13 +2,29 @@
 // source decodes, processors call the user's functions, sinks encode and hand
 // records to the collector. A user function that throws is reported as a
 // NodeFailure naming its node, so that the task can dead-letter the record.
+import { createHash } from "node:crypto";
 import { FormatError } from "../formats.ts";
-import type { BranchNode, DedupNode, SourceNode, StreamRecord, SubTopology, Topology, TopologyNode, WindowedAggregateNode } from "../topology.ts";
+import type {
+  BranchNode,
+  DedupNode,
+  ForeignKeyNotifyNode,
+  ForeignKeyResponseNode,
+  ForeignKeySendNode,
+  ForeignKeySubscribeNode,
+  SourceNode,
+  StreamRecord,
+  SubTopology,
+  TableJoinNode,
+  Topology,
+  TopologyNode,
+  WindowedAggregateNode,
+} from "../topology.ts";
 import { timeWindowsFor } from "../windows.ts";
 import type { LogRecord } from "./log-client.ts";
 import type { RecordCollector } from "./record-collector.ts";
 import type { InMemoryDedupStore } from "./dedup-store.ts";
 import type { InMemoryKeyValueStore } from "./state-store.ts";
+import { SubscriptionStore } from "./subscription-store.ts";
 import type { InMemoryWindowStore } from "./window-store.ts";
 
 type Forward = (record: StreamRecord<unknown, unknown>) => void;
@@ -82,16 +98,28 @@ export interface ProcessorContext {
 /** The entry point of each source node of the sub-topology, by source node name. */
 export function buildProcessors(topology: Topology, subtopology: SubTopology, context: ProcessorContext): Map<string, Forward> {
   const built = new Map<string, Forward>();
-  const build = (node: TopologyNode): Forward => {
-    const existing = built.get(node.name);
+  const forwards = new Map<string, Forward>();
+  const forwardOf = (node: TopologyNode): Forward => {
+    const existing = forwards.get(node.name);
     if (existing) return existing;
-    const children = topology.children(node.name);
-    // A branch sends each record to one of its children, chosen by the record: it forwards to them by name.
+    const forward = forwardTo(topology.children(node.name).map((child) => build(child, node.name)));
+    forwards.set(node.name, forward);
+    return forward;
+  };
+  // A table-table join has two parents, and one entry for each: which side changed decides which store it reads.
+  const build = (node: TopologyNode, parent?: string): Forward => {
+    const side = node.kind === "tableJoin" && parent === node.other ? "right" : "left";
+    const id = node.kind === "tableJoin" ? `${node.name}:${side}` : node.name;
+    const existing = built.get(id);
+    if (existing) return existing;
     const processor =
-      node.kind === "branch"
-        ? branch(node, new Map(children.map((child) => [child.name, build(child)])))
-        : buildProcessor(node, forwardTo(children.map(build)), context);
-    built.set(node.name, processor);
+      node.kind === "tableJoin"
+        ? tableJoin(node, side, forwardOf(node), context)
+        : node.kind === "branch"
+          ? // A branch sends each record to one of its children (its arms), chosen by the record: it forwards to them by name.
+            branch(node, new Map(topology.children(node.name).map((child) => [child.name, build(child, node.name)])))
+          : buildProcessor(node, forwardOf(node), context);
+    built.set(id, processor);
     return processor;
   };
   const entries = new Map<string, Forward>();
@@ -144,11 +172,12 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
         let value: unknown;
         try {
           value = store.get(record.key);
+          if (value !== undefined && node.read) value = node.read(value);
         } catch (error) {
           throw new NodeFailure(node.name, error);
         }
         if (value === undefined && !node.left) return;
-        forward({ ...record, joined: { ...record.joined, [node.table]: value ?? null } });
+        forward({ ...record, joined: { ...record.joined, [node.store]: value ?? null } });
       };
     }
 
@@ -226,6 +255,60 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
     case "branch":
       throw new Error("a branch is built with its arms (see buildProcessors)");
 
+    case "tableFilter":
+      return (record) => {
+        if (isTableDelete(record)) return forward(tableDelete(record));
+        let keep: boolean;
+        try {
+          keep = node.predicate(record);
+        } catch (error) {
+          throw new NodeFailure(node.name, error);
+        }
+        forward(keep ? record : tableDelete(record));
+      };
+
+    case "tableMapValues":
+      return (record) => {
+        if (isTableDelete(record)) return forward(tableDelete(record));
+        let value: unknown;
+        try {
+          value = node.mapper(record);
+        } catch (error) {
+          throw new NodeFailure(node.name, error);
+        }
+        forward({ key: record.key, value: value ?? null, timestamp: record.timestamp });
+      };
+
+    case "materialize": {
+      const store = context.store(node.store);
+      return (record) => {
+        if (record.key === null || record.key === undefined) return;
+        const deleted = record.value === null || record.value === undefined;
+        try {
+          // Upstream filters and joins forward a delete for every row that is not
+          // there (they do not know what was): only a delete of a row the table holds is a change.
+          if (deleted && store.get(record.key) === undefined) return;
+          if (deleted) store.delete(record.key);
+          else store.put(record.key, record.value);
+        } catch (error) {
+          throw new NodeFailure(node.name, error);
+        }
+        forward({ key: record.key, value: deleted ? null : store.get(record.key), timestamp: record.timestamp });
+      };
+    }
+
+    case "tableJoin":
+      throw new Error("a table-table join is built per side by buildProcessors");
+
+    case "foreignKeySend":
+      return foreignKeySend(node, forward, context);
+    case "foreignKeySubscribe":
+      return foreignKeySubscribe(node, forward, context);
+    case "foreignKeyNotify":
+      return foreignKeyNotify(node, forward, context);
+    case "foreignKeyResponse":
+      return foreignKeyResponse(node, forward, context);
+
     case "sink":
       return (record) => {
         let key: Buffer | null;
@@ -289,6 +372,55 @@ function dedup(node: DedupNode, forward: Forward, context: ProcessorContext): Fo
 }
 
 type Output = StreamRecord<unknown, unknown>;
+
+/**
+ * Between a table's operations, a record with a null value and no joined
+ * values deletes its key. (After an outer join, a row whose left side is
+ * missing has a null value but carries the right side's.)
+ */
+function isTableDelete(record: Output): boolean {
+  return (record.value === null || record.value === undefined) && record.joined === undefined;
+}
+
+function tableDelete(record: Output): Output {
+  return { key: record.key, value: null, timestamp: record.timestamp };
+}
+
+/**
+ * One side of a table-table join, as Kafka Streams' KTableKTableInnerJoin,
+ * LeftJoin and OuterJoin. The changed side's store already holds the change
+ * (its table updated it before forwarding); the other side is looked up. The
+ * row exists when the join type says so (inner: both sides; left: the left
+ * side; outer: either); otherwise the key is deleted: the materialized result
+ * downstream drops deletes of rows that were not there, so a delete flows on
+ * only when a row disappears.
+ */
+function readStore(store: InMemoryKeyValueStore, key: unknown, read: ((stored: unknown) => unknown) | undefined): unknown {
+  const stored = store.get(key);
+  return stored === undefined || !read ? stored : read(stored);
+}
+
+function tableJoin(node: TableJoinNode, side: "left" | "right", forward: Forward, context: ProcessorContext): Forward {
+  const leftStore = context.store(node.leftStore);
+  const rightStore = context.store(node.rightStore);
+  return (record) => {
+    // As Kafka Streams: a join matches keys, and a null key matches none.
+    if (record.key === null || record.key === undefined) return;
+    let left: unknown;
+    let right: unknown;
+    try {
+      left = side === "left" ? record.value : readStore(leftStore, record.key, node.readLeft);
+      right = side === "right" ? record.value : readStore(rightStore, record.key, node.readRight);
+    } catch (error) {
+      throw new NodeFailure(node.name, error);
+    }
+    const hasLeft = left !== null && left !== undefined;
+    const hasRight = right !== null && right !== undefined;
+    const exists = node.type === "inner" ? hasLeft && hasRight : node.type === "left" ? hasLeft : hasLeft || hasRight;
+    if (!exists) return forward(tableDelete(record));
+    forward({ key: record.key, value: hasLeft ? left : null, timestamp: record.timestamp, joined: { [node.rightStore]: hasRight ? right : null } });
+  };
+}
 
 /**
  * A windowed aggregation, as Kafka Streams' KStreamWindowAggregate and
@@ -358,5 +490,133 @@ function windowedAggregate(node: WindowedAggregateNode, forward: Forward, contex
       throw new NodeFailure(node.name, error);
     }
     for (const output of outputs) forward(output);
+  };
+}
+
+// ---------------------------------------------------------------- foreign-key joins
+//
+// As Kafka Streams' foreign-key join (KIP-213), in four processors over two
+// internal topics:
+//   left task:  foreignKeySend      left row changed → subscription (key: foreign key)
+//   right task: foreignKeySubscribe subscription → stored, answered with the right row (key: left key)
+//               foreignKeyNotify    right row changed → a response to each of its subscribers
+//   left task:  foreignKeyResponse  response + the left row as it is now → joined row
+// A response carries the hash of the left row it was computed for; when the
+// left row has changed since (its hash differs), a newer response is on its
+// way and this one is dropped. Every response is propagated, also "no right
+// row" (a delete for an inner join): the materialized result downstream drops
+// deletes of rows it does not hold, which is what Kafka Streams' instructions
+// (PROPAGATE_ONLY_IF_FK_VAL_AVAILABLE, ...) achieve.
+
+/** What the subscription topic carries, keyed by the foreign key (null when the row has none). */
+interface Subscription {
+  readonly leftKey: unknown;
+  /** The left row's hash; null after it was deleted. */
+  readonly hash: string | null;
+  /** Keep the subscription (false: remove it). */
+  readonly subscribe: boolean;
+  /** Answer it with the right row now. */
+  readonly propagate: boolean;
+}
+
+/** What the response topic carries, keyed by the left key. */
+interface Response {
+  readonly hash: string | null;
+  readonly value: unknown;
+}
+
+/** The hash of a row's JSON text: a response is for the row as it is only if their hashes match. */
+function rowHash(value: unknown): string {
+  return createHash("sha256").update(JSON.stringify(value)).digest("base64url").slice(0, 22);
+}
+
+function isAbsent(value: unknown): value is null | undefined {
+  return value === null || value === undefined;
+}
+
+function foreignKeySend(node: ForeignKeySendNode, forward: Forward, context: ProcessorContext): Forward {
+  const foreignKeys = context.store(node.store);
+  return (record) => {
+    if (isAbsent(record.key)) return;
+    const send = (foreignKey: unknown, subscription: Subscription) => forward({ key: foreignKey ?? null, value: subscription, timestamp: record.timestamp });
+    let previous: unknown;
+    let next: unknown;
+    try {
+      previous = foreignKeys.get(record.key);
+      next = isAbsent(record.value) ? undefined : (node.foreignKey(record) ?? undefined);
+      if (next === undefined) foreignKeys.delete(record.key);
+      else foreignKeys.put(record.key, next);
+    } catch (error) {
+      throw new NodeFailure(node.name, error);
+    }
+    const changed = previous !== undefined && JSON.stringify(previous) !== JSON.stringify(next);
+    if (isAbsent(record.value)) {
+      // Deleted: unsubscribe, and let the response delete the joined row. A row
+      // without a foreign key had no subscription: its delete goes with a null key.
+      send(previous, { leftKey: record.key, hash: null, subscribe: false, propagate: true });
+      return;
+    }
+    const hash = rowHash(record.value);
+    if (changed) send(previous, { leftKey: record.key, hash, subscribe: false, propagate: false });
+    // A row without a foreign key joins no row: answered at once, not stored.
+    send(next, { leftKey: record.key, hash, subscribe: next !== undefined, propagate: true });
+  };
+}
+
+function foreignKeySubscribe(node: ForeignKeySubscribeNode, forward: Forward, context: ProcessorContext): Forward {
+  const subscriptions = context.store(node.store);
+  const right = context.store(node.rightStore);
+  return (record) => {
+    const subscription = record.value as Subscription | null;
+    if (!subscription) return;
+    const foreignKey = record.key;
+    let value: unknown = null;
+    try {
+      if (!isAbsent(foreignKey)) {
+        const key = [foreignKey, subscription.leftKey];
+        if (subscription.subscribe) subscriptions.put(key, { hash: subscription.hash });
+        else if (subscriptions.get(key) !== undefined) subscriptions.delete(key);
+        if (subscription.propagate) value = readStore(right, foreignKey, node.readRight) ?? null;
+      }
+    } catch (error) {
+      throw new NodeFailure(node.name, error);
+    }
+    if (subscription.propagate) forward({ key: subscription.leftKey, value: { hash: subscription.hash, value } satisfies Response, timestamp: record.timestamp });
+  };
+}
+
+function foreignKeyNotify(node: ForeignKeyNotifyNode, forward: Forward, context: ProcessorContext): Forward {
+  const subscriptions = context.store(node.subscriptions);
+  if (!(subscriptions instanceof SubscriptionStore)) throw new Error(`store ${node.subscriptions} is not a subscription store`);
+  return (record) => {
+    if (isAbsent(record.key)) return;
+    const responses: StreamRecord<unknown, unknown>[] = [];
+    for (const [leftKey, stored] of subscriptions.subscribersOf(record.key)) {
+      const response: Response = { hash: (stored as { hash: string | null }).hash, value: record.value ?? null };
+      responses.push({ key: leftKey, value: response, timestamp: record.timestamp });
+    }
+    for (const response of responses) forward(response);
+  };
+}
+
+function foreignKeyResponse(node: ForeignKeyResponseNode, forward: Forward, context: ProcessorContext): Forward {
+  const left = context.store(node.leftStore);
+  return (record) => {
+    const response = record.value as Response | null;
+    if (isAbsent(record.key) || !response) return;
+    let current: unknown;
+    try {
+      current = readStore(left, record.key, node.readLeft);
+    } catch (error) {
+      throw new NodeFailure(node.name, error);
+    }
+    const currentHash = isAbsent(current) ? null : rowHash(current);
+    // Computed for another version of the left row: a response for the current one follows.
+    if (response.hash !== currentHash) return;
+    if (isAbsent(current) || (isAbsent(response.value) && node.type === "inner")) {
+      forward({ key: record.key, value: null, timestamp: record.timestamp });
+      return;
+    }
+    forward({ key: record.key, value: current, timestamp: record.timestamp, joined: { [node.joinedAs]: response.value ?? null } });
   };
 }

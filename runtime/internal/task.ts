@@ -13,6 +13,7 @@ import { buildProcessors, decodeSourceRecord, describeError, NodeFailure, type S
 import { RecordCollectorImpl } from "./record-collector.ts";
 import { StateMachine, type Transitions } from "./state-machine.ts";
 import { InMemoryKeyValueStore } from "./state-store.ts";
+import { SubscriptionStore } from "./subscription-store.ts";
 import { InMemoryWindowStore } from "./window-store.ts";
 import { InMemoryDedupStore } from "./dedup-store.ts";
 
@@ -92,9 +93,11 @@ export class StreamTask {
     for (const description of subtopology.stores) {
       const store = description.window
         ? new InMemoryWindowStore(description.name, description.window)
-        : description.dedup
-          ? new InMemoryDedupStore(description.name, description.dedup.withinMs)
-          : new InMemoryKeyValueStore(description.name);
+        : description.subscriptions
+          ? new SubscriptionStore(description.name)
+          : description.dedup
+            ? new InMemoryDedupStore(description.name, description.dedup.withinMs)
+            : new InMemoryKeyValueStore(description.name);
       if (store instanceof InMemoryWindowStore || store instanceof InMemoryDedupStore) this.timedStores.push(store);
       this.stores.set(description.name, { store, changelog: { topic: description.changelogTopic, partition } });
     }

@@ -53,17 +53,30 @@ export async function prepareTopics(
   const taskCount = (sub: SubTopology): number => {
     if (resolving.has(sub.id)) throw new TopologyError(`sub-topology ${sub.id} feeds itself through repartition topics`);
     resolving.add(sub.id);
-    const counts = sub.sourceTopics.map((topic) => {
+    const counts = sub.sourceTopics.flatMap((topic) => {
       let count = partitions.get(topic);
       if (count === undefined) {
-        count = taskCount(writerOf.get(topic)!);
+        const writer = writerOf.get(topic)!;
+        // A foreign-key join's topics go both ways between two sub-topologies:
+        // a topic written by a sub-topology being resolved takes its count from the other inputs.
+        if (resolving.has(writer.id) && sub.sourceTopics.length > 1) return [];
+        count = taskCount(writer);
         partitions.set(topic, count);
       }
-      return count;
+      return [count];
     });
     resolving.delete(sub.id);
+    if (counts.length === 0) throw new TopologyError(`sub-topology ${sub.id} feeds itself through repartition topics`);
     return Math.max(...counts);
   };
+  // Repartition topics read together (a stream rekeyed to join a table made by
+  // an aggregation: both arrive through repartition topics) are co-partitioned:
+  // all get the largest count any of their writers needs, as in Kafka Streams.
+  for (const sub of topology.subtopologies) {
+    if (sub.sourceTopics.length < 2 || sub.sourceTopics.some((topic) => !writerOf.has(topic))) continue;
+    const count = Math.max(...sub.sourceTopics.map((topic) => partitions.get(topic) ?? taskCount(writerOf.get(topic)!)));
+    for (const topic of sub.sourceTopics) partitions.set(topic, count);
+  }
   const tasks = new Map<number, number>();
   for (const sub of topology.subtopologies) tasks.set(sub.id, taskCount(sub));
 

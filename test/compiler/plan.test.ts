@@ -37,6 +37,33 @@ describe("planTopology", () => {
     expect(result.collections.find((c) => c.name === "totals")!.operations.map((o) => o.kind)).toEqual(["repartition", "aggregate"]);
   });
 
+  it("keeps a table transformed as a table in a store named after it", () => {
+    const result = plan(`${header}table customers from topic "customers" key string value json\ntable gold = customers | where value.tier == "gold" | select { name: value.name }\nsink gold to topic "g"\nsink orders to topic "o"\n`);
+    const gold = result.collections.find((c) => c.name === "gold")!;
+    expect(gold.operations.map((o) => o.kind)).toEqual(["tableFilter", "tableMapValues", "materialize"]);
+    expect(gold.operations[2]).toMatchObject({ node: "gold-materialize", store: "gold" });
+  });
+
+  it("repartitions a stream with text keys before it joins a table made by an aggregation (JSON keys), even without a rekey", () => {
+    const result = plan(`${header}stream payments from topic "payments" key string value json\ntable totals = orders | group by customerId | count\nstream checked = payments | join totals\nsink checked to topic "c"\n`);
+    const checked = result.collections.find((c) => c.name === "checked")!;
+    expect(checked.operations.map((o) => o.kind)).toEqual(["repartition", "join"]);
+    expect(checked.operations[0]).toEqual({ kind: "repartition", name: "checked" });
+  });
+
+  it("does not repartition a stream keyed like an aggregated table: one made by a group by key over a text-keyed topic", () => {
+    const result = plan(`${header}stream payments from topic "payments" key string value json\ntable totals = orders | group by key | count\nstream checked = payments | join totals\nsink checked to topic "c"\n`);
+    expect(result.collections.find((c) => c.name === "checked")!.operations.map((o) => o.kind)).toEqual(["join"]);
+  });
+
+  it("plans a foreign-key join with subscription keys encoded as the right table's topic, responses as the left's", () => {
+    const result = plan(
+      `${header}table customers from topic "customers" key string value json\ntable byOrder = orders | group by id | aggregate { customerId: latest(customerId) }\ntable enriched = byOrder | join customers on customerId\nsink enriched to topic "e"\n`,
+    );
+    const enriched = result.collections.find((c) => c.name === "enriched")!;
+    expect(enriched.operations[0]).toMatchObject({ kind: "foreignKeyJoin", prefix: "enriched", left: false, subscriptionKey: { kind: "string" }, responseKey: undefined });
+  });
+
   it("writes a string as text and anything else as JSON when a sink names no format", () => {
     const result = plan(`${header}table totals = orders | group by customerId | count\nsink totals to topic "t"\n`);
     expect(result.sinks[0]).toMatchObject({ keyFormat: { kind: "string" }, valueFormat: { kind: "json" } });

@@ -158,6 +158,18 @@ describe("weir describe", () => {
     expect(result.stdout).toContain("wordcount-counts-repartition");
     expect(result.stdout).toContain("Sink: counts-to-word-counts (topic: word-counts)");
   });
+
+  it("shows tables transformed as tables, table-table joins and a foreign-key join's internal topics and stores", () => {
+    const result = weir(["describe", "test/fixtures/tables/input.weir"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("Processor: gold-1-where (table filter) --> gold-2-select <-- customers");
+    expect(result.stdout).toContain("Processor: everyone-1-outer-join (table outer join, stores: customers, addresses) --> everyone-2-select <-- customers, addresses");
+    expect(result.stdout).toContain("gold (changelog: shop-gold-changelog)");
+    expect(result.stdout).toContain("Processor: checked-1-join (join spent, store: spent)");
+    for (const name of ["shop-ordersWithCustomer-subscription-repartition", "shop-ordersWithCustomer-response-repartition", "ordersWithCustomer-subscriptions (changelog: shop-ordersWithCustomer-subscriptions-changelog)", "ordersWithCustomer-foreign-keys (changelog: shop-ordersWithCustomer-foreign-keys-changelog)"]) {
+      expect(result.stdout).toContain(name);
+    }
+  });
 });
 
 describe("weir produce, run, consume", () => {
