@@ -108,6 +108,17 @@ describe("planTopology", () => {
     expect(operations("counts")).toMatchObject([{ kind: "selectKey" }, { kind: "repartition", name: "counts-2" }, { kind: "dedup", store: "counts-dedup" }, { kind: "aggregate", store: "counts" }]);
   });
 
+  it("dedup after merging topics whose keys are encoded differently: repartitioned, so that equal keys meet", () => {
+    const result = plan(
+      `${header}stream a from topic "a" key string value string\nstream b from topic "b" key json value string\n` +
+        `stream same = a | merge a2 | dedup within 1 s\nstream a2 from topic "a2" key string value string\n` +
+        `stream mixed = a | merge b | dedup within 1 s\nsink same to topic "s"\nsink mixed to topic "m"\nsink orders to topic "o"\n`,
+    );
+    const kinds = (name: string) => result.collections.find((c) => c.name === name)!.operations.map((o) => o.kind);
+    expect(kinds("same")).toEqual(["merge", "dedup"]);
+    expect(kinds("mixed")).toEqual(["merge", "repartition", "dedup"]);
+  });
+
   it("branch: one plan shared by the arms, a node named after the input and the first arm", () => {
     const result = plan(`${header}branch orders { big: amount > 100, rest: else }\nsink big to topic "b"\nsink rest to topic "r"\n`);
     const big = result.collections.find((c) => c.name === "big")!;
