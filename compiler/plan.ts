@@ -3,8 +3,7 @@
 // stateful step needs records partitioned by a key that changed, a named state
 // store per aggregation. Names of stores and internal topics derive from the
 // names in the .weir file, so they stay stable when the file is edited.
-import type { Duration, Expr, FormatRef, SinkDecl, Step, WindowStep } from "../grammar/ast.ts";
-import type { BranchDecl } from "../grammar/ast.ts";
+import type { BranchDecl, Duration, Expr, FormatRef, SinkDecl, Step, WindowStep } from "../grammar/ast.ts";
 import type { BranchStreamDecl, CollectionDecl } from "./resolve.ts";
 import { stepName, type CallBinding, type CheckedFile, type NameBinding, type Shape } from "./check.ts";
 import type { AggregateFunctionName } from "./builtins.ts";
