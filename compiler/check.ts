@@ -4,12 +4,15 @@
 // checkXxx and report through the DiagnosticBag; nothing here knows positions.
 import type {
   AggregateStep,
+  BranchDecl,
   CallExpr,
+  DedupStep,
   Duration,
   Expr,
   FormatRef,
   Identifier,
   JoinStep,
+  MergeStep,
   NameExpr,
   PipelineDecl,
   SchemaDecl,
@@ -24,7 +27,7 @@ import { aggregateFunctions, builtinFunctions, isAggregateFunction, isBuiltinFun
 import { DiagnosticBag, type ReportOptions } from "./diagnostics.ts";
 import { forget, isKnownNonNull, nonNullWhen, pathOf, withNonNull, type NonNullPaths } from "./narrowing.ts";
 import { didYouMean, orList, shortList, suggest } from "./suggest.ts";
-import type { CollectionDecl, ResolvedFile } from "./resolve.ts";
+import type { BranchStreamDecl, CollectionDecl, ResolvedFile } from "./resolve.ts";
 import {
   Types,
   describeType,
@@ -108,6 +111,8 @@ export interface CheckedFile extends ResolvedFile {
    * emitter asserts them (`record.value.note!`), as TypeScript cannot follow weir's checks.
    */
   readonly narrowed: ReadonlySet<Expr>;
+  /** The shape of the records each branch receives (the arms' streams have it too). */
+  readonly branchInputs: ReadonlyMap<BranchDecl, Shape>;
   /** The durations of windows, in milliseconds (only valid ones). */
   readonly durations: ReadonlyMap<Duration, number>;
   /** Collections in an order where each comes after the one it reads. */
@@ -130,8 +135,13 @@ class Checker {
   private readonly calls = new Map<CallExpr, CallBinding>();
   private readonly narrowed = new Set<Expr>();
   private readonly durations = new Map<Duration, number>();
+  private readonly branchInputs = new Map<BranchDecl, Shape>();
+  /** Branches already checked (each is checked once, whichever arm is reached first). */
+  private readonly checkedBranches = new Set<BranchDecl>();
   private readonly order: string[] = [];
   private readonly inProgress = new Set<string>();
+  /** The collections being checked, each reading the next: a name met again closes a cycle. */
+  private readonly path: string[] = [];
   /** Collections already checked, with or without a shape: each is checked (and reported) once. */
   private readonly done = new Set<string>();
 
@@ -145,6 +155,8 @@ class Checker {
     for (const schema of this.resolved.schemas.values()) this.checkSchemaFields(schema);
     this.checkSources();
     for (const name of this.resolved.collections.keys()) this.shapeOf(name);
+    // A branch without arms declares no stream, so no shape reaches it: check it here.
+    for (const declaration of this.resolved.file.declarations) if (declaration.kind === "Branch") this.checkBranch(declaration);
     for (const sink of this.resolved.sinks) this.checkSink(sink);
     this.checkUnused();
     return {
@@ -157,6 +169,7 @@ class Checker {
       calls: this.calls,
       narrowed: this.narrowed,
       durations: this.durations,
+      branchInputs: this.branchInputs,
       order: this.order,
     };
   }
@@ -235,9 +248,16 @@ class Checker {
   private shapeOf(name: string): Shape | undefined {
     if (this.done.has(name)) return this.shapes.get(name);
     const declaration = this.resolved.collections.get(name);
-    if (!declaration || this.inProgress.has(name)) return undefined;
+    if (!declaration) return undefined;
+    if (this.inProgress.has(name)) {
+      this.checkCycle(name, declaration);
+      return undefined;
+    }
     this.inProgress.add(name);
-    const shape = declaration.kind === "Source" ? this.checkSource(declaration) : this.checkPipeline(declaration);
+    this.path.push(name);
+    const shape =
+      declaration.kind === "Source" ? this.checkSource(declaration) : declaration.kind === "BranchStream" ? this.checkBranchStream(declaration) : this.checkPipeline(declaration);
+    this.path.pop();
     this.inProgress.delete(name);
     this.done.add(name);
     if (shape) {
@@ -251,6 +271,45 @@ class Checker {
     const value = this.formatType(source.valueFormat);
     if (source.eventTime && source.eventTime.name !== "") this.checkEventTime(source, value);
     return { collection: source.collection, key: this.formatType(source.keyFormat), value, keyChanged: false, keyEncoding: source.keyFormat.name === "string" ? "string" : "json" };
+  }
+
+  /** `stream a = b | ...` with `stream b = a | ...`: records would go round for ever. A collection reading itself directly is WEIR2013. */
+  private checkCycle(name: string, declaration: CollectionDecl): void {
+    const cycle = this.path.slice(this.path.indexOf(name));
+    if (cycle.length < 2) return;
+    this.bag.report("cyclicReference", declaration.name, [name, [...cycle, name].join(" → ")], {
+      hint: "a stream can only read streams declared from sources, without coming back to itself",
+    });
+  }
+
+  /** An arm of a branch carries the branch's input records: same key, value and partitioning. */
+  private checkBranchStream(declaration: BranchStreamDecl): Shape | undefined {
+    this.checkBranch(declaration.branch);
+    const input = this.branchInputs.get(declaration.branch);
+    return input ? { ...input, collection: "stream" } : undefined;
+  }
+
+  private checkBranch(branch: BranchDecl): void {
+    if (this.checkedBranches.has(branch)) return;
+    this.checkedBranches.add(branch);
+    if (branch.arms.length === 0) {
+      this.bag.report("emptyBranch", branch, [], { hint: `for example: branch ${branch.input.name || "orders"} { big: amount > 100, small: else }` });
+    }
+    const input = this.shapeOf(branch.input.name);
+    if (!input) return;
+    if (input.collection === "table") {
+      this.bag.report("needsStream", branch.input, [branch.input.name, "'branch'"], {
+        hint: `branch the table's changes: declare 'stream ${branch.input.name}Changes = ${branch.input.name}' and branch that`,
+      });
+      return;
+    }
+    branch.arms.forEach((arm, index) => {
+      if (arm.condition) this.checkCondition(arm.condition, input, `the condition of the arm '${arm.name.name}'`);
+      else if (index < branch.arms.length - 1) {
+        this.bag.report("elseNotLast", arm, [arm.name.name], { hint: "move it to the end: each record goes to the first arm whose condition holds, else to 'else'" });
+      }
+    });
+    this.branchInputs.set(branch, { ...input, joined: undefined });
   }
 
   private checkEventTime(source: SourceDecl, value: Type): void {
@@ -306,6 +365,12 @@ class Checker {
           break;
         case "Join":
           shape = this.checkJoin(step, shape);
+          break;
+        case "Dedup":
+          shape = this.checkDedup(step, shape);
+          break;
+        case "Merge":
+          shape = this.checkMerge(step, shape);
           break;
         case "Select":
           shape = { ...shape, value: this.checkExpr(step.value, shape), nonNull: forget(shape.nonNull, "value") };
@@ -531,6 +596,54 @@ class Checker {
     return { ...shape, joined };
   }
 
+  /**
+   * Dedup remembers, per key (and `by` value), the time of the last record it kept.
+   * It is stateful per key: after a rekey the records are repartitioned first (see plan.ts).
+   */
+  private checkDedup(step: DedupStep, shape: Shape): Shape {
+    if (step.by) this.checkExpr(step.by, shape);
+    const within = this.checkDuration(step.within);
+    if (within !== undefined && within <= 0) this.bag.report("durationNotPositive", step.within, ["the dedup window", durationText(step.within)]);
+    // After a rekey, dedup reads the records from a repartition topic, whose keys are JSON.
+    return { ...shape, keyChanged: false, keyEncoding: shape.keyChanged ? "json" : shape.keyEncoding };
+  }
+
+  /** Merged streams must carry records of one type: the same key and value types (nullable allowed on either side). */
+  private checkMerge(step: MergeStep, shape: Shape): Shape {
+    let merged = shape;
+    for (const stream of step.streams) {
+      const other = this.shapeOf(stream.name);
+      if (!other) continue;
+      if (other.collection === "table") {
+        this.bag.report("needsStream", stream, [stream.name, "'merge'"], {
+          hint: `merge the table's changes: declare 'stream ${stream.name}Changes = ${stream.name}' and merge that`,
+        });
+        continue;
+      }
+      const key = mergedType(merged.key, other.key);
+      if (!key) this.bag.report("mergeKeyType", stream, [stream.name, describeType(other.key), describeType(merged.key)], { hint: "rekey one of them first, so that both have the same key" });
+      const value = mergedType(merged.value, other.value);
+      if (!value) {
+        this.bag.report("mergeValueType", stream, [stream.name, describeType(other.value), describeType(merged.value)], {
+          hint: "select the same fields from both first, e.g. '| select { id, amount }' on each",
+        });
+      }
+      if (Boolean(merged.window) !== Boolean(other.window)) {
+        this.bag.report("windowedMerge", stream, [stream.name], { hint: "select the window's bounds into the value first: '| select { start: window.start, ... }'" });
+      }
+      merged = {
+        ...merged,
+        key: key ?? Types.error,
+        value: value ?? Types.error,
+        // Equal keys encoded differently by the merged topics may sit in different partitions:
+        // the next step that needs records partitioned by key repartitions them, as after a rekey.
+        keyChanged: merged.keyChanged || other.keyChanged || merged.keyEncoding !== other.keyEncoding,
+        window: merged.window === other.window ? merged.window : undefined,
+      };
+    }
+    return merged;
+  }
+
   private checkWindow(step: WindowStep, pipeline: PipelineDecl): void {
     const size = this.checkDuration(step.size);
     const advance = step.advance ? this.checkDuration(step.advance) : undefined;
@@ -595,9 +708,9 @@ class Checker {
   private sourceOf(pipeline: PipelineDecl): SourceDecl | undefined {
     const seen = new Set<string>();
     let current: CollectionDecl | undefined = pipeline;
-    while (current && current.kind === "Pipeline" && !seen.has(current.name.name)) {
+    while (current && current.kind !== "Source" && !seen.has(current.name.name)) {
       seen.add(current.name.name);
-      current = this.resolved.collections.get(current.input.name);
+      current = this.resolved.collections.get(current.kind === "Pipeline" ? current.input.name : current.branch.input.name);
     }
     return current?.kind === "Source" ? current : undefined;
   }
@@ -724,8 +837,12 @@ class Checker {
     for (const declaration of this.resolved.collections.values()) {
       if (declaration.kind !== "Pipeline") continue;
       used.add(declaration.input.name);
-      for (const step of declaration.steps) if (step.kind === "Join") used.add(step.other.name);
+      for (const step of declaration.steps) {
+        if (step.kind === "Join") used.add(step.other.name);
+        if (step.kind === "Merge") for (const stream of step.streams) used.add(stream.name);
+      }
     }
+    for (const declaration of this.resolved.file.declarations) if (declaration.kind === "Branch") used.add(declaration.input.name);
     for (const sink of this.resolved.sinks) used.add(sink.input.name);
     for (const [name, declaration] of this.resolved.collections) {
       if (!used.has(name)) this.bag.report("unusedCollection", declaration.name, [name], { hint: `write it to a topic: sink ${name} to topic "..."` });
@@ -1166,7 +1283,19 @@ export function stepName(step: Step): string {
       return "aggregate";
     case "Join":
       return step.type === "inner" ? "join" : `${step.type} join`;
+    case "Dedup":
+      return "dedup";
+    case "Merge":
+      return "merge";
   }
+}
+
+/** The type of a merged stream's keys or values; undefined when the two cannot be one type. */
+function mergedType(a: Type, b: Type): Type | undefined {
+  if (a.kind === "error" || b.kind === "error") return Types.error;
+  // Records from an unchecked side (`json` without a schema) are not validated: the merge is unchecked too.
+  if (isUnchecked(a) || isUnchecked(b)) return Types.any;
+  return unify(a, b);
 }
 
 /** A value field whose name ends with the table's name and "Id" (customerId for customers), for hints. */

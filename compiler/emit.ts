@@ -4,7 +4,7 @@
 import type { CodeBlockWriter } from "ts-morph";
 import { tsMorph } from "./ts-morph.ts";
 import type { BinaryOperator, Expr } from "../grammar/ast.ts";
-import type { AggregationPlan, CollectionPlan, FormatPlan, OperationPlan, SinkPlan, TopologyPlan, WindowPlan } from "./plan.ts";
+import type { AggregationPlan, BranchPlan, CollectionPlan, FormatPlan, OperationPlan, SinkPlan, TopologyPlan, WindowPlan } from "./plan.ts";
 import { isNullable, type RecordType, type Type } from "./types.ts";
 
 /**
@@ -75,9 +75,18 @@ export function emitTypeScript(plan: TopologyPlan, options: EmitOptions): string
         name: "topology",
         initializer: (writer) => {
           writer.write(`defineTopology(${JSON.stringify(plan.application)}, (builder) => `).inlineBlock(() => {
-            plan.collections.forEach((collection, index) => {
+            // The arms of a branch are declared together, by one statement, where the first arm comes.
+            const branches = new Set<BranchPlan>();
+            const statements = plan.collections.filter((collection) => {
+              if (collection.start.kind !== "branch") return true;
+              if (branches.has(collection.start)) return false;
+              branches.add(collection.start);
+              return true;
+            });
+            statements.forEach((collection, index) => {
               if (index > 0) writer.blankLine();
-              writeCollection(writer, collection, plan, expressions, options.sourceName);
+              if (collection.start.kind === "branch") writeBranch(writer, collection.start, expressions, options.sourceName);
+              else writeCollection(writer, collection, plan, expressions, options.sourceName);
             });
             for (const sink of plan.sinks) {
               writer.blankLine();
@@ -101,9 +110,24 @@ export function emitTypeScript(plan: TopologyPlan, options: EmitOptions): string
   return `${file.getFullText().trimEnd()}\n`;
 }
 
+/** `const { risky, normal } = enriched.branch("enriched-branch-risky", [{ name: "risky", when: ... }, { name: "normal" }]);` */
+function writeBranch(writer: CodeBlockWriter, branch: BranchPlan, expressions: ExpressionWriter, sourceName: string): void {
+  writer.writeLine(`// ${sourceName}:${branch.line}`);
+  const names = branch.arms.map((arm) => (jsIdentifier(arm.name) === arm.name ? arm.name : `${arm.name}: ${jsIdentifier(arm.name)}`));
+  writer.write(`const { ${names.join(", ")} } = ${jsIdentifier(branch.from)}.branch(${JSON.stringify(branch.node)}, [`).newLine();
+  writer.indent(() => {
+    for (const arm of branch.arms) {
+      const when = arm.condition ? `, when: (record) => ${expressions.write(arm.condition)}` : "";
+      writer.writeLine(`{ name: ${JSON.stringify(arm.name)}${when} },`);
+    }
+  });
+  writer.writeLine("]);");
+}
+
 function writeCollection(writer: CodeBlockWriter, collection: CollectionPlan, plan: TopologyPlan, expressions: ExpressionWriter, sourceName: string): void {
   writer.writeLine(`// ${sourceName}:${collection.line}`);
   const start = collection.start;
+  if (start.kind === "branch") throw new Error("a branch's arms are written by writeBranch");
   if (start.kind === "source") {
     const method = start.collection === "table" ? "table" : "stream";
     writer.write(`const ${jsIdentifier(collection.name)} = builder.${method}(${JSON.stringify(collection.name)}, `).inlineBlock(() => {
@@ -177,6 +201,12 @@ function operationCall(operation: OperationPlan, expressions: ExpressionWriter):
       return `.${operation.left ? "leftJoin" : "join"}(${name(operation.node)}, ${jsIdentifier(operation.table)})`;
     case "aggregate":
       return `.aggregate(${name(operation.node)}, ${aggregateOptions(operation.store, operation.aggregation, operation.window, expressions)})`;
+    case "dedup": {
+      const by = operation.by ? `by: (record) => ${expressions.write(operation.by, "object-safe")},\n` : "";
+      return `.dedup(${name(operation.node)}, {\nstore: ${JSON.stringify(operation.store)},\nwithinMs: ${operation.withinMs},\n${by}})`;
+    }
+    case "merge":
+      return `.merge(${name(operation.node)}, ${operation.streams.map(jsIdentifier).join(", ")})`;
     // A table's filter and mapValues read as a stream's; the KTable's methods keep deletes flowing.
     case "tableFilter":
       return `.filter(${name(operation.node)}, (record) => ${expressions.write(operation.condition)})`;

@@ -3,8 +3,8 @@
 // stateful step needs records partitioned by a key that changed, a named state
 // store per aggregation. Names of stores and internal topics derive from the
 // names in the .weir file, so they stay stable when the file is edited.
-import type { Duration, Expr, FormatRef, SinkDecl, Step, WindowStep } from "../grammar/ast.ts";
-import type { CollectionDecl } from "./resolve.ts";
+import type { BranchDecl, Duration, Expr, FormatRef, SinkDecl, Step, WindowStep } from "../grammar/ast.ts";
+import type { BranchStreamDecl, CollectionDecl } from "./resolve.ts";
 import { stepName, type CallBinding, type CheckedFile, type NameBinding, type Shape } from "./check.ts";
 import type { AggregateFunctionName } from "./builtins.ts";
 import { LineMap } from "./diagnostic-printer.ts";
@@ -43,6 +43,13 @@ export type OperationPlan =
   | { readonly kind: "flatMapValues"; readonly node: string; readonly values: Expr; readonly input: Shape }
   /** Through the internal topic `<application>-<name>-repartition`. */
   | { readonly kind: "repartition"; readonly name: string; readonly keyFormat?: FormatPlan }
+  /**
+   * Drops a record whose key (and `by` value) a record kept within `withinMs`
+   * had; the store `<stream>-dedup` remembers when each was last kept.
+   */
+  | { readonly kind: "dedup"; readonly node: string; readonly store: string; readonly withinMs: number; readonly by: Expr | undefined; readonly input: Shape }
+  /** The records of other streams join this one, each as it is. */
+  | { readonly kind: "merge"; readonly node: string; readonly streams: readonly string[] }
   /** A stream-table join on the key with the table read from a topic (its store has the table's name). */
   | { readonly kind: "join"; readonly node: string; readonly table: string; readonly left: boolean; readonly input: Shape }
   /** A table's filter: a row that does not match becomes a delete. */
@@ -81,11 +88,25 @@ export type OperationPlan =
       readonly result: Type;
     };
 
+/** A `branch` declaration: one node that sends each record to the first arm that takes it. */
+export interface BranchPlan {
+  readonly kind: "branch";
+  readonly node: string;
+  /** The stream branched. */
+  readonly from: string;
+  readonly line: number;
+  /** In order; an arm without a condition is the `else` arm (always the last). */
+  readonly arms: readonly { readonly name: string; readonly condition: Expr | undefined }[];
+  /** The shape of the records the conditions read. */
+  readonly input: Shape;
+}
+
 export interface CollectionPlan {
   readonly name: string;
-  /** 1-based line of the declaration in the .weir file. */
+  /** 1-based line of the declaration in the .weir file (for an arm of a branch: of the arm). */
   readonly line: number;
-  readonly start: SourcePlan | { readonly kind: "collection"; readonly name: string };
+  /** A branch's arms share one BranchPlan: the branch is built with its first arm. */
+  readonly start: SourcePlan | { readonly kind: "collection"; readonly name: string } | BranchPlan;
   readonly operations: readonly OperationPlan[];
   readonly shape: Shape;
 }
@@ -127,8 +148,15 @@ export function planTopology(checked: CheckedFile, text: string): TopologyPlan {
   const imports = new Map<string, string[]>();
   for (const fn of checked.imports.values()) imports.set(fn.modulePath, [...(imports.get(fn.modulePath) ?? []), fn.name]);
 
+  const branches = new Map<BranchDecl, BranchPlan>();
+  const branchPlan = (branch: BranchDecl): BranchPlan => {
+    let plan = branches.get(branch);
+    if (!plan) branches.set(branch, (plan = planBranch(branch, checked, lineOf(branch))));
+    return plan;
+  };
   const collections = checked.order.map((name) => {
     const declaration = checked.collections.get(name)!;
+    if (declaration.kind === "BranchStream") return planBranchStream(declaration, branchPlan(declaration.branch), checked, lineOf(declaration));
     return planCollection(declaration, checked, lineOf(declaration));
   });
 
@@ -144,7 +172,24 @@ export function planTopology(checked: CheckedFile, text: string): TopologyPlan {
   };
 }
 
-function planCollection(declaration: CollectionDecl, checked: CheckedFile, line: number): CollectionPlan {
+/** The branch node is named after what it reads and its first arm: two branches of one stream differ by their arms. */
+function planBranch(branch: BranchDecl, checked: CheckedFile, line: number): BranchPlan {
+  return {
+    kind: "branch",
+    node: `${branch.input.name}-branch-${branch.arms[0]!.name.name}`,
+    from: branch.input.name,
+    line,
+    arms: branch.arms.map((arm) => ({ name: arm.name.name, condition: arm.condition })),
+    input: checked.branchInputs.get(branch)!,
+  };
+}
+
+function planBranchStream(declaration: BranchStreamDecl, branch: BranchPlan, checked: CheckedFile, line: number): CollectionPlan {
+  const name = declaration.name.name;
+  return { name, line, start: branch, operations: [], shape: checked.shapes.get(name)! };
+}
+
+function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, checked: CheckedFile, line: number): CollectionPlan {
   const name = declaration.name.name;
   const shape = checked.shapes.get(name)!;
   if (declaration.kind === "Source") {
@@ -169,6 +214,12 @@ function planCollection(declaration: CollectionDecl, checked: CheckedFile, line:
   }
   const operations: OperationPlan[] = [];
   let window: WindowPlan | undefined;
+  // The stream's first repartition is named after it; a table's is its group by's.
+  const repartitionName = (index: number) => {
+    const first = declaration.collection === "stream" && !operations.some((o) => o.kind === "repartition");
+    return first ? name : `${name}-${index + 1}`;
+  };
+  let dedups = 0;
   declaration.steps.forEach((step, index) => {
     const input = checked.stepInputs.get(step)!;
     const node = `${name}-${index + 1}-${nodeSuffix(step)}`;
@@ -188,17 +239,26 @@ function planCollection(declaration: CollectionDecl, checked: CheckedFile, line:
       case "Join": {
         const tableShape = checked.shapes.get(step.other.name)!;
         if (input.keyChanged || input.keyEncoding !== tableShape.keyEncoding) {
-          // The stream's first repartition is named after it; a table's is its group by's.
-          const first = declaration.collection === "stream" && !operations.some((o) => o.kind === "repartition");
           // Keys encoded as the table's topic encodes them land in the partition of the table's row.
           const table = checked.collections.get(step.other.name)!;
           const keyFormat: FormatPlan | undefined =
             table.kind === "Source" ? planFormat(table.keyFormat, tableShape.key) : tableShape.keyEncoding === "string" ? { kind: "string" } : undefined;
-          operations.push({ kind: "repartition", name: first ? name : `${name}-${index + 1}`, ...(keyFormat ? { keyFormat } : {}) });
+          operations.push({ kind: "repartition", name: repartitionName(index), ...(keyFormat ? { keyFormat } : {}) });
         }
         operations.push({ kind: "join", node, table: step.other.name, left: step.type === "left", input });
         break;
       }
+      case "Dedup": {
+        // Dedup keeps state per key: the records must be partitioned by their key, as for a join.
+        if (input.keyChanged) operations.push({ kind: "repartition", name: repartitionName(index) });
+        dedups++;
+        const store = dedups === 1 ? `${name}-dedup` : `${name}-${index + 1}-dedup`;
+        operations.push({ kind: "dedup", node, store, withinMs: checked.durations.get(step.within)!, by: step.by, input });
+        break;
+      }
+      case "Merge":
+        operations.push({ kind: "merge", node, streams: step.streams.map((stream) => stream.name) });
+        break;
       case "GroupBy": {
         const byKey = step.key.kind === "Name" && checked.names.get(step.key)?.kind === "key";
         if (!byKey) operations.push({ kind: "selectKey", node, key: step.key, input });

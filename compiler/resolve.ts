@@ -2,13 +2,35 @@
 // imported functions) and reports what is declared twice or referenced but not
 // declared. Expression names are resolved by the checker, which knows the
 // record type each expression is evaluated against.
-import type { Identifier, ImportDecl, PipelineDecl, SchemaDecl, SinkDecl, SourceDecl, TypeRef, WeirFile } from "../grammar/ast.ts";
+import type {
+  BranchArm,
+  BranchDecl,
+  Identifier,
+  ImportDecl,
+  PipelineDecl,
+  SchemaDecl,
+  SinkDecl,
+  SourceDecl,
+  SourceRange,
+  TypeRef,
+  WeirFile,
+} from "../grammar/ast.ts";
 import { isBuiltinFunction } from "./builtins.ts";
 import { DiagnosticBag } from "./diagnostics.ts";
 import { didYouMean, shortList } from "./suggest.ts";
 import { ImportReader, type ImportedFunction } from "./imports.ts";
 
-export type CollectionDecl = SourceDecl | PipelineDecl;
+/** The stream an arm of a `branch` declares: the records of the branch's input that the arm takes. */
+export interface BranchStreamDecl {
+  readonly kind: "BranchStream";
+  readonly collection: "stream";
+  readonly name: Identifier;
+  readonly arm: BranchArm;
+  readonly branch: BranchDecl;
+  readonly range: SourceRange;
+}
+
+export type CollectionDecl = SourceDecl | PipelineDecl | BranchStreamDecl;
 
 export interface ResolvedFile {
   readonly file: WeirFile;
@@ -54,6 +76,11 @@ export function resolveNames(file: WeirFile, bag: DiagnosticBag, options: Resolv
       case "Pipeline":
         if (declare(declaration.name)) collections.set(declaration.name.name, declaration);
         break;
+      case "Branch":
+        for (const arm of declaration.arms) {
+          if (declare(arm.name)) collections.set(arm.name.name, { kind: "BranchStream", collection: "stream", name: arm.name, arm, branch: declaration, range: arm.range });
+        }
+        break;
       case "Sink":
         sinks.push(declaration);
         break;
@@ -77,7 +104,14 @@ export function resolveNames(file: WeirFile, bag: DiagnosticBag, options: Resolv
       case "Pipeline":
         checkCollectionName(declaration.input, collections, bag);
         if (declaration.input.name === declaration.name.name) bag.report("selfReference", declaration.input, [declaration.name.name]);
-        for (const step of declaration.steps) if (step.kind === "Join") checkCollectionName(step.other, collections, bag);
+        for (const step of declaration.steps) {
+          if (step.kind === "Join") checkCollectionName(step.other, collections, bag);
+          if (step.kind === "Merge") checkMergedNames(declaration, step.streams, collections, bag);
+        }
+        break;
+      case "Branch":
+        checkCollectionName(declaration.input, collections, bag);
+        if (declaration.arms.some((arm) => arm.name.name === declaration.input.name)) bag.report("selfReference", declaration.input, [declaration.input.name]);
         break;
       case "Sink":
         checkCollectionName(declaration.input, collections, bag);
@@ -130,6 +164,22 @@ function importNotFoundHint(name: string, exported: readonly string[], detail: s
   if (detail) return `${detail}; ${declare}`;
   const listed = shortList(exported);
   return listed ? `the module exports the functions ${listed}; or ${declare}` : declare;
+}
+
+function checkMergedNames(pipeline: PipelineDecl, streams: readonly Identifier[], collections: ReadonlyMap<string, CollectionDecl>, bag: DiagnosticBag): void {
+  const seen = new Map<string, Identifier>([[pipeline.input.name, pipeline.input]]);
+  for (const stream of streams) {
+    checkCollectionName(stream, collections, bag);
+    if (stream.name === pipeline.name.name) bag.report("selfReference", stream, [stream.name]);
+    const earlier = seen.get(stream.name);
+    if (earlier && stream.name !== "") {
+      bag.report("mergedTwice", stream, [stream.name], {
+        hint: "each record of it would be there twice; to keep both copies on purpose, declare a second stream over it and merge that",
+        related: [{ message: "already here", node: earlier }],
+      });
+    }
+    seen.set(stream.name, stream);
+  }
 }
 
 function checkCollectionName(name: Identifier, collections: ReadonlyMap<string, CollectionDecl>, bag: DiagnosticBag): void {

@@ -21,9 +21,12 @@
 import type { CstNode, IToken } from "chevrotain";
 import type {
   ApplicationDecl,
+  BranchArm,
+  BranchDecl,
   BinaryOperator,
   Comment,
   Declaration,
+  DedupStep,
   Duration,
   EmitClause,
   Expr,
@@ -51,9 +54,12 @@ import type {
   AddExprCstChildren,
   AndExprCstChildren,
   ApplicationCstChildren,
+  BranchArmCstChildren,
+  BranchDeclCstChildren,
   CallOrNameCstChildren,
   CompareExprCstChildren,
   DeclarationCstChildren,
+  DedupStepCstChildren,
   DurationCstChildren,
   ExpressionCstChildren,
   FieldCstChildren,
@@ -197,6 +203,7 @@ class AstBuilder extends BaseVisitor {
     if (ctx.streamDecl) return this.sub(this.streamDecl, ctx.streamDecl[0], range.start);
     if (ctx.tableDecl) return this.sub(this.tableDecl, ctx.tableDecl[0], range.start);
     if (ctx.sinkDecl) return this.sub(this.sinkDecl, ctx.sinkDecl[0], range.start);
+    if (ctx.branchDecl) return this.sub(this.branchDecl, ctx.branchDecl[0], range.start);
     return undefined;
   }
 
@@ -282,6 +289,22 @@ class AstBuilder extends BaseVisitor {
     };
   }
 
+  branchDecl(ctx: BranchDeclCstChildren, range: SourceRange): BranchDecl {
+    return {
+      kind: "Branch",
+      input: this.sub(this.name, ctx.input?.[0], endOf(ctx.BranchKw?.[0], range.end)),
+      arms: (ctx.branchArm ?? []).map((node) => this.sub(this.branchArm, node, range.end)),
+      range,
+    };
+  }
+
+  branchArm(ctx: BranchArmCstChildren, range: SourceRange): BranchArm {
+    const name = this.sub(this.name, ctx.name?.[0], range.start);
+    // A missing condition (recovery) is an ErrorExpr, never a made-up `else`.
+    const condition = ctx.ElseKw ? undefined : this.sub(this.expression, ctx.condition?.[0], endOf(ctx.Colon?.[0], range.end));
+    return { kind: "BranchArm", name, condition, range };
+  }
+
   format(ctx: FormatCstChildren, range: SourceRange): FormatRef {
     if (ctx.StringKw) return { kind: "Format", name: "string", schema: undefined, range };
     if (ctx.JsonKw) {
@@ -312,6 +335,11 @@ class AstBuilder extends BaseVisitor {
     if (ctx.SumKw) return { kind: "Sum", value: expression(), range };
     if (ctx.AggregateKw) return { kind: "Aggregate", value: this.sub(this.recordExpr, ctx.recordExpr?.[0], range.end), range };
     if (ctx.joinStep) return this.sub(this.joinStep, ctx.joinStep[0], range.start);
+    if (ctx.dedupStep) return this.sub(this.dedupStep, ctx.dedupStep[0], range.start);
+    if (ctx.MergeKw) {
+      const streams = (ctx.merged ?? []).map((node) => this.sub(this.name, node, range.end));
+      return { kind: "Merge", streams: streams.length > 0 ? streams : [{ kind: "Identifier", name: "", range: emptyRange(endOf(ctx.MergeKw[0], range.end)) }], range };
+    }
     return undefined;
   }
 
@@ -325,6 +353,15 @@ class AstBuilder extends BaseVisitor {
       on: ctx.OnKw ? this.sub(this.expression, ctx.on?.[0], endOf(ctx.OnKw[0], range.end)) : undefined,
       within: ctx.WithinKw ? duration(ctx.within?.[0], ctx.WithinKw[0]) : undefined,
       grace: ctx.GraceKw ? duration(ctx.grace?.[0], ctx.GraceKw[0]) : undefined,
+      range,
+    };
+  }
+
+  dedupStep(ctx: DedupStepCstChildren, range: SourceRange): DedupStep {
+    return {
+      kind: "Dedup",
+      by: ctx.ByKw ? this.sub(this.expression, ctx.by?.[0], endOf(ctx.ByKw[0], range.end)) : undefined,
+      within: this.sub(this.duration, ctx.within?.[0], endOf(ctx.WithinKw?.[0], range.end)),
       range,
     };
   }

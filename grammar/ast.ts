@@ -36,7 +36,7 @@ export interface ApplicationDecl extends NodeBase {
   readonly name: Identifier;
 }
 
-export type Declaration = ImportDecl | SchemaDecl | SourceDecl | PipelineDecl | SinkDecl;
+export type Declaration = ImportDecl | SchemaDecl | SourceDecl | PipelineDecl | BranchDecl | SinkDecl;
 
 /** `import { riskScore, normalise } from "./udfs.ts"` */
 export interface ImportDecl extends NodeBase {
@@ -112,7 +112,50 @@ export interface PipelineDecl extends NodeBase {
   readonly steps: readonly Step[];
 }
 
-export type Step = WhereStep | SelectStep | FlatMapStep | RekeyStep | JoinStep | GroupByStep | WindowStep | CountStep | SumStep | AggregateStep;
+/**
+ * `branch enriched { risky: risk > 0.8, normal: else }`: splits a stream into named streams.
+ * Each record goes to the first arm whose condition holds, or to the `else` arm, or nowhere.
+ */
+export interface BranchDecl extends NodeBase {
+  readonly kind: "Branch";
+  readonly input: Identifier;
+  readonly arms: readonly BranchArm[];
+}
+
+/** `risky: risk > 0.8`, or `normal: else` (condition undefined). Its name is a stream's. */
+export interface BranchArm extends NodeBase {
+  readonly kind: "BranchArm";
+  readonly name: Identifier;
+  readonly condition: Expr | undefined;
+}
+
+export type Step =
+  | WhereStep
+  | SelectStep
+  | FlatMapStep
+  | RekeyStep
+  | JoinStep
+  | DedupStep
+  | MergeStep
+  | GroupByStep
+  | WindowStep
+  | CountStep
+  | SumStep
+  | AggregateStep;
+
+/** `dedup within 10 minutes` (by key) or `dedup by eventId within 1 hour` (by key and eventId). */
+export interface DedupStep extends NodeBase {
+  readonly kind: "Dedup";
+  /** Absent: the key alone identifies a record. */
+  readonly by: Expr | undefined;
+  readonly within: Duration;
+}
+
+/** `merge returns, refunds`: the records of other streams join this one. */
+export interface MergeStep extends NodeBase {
+  readonly kind: "Merge";
+  readonly streams: readonly Identifier[];
+}
 
 export type JoinType = "inner" | "left" | "outer";
 
@@ -351,6 +394,7 @@ export type Node =
   | TypeRef
   | FormatRef
   | Step
+  | BranchArm
   | Duration
   | EmitClause
   | Expr

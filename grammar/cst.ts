@@ -37,6 +37,7 @@ export type DeclarationCstChildren = {
   streamDecl?: StreamDeclCstNode[];
   tableDecl?: TableDeclCstNode[];
   sinkDecl?: SinkDeclCstNode[];
+  branchDecl?: BranchDeclCstNode[];
 };
 
 export interface ImportDeclCstNode extends CstNode {
@@ -155,6 +156,32 @@ export type SinkDeclCstChildren = {
   valueProjection?: ExpressionCstNode[];
 };
 
+export interface BranchDeclCstNode extends CstNode {
+  name: "branchDecl";
+  children: BranchDeclCstChildren;
+}
+
+export type BranchDeclCstChildren = {
+  BranchKw?: IToken[];
+  input?: NameCstNode[];
+  LBrace?: IToken[];
+  branchArm?: BranchArmCstNode[];
+  Comma?: IToken[];
+  RBrace?: IToken[];
+};
+
+export interface BranchArmCstNode extends CstNode {
+  name: "branchArm";
+  children: BranchArmCstChildren;
+}
+
+export type BranchArmCstChildren = {
+  name?: NameCstNode[];
+  Colon?: IToken[];
+  ElseKw?: IToken[];
+  condition?: ExpressionCstNode[];
+};
+
 export interface FormatCstNode extends CstNode {
   name: "format";
   children: FormatCstChildren;
@@ -196,6 +223,10 @@ export type StepCstChildren = {
   AggregateKw?: IToken[];
   recordExpr?: RecordExprCstNode[];
   joinStep?: JoinStepCstNode[];
+  dedupStep?: DedupStepCstNode[];
+  MergeKw?: IToken[];
+  merged?: NameCstNode[];
+  Comma?: IToken[];
 };
 
 export interface JoinStepCstNode extends CstNode {
@@ -234,6 +265,19 @@ export type WindowStepCstChildren = {
   EmitKw?: IToken[];
   FinalKw?: IToken[];
   ChangesKw?: IToken[];
+};
+
+export interface DedupStepCstNode extends CstNode {
+  name: "dedupStep";
+  children: DedupStepCstChildren;
+}
+
+export type DedupStepCstChildren = {
+  DedupKw?: IToken[];
+  ByKw?: IToken[];
+  by?: ExpressionCstNode[];
+  WithinKw?: IToken[];
+  within?: DurationCstNode[];
 };
 
 export interface DurationCstNode extends CstNode {

@@ -12,6 +12,7 @@
 //     `{ a, b }` with inner spaces, `[a, b]` and `f(a, b)` without;
 //   - parentheses only where precedence needs them.
 import type {
+  BranchDecl,
   Comment,
   Declaration,
   Duration,
@@ -118,6 +119,8 @@ class Formatter {
       }
       case "Pipeline":
         return this.pipeline(declaration);
+      case "Branch":
+        return this.branch(declaration);
       case "Sink": {
         const key = declaration.keyFormat ? ` key ${format(declaration.keyFormat)}` : "";
         const head = `sink ${declaration.input.name} to topic ${JSON.stringify(declaration.topic.value)}${key}`;
@@ -160,6 +163,25 @@ class Formatter {
     return lines;
   }
 
+  /** A branch always has a line per arm: each arm declares a stream, and reads best in a column. */
+  private branch(branch: BranchDecl): string[] {
+    const head = `branch ${branch.input.name} {`;
+    if (branch.arms.length === 0) return [`branch ${branch.input.name} {}`];
+    const lines = [head];
+    branch.arms.forEach((arm, index) => {
+      for (const comment of this.takeCommentsBefore(arm.range.start)) lines.push(`${INDENT}${comment.text}`);
+      const prefix = `${INDENT}${arm.name.name}: `;
+      const condition = arm.condition ? expression(arm.condition, prefix.length) : "else";
+      const [first, ...rest] = `${prefix}${condition},`.split("\n");
+      lines.push(first!, ...rest.map((line) => `${INDENT}${line}`));
+      const next = branch.arms[index + 1]?.range.start ?? branch.range.end;
+      const trailing = this.takeTrailingComment(arm.range.end, next);
+      if (trailing) lines[lines.length - 1] += ` ${trailing.text}`;
+    });
+    lines.push("}");
+    return lines;
+  }
+
   /** A step's text; a long record breaks over lines (relative indentation). */
   private step(step: Step, indent: number): string {
     switch (step.kind) {
@@ -193,6 +215,10 @@ class Formatter {
         if (step.grace) clauses.push(`grace ${duration(step.grace)}`);
         return clauses.join(" ");
       }
+      case "Dedup":
+        return step.by ? `dedup by ${expression(step.by, indent + 9)} within ${duration(step.within)}` : `dedup within ${duration(step.within)}`;
+      case "Merge":
+        return `merge ${step.streams.map((s) => s.name).join(", ")}`;
     }
   }
 }

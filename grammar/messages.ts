@@ -9,7 +9,7 @@ import type { IParserErrorMessageProvider, IToken, TokenType } from "chevrotain"
 import { EOF } from "./chevrotain.ts";
 import { LBrace, LBracket, LParen, Comma, RBrace, RBracket, RParen } from "./tokens.ts";
 
-export const expectedDeclaration = "a declaration (stream, table, sink, schema, import)";
+export const expectedDeclaration = "a declaration (stream, table, branch, sink, schema, import)";
 
 const longestShownToken = 24;
 

@@ -10,13 +10,13 @@
 //     a name position could swallow the keyword of the next declaration when something is
 //     missing (`stream x =` followed by `table t = …`). Where a name, a field or an expression
 //     may start, a gate refuses a token sequence that looks like the start of a declaration
-//     (`stream|table NAME =|from`, `sink NAME to`, `schema NAME {`, `import {`). No valid
+//     (`stream|table NAME =|from`, `sink NAME to`, `schema|branch NAME {`, `import {`). No valid
 //     program has such a sequence anywhere but at the start of a declaration, so the gates
 //     change only how broken input is recovered, never what parses.
 
 import type { IToken, TokenType } from "chevrotain";
 import { CstParser, tokenMatcher } from "./chevrotain.ts";
-import { weirErrorMessages } from "./messages.ts";
+import { expectedDeclaration, weirErrorMessages } from "./messages.ts";
 import * as T from "./tokens.ts";
 
 type Lookahead = (offset: number) => IToken;
@@ -32,7 +32,7 @@ export function looksLikeDeclarationAt(la: Lookahead, at: number): boolean {
   const third = la(at + 2);
   if (is(first, T.StreamKw) || is(first, T.TableKw)) return is(second, T.Identifier) && (is(third, T.Equals) || is(third, T.FromKw));
   if (is(first, T.SinkKw)) return is(second, T.Identifier) && is(third, T.ToKw);
-  if (is(first, T.SchemaKw)) return is(second, T.Identifier) && is(third, T.LBrace);
+  if (is(first, T.SchemaKw) || is(first, T.BranchKw)) return is(second, T.Identifier) && is(third, T.LBrace);
   // `schema import { … }` declares a schema named "import".
   if (is(first, T.ImportKw)) return is(second, T.LBrace) && !is(la(at - 1), T.SchemaKw);
   return false;
@@ -83,13 +83,14 @@ export class WeirParser extends CstParser {
 
   readonly declaration = this.RULE("declaration", () => {
     this.OR({
-      ERR_MSG: "a declaration (stream, table, sink, schema, import)",
+      ERR_MSG: expectedDeclaration,
       DEF: [
         { ALT: () => this.SUBRULE(this.importDecl) },
         { ALT: () => this.SUBRULE(this.schemaDecl) },
         { ALT: () => this.SUBRULE(this.streamDecl) },
         { ALT: () => this.SUBRULE(this.tableDecl) },
         { ALT: () => this.SUBRULE(this.sinkDecl) },
+        { ALT: () => this.SUBRULE(this.branchDecl) },
       ],
     });
   });
@@ -247,6 +248,38 @@ export class WeirParser extends CstParser {
     });
   });
 
+  /** `branch enriched { risky: risk > 0.8, big: amount > 100, normal: else }`: first match wins. */
+  readonly branchDecl = this.RULE("branchDecl", () => {
+    this.CONSUME(T.BranchKw);
+    this.SUBRULE(this.name, { LABEL: "input" });
+    this.CONSUME(T.LBrace);
+    this.OPTION({
+      GATE: this.noDeclarationAt(1),
+      DEF: () => {
+        this.SUBRULE(this.branchArm);
+        this.MANY({
+          GATE: this.noDeclarationAt(2),
+          DEF: () => {
+            this.CONSUME(T.Comma);
+            this.SUBRULE2(this.branchArm);
+          },
+        });
+        this.OPTION2(() => this.CONSUME2(T.Comma));
+      },
+    });
+    this.CONSUME(T.RBrace);
+  });
+
+  /** `risky: risk > 0.8` or `normal: else` (the records no earlier arm took). */
+  readonly branchArm = this.RULE("branchArm", () => {
+    this.SUBRULE(this.name);
+    this.CONSUME(T.Colon);
+    this.OR({
+      ERR_MSG: "a condition or 'else'",
+      DEF: [{ ALT: () => this.CONSUME(T.ElseKw) }, { ALT: () => this.SUBRULE(this.expression, { LABEL: "condition" }) }],
+    });
+  });
+
   readonly format = this.RULE("format", () => {
     this.OR({
       ERR_MSG: "a format (string or json)",
@@ -277,7 +310,7 @@ export class WeirParser extends CstParser {
 
   readonly step = this.RULE("step", () => {
     this.OR({
-      ERR_MSG: "a step (where, select, flatmap, rekey, join, left join, outer join, group by, window, count, sum, aggregate)",
+      ERR_MSG: "a step (where, select, flatmap, rekey, join, left join, outer join, dedup, merge, group by, window, count, sum, aggregate)",
       DEF: [
         {
           ALT: () => {
@@ -325,6 +358,20 @@ export class WeirParser extends CstParser {
           },
         },
         { ALT: () => this.SUBRULE(this.joinStep) },
+        { ALT: () => this.SUBRULE(this.dedupStep) },
+        {
+          ALT: () => {
+            this.CONSUME(T.MergeKw);
+            this.SUBRULE2(this.name, { LABEL: "merged" });
+            this.MANY({
+              GATE: this.noDeclarationAt(2),
+              DEF: () => {
+                this.CONSUME(T.Comma);
+                this.SUBRULE3(this.name, { LABEL: "merged" });
+              },
+            });
+          },
+        },
       ],
     });
   });
@@ -368,6 +415,17 @@ export class WeirParser extends CstParser {
       this.CONSUME(T.EmitKw);
       this.OR2({ ERR_MSG: "'final' or 'changes'", DEF: [{ ALT: () => this.CONSUME(T.FinalKw) }, { ALT: () => this.CONSUME(T.ChangesKw) }] });
     });
+  });
+
+  /** `dedup within 10 minutes` (by key) or `dedup by eventId within 1 h` (by key and eventId). */
+  readonly dedupStep = this.RULE("dedupStep", () => {
+    this.CONSUME(T.DedupKw);
+    this.OPTION(() => {
+      this.CONSUME(T.ByKw);
+      this.SUBRULE(this.expression, { LABEL: "by" });
+    });
+    this.CONSUME(T.WithinKw);
+    this.SUBRULE(this.duration, { LABEL: "within" });
   });
 
   /** `30 seconds`, `500ms`, `-1 min` (a minus sign parses, so that the compiler can say why it is wrong). */

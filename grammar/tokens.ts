@@ -104,6 +104,9 @@ export const LeftKw = softKeyword("LeftKw", "left");
 export const OuterKw = softKeyword("OuterKw", "outer");
 export const OnKw = softKeyword("OnKw", "on");
 export const WithinKw = softKeyword("WithinKw", "within");
+export const DedupKw = softKeyword("DedupKw", "dedup");
+export const MergeKw = softKeyword("MergeKw", "merge");
+export const BranchKw = softKeyword("BranchKw", "branch");
 
 export const TrueKw = hardKeyword("TrueKw", "true");
 export const FalseKw = hardKeyword("FalseKw", "false");
@@ -121,14 +124,14 @@ export const softKeywords: readonly TokenType[] = [
   StringKw, NumberKw, BooleanKw, TimestampKw, ListKw, EventKw, TimeKw, SinkKw, ToKw,
   WhereKw, SelectKw, FlatmapKw, RekeyKw, GroupKw, ByKw, CountKw, SumKw, AggregateKw,
   WindowKw, TumblingKw, HoppingKw, SessionKw, AdvanceKw, GraceKw, EmitKw, FinalKw, ChangesKw,
-  JoinKw, LeftKw, OuterKw, OnKw, WithinKw,
+  JoinKw, LeftKw, OuterKw, OnKw, WithinKw, DedupKw, MergeKw, BranchKw,
 ];
 
 /** Hard keywords: never names. */
 export const hardKeywords: readonly TokenType[] = [TrueKw, FalseKw, NullKw, AndKw, OrKw, NotKw, IfKw, ThenKw, ElseKw];
 
 /** The keywords a declaration starts with. */
-export const declarationKeywords: readonly TokenType[] = [ImportKw, SchemaKw, StreamKw, TableKw, SinkKw];
+export const declarationKeywords: readonly TokenType[] = [ImportKw, SchemaKw, StreamKw, TableKw, SinkKw, BranchKw];
 
 // ---------------------------------------------------------------- operators and punctuation
 

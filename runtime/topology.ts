@@ -153,6 +153,41 @@ export interface WindowedAggregateNode extends NodeBase {
   readonly result: (aggregate: unknown) => unknown;
 }
 
+/**
+ * Drops a record when a record with the same key (and the same `by` value) was
+ * kept less than `withinMs` before or after it, in event time. The store keeps,
+ * per key, the timestamp of the last record kept, until stream time passes it
+ * by `withinMs`. A record whose key or `by` value is null passes.
+ */
+export interface DedupNode extends NodeBase {
+  readonly kind: "dedup";
+  readonly parent: string;
+  readonly store: string;
+  readonly withinMs: number;
+  readonly by: ((record: StreamRecord<unknown, unknown>) => unknown) | undefined;
+}
+
+/** The records of several streams, each forwarded as it comes: key, value and timestamp unchanged. */
+export interface MergeNode extends NodeBase {
+  readonly kind: "merge";
+  readonly parents: readonly string[];
+}
+
+/** Sends each record to the first arm whose predicate holds; an arm without one (else) takes the rest. */
+export interface BranchNode extends NodeBase {
+  readonly kind: "branch";
+  readonly parent: string;
+  /** In order. Each arm's records come out of its own node (a BranchArmNode). */
+  readonly arms: readonly { readonly node: string; readonly predicate: ((record: StreamRecord<unknown, unknown>) => boolean) | undefined }[];
+}
+
+/** One arm of a branch: the stream of the records the branch sent it. */
+export interface BranchArmNode extends NodeBase {
+  readonly kind: "branchArm";
+  /** The branch node. */
+  readonly parent: string;
+}
+
 export interface SinkNode extends NodeBase {
   readonly kind: "sink";
   readonly parent: string;
@@ -276,6 +311,10 @@ export type TopologyNode =
   | FilterNode
   | MapNode
   | FlatMapNode
+  | DedupNode
+  | MergeNode
+  | BranchNode
+  | BranchArmNode
   | AggregateNode
   | WindowedAggregateNode
   | SinkNode
@@ -284,11 +323,38 @@ export type TopologyNode =
   | TableJoinNode
   | MaterializeNode;
 
+/** The nodes a node reads from: none for a source, several for a merge, both tables for a table-table join. */
+export function parentsOf(node: TopologyNode): readonly string[] {
+  if (node.kind === "source") return [];
+  if (node.kind === "merge") return node.parents;
+  if (node.kind === "tableJoin") return [node.parent, node.other];
+  return [node.parent];
+}
+
+/** The state store a node owns, if any. */
+export function storeOf(node: TopologyNode): string | undefined {
+  switch (node.kind) {
+    case "source":
+      return node.internal ? undefined : node.store;
+    case "aggregate":
+    case "windowedAggregate":
+    case "materialize":
+    case "foreignKeySend":
+    case "foreignKeySubscribe":
+    case "dedup":
+      return node.store;
+    default:
+      return undefined;
+  }
+}
+
 export interface StoreDescription {
   readonly name: string;
   readonly changelogTopic: string;
   /** A window store's windows; absent for a key-value store. */
   readonly window?: WindowSpec;
+  /** A dedup store: how long a kept record's key is remembered, in event time. */
+  readonly dedup?: { readonly withinMs: number };
   /** A foreign-key join's subscriptions, keyed by [foreign key, left key]: indexed by foreign key. */
   readonly subscriptions?: true;
   /** The node that owns the store: an aggregation or a table's source. */
@@ -323,6 +389,9 @@ export class Topology {
       }
       if (node.kind === "foreignKeySubscribe") {
         return [{ name: node.store, changelogTopic: changelogTopicName(application, node.store), node: node.name, subscriptions: true }];
+      }
+      if (node.kind === "dedup") {
+        return [{ name: node.store, changelogTopic: changelogTopicName(application, node.store), node: node.name, dedup: { withinMs: node.withinMs } }];
       }
       if (node.kind !== "aggregate" && node.kind !== "windowedAggregate") return [];
       return [
@@ -363,7 +432,7 @@ export class Topology {
 
   /** The nodes a node's records flow to; a table-table join is a child of both its tables. */
   children(name: string): TopologyNode[] {
-    return this.nodes.filter((n) => n.kind !== "source" && (n.parent === name || (n.kind === "tableJoin" && n.other === name)));
+    return this.nodes.filter((n) => parentsOf(n).includes(name));
   }
 
   /** The topology as text, in the spirit of Kafka Streams' TopologyDescription. */
@@ -389,6 +458,20 @@ export class Topology {
             break;
           case "windowedAggregate":
             lines.push(`    Processor: ${node.name} (aggregate, ${describeWindow(node.window)}, emit ${node.emit}, store: ${node.store})${arrow} <-- ${node.parent}`);
+            break;
+          case "dedup":
+            lines.push(`    Processor: ${node.name} (dedup by key${node.by ? " and expression" : ""} within ${node.withinMs} ms, store: ${node.store})${arrow} <-- ${node.parent}`);
+            break;
+          case "merge":
+            lines.push(`    Processor: ${node.name} (merge)${arrow} <-- ${node.parents.join(", ")}`);
+            break;
+          case "branch": {
+            const arms = node.arms.map((arm) => (arm.predicate ? arm.node : `${arm.node} (else)`));
+            lines.push(`    Processor: ${node.name} (branch, first match: ${arms.join(", ")})${arrow} <-- ${node.parent}`);
+            break;
+          }
+          case "branchArm":
+            lines.push(`    Processor: ${node.name} (branch arm)${arrow} <-- ${node.parent}`);
             break;
           case "tableJoin": {
             const type = node.type === "inner" ? "join" : `${node.type} join`;
@@ -423,7 +506,7 @@ export class Topology {
     }
     lines.push("  State stores:");
     if (this.stores.length === 0) lines.push("    (none)");
-    for (const store of this.stores) lines.push(`    ${store.name} (${store.window ? "window store, " : ""}changelog: ${store.changelogTopic})`);
+    for (const store of this.stores) lines.push(`    ${store.name} (${store.window ? "window store, " : store.dedup ? "dedup store, " : ""}changelog: ${store.changelogTopic})`);
     lines.push("  Repartition topics:");
     if (this.repartitionTopics.length === 0) lines.push("    (none)");
     for (const topic of this.repartitionTopics) lines.push(`    ${topic}`);
@@ -457,7 +540,8 @@ function splitIntoSubtopologies(nodes: readonly TopologyNode[], stores: readonly
   };
   for (const node of nodes) root.set(node.name, node.name);
   for (const node of nodes) {
-    if (node.kind !== "source") root.set(find(node.name), find(node.parent));
+    // A merge joins its parents: one task reads all the merged streams' partitions, in time order.
+    for (const parent of parentsOf(node)) root.set(find(node.name), find(parent));
     // A join reads the table's store: the table's source and the stream share a task.
     if (node.kind === "join") root.set(find(node.name), find(node.table));
     // A table-table join reads both tables' stores: both tables share a task.
@@ -536,15 +620,6 @@ export class TopologyBuilder {
     if (this.nodes.some((n) => n.name === node.name)) {
       throw new TopologyError(`two nodes are named ${node.name}: node names must be unique`);
     }
-    const storeOf = (n: TopologyNode) =>
-      n.kind === "aggregate" ||
-      n.kind === "windowedAggregate" ||
-      n.kind === "materialize" ||
-      n.kind === "foreignKeySend" ||
-      n.kind === "foreignKeySubscribe" ||
-      (n.kind === "source" && !n.internal)
-        ? n.store
-        : undefined;
     if (storeOf(node) !== undefined && this.nodes.some((n) => storeOf(n) === storeOf(node))) {
       throw new TopologyError(`two state stores are named ${storeOf(node)}: store names must be unique`);
     }
@@ -630,6 +705,51 @@ export class KStream<K, V, W extends boolean = false> {
     return new KStream<K, V, W>(this.builder, name);
   }
 
+  /**
+   * Drops each record whose key — and `by` value, if given — a record kept
+   * less than `withinMs` before or after it (in event time) had; the first is
+   * kept. Needs the stream partitioned by its key. The store `options.store`
+   * remembers when each key was last kept (changelog `<application>-<store>-changelog`).
+   */
+  dedup(name: string, options: { readonly store: string; readonly withinMs: number; readonly by?: (record: RecordOf<K, V, W>) => unknown }): KStream<K, V, W> {
+    if (!(options.withinMs > 0)) throw new TopologyError(`${name}: a dedup window must be longer than 0 ms, not ${options.withinMs}`);
+    this.builder.add({ kind: "dedup", name, parent: this.node, store: options.store, withinMs: options.withinMs, by: options.by as DedupNode["by"] });
+    return new KStream<K, V, W>(this.builder, name);
+  }
+
+  /**
+   * This stream's records and the other streams', each as it is. Records of one
+   * task come in timestamp order. The merged stream's key and value types are
+   * the unions of the streams' (a nullable value merges with its non-null one).
+   */
+  merge<Others extends readonly KStream<any, any, W>[]>(name: string, ...others: Others): KStream<K | KeyOf<Others[number]>, V | ValueOf<Others[number]>, W> {
+    this.builder.add({ kind: "merge", name, parents: [this.node, ...others.map((other) => other.node)] });
+    return new KStream<K, V, W>(this.builder, name);
+  }
+
+  /**
+   * Splits the stream: each record goes to the first arm whose `when` holds; an
+   * arm without `when` (it must be the last) takes the records no other arm
+   * took; a record no arm takes is dropped. Each arm is a stream, named (and
+   * its node named) by the arm's name.
+   */
+  branch<const N extends string>(name: string, arms: readonly BranchArm<RecordOf<K, V, W>, N>[]): Record<N, KStream<K, V, W>> {
+    const otherwise = arms.findIndex((arm) => arm.when === undefined);
+    if (otherwise !== -1 && otherwise !== arms.length - 1) throw new TopologyError(`${name}: the arm without a condition (${arms[otherwise]!.name}) must be the last`);
+    this.builder.add({
+      kind: "branch",
+      name,
+      parent: this.node,
+      arms: arms.map((arm) => ({ node: arm.name, predicate: arm.when as BranchNode["arms"][number]["predicate"] })),
+    });
+    const streams = {} as Record<N, KStream<K, V, W>>;
+    for (const arm of arms) {
+      this.builder.add({ kind: "branchArm", name: arm.name, parent: name });
+      streams[arm.name] = new KStream<K, V, W>(this.builder, arm.name);
+    }
+    return streams;
+  }
+
   aggregate<A, Out = A>(name: string, options: AggregateOptions<K, V, A, Out>): KTable<K, Out> {
     const fns = functionsOf(options);
     this.builder.add({
@@ -660,6 +780,16 @@ export class KStream<K, V, W extends boolean = false> {
       internal: false,
     });
   }
+}
+
+/** A stream's key and value types (`any` matches a stream of any types, whose own types are then inferred). */
+type KeyOf<S> = S extends KStream<infer K, any, any> ? K : never;
+type ValueOf<S> = S extends KStream<any, infer V, any> ? V : never;
+
+/** An arm of `KStream.branch`: its name, and the condition that sends a record to it (none: else). */
+export interface BranchArm<R, N extends string = string> {
+  readonly name: N;
+  readonly when?: (record: R) => boolean;
 }
 
 function identity<T>(value: T): T {

@@ -5,6 +5,8 @@
 import { createHash } from "node:crypto";
 import { FormatError } from "../formats.ts";
 import type {
+  BranchNode,
+  DedupNode,
   ForeignKeyNotifyNode,
   ForeignKeyResponseNode,
   ForeignKeySendNode,
@@ -20,6 +22,7 @@ import type {
 import { timeWindowsFor } from "../windows.ts";
 import type { LogRecord } from "./log-client.ts";
 import type { RecordCollector } from "./record-collector.ts";
+import type { InMemoryDedupStore } from "./dedup-store.ts";
 import type { InMemoryKeyValueStore } from "./state-store.ts";
 import { SubscriptionStore } from "./subscription-store.ts";
 import type { InMemoryWindowStore } from "./window-store.ts";
@@ -85,6 +88,7 @@ export interface ProcessorContext {
   readonly collector: RecordCollector;
   store(name: string): InMemoryKeyValueStore;
   windowStore(name: string): InMemoryWindowStore;
+  dedupStore(name: string): InMemoryDedupStore;
   /** The task's stream time: the highest timestamp of the records it has processed, this one included. */
   streamTime(): number;
   /** The record being processed fell only in closed windows of this node: it is dropped (and dead-lettered as late). */
@@ -108,8 +112,13 @@ export function buildProcessors(topology: Topology, subtopology: SubTopology, co
     const id = node.kind === "tableJoin" ? `${node.name}:${side}` : node.name;
     const existing = built.get(id);
     if (existing) return existing;
-    const forward = forwardOf(node);
-    const processor = node.kind === "tableJoin" ? tableJoin(node, side, forward, context) : buildProcessor(node, forward, context);
+    const processor =
+      node.kind === "tableJoin"
+        ? tableJoin(node, side, forwardOf(node), context)
+        : node.kind === "branch"
+          ? // A branch sends each record to one of its children (its arms), chosen by the record: it forwards to them by name.
+            branch(node, new Map(topology.children(node.name).map((child) => [child.name, build(child, node.name)])))
+          : buildProcessor(node, forwardOf(node), context);
     built.set(id, processor);
     return processor;
   };
@@ -121,6 +130,7 @@ export function buildProcessors(topology: Topology, subtopology: SubTopology, co
 }
 
 function forwardTo(children: Forward[]): Forward {
+  if (children.length === 0) return () => {};
   if (children.length === 1) return children[0]!;
   return (record) => {
     for (const child of children) child(record);
@@ -234,6 +244,17 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
     case "windowedAggregate":
       return windowedAggregate(node, forward, context);
 
+    case "dedup":
+      return dedup(node, forward, context);
+
+    // The records of a merge and of a branch's arm go on as they are.
+    case "merge":
+    case "branchArm":
+      return forward;
+
+    case "branch":
+      throw new Error("a branch is built with its arms (see buildProcessors)");
+
     case "tableFilter":
       return (record) => {
         if (isTableDelete(record)) return forward(tableDelete(record));
@@ -301,6 +322,53 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
         context.collector.send(node.topic, key, value, record.timestamp);
       };
   }
+}
+
+/** First match wins: the predicates are evaluated in order, and only until one holds. */
+function branch(node: BranchNode, arms: ReadonlyMap<string, Forward>): Forward {
+  const routes = node.arms.map((arm) => ({ predicate: arm.predicate, forward: arms.get(arm.node) ?? (() => {}) }));
+  return (record) => {
+    let chosen: Forward | undefined;
+    try {
+      chosen = routes.find((route) => route.predicate === undefined || route.predicate(record))?.forward;
+    } catch (error) {
+      throw new NodeFailure(node.name, error);
+    }
+    // No arm took it and there is no else arm: the record is dropped, as in Kafka Streams' split().
+    chosen?.(record);
+  };
+}
+
+/**
+ * Deduplication, as Kafka Streams' dedup pattern: for each record, with stream
+ * time already moved to include it,
+ *   1. remembered keys whose window ended (kept timestamp + window <= stream time) are forgotten;
+ *   2. a record whose dedup key was kept at a time less than the window before
+ *      or after its own is a duplicate: dropped;
+ *   3. any other record is kept: its timestamp is remembered and it goes on.
+ * A duplicate does not extend the window: only kept records are remembered.
+ * A record whose key (or `by` value) is null cannot be compared: it goes on.
+ */
+function dedup(node: DedupNode, forward: Forward, context: ProcessorContext): Forward {
+  const store = context.dedupStore(node.store);
+  return (record) => {
+    let keep: boolean;
+    try {
+      const by = node.by ? node.by(record) : undefined;
+      if (record.key === null || record.key === undefined || (node.by && (by === null || by === undefined))) {
+        keep = true;
+      } else {
+        store.expire(context.streamTime());
+        const dedupKey = node.by ? [record.key, by] : [record.key];
+        const kept = store.lastKept(dedupKey);
+        keep = kept === undefined || Math.abs(record.timestamp - kept) >= node.withinMs;
+        if (keep) store.keep(dedupKey, record.timestamp);
+      }
+    } catch (error) {
+      throw new NodeFailure(node.name, error);
+    }
+    if (keep) forward(record);
+  };
 }
 
 type Output = StreamRecord<unknown, unknown>;

@@ -15,6 +15,7 @@ import { StateMachine, type Transitions } from "./state-machine.ts";
 import { InMemoryKeyValueStore } from "./state-store.ts";
 import { SubscriptionStore } from "./subscription-store.ts";
 import { InMemoryWindowStore } from "./window-store.ts";
+import { InMemoryDedupStore } from "./dedup-store.ts";
 
 export type TaskState = "CREATED" | "RESTORING" | "RUNNING" | "SUSPENDED" | "CLOSED";
 
@@ -71,11 +72,12 @@ export class StreamTask {
   private lateSinceCommit = 0;
   /**
    * The highest timestamp of the records this task has processed (Kafka
-   * Streams' stream time). Windowed stores keep it, so that a restarted task
-   * closes windows and drops late records exactly as the first run would have.
+   * Streams' stream time). Window and dedup stores keep it, so that a restarted
+   * task closes windows, drops late records and forgets dedup keys exactly as
+   * the first run would have.
    */
   private streamTime = Number.NEGATIVE_INFINITY;
-  private readonly windowStores: InMemoryWindowStore[] = [];
+  private readonly timedStores: (InMemoryWindowStore | InMemoryDedupStore)[] = [];
   /** Why the record being processed is late, if a windowed aggregation found it so. */
   private lateRecord: { node: string; detail: string } | undefined;
 
@@ -93,8 +95,10 @@ export class StreamTask {
         ? new InMemoryWindowStore(description.name, description.window)
         : description.subscriptions
           ? new SubscriptionStore(description.name)
-          : new InMemoryKeyValueStore(description.name);
-      if (store instanceof InMemoryWindowStore) this.windowStores.push(store);
+          : description.dedup
+            ? new InMemoryDedupStore(description.name, description.dedup.withinMs)
+            : new InMemoryKeyValueStore(description.name);
+      if (store instanceof InMemoryWindowStore || store instanceof InMemoryDedupStore) this.timedStores.push(store);
       this.stores.set(description.name, { store, changelog: { topic: description.changelogTopic, partition } });
     }
     const processors = buildProcessors(topology, subtopology, {
@@ -107,6 +111,11 @@ export class StreamTask {
       windowStore: (name) => {
         const store = this.stores.get(name)?.store;
         if (!(store instanceof InMemoryWindowStore)) throw new WeirRuntimeError(`task ${this.id} has no window store named ${name}`);
+        return store;
+      },
+      dedupStore: (name) => {
+        const store = this.stores.get(name)?.store;
+        if (!(store instanceof InMemoryDedupStore)) throw new WeirRuntimeError(`task ${this.id} has no dedup store named ${name}`);
         return store;
       },
       streamTime: () => this.streamTime,
@@ -148,7 +157,7 @@ export class StreamTask {
   }
 
   completeRestoration(): void {
-    for (const store of this.windowStores) this.streamTime = Math.max(this.streamTime, store.streamTime);
+    for (const store of this.timedStores) this.streamTime = Math.max(this.streamTime, store.streamTime);
     this.state.transitionTo("RUNNING");
   }
 
@@ -185,7 +194,7 @@ export class StreamTask {
     // of the record does not roll it back.
     if (next.record.timestamp > this.streamTime) {
       this.streamTime = next.record.timestamp;
-      for (const store of this.windowStores) {
+      for (const store of this.timedStores) {
         store.beginRecord(next.record.timestamp);
         store.streamTime = this.streamTime;
       }

@@ -87,4 +87,43 @@ describe("planTopology", () => {
     expect(perDay.operations).toMatchObject([{ kind: "aggregate", window: { kind: "tumbling", sizeMs: 86_400_000, graceMs: 0, emit: "changes" } }]);
     expect(perDay.shape.window).toBe("time");
   });
+
+  it("dedup: repartitions after a rekey (also one before a merge), not otherwise; stores named after the stream", () => {
+    const result = plan(
+      `${header}stream byCustomer = orders | rekey customerId\n` +
+        `stream once = orders | dedup within 1 min | rekey customerId | dedup by id within 2 min\n` +
+        `stream merged = orders | merge byCustomer | dedup within 1 s\n` +
+        `table counts = orders | rekey customerId | dedup within 1 s | group by key | count\n` +
+        `sink once to topic "o"\nsink merged to topic "m"\nsink counts to topic "c"\n`,
+    );
+    const operations = (name: string) => result.collections.find((c) => c.name === name)!.operations;
+    expect(operations("once")).toMatchObject([
+      { kind: "dedup", node: "once-1-dedup", store: "once-dedup", withinMs: 60_000, by: undefined },
+      { kind: "selectKey" },
+      { kind: "repartition", name: "once" },
+      { kind: "dedup", node: "once-3-dedup", store: "once-3-dedup", withinMs: 120_000 },
+    ]);
+    expect(operations("merged").map((o) => o.kind)).toEqual(["merge", "repartition", "dedup"]);
+    // A table's repartitions are named after their step; the group by key after the dedup needs none.
+    expect(operations("counts")).toMatchObject([{ kind: "selectKey" }, { kind: "repartition", name: "counts-2" }, { kind: "dedup", store: "counts-dedup" }, { kind: "aggregate", store: "counts" }]);
+  });
+
+  it("dedup after merging topics whose keys are encoded differently: repartitioned, so that equal keys meet", () => {
+    const result = plan(
+      `${header}stream a from topic "a" key string value string\nstream b from topic "b" key json value string\n` +
+        `stream same = a | merge a2 | dedup within 1 s\nstream a2 from topic "a2" key string value string\n` +
+        `stream mixed = a | merge b | dedup within 1 s\nsink same to topic "s"\nsink mixed to topic "m"\nsink orders to topic "o"\n`,
+    );
+    const kinds = (name: string) => result.collections.find((c) => c.name === name)!.operations.map((o) => o.kind);
+    expect(kinds("same")).toEqual(["merge", "dedup"]);
+    expect(kinds("mixed")).toEqual(["merge", "repartition", "dedup"]);
+  });
+
+  it("branch: one plan shared by the arms, a node named after the input and the first arm", () => {
+    const result = plan(`${header}branch orders { big: amount > 100, rest: else }\nsink big to topic "b"\nsink rest to topic "r"\n`);
+    const big = result.collections.find((c) => c.name === "big")!;
+    const rest = result.collections.find((c) => c.name === "rest")!;
+    expect(big.start).toBe(rest.start);
+    expect(big.start).toMatchObject({ kind: "branch", node: "orders-branch-big", from: "orders", arms: [{ name: "big" }, { name: "rest", condition: undefined }] });
+  });
 });

@@ -326,3 +326,48 @@ describe("sink value", () => {
     expect(parseDeclaration('sink r to topic "r" key string value json')).toMatchObject({ valueFormat: { name: "json" }, value: undefined });
   });
 });
+
+describe("branch", () => {
+  it("reads the input and the arms in order, else as an arm without a condition", () => {
+    const text = "branch orders { big: amount > 100, rest: else }";
+    const declaration = parseDeclaration(text);
+    const at = (range: { start: number; end: number }) => text.slice(range.start, range.end);
+    if (declaration.kind !== "Branch") throw new Error(`expected a branch, got ${declaration.kind}`);
+    expect(declaration.input.name).toBe("orders");
+    expect(declaration.arms.map((arm) => [arm.name.name, arm.condition?.kind, at(arm.range)])).toEqual([
+      ["big", "Binary", "big: amount > 100"],
+      ["rest", undefined, "rest: else"],
+    ]);
+    expect(at(declaration.range)).toBe(text);
+  });
+
+  it("allows no arms (the compiler says why that is wrong), a trailing comma, and soft keywords as names", () => {
+    expect(parseDeclaration("branch s {}")).toMatchObject({ kind: "Branch", arms: [] });
+    const declaration = parseDeclaration("branch branch { merge: dedup == 1, within: else, }");
+    expect(declaration).toMatchObject({ kind: "Branch", input: { name: "branch" }, arms: [{ name: { name: "merge" } }, { name: { name: "within" }, condition: undefined }] });
+  });
+
+  it("is a declaration of its own: a broken one does not take the next one down", () => {
+    const { file, problems } = parseWeir('application a\nbranch s { big: }\nsink big to topic "t"\n');
+    expect(problems.map((p) => p.message)).toEqual(["expected a condition or 'else' after ':' but found '}'"]);
+    expect(file.declarations.map((d) => d.kind)).toEqual(["Branch", "Sink"]);
+  });
+});
+
+describe("dedup and merge", () => {
+  it("reads dedup with and without by, and merge with one or more streams", () => {
+    const text = "stream s = x | dedup within 10 min | dedup by id within 1h | merge y | merge y2, z";
+    const steps = parseSteps(text);
+    const at = (range: { start: number; end: number }) => text.slice(range.start, range.end);
+    expect(steps.map((step) => at(step.range))).toEqual(["dedup within 10 min", "dedup by id within 1h", "merge y", "merge y2, z"]);
+    expect(steps[0]).toMatchObject({ kind: "Dedup", by: undefined, within: { amount: 10, unit: { name: "min" } } });
+    expect(steps[1]).toMatchObject({ kind: "Dedup", by: { kind: "Name", name: { name: "id" } }, within: { amount: 1, unit: { name: "h" } } });
+    expect(steps[2]).toMatchObject({ kind: "Merge", streams: [{ name: "y" }] });
+    expect(steps[3]).toMatchObject({ kind: "Merge", streams: [{ name: "y2" }, { name: "z" }] });
+  });
+
+  it("names the missing piece", () => {
+    expect(parseWeir("application a\nstream s = x | dedup by id\n").problems.map((p) => p.message)).toEqual(["expected 'within' but found end of file"]);
+    expect(parseWeir("application a\nstream s = x | merge\n").problems.map((p) => p.message)).toEqual(["expected a name after 'merge' but found end of file"]);
+  });
+});

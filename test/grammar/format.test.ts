@@ -115,6 +115,31 @@ describe("formatWeir", () => {
     ` + "\n");
   });
 
+  it("prints dedup, merge and branch, an arm per line, keeping comments", () => {
+    const text = dedent`
+      application a
+      stream once = orders|merge  web ,refunds|dedup   by  id  within 10min
+      stream keyed = orders | dedup within 1 h
+      branch once { /* routing */ big : amount>100 , // large
+        small:amount > 0, rest : else }
+      branch keyed {}
+    `;
+    expect(format(text)).toBe(dedent`
+      application a
+      stream once = orders
+        | merge web, refunds
+        | dedup by id within 10 min
+      stream keyed = orders | dedup within 1 h
+      branch once {
+        /* routing */
+        big: amount > 100, // large
+        small: amount > 0,
+        rest: else,
+      }
+      branch keyed {}
+    ` + "\n");
+  });
+
   it("prints outer joins, joins on an expression and joins within a time window", () => {
     const text = dedent`
       application a

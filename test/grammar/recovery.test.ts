@@ -8,8 +8,8 @@ function parse(text: string) {
   return { file, problems: describeProblems(text, problems), at: (range: { start: number; end: number }) => text.slice(range.start, range.end) };
 }
 
-const steps = "a step (where, select, flatmap, rekey, join, left join, outer join, group by, window, count, sum, aggregate)";
-const declaration = "a declaration (stream, table, sink, schema, import)";
+const steps = "a step (where, select, flatmap, rekey, join, left join, outer join, dedup, merge, group by, window, count, sum, aggregate)";
+const declaration = "a declaration (stream, table, branch, sink, schema, import)";
 
 describe("error messages", () => {
   it("names the steps when a '|' is followed by something else", () => {
