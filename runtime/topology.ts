@@ -5,7 +5,7 @@
 // so that a redeployed topology finds its changelogs and repartition topics again.
 import { WeirRuntimeError } from "./errors.ts";
 import { formats, type Format } from "./formats.ts";
-import type { EmitMode, TimeWindow, WindowSpec } from "./windows.ts";
+import type { EmitMode, JoinWindowSpec, TimeWindow, WindowSpec } from "./windows.ts";
 import { aggregationsFor, type Aggregations, type Aggregator } from "./aggregations.ts";
 
 export interface StreamRecord<K, V> {
@@ -75,6 +75,20 @@ export type WindowedAggregateOptions<K, V, A, Out = A> = AggregateOptions<K, V, 
   readonly emit?: EmitMode;
 };
 
+export interface StreamJoinOptions<T extends StreamJoinType = StreamJoinType> {
+  /** Default "inner". */
+  readonly type?: T;
+  /** `windows.join({ withinMs, graceMs })`. */
+  readonly window: JoinWindowSpec;
+  /** The name the other stream's value has in `record.joined`. */
+  readonly as: string;
+  /**
+   * The buffers of this stream's and the other stream's records; their
+   * changelogs are `<application>-<store>-changelog`.
+   */
+  readonly stores: { readonly this: string; readonly other: string };
+}
+
 function functionsOf<R, A, Out>(options: AggregateFunctions<R, A, Out> | AggregatorOption<R, A, Out>): AggregateFunctions<R, A, Out> {
   return "aggregator" in options ? options.aggregator(aggregationsFor<R>()) : options;
 }
@@ -107,6 +121,32 @@ export interface JoinNode extends NodeBase {
   readonly store: string;
   /** A left join keeps a record whose key the table lacks (with null for the table's value). */
   readonly left: boolean;
+}
+
+/** Which records of a stream-stream join are kept without a match: none (inner), the left side's, or both sides'. */
+export type StreamJoinType = "inner" | "left" | "outer";
+
+/**
+ * A windowed stream-stream join (Kafka Streams' KStreamKStreamJoin): records
+ * of both inputs are buffered in the two stores, and records with one key whose
+ * timestamps differ by at most the window's `withinMs` join. Its output's value
+ * is the left record's value (null for a right record that found nothing in an
+ * outer join) and the right record's value is at `record.joined[other]`.
+ */
+export interface StreamJoinNode extends NodeBase {
+  readonly kind: "streamJoin";
+  /** The left input. */
+  readonly parent: string;
+  /** The right input. */
+  readonly otherParent: string;
+  /** The name the right side's value has in `record.joined`. */
+  readonly other: string;
+  readonly type: StreamJoinType;
+  readonly window: JoinWindowSpec;
+  /** The left side's buffer. */
+  readonly thisStore: string;
+  /** The right side's buffer. */
+  readonly otherStore: string;
 }
 
 export interface FilterNode extends NodeBase {
@@ -161,13 +201,15 @@ export interface SinkNode extends NodeBase {
   readonly internal: boolean;
 }
 
-export type TopologyNode = SourceNode | JoinNode | FilterNode | MapNode | FlatMapNode | AggregateNode | WindowedAggregateNode | SinkNode;
+export type TopologyNode = SourceNode | JoinNode | StreamJoinNode | FilterNode | MapNode | FlatMapNode | AggregateNode | WindowedAggregateNode | SinkNode;
 
 export interface StoreDescription {
   readonly name: string;
   readonly changelogTopic: string;
   /** A window store's windows; absent for a key-value store. */
   readonly window?: WindowSpec;
+  /** A stream-stream join's buffer of one side: the join's window. */
+  readonly joinWindow?: JoinWindowSpec;
   /** The node that owns the store: an aggregation or a table's source. */
   readonly node: string;
 }
@@ -196,6 +238,9 @@ export class Topology {
     this.nodes = nodes;
     this.stores = nodes.flatMap((node): StoreDescription[] => {
       if (node.kind === "source" && node.store !== undefined) return [{ name: node.store, changelogTopic: changelogTopicName(application, node.store), node: node.name }];
+      if (node.kind === "streamJoin") {
+        return [node.thisStore, node.otherStore].map((store) => ({ name: store, changelogTopic: changelogTopicName(application, store), joinWindow: node.window, node: node.name }));
+      }
       if (node.kind !== "aggregate" && node.kind !== "windowedAggregate") return [];
       return [
         {
@@ -233,7 +278,8 @@ export class Topology {
   }
 
   children(name: string): TopologyNode[] {
-    return this.nodes.filter((n) => n.kind !== "source" && n.parent === name);
+    // A stream-stream join is a child of both its inputs.
+    return this.nodes.filter((n) => n.kind !== "source" && (n.parent === name || (n.kind === "streamJoin" && n.otherParent === name)));
   }
 
   /** The topology as text, in the spirit of Kafka Streams' TopologyDescription. */
@@ -251,6 +297,11 @@ export class Topology {
           case "join":
             lines.push(`    Processor: ${node.name} (${node.left ? "left join" : "join"} ${node.table}, store: ${node.store})${arrow} <-- ${node.parent}`);
             break;
+          case "streamJoin":
+            lines.push(
+              `    Processor: ${node.name} (${describeStreamJoin(node)}, stores: ${node.thisStore}, ${node.otherStore})${arrow} <-- ${node.parent}, ${node.otherParent}`,
+            );
+            break;
           case "sink":
             lines.push(`    Sink: ${node.name} (topic: ${node.topic}${node.internal ? ", repartition" : ""}) <-- ${node.parent}`);
             break;
@@ -267,7 +318,10 @@ export class Topology {
     }
     lines.push("  State stores:");
     if (this.stores.length === 0) lines.push("    (none)");
-    for (const store of this.stores) lines.push(`    ${store.name} (${store.window ? "window store, " : ""}changelog: ${store.changelogTopic})`);
+    for (const store of this.stores) {
+      const kind = store.window ? "window store, " : store.joinWindow ? "join buffer, " : "";
+      lines.push(`    ${store.name} (${kind}changelog: ${store.changelogTopic})`);
+    }
     lines.push("  Repartition topics:");
     if (this.repartitionTopics.length === 0) lines.push("    (none)");
     for (const topic of this.repartitionTopics) lines.push(`    ${topic}`);
@@ -280,6 +334,11 @@ function describeWindow(window: WindowSpec): string {
   if (window.kind === "session") return `session windows: gap ${window.gapMs} ms, grace ${window.graceMs} ms`;
   if (window.advanceMs === window.sizeMs) return `tumbling windows: size ${window.sizeMs} ms, grace ${window.graceMs} ms`;
   return `hopping windows: size ${window.sizeMs} ms, advance ${window.advanceMs} ms, grace ${window.graceMs} ms`;
+}
+
+function describeStreamJoin(node: StreamJoinNode): string {
+  const type = node.type === "inner" ? "join" : `${node.type} join`;
+  return `${type} ${node.other} within ${node.window.withinMs} ms, grace ${node.window.graceMs} ms`;
 }
 
 export function changelogTopicName(application: string, store: string): string {
@@ -304,6 +363,8 @@ function splitIntoSubtopologies(nodes: readonly TopologyNode[], stores: readonly
     if (node.kind !== "source") root.set(find(node.name), find(node.parent));
     // A join reads the table's store: the table's source and the stream share a task.
     if (node.kind === "join") root.set(find(node.name), find(node.table));
+    // A stream-stream join reads both inputs' records in one task.
+    if (node.kind === "streamJoin") root.set(find(node.name), find(node.otherParent));
   }
   const groups = new Map<string, TopologyNode[]>();
   for (const node of nodes) {
@@ -372,9 +433,14 @@ export class TopologyBuilder {
     if (this.nodes.some((n) => n.name === node.name)) {
       throw new TopologyError(`two nodes are named ${node.name}: node names must be unique`);
     }
-    const storeOf = (n: TopologyNode) => (n.kind === "aggregate" || n.kind === "windowedAggregate" || (n.kind === "source" && !n.internal) ? n.store : undefined);
-    if (storeOf(node) !== undefined && this.nodes.some((n) => storeOf(n) === storeOf(node))) {
-      throw new TopologyError(`two state stores are named ${storeOf(node)}: store names must be unique`);
+    const storesOf = (n: TopologyNode): (string | undefined)[] => {
+      if (n.kind === "streamJoin") return [n.thisStore, n.otherStore];
+      return [n.kind === "aggregate" || n.kind === "windowedAggregate" || (n.kind === "source" && !n.internal) ? n.store : undefined];
+    };
+    const taken = new Set(this.nodes.flatMap(storesOf));
+    for (const store of storesOf(node)) {
+      if (store !== undefined && taken.has(store)) throw new TopologyError(`two state stores are named ${store}: store names must be unique`);
+      taken.add(store);
     }
     this.nodes.push(node);
   }
@@ -455,6 +521,34 @@ export class KStream<K, V, W extends boolean = false> {
     const store = this.builder.storeOfTable(table.node);
     this.builder.add({ kind: "join", name, parent: this.node, table: table.node, store, left });
     return new KStream<K, V, W>(this.builder, name);
+  }
+
+  /**
+   * A windowed stream-stream join, as Kafka Streams' `join` / `leftJoin` /
+   * `outerJoin` with `JoinWindows.ofTimeDifferenceAndGrace`: this stream's
+   * records and the other's with the same key join when their timestamps
+   * differ by at most `window.withinMs`. A joined record has the key, this
+   * record's value, the other's at `record.joined[options.as]`, and the later
+   * of the two timestamps. A left (outer) join also emits each left (and
+   * right) record that found no match, with null for the missing side, once
+   * its window has closed: when stream time passes its timestamp + within +
+   * grace. A record arriving after its window closed is late: dropped, and
+   * dead-lettered with the reason "late". Both streams must be partitioned
+   * alike (same key, same partition count); they are read by one task.
+   */
+  windowedJoin<V2, T extends StreamJoinType = "inner">(name: string, other: KStream<K, V2, boolean>, options: StreamJoinOptions<T>): KStream<K, T extends "outer" ? V | null : V> {
+    this.builder.add({
+      kind: "streamJoin",
+      name,
+      parent: this.node,
+      otherParent: other.node,
+      other: options.as,
+      type: options.type ?? "inner",
+      window: options.window,
+      thisStore: options.stores.this,
+      otherStore: options.stores.other,
+    });
+    return new KStream(this.builder, name);
   }
 
   aggregate<A, Out = A>(name: string, options: AggregateOptions<K, V, A, Out>): KTable<K, Out> {

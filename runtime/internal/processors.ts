@@ -3,12 +3,13 @@
 // records to the collector. A user function that throws is reported as a
 // NodeFailure naming its node, so that the task can dead-letter the record.
 import { FormatError } from "../formats.ts";
-import type { SourceNode, StreamRecord, SubTopology, Topology, TopologyNode, WindowedAggregateNode } from "../topology.ts";
+import type { SourceNode, StreamJoinNode, StreamRecord, SubTopology, Topology, TopologyNode, WindowedAggregateNode } from "../topology.ts";
 import { timeWindowsFor } from "../windows.ts";
 import type { LogRecord } from "./log-client.ts";
 import type { RecordCollector } from "./record-collector.ts";
 import type { InMemoryKeyValueStore } from "./state-store.ts";
 import type { InMemoryWindowStore } from "./window-store.ts";
+import type { BufferedRecord, JoinBufferStore } from "./join-buffer-store.ts";
 
 type Forward = (record: StreamRecord<unknown, unknown>) => void;
 
@@ -71,6 +72,7 @@ export interface ProcessorContext {
   readonly collector: RecordCollector;
   store(name: string): InMemoryKeyValueStore;
   windowStore(name: string): InMemoryWindowStore;
+  joinBuffer(name: string): JoinBufferStore;
   /** The task's stream time: the highest timestamp of the records it has processed, this one included. */
   streamTime(): number;
   /** The record being processed fell only in closed windows of this node: it is dropped (and dead-lettered as late). */
@@ -80,10 +82,20 @@ export interface ProcessorContext {
 /** The entry point of each source node of the sub-topology, by source node name. */
 export function buildProcessors(topology: Topology, subtopology: SubTopology, context: ProcessorContext): Map<string, Forward> {
   const built = new Map<string, Forward>();
-  const build = (node: TopologyNode): Forward => {
+  /** A stream-stream join has one entry per input: the side a record comes from matters. */
+  const joins = new Map<string, { left: Forward; right: Forward }>();
+  const build = (node: TopologyNode, from?: string): Forward => {
+    if (node.kind === "streamJoin") {
+      let sides = joins.get(node.name);
+      if (!sides) {
+        sides = streamJoin(node, forwardTo(topology.children(node.name).map((child) => build(child, node.name))), context);
+        joins.set(node.name, sides);
+      }
+      return from === node.parent ? sides.left : sides.right;
+    }
     const existing = built.get(node.name);
     if (existing) return existing;
-    const children = topology.children(node.name).map(build);
+    const children = topology.children(node.name).map((child) => build(child, node.name));
     const forward = forwardTo(children);
     const processor = buildProcessor(node, forward, context);
     built.set(node.name, processor);
@@ -209,6 +221,9 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
     case "windowedAggregate":
       return windowedAggregate(node, forward, context);
 
+    case "streamJoin":
+      throw new Error(`${node.name}: a stream-stream join is built per side`);
+
     case "sink":
       return (record) => {
         let key: Buffer | null;
@@ -295,4 +310,81 @@ function windowedAggregate(node: WindowedAggregateNode, forward: Forward, contex
     }
     for (const output of outputs) forward(output);
   };
+}
+
+/**
+ * A windowed stream-stream join, as Kafka Streams' KStreamKStreamJoin with its
+ * 3.1+ handling of left and outer joins. For each record of either side, with
+ * stream time already moved to include it:
+ *   1. records of both buffers whose window has closed (stream time passed
+ *      their timestamp + within + grace) and that never joined are emitted
+ *      with the other side null (outer sides only; earliest first, the left
+ *      side first at equal timestamps), and records too old to join anything
+ *      that is not late (timestamp + 2 within + grace) are purged;
+ *   2. a record whose own window has already closed is late: dropped;
+ *   3. the record joins each record of the other buffer with its key and a
+ *      timestamp at most `within` away, in timestamp order: the result has the
+ *      later of the two timestamps;
+ *   4. the record is buffered, marked as owing a non-joined result if its side
+ *      is outer and it found no match.
+ * A left (outer) join never emits a non-joined result early: a match may
+ * still come until the window closes. A record with a null value is dropped,
+ * and so is one with a null key, except on an outer side, where it can never
+ * join and is emitted at once with the other side null (Kafka Streams 3.7+).
+ */
+function streamJoin(node: StreamJoinNode, forward: Forward, context: ProcessorContext): { left: Forward; right: Forward } {
+  const buffers = { left: context.joinBuffer(node.thisStore), right: context.joinBuffer(node.otherStore) };
+  const outer = { left: node.type !== "inner", right: node.type === "outer" };
+  const within = node.window.withinMs;
+  /** The joined record, oriented left then right whichever side came second. */
+  const result = (key: unknown, left: BufferedRecord | undefined, right: BufferedRecord | undefined, timestamp: number): Output => ({
+    key,
+    value: left ? left.value : null,
+    timestamp,
+    joined: { ...left?.joined, [node.other]: right ? right.value : null },
+  });
+  const side = (me: "left" | "right") => {
+    const other = me === "left" ? "right" : "left";
+    return (record: StreamRecord<unknown, unknown>) => {
+      if (record.value === null || record.value === undefined) return;
+      const outputs: Output[] = [];
+      try {
+        const streamTime = context.streamTime();
+        outputs.push(...emitClosed(streamTime));
+        const mine: BufferedRecord = { key: record.key, timestamp: record.timestamp, seq: 0, value: record.value, joined: record.joined, pending: false };
+        if (record.key === null || record.key === undefined) {
+          if (outer[me]) outputs.push(me === "left" ? result(null, mine, undefined, record.timestamp) : result(null, undefined, mine, record.timestamp));
+        } else if (streamTime > buffers[me].closeTime(record.timestamp)) {
+          context.late(node.name, `its join window closed at ${buffers[me].closeTime(record.timestamp)} (stream time ${streamTime}, within ${within} ms, grace ${node.window.graceMs} ms)`);
+        } else {
+          const matches = buffers[other].between(record.key, record.timestamp - within, record.timestamp + within);
+          for (const match of matches) {
+            const timestamp = Math.max(record.timestamp, match.timestamp);
+            outputs.push(me === "left" ? result(record.key, mine, match, timestamp) : result(record.key, match, mine, timestamp));
+            if (match.pending) buffers[other].settle(match);
+          }
+          buffers[me].add(record.key, record.timestamp, record.value, record.joined, outer[me] && matches.length === 0);
+        }
+      } catch (error) {
+        throw new NodeFailure(node.name, error);
+      }
+      for (const output of outputs) forward(output);
+    };
+  };
+  const emitClosed = (streamTime: number): Output[] => {
+    const due = { left: buffers.left.due(streamTime), right: buffers.right.due(streamTime) };
+    const closed = [...due.left.closed.map((r) => ({ r, side: 0 })), ...due.right.closed.map((r) => ({ r, side: 1 }))].sort(
+      (a, b) => a.r.timestamp - b.r.timestamp || a.side - b.side || compareText(JSON.stringify(a.r.key), JSON.stringify(b.r.key)) || a.r.seq - b.r.seq,
+    );
+    const outputs = closed.map(({ r, side }) => (side === 0 ? result(r.key, r, undefined, r.timestamp) : result(r.key, undefined, r, r.timestamp)));
+    for (const { r, side } of closed) (side === 0 ? buffers.left : buffers.right).settle(r);
+    for (const r of due.left.expired) buffers.left.remove(r);
+    for (const r of due.right.expired) buffers.right.remove(r);
+    return outputs;
+  };
+  return { left: side("left"), right: side("right") };
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

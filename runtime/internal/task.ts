@@ -14,6 +14,7 @@ import { RecordCollectorImpl } from "./record-collector.ts";
 import { StateMachine, type Transitions } from "./state-machine.ts";
 import { InMemoryKeyValueStore } from "./state-store.ts";
 import { InMemoryWindowStore } from "./window-store.ts";
+import { JoinBufferStore } from "./join-buffer-store.ts";
 
 export type TaskState = "CREATED" | "RESTORING" | "RUNNING" | "SUSPENDED" | "CLOSED";
 
@@ -74,7 +75,8 @@ export class StreamTask {
    * closes windows and drops late records exactly as the first run would have.
    */
   private streamTime = Number.NEGATIVE_INFINITY;
-  private readonly windowStores: InMemoryWindowStore[] = [];
+  /** The stores that keep the task's stream time: window stores and join buffers. */
+  private readonly windowStores: (InMemoryWindowStore | JoinBufferStore)[] = [];
   /** Why the record being processed is late, if a windowed aggregation found it so. */
   private lateRecord: { node: string; detail: string } | undefined;
 
@@ -88,8 +90,12 @@ export class StreamTask {
     this.collector = new RecordCollectorImpl(options.partitionsOf);
 
     for (const description of subtopology.stores) {
-      const store = description.window ? new InMemoryWindowStore(description.name, description.window) : new InMemoryKeyValueStore(description.name);
-      if (store instanceof InMemoryWindowStore) this.windowStores.push(store);
+      const store = description.window
+        ? new InMemoryWindowStore(description.name, description.window)
+        : description.joinWindow
+          ? new JoinBufferStore(description.name, description.joinWindow)
+          : new InMemoryKeyValueStore(description.name);
+      if (store instanceof InMemoryWindowStore || store instanceof JoinBufferStore) this.windowStores.push(store);
       this.stores.set(description.name, { store, changelog: { topic: description.changelogTopic, partition } });
     }
     const processors = buildProcessors(topology, subtopology, {
@@ -102,6 +108,11 @@ export class StreamTask {
       windowStore: (name) => {
         const store = this.stores.get(name)?.store;
         if (!(store instanceof InMemoryWindowStore)) throw new WeirRuntimeError(`task ${this.id} has no window store named ${name}`);
+        return store;
+      },
+      joinBuffer: (name) => {
+        const store = this.stores.get(name)?.store;
+        if (!(store instanceof JoinBufferStore)) throw new WeirRuntimeError(`task ${this.id} has no join buffer named ${name}`);
         return store;
       },
       streamTime: () => this.streamTime,
