@@ -81,6 +81,7 @@ export const diagnostics = {
   sinkSchemaMismatch: define("WEIR3016", "error", (schema: string, detail: string) => `the value does not match the schema ${q(schema)}: ${detail}`),
   unknownTimeUnit: define("WEIR3017", "error", (unit: string) => `unknown unit of time ${q(unit)}`),
   durationNotWhole: define("WEIR3018", "error", (duration: string) => `a duration must be a whole number of milliseconds, but ${duration} is not`),
+  streamJoinKeyType: define("WEIR3035", "error", (streamKey: string, other: string, otherKey: string) => `the stream's key is ${streamKey}, but the stream ${q(other)} is keyed by ${otherKey}`),
   joinKeyType: define("WEIR3019", "error", (streamKey: string, table: string, tableKey: string) => `the stream's key is ${streamKey}, but the table ${q(table)} is keyed by ${tableKey}`),
 
   // pipelines
@@ -104,8 +105,10 @@ export const diagnostics = {
   sinkToInternalTopic: define("WEIR4019", "error", (topic: string) => `"${topic}" is one of this application's own topics (changelog, repartition or dead letters)`),
   duplicateSource: define("WEIR4020", "error", (topic: string, other: string) => `the topic "${topic}" is already read by ${q(other)}`),
   duplicateSink: define("WEIR4021", "error", (name: string, topic: string) => `${q(name)} is already written to "${topic}"`),
-  joinNotATable: define("WEIR4022", "error", (name: string) => `${q(name)} is a stream: 'join' needs a table`),
+  joinNotATable: define("WEIR4022", "error", (name: string) => `${q(name)} is a stream: joining a stream needs a time window ('within')`),
   joinDerivedTable: define("WEIR4023", "error", (name: string) => `joining the table ${q(name)}, made by an aggregation, is not supported yet`),
+  withinOnTableJoin: define("WEIR4040", "error", (name: string) => `'within' belongs to joins of two streams, but ${q(name)} is a table`),
+  selfJoin: define("WEIR4041", "error", (name: string) => `${q(name)} cannot be joined with itself`),
   joinFormNotSupported: define("WEIR4060", "error", (form: string) => `${form} is not supported yet`),
   windowWithoutEventTime: define("WEIR4018", "warning", (source: string) => `${q(source)} declares no event time: these windows use the timestamps its records have on the topic`),
 } as const;

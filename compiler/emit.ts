@@ -48,7 +48,7 @@ export function emitTypeScript(plan: TopologyPlan, options: EmitOptions): string
 
   const runtimeNames = ["defineTopology", "formats", "isMainModule", "runService"];
   if (usesBuiltins(plan)) runtimeNames.push("fn");
-  if (plan.collections.some((c) => c.operations.some((o) => o.kind === "aggregate" && o.window))) runtimeNames.push("windows");
+  if (plan.collections.some((c) => c.operations.some((o) => (o.kind === "aggregate" && o.window) || o.kind === "streamJoin"))) runtimeNames.push("windows");
   if (plan.schemas.length > 0) runtimeNames.push("z");
   file.addImportDeclaration({ moduleSpecifier: options.runtimeModule, namedImports: runtimeNames.sort() });
   for (const [modulePath, names] of plan.imports) {
@@ -169,9 +169,28 @@ function operationCall(operation: OperationPlan, expressions: ExpressionWriter):
       return operation.keyFormat ? `.repartition(${name(operation.name)}, { key: ${formatExpression(operation.keyFormat)} })` : `.repartition(${name(operation.name)})`;
     case "join":
       return `.${operation.left ? "leftJoin" : "join"}(${name(operation.node)}, ${jsIdentifier(operation.table)})`;
+    case "streamJoin":
+      return streamJoinCall(operation);
     case "aggregate":
       return `.aggregate(${name(operation.node)}, ${aggregateOptions(operation.store, operation.aggregation, operation.window, expressions)})`;
   }
+}
+
+function streamJoinCall(operation: Extract<OperationPlan, { kind: "streamJoin" }>): string {
+  const repartition = operation.otherRepartition;
+  let other = jsIdentifier(operation.other);
+  if (repartition) {
+    // The other stream's key changed: it reaches the join through a repartition topic.
+    const options = repartition.keyFormat ? `, { key: ${formatExpression(repartition.keyFormat)} }` : "";
+    other = `${other}.repartition(${JSON.stringify(repartition.name)}${options})`;
+  }
+  const options = [
+    ...(operation.type === "inner" ? [] : [`type: ${JSON.stringify(operation.type)},`]),
+    `window: windows.join({ withinMs: ${operation.withinMs}, graceMs: ${operation.graceMs} }),`,
+    `as: ${JSON.stringify(operation.other)},`,
+    `stores: { this: ${JSON.stringify(operation.stores.this)}, other: ${JSON.stringify(operation.stores.other)} },`,
+  ];
+  return `.windowedJoin(${JSON.stringify(operation.node)}, ${other}, {\n${options.join("\n")}\n})`;
 }
 
 /** The aggregate functions come from the runtime (`fns`), typed by the stream's records. */
@@ -366,6 +385,7 @@ class ExpressionWriter {
         const binding = this.plan.expressions.names.get(expr);
         if (!binding) throw new Error(`unresolved name ${expr.name.name}`);
         if (binding.kind === "joined") return [`(record.joined!.${binding.table} as ${tsType(binding.type)})`, 9];
+        if (binding.kind === "field" && binding.nullable) return [`record.value?.${binding.name} ?? null`, nullishPrecedence];
         return [binding.kind === "field" ? `record.value.${binding.name}` : `record.${binding.kind}`, 9];
       }
       case "Member": {
