@@ -291,4 +291,38 @@ sink matched to topic "matched"
     await expect(runEmbedded(await topologyOf(source("join")), { log })).rejects.toThrowError(/must have the same number of partitions \(co-partitioning\), but they have: "orders" \(2\), "payments" \(3\)/);
     log.close();
   });
+
+  it("keeps the tables joined before it, and a second stream-stream join sees both streams", async () => {
+    const text = `application pay
+
+schema Order { id: string, customerId: string, ts: timestamp }
+schema Payment { id: string, ts: timestamp }
+
+table tiers from topic "tiers" key string value string
+stream orders from topic "orders" key string value json Order event time ts
+stream payments from topic "payments" key string value json Payment event time ts
+stream refunds from topic "refunds" key string value json Payment event time ts
+
+stream matched = orders
+  | left join tiers
+  | join payments within 10 ms
+  | outer join refunds within 10 ms
+  | select { order: id, tier: tiers, payment: payments.id, refund: refunds.id }
+
+sink matched to topic "matched"
+`;
+    driver = new TopologyTestDriver(await topologyOf(text));
+    driver.pipeInput("tiers", [{ key: "a", value: "gold", timestamp: 0 }]);
+    driver.pipeInput("orders", [{ key: "a", value: { id: "o1", customerId: "c", ts: 10 } }, { key: "b", value: { id: "o2", customerId: "c", ts: 12 } }]);
+    driver.pipeInput("payments", [payment("a", "p1", 15), payment("b", "p2", 16), payment("z", "p9", 40)]);
+    driver.pipeInput("refunds", [payment("a", "r1", 20), payment("z", "r9", 41)]);
+    await driver.run();
+    expect(matched()).toEqual([
+      // o1 + p1 (at 15) meets r1 (at 20): the result keeps the tier from the table join before.
+      ["a", { order: "o1", tier: "gold", payment: "p1", refund: "r1" }, 20],
+      // o2 + p2 (at 16) finds no refund: emitted with null when the next record reaching this join (r9 at 41)
+      // finds stream time past 16 + 10. p9 (at 40) did not: it joined nothing, so it never reached it.
+      ["b", { order: "o2", tier: null, payment: "p2", refund: null }, 16],
+    ]);
+  });
 });
