@@ -8,10 +8,10 @@
 // time is kept in the same store (key `"streamTime"`), so that a restarted task
 // closes windows and drops late records exactly as the first run would have.
 //
-// An index per key (to find the records a new one joins) and a lower bound of
-// the entries' deadlines (so that purging scans the store only when something
-// may be due) are kept beside it, in step with every change, rollback and
-// restoration.
+// An index per key (to find the records a new one joins) and a queue of the
+// entries' deadlines (so that finding what closed or expired costs what is
+// due, not a scan of the store) are kept beside it, in step with every change,
+// rollback and restoration.
 import type { JoinWindowSpec } from "../windows.ts";
 import { InMemoryKeyValueStore } from "./state-store.ts";
 
@@ -38,8 +38,12 @@ const STREAM_TIME = JSON.stringify("streamTime");
 export class JoinBufferStore extends InMemoryKeyValueStore {
   /** Key JSON text → the entry keys (JSON text) of its records. */
   private readonly index = new Map<string, Set<string>>();
-  /** Nothing is due (closing or expiring) before this stream time (-Infinity: unknown, look). */
-  private earliestDue = Number.NEGATIVE_INFINITY;
+  /**
+   * When each entry next needs attention (it closes, if pending, or expires),
+   * earliest first. Every put adds an item; items left behind by later changes
+   * are recognised when they come up and skipped.
+   */
+  private readonly deadlines = new DeadlineQueue();
 
   constructor(
     name: string,
@@ -78,18 +82,22 @@ export class JoinBufferStore extends InMemoryKeyValueStore {
    * its grace period.
    */
   due(streamTime: number): { closed: BufferedRecord[]; expired: BufferedRecord[] } {
-    if (streamTime < this.earliestDue) return { closed: [], expired: [] };
     const closed: BufferedRecord[] = [];
     const expired: BufferedRecord[] = [];
-    let earliest = Number.POSITIVE_INFINITY;
-    for (const [entryKey, stored] of this.all()) {
-      if (entryKey === STREAM_TIME) continue;
-      const record = recordOf(entryKey, stored as StoredEntry);
-      if (record.pending && streamTime > this.closeTime(record.timestamp)) closed.push(record);
-      if (streamTime > this.expiryTime(record.timestamp)) expired.push(record);
-      else earliest = Math.min(earliest, this.nextDeadline(record));
+    const seen = new Set<string>();
+    for (const entryKey of this.deadlines.popUntil(streamTime)) {
+      if (seen.has(entryKey)) continue;
+      seen.add(entryKey);
+      const stored = this.get(JSON.parse(entryKey)) as StoredEntry | undefined;
+      // Deleted since, or changed so that it is not due yet: a later item stands for it.
+      if (stored === undefined) continue;
+      const record = recordOf(entryKey, stored);
+      const isClosed = record.pending && streamTime > this.closeTime(record.timestamp);
+      const isExpired = streamTime > this.expiryTime(record.timestamp);
+      if (isClosed) closed.push(record);
+      if (isExpired) expired.push(record);
+      // Closed but not expired: settling it (a put) queues its expiry.
     }
-    this.earliestDue = earliest;
     return { closed: closed.sort(byTimeThenArrival), expired };
   }
 
@@ -102,7 +110,7 @@ export class JoinBufferStore extends InMemoryKeyValueStore {
     return timestamp + 2 * this.spec.withinMs + this.spec.graceMs;
   }
 
-  /** The first stream time at which something happens to the record: it closes (if pending) or expires. */
+  /** The first stream time at which something happens to the record: it closes (if pending) or it expires. */
   private nextDeadline(record: { timestamp: number; pending: boolean }): number {
     return (record.pending ? this.closeTime(record.timestamp) : this.expiryTime(record.timestamp)) + 1;
   }
@@ -141,12 +149,12 @@ export class JoinBufferStore extends InMemoryKeyValueStore {
     let entries = this.index.get(id);
     if (!entries) this.index.set(id, (entries = new Set()));
     entries.add(entryKey);
-    this.earliestDue = Math.min(this.earliestDue, this.nextDeadline({ timestamp, pending: (value as StoredEntry).pending }));
+    this.deadlines.push(this.nextDeadline({ timestamp, pending: (value as StoredEntry).pending }), entryKey);
   }
 
   protected override cleared(): void {
     this.index.clear();
-    this.earliestDue = Number.NEGATIVE_INFINITY;
+    this.deadlines.clear();
   }
 }
 
@@ -161,4 +169,53 @@ function recordOf(entryKey: string, stored: StoredEntry): BufferedRecord {
 
 function byTimeThenArrival(a: BufferedRecord, b: BufferedRecord): number {
   return a.timestamp - b.timestamp || a.seq - b.seq;
+}
+
+/** A binary min-heap of (deadline, entry key). */
+class DeadlineQueue {
+  private items: { at: number; entryKey: string }[] = [];
+
+  push(at: number, entryKey: string): void {
+    const items = this.items;
+    items.push({ at, entryKey });
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (items[parent]!.at <= at) break;
+      [items[parent], items[i]] = [items[i]!, items[parent]!];
+      i = parent;
+    }
+  }
+
+  /** Removes and returns the entry keys of every item due at or before `time`. */
+  popUntil(time: number): string[] {
+    const due: string[] = [];
+    while (this.items.length > 0 && this.items[0]!.at <= time) due.push(this.pop().entryKey);
+    return due;
+  }
+
+  clear(): void {
+    this.items = [];
+  }
+
+  private pop(): { at: number; entryKey: string } {
+    const items = this.items;
+    const top = items[0]!;
+    const last = items.pop()!;
+    if (items.length > 0) {
+      items[0] = last;
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        const right = left + 1;
+        let smallest = i;
+        if (left < items.length && items[left]!.at < items[smallest]!.at) smallest = left;
+        if (right < items.length && items[right]!.at < items[smallest]!.at) smallest = right;
+        if (smallest === i) break;
+        [items[smallest], items[i]] = [items[i]!, items[smallest]!];
+        i = smallest;
+      }
+    }
+    return top;
+  }
 }
