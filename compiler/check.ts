@@ -248,6 +248,8 @@ class Checker {
   }
 
   private checkPipeline(pipeline: PipelineDecl): Shape | undefined {
+    // Reading itself directly was reported when names were resolved (WEIR2013).
+    if (pipeline.input.name !== pipeline.name.name) this.checkNotCyclic(pipeline.input);
     const input = this.shapeOf(pipeline.input.name);
     if (!input) return undefined;
     let shape: Shape = input;
@@ -358,6 +360,12 @@ class Checker {
     return shape;
   }
 
+  /** A reference to a collection whose shape is being worked out: it reads, directly or not, what refers to it. */
+  private checkNotCyclic(reference: Identifier): void {
+    if (!this.inProgress.has(reference.name)) return;
+    this.bag.report("collectionCycle", reference, [reference.name], { hint: "records flow one way, from topics to sinks: read from a source or an earlier stream instead" });
+  }
+
   /** `within`, or another stream on the right: a windowed stream-stream join (`on` is a join of another kind). */
   private isStreamStreamJoin(step: JoinStep): boolean {
     return step.on === undefined && (step.within !== undefined || this.resolved.collections.get(step.other.name)?.collection === "stream");
@@ -386,6 +394,7 @@ class Checker {
       });
       return shape;
     }
+    this.checkNotCyclic(step.other);
     const other = this.shapeOf(name);
     if (!other) return shape;
     if (other.collection === "table") {

@@ -60,6 +60,7 @@ export const diagnostics = {
   selfReference: define("WEIR2013", "error", (name: string) => `${q(name)} reads from itself`),
   reservedFieldName: define("WEIR2015", "error", (name: string) => `${q(name)} cannot be a field name: JavaScript objects reserve it`),
   tableNotJoined: define("WEIR2016", "error", (name: string) => `the table ${q(name)} is not joined here`),
+  collectionCycle: define("WEIR2035", "error", (name: string) => `${q(name)} is read here by a stream or table that ${q(name)} itself reads from: a cycle`),
   noWindow: define("WEIR2014", "error", () => "there is no window here: 'window' is known only in the records of a windowed table"),
 
   // types
