@@ -325,4 +325,40 @@ sink matched to topic "matched"
       ["b", { order: "o2", tier: null, payment: "p2", refund: null }, 16],
     ]);
   });
+
+  it("joins two rekeyed streams through repartition topics that both get the larger writer's partition count", async () => {
+    const text = `application pay
+
+schema Order { id: string, customerId: string, ts: timestamp }
+schema Visit { customerId: string, ts: timestamp }
+
+stream orders from topic "orders" key string value json Order event time ts
+stream visits from topic "visits" key string value json Visit event time ts
+
+stream visitsByCustomer = visits | rekey customerId
+
+stream matched = orders
+  | rekey customerId
+  | join visitsByCustomer within 10 ms grace 1 s
+  | select { order: id, visit: visitsByCustomer.ts }
+
+sink matched to topic "matched"
+`;
+    const topology = await topologyOf(text);
+    expect(topology.repartitionTopics).toEqual(["pay-matched-repartition", "pay-matched-visitsByCustomer-repartition"]);
+    // Their writers have 1 and 3 tasks: both repartition topics get 3 partitions. Three tasks write the
+    // visits' repartition topic, one commit after another, so its partitions are out of time order: the
+    // grace period (1 s, more than the whole input spans) keeps every visit in.
+    driver = new TopologyTestDriver(topology, { partitions: { orders: 1, visits: 3 } });
+    driver.pipeInput("orders", Array.from({ length: 9 }, (_, i) => ({ key: `o${i}`, value: { id: `o${i}`, customerId: `c${i}`, ts: i * 100 } })));
+    driver.pipeInput("visits", Array.from({ length: 9 }, (_, i) => ({ key: `v${i}`, value: { customerId: `c${i}`, ts: i * 100 + 5 } })));
+    const summary = await driver.run();
+    expect(summary.deadLettered).toBe(0);
+    const out = driver.readOutput("matched");
+    expect(out.map((r) => [r.key, r.value]).sort()).toEqual(Array.from({ length: 9 }, (_, i) => [`c${i}`, { order: `o${i}`, visit: i * 100 + 5 }]));
+    expect(driver.log.topics().filter((t) => t.name.endsWith("-repartition")).map((t) => [t.name, t.partitions])).toEqual([
+      ["pay-matched-repartition", 3],
+      ["pay-matched-visitsByCustomer-repartition", 3],
+    ]);
+  });
 });
