@@ -88,7 +88,8 @@ export function buildProcessors(topology: Topology, subtopology: SubTopology, co
     if (node.kind === "streamJoin") {
       let sides = joins.get(node.name);
       if (!sides) {
-        sides = streamJoin(node, forwardTo(topology.children(node.name).map((child) => build(child, node.name))), context);
+        const forward = forwardTo(topology.children(node.name).map((child) => build(child, node.name)));
+        sides = streamJoin(node, joinedUpstream(topology, node.parent), forward, context);
         joins.set(node.name, sides);
       }
       return from === node.parent ? sides.left : sides.right;
@@ -332,7 +333,9 @@ function windowedAggregate(node: WindowedAggregateNode, forward: Forward, contex
  * and so is one with a null key, except on an outer side, where it can never
  * join and is emitted at once with the other side null (Kafka Streams 3.7+).
  */
-function streamJoin(node: StreamJoinNode, forward: Forward, context: ProcessorContext): { left: Forward; right: Forward } {
+function streamJoin(node: StreamJoinNode, leftJoined: readonly string[], forward: Forward, context: ProcessorContext): { left: Forward; right: Forward } {
+  // A right record alone has no left record to take earlier joins' values from: they are null in its result.
+  const noLeftJoined = Object.fromEntries(leftJoined.map((name) => [name, null]));
   const buffers = { left: context.joinBuffer(node.thisStore), right: context.joinBuffer(node.otherStore) };
   const outer = { left: node.type !== "inner", right: node.type === "outer" };
   const within = node.window.withinMs;
@@ -341,7 +344,7 @@ function streamJoin(node: StreamJoinNode, forward: Forward, context: ProcessorCo
     key,
     value: left ? left.value : null,
     timestamp,
-    joined: { ...left?.joined, [node.other]: right ? right.value : null },
+    joined: { ...(left ? left.joined : noLeftJoined), [node.other]: right ? right.value : null },
   });
   const side = (me: "left" | "right") => {
     const other = me === "left" ? "right" : "left";
@@ -383,6 +386,25 @@ function streamJoin(node: StreamJoinNode, forward: Forward, context: ProcessorCo
     return outputs;
   };
   return { left: side("left"), right: side("right") };
+}
+
+/**
+ * The names a record reaching this node carries in `record.joined`: those of
+ * the joins before it, up to the first node that makes a new record (only
+ * filters and joins keep `joined`).
+ */
+function joinedUpstream(topology: Topology, nodeName: string): string[] {
+  const node = topology.node(nodeName);
+  switch (node.kind) {
+    case "filter":
+      return joinedUpstream(topology, node.parent);
+    case "join":
+      return [...joinedUpstream(topology, node.parent), node.table];
+    case "streamJoin":
+      return [...joinedUpstream(topology, node.parent), node.other];
+    default:
+      return [];
+  }
 }
 
 function compareText(a: string, b: string): number {

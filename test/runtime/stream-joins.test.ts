@@ -324,6 +324,10 @@ sink matched to topic "matched"
       // finds stream time past 16 + 10. p9 (at 40) did not: it joined nothing, so it never reached it.
       ["b", { order: "o2", tier: null, payment: "p2", refund: null }, 16],
     ]);
+    driver.pipeInput("refunds", [payment("y", "r10", 60)]);
+    await driver.run();
+    // r9 found nothing: its result has no order, no payment and no tier (null, not absent).
+    expect(matched()).toEqual([["z", { order: null, tier: null, payment: null, refund: "r9" }, 41]]);
   });
 
   it("joins two rekeyed streams through repartition topics that both get the larger writer's partition count", async () => {
