@@ -87,7 +87,7 @@ export const windowType: RecordType = Types.record([
 
 export type NameBinding =
   | { readonly kind: "key" | "value" | "timestamp" | "window" }
-  /** `valueMayBeNull`: after an outer join of tables, the row may have no value of its own. */
+  /** `valueMayBeNull`: after an outer join (of streams or tables), the record may have no value of its own, so the field may be null. */
   | { readonly kind: "field"; readonly name: string; readonly valueMayBeNull?: boolean }
   /** The value of a table joined earlier in the pipeline. */
   | { readonly kind: "joined"; readonly table: string; readonly type: Type };
@@ -329,6 +329,7 @@ class Checker {
   }
 
   private checkPipeline(pipeline: PipelineDecl): Shape | undefined {
+    // Reading itself directly was reported when names were resolved (WEIR2013).
     const input = this.shapeOf(pipeline.input.name);
     if (!input) return undefined;
     let shape: Shape = input;
@@ -364,7 +365,7 @@ class Checker {
           shape = { ...shape, nonNull: withNonNull(shape.nonNull, nonNullWhen(step.condition, true, this.names)) };
           break;
         case "Join":
-          shape = this.checkJoin(step, shape);
+          shape = this.isStreamStreamJoin(step) ? this.checkStreamStreamJoin(step, shape, pipeline) : this.checkJoin(step, shape);
           break;
         case "Dedup":
           shape = this.checkDedup(step, shape);
@@ -441,6 +442,62 @@ class Checker {
       });
     }
     return shape;
+  }
+
+  /** `within`, or another stream on the right: a windowed stream-stream join (`on` is a join of another kind). */
+  private isStreamStreamJoin(step: JoinStep): boolean {
+    return step.on === undefined && (step.within !== undefined || this.resolved.collections.get(step.other.name)?.collection === "stream");
+  }
+
+  /**
+   * A windowed stream-stream join on the key (Kafka Streams' JoinWindows):
+   * the other side must be another stream keyed like this one, and `within`
+   * says how far apart in time two records may be to join.
+   */
+  private checkStreamStreamJoin(step: JoinStep, shape: Shape, pipeline: PipelineDecl): Shape {
+    const name = step.other.name;
+    const within = step.within ? this.checkDuration(step.within) : undefined;
+    const grace = step.grace ? this.checkDuration(step.grace) : undefined;
+    if (step.within && within !== undefined && within <= 0) {
+      this.bag.report("durationNotPositive", step.within, ["the join window ('within')", durationText(step.within)], {
+        hint: "records join when their timestamps are at most this far apart: 'within 5 minutes'",
+      });
+    }
+    if (step.grace && grace !== undefined && grace < 0) {
+      this.bag.report("negativeGrace", step.grace, [durationText(step.grace)], { hint: "grace 0s closes a join window as soon as stream time passes it" });
+    }
+    if (name === pipeline.input.name) {
+      this.bag.report("selfJoin", step.other, [name], {
+        hint: `every record would join with itself; to pair different records of one stream, join two streams derived from it: stream a = ${name} | where ..., then '| join a within ...'`,
+      });
+      return shape;
+    }
+    const other = this.shapeOf(name);
+    if (!other) return shape;
+    if (other.collection === "table") {
+      this.bag.report("withinOnTableJoin", step.within!, [name], {
+        hint: `a stream joins a table on the key, with the table's value as of each record: '| ${step.type === "inner" ? "" : `${step.type} `}join ${name}' without 'within'`,
+      });
+      return shape;
+    }
+    if (!step.within) {
+      this.bag.report("joinNotATable", step.other, [name], {
+        hint: `'within' is required for stream-stream joins: '| ${stepName(step)} ${name} within 5 minutes' pairs records whose timestamps are at most 5 minutes apart; to look up the latest value per key instead, declare ${name} as a table: table ${name} from topic ...`,
+      });
+      return shape;
+    }
+    if (!isUnchecked(shape.key) && !isUnchecked(other.key) && !sameType(nonNull(shape.key), nonNull(other.key))) {
+      this.bag.report("streamJoinKeyType", step.other, [describeType(shape.key), name, describeType(other.key)], {
+        hint: `a join matches keys: rekey one stream by what holds the other's key first, e.g. '| rekey ${guessKeyField(shape.value, name)} | join ${name} within ...'`,
+      });
+    }
+    const joined = new Map<string, Type>();
+    // After an outer join either side may be missing: the left's value and the tables joined into it are null then.
+    for (const [table, type] of shape.joined ?? []) joined.set(table, step.type === "outer" ? Types.nullable(type) : type);
+    joined.set(name, step.type === "inner" ? other.value : Types.nullable(other.value));
+    const value = step.type === "outer" ? Types.nullable(shape.value) : shape.value;
+    // A side whose key changed is read through a repartition topic, partitioned like the other side.
+    return { ...shape, value, keyChanged: false, window: undefined, joined };
   }
 
   /** A stream-table join on the key: the table must be read from a topic, keyed like the stream. */
@@ -975,13 +1032,9 @@ class Checker {
       this.names.set(expr, { kind: "joined", table: name, type: joined });
       return joined;
     }
-    const value = shape.value;
-    // After an outer join of tables, the row's own value may be missing: its fields may be null.
-    const own = nonNull(value);
-    if (value.kind === "nullable" && own.kind === "record" && fieldOf(own, name)) {
-      this.names.set(expr, { kind: "field", name, valueMayBeNull: true });
-      return Types.nullable(fieldOf(own, name)!.type);
-    }
+    // After an outer join the value may be null: its fields may be null too.
+    const valueMayBeNull = isNullable(shape.value);
+    const value = nonNull(shape.value);
     const hasField = value.kind === "record" && fieldOf(value, name) !== undefined;
     if (name === "window" && !hasField && !isUnchecked(value)) {
       this.bag.report("noWindow", expr, [], {
@@ -1002,8 +1055,8 @@ class Checker {
     if (value.kind === "record") {
       const field = fieldOf(value, name);
       if (field) {
-        this.names.set(expr, { kind: "field", name });
-        return field.type;
+        this.names.set(expr, valueMayBeNull ? { kind: "field", name, valueMayBeNull: true } : { kind: "field", name });
+        return valueMayBeNull ? Types.nullable(field.type) : field.type;
       }
       const fields = value.fields.map((f) => f.name);
       const hint = didYouMean(name, [...fields, ...this.namesBesidesFields(shape)]);

@@ -48,7 +48,7 @@ export function emitTypeScript(plan: TopologyPlan, options: EmitOptions): string
 
   const runtimeNames = ["defineTopology", "formats", "isMainModule", "runService"];
   if (usesBuiltins(plan)) runtimeNames.push("fn");
-  if (plan.collections.some((c) => c.operations.some((o) => o.kind === "aggregate" && o.window))) runtimeNames.push("windows");
+  if (plan.collections.some((c) => c.operations.some((o) => (o.kind === "aggregate" && o.window) || o.kind === "streamJoin"))) runtimeNames.push("windows");
   if (plan.schemas.length > 0) runtimeNames.push("z");
   file.addImportDeclaration({ moduleSpecifier: options.runtimeModule, namedImports: runtimeNames.sort() });
   for (const [modulePath, names] of plan.imports) {
@@ -199,6 +199,8 @@ function operationCall(operation: OperationPlan, expressions: ExpressionWriter):
       return operation.keyFormat ? `.repartition(${name(operation.name)}, { key: ${formatExpression(operation.keyFormat)} })` : `.repartition(${name(operation.name)})`;
     case "join":
       return `.${operation.left ? "leftJoin" : "join"}(${name(operation.node)}, ${jsIdentifier(operation.table)})`;
+    case "streamJoin":
+      return streamJoinCall(operation);
     case "aggregate":
       return `.aggregate(${name(operation.node)}, ${aggregateOptions(operation.store, operation.aggregation, operation.window, expressions)})`;
     case "dedup": {
@@ -228,6 +230,23 @@ function operationCall(operation: OperationPlan, expressions: ExpressionWriter):
 }
 
 const tableJoinMethod = { inner: "join", left: "leftJoin", outer: "outerJoin" } as const;
+
+function streamJoinCall(operation: Extract<OperationPlan, { kind: "streamJoin" }>): string {
+  const repartition = operation.otherRepartition;
+  let other = jsIdentifier(operation.other);
+  if (repartition) {
+    // The other stream's key changed: it reaches the join through a repartition topic.
+    const options = repartition.keyFormat ? `, { key: ${formatExpression(repartition.keyFormat)} }` : "";
+    other = `${other}.repartition(${JSON.stringify(repartition.name)}${options})`;
+  }
+  const options = [
+    ...(operation.type === "inner" ? [] : [`type: ${JSON.stringify(operation.type)},`]),
+    `window: windows.join({ withinMs: ${operation.withinMs}, graceMs: ${operation.graceMs} }),`,
+    `as: ${JSON.stringify(operation.other)},`,
+    `stores: { this: ${JSON.stringify(operation.stores.this)}, other: ${JSON.stringify(operation.stores.other)} },`,
+  ];
+  return `.windowedJoin(${JSON.stringify(operation.node)}, ${other}, {\n${options.join("\n")}\n})`;
+}
 
 /** The aggregate functions come from the runtime (`fns`), typed by the stream's records. */
 function aggregateOptions(store: string, aggregation: AggregationPlan, window: WindowPlan | undefined, expressions: ExpressionWriter): string {
@@ -406,6 +425,12 @@ class ExpressionWriter {
    * A joined table's value is found under the name of its store: the table's
    * own name, or for a table declared as another (`table t = customers`), that one's.
    */
+  /** Where a joined value is in `record.joined`: a table's under its store's name, a stream's under its own. */
+  private joinedKeyOf(name: string): string {
+    const collection = this.plan.collections.find((c) => c.name === name);
+    return collection?.shape.collection === "stream" ? name : this.storeOf(name);
+  }
+
   private storeOf(table: string): string {
     let collection = this.plan.collections.find((c) => c.name === table);
     while (collection && collection.operations.length === 0 && collection.start.kind === "collection") {
@@ -440,7 +465,7 @@ class ExpressionWriter {
       case "Name": {
         const binding = this.plan.expressions.names.get(expr);
         if (!binding) throw new Error(`unresolved name ${expr.name.name}`);
-        if (binding.kind === "joined") return [`(record.joined!.${this.storeOf(binding.table)} as ${tsType(binding.type)})`, 9];
+        if (binding.kind === "joined") return [`(record.joined!.${this.joinedKeyOf(binding.table)} as ${tsType(binding.type)})`, 9];
         if (binding.kind === "field" && binding.valueMayBeNull) return [`record.value?.${binding.name} ?? null`, nullishPrecedence];
         return [binding.kind === "field" ? `record.value.${binding.name}` : `record.${binding.kind}`, 9];
       }

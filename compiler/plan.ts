@@ -3,7 +3,7 @@
 // stateful step needs records partitioned by a key that changed, a named state
 // store per aggregation. Names of stores and internal topics derive from the
 // names in the .weir file, so they stay stable when the file is edited.
-import type { BranchDecl, Duration, Expr, FormatRef, SinkDecl, Step, WindowStep } from "../grammar/ast.ts";
+import type { BranchDecl, Duration, Expr, FormatRef, JoinStep, JoinType, SinkDecl, Step, WindowStep } from "../grammar/ast.ts";
 import type { BranchStreamDecl, CollectionDecl } from "./resolve.ts";
 import { stepName, type CallBinding, type CheckedFile, type NameBinding, type Shape } from "./check.ts";
 import type { AggregateFunctionName } from "./builtins.ts";
@@ -76,6 +76,23 @@ export type OperationPlan =
     }
   /** A derived table's rows, kept in the store named after it (changelog `<application>-<store>-changelog`). */
   | { readonly kind: "materialize"; readonly node: string; readonly store: string }
+  /**
+   * A windowed stream-stream join with the collection `other`; each side is
+   * buffered in its store (changelogs `<application>-<store>-changelog`). The
+   * other side, when its key changed, is first written through the repartition
+   * topic `<application>-<otherRepartition.name>-repartition`.
+   */
+  | {
+      readonly kind: "streamJoin";
+      readonly node: string;
+      readonly other: string;
+      readonly type: JoinType;
+      readonly withinMs: number;
+      readonly graceMs: number;
+      readonly stores: { readonly this: string; readonly other: string };
+      readonly otherRepartition: { readonly name: string; readonly keyFormat?: FormatPlan } | undefined;
+      readonly input: Shape;
+    }
   | {
       readonly kind: "aggregate";
       readonly node: string;
@@ -237,6 +254,10 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
         operations.push({ kind: "selectKey", node, key: step.key, input });
         break;
       case "Join": {
+        if (isStreamStreamJoin(step, checked)) {
+          operations.push(...planStreamStreamJoin(step, declaration, index, node, operations, checked));
+          break;
+        }
         const tableShape = checked.shapes.get(step.other.name)!;
         if (input.keyChanged || input.keyEncoding !== tableShape.keyEncoding) {
           // Keys encoded as the table's topic encodes them land in the partition of the table's row.
@@ -316,6 +337,60 @@ function planTablePipeline(declaration: Extract<CollectionDecl, { kind: "Pipelin
 /** The format that encodes keys as the topic partitioning these records does: text, or JSON (the default). */
 function keyFormatOf(shape: Shape): FormatPlan | undefined {
   return shape.keyEncoding === "string" ? { kind: "string" } : undefined;
+}
+
+function isStreamStreamJoin(step: JoinStep, checked: CheckedFile): boolean {
+  return step.within !== undefined && checked.shapes.get(step.other.name)?.collection === "stream";
+}
+
+/**
+ * Both sides must reach the join partitioned alike: a side whose key changed
+ * is repartitioned first, its key encoded as the other side's source topic
+ * encodes it (so that equal keys land in equal partitions), or as JSON when
+ * both sides are repartitioned.
+ */
+function planStreamStreamJoin(step: JoinStep, declaration: CollectionDecl & { kind: "Pipeline" }, index: number, node: string, earlier: readonly OperationPlan[], checked: CheckedFile): OperationPlan[] {
+  const name = declaration.name.name;
+  const other = step.other.name;
+  const input = checked.stepInputs.get(step)!;
+  const otherShape = checked.shapes.get(other)!;
+  const operations: OperationPlan[] = [];
+  if (input.keyChanged) {
+    const first = !earlier.some((o) => o.kind === "repartition");
+    const keyFormat = otherShape.keyChanged ? undefined : sourceKeyFormat(other, checked);
+    operations.push({ kind: "repartition", name: first ? name : `${name}-${index + 1}`, ...(keyFormat ? { keyFormat } : {}) });
+  }
+  let otherRepartition: { name: string; keyFormat?: FormatPlan } | undefined;
+  if (otherShape.keyChanged) {
+    const keyFormat = input.keyChanged ? undefined : sourceKeyFormat(declaration.input.name, checked);
+    otherRepartition = { name: `${name}-${other}`, ...(keyFormat ? { keyFormat } : {}) };
+  }
+  // The first stream-stream join of a pipeline names its stores after the pipeline; a later one adds its position.
+  const firstJoin = !earlier.some((o) => o.kind === "streamJoin");
+  const prefix = firstJoin ? name : `${name}-${index + 1}`;
+  operations.push({
+    kind: "streamJoin",
+    node,
+    other,
+    type: step.type,
+    withinMs: checked.durations.get(step.within!)!,
+    graceMs: step.grace ? checked.durations.get(step.grace)! : 0,
+    stores: { this: `${prefix}-join-this`, other: `${prefix}-join-other` },
+    otherRepartition,
+    input,
+  });
+  return operations;
+}
+
+/** The key format of the topic a collection's records were read from. */
+function sourceKeyFormat(collection: string, checked: CheckedFile): FormatPlan | undefined {
+  const seen = new Set<string>();
+  let current = checked.collections.get(collection);
+  while (current?.kind === "Pipeline" && !seen.has(current.name.name)) {
+    seen.add(current.name.name);
+    current = checked.collections.get(current.input.name);
+  }
+  return current?.kind === "Source" ? planFormat(current.keyFormat, checked.shapes.get(current.name.name)!.key) : undefined;
 }
 
 function planWindow(step: WindowStep, checked: CheckedFile): WindowPlan {

@@ -5,7 +5,7 @@
 // so that a redeployed topology finds its changelogs and repartition topics again.
 import { WeirRuntimeError } from "./errors.ts";
 import { formats, type Format } from "./formats.ts";
-import type { EmitMode, TimeWindow, WindowSpec } from "./windows.ts";
+import type { EmitMode, JoinWindowSpec, TimeWindow, WindowSpec } from "./windows.ts";
 import { aggregationsFor, type Aggregations, type Aggregator } from "./aggregations.ts";
 
 export interface StreamRecord<K, V> {
@@ -75,6 +75,20 @@ export type WindowedAggregateOptions<K, V, A, Out = A> = AggregateOptions<K, V, 
   readonly emit?: EmitMode;
 };
 
+export interface StreamJoinOptions<T extends StreamJoinType = StreamJoinType> {
+  /** Default "inner". */
+  readonly type?: T;
+  /** `windows.join({ withinMs, graceMs })`. */
+  readonly window: JoinWindowSpec;
+  /** The name the other stream's value has in `record.joined`. */
+  readonly as: string;
+  /**
+   * The buffers of this stream's and the other stream's records; their
+   * changelogs are `<application>-<store>-changelog`.
+   */
+  readonly stores: { readonly this: string; readonly other: string };
+}
+
 function functionsOf<R, A, Out>(options: AggregateFunctions<R, A, Out> | AggregatorOption<R, A, Out>): AggregateFunctions<R, A, Out> {
   return "aggregator" in options ? options.aggregator(aggregationsFor<R>()) : options;
 }
@@ -109,6 +123,32 @@ export interface JoinNode extends NodeBase {
   readonly left: boolean;
   /** The table's value from what its store keeps, when they differ (an aggregation's accumulator). */
   readonly read?: ((stored: unknown) => unknown) | undefined;
+}
+
+/** Which records of a stream-stream join are kept without a match: none (inner), the left side's, or both sides'. */
+export type StreamJoinType = "inner" | "left" | "outer";
+
+/**
+ * A windowed stream-stream join (Kafka Streams' KStreamKStreamJoin): records
+ * of both inputs are buffered in the two stores, and records with one key whose
+ * timestamps differ by at most the window's `withinMs` join. Its output's value
+ * is the left record's value (null for a right record that found nothing in an
+ * outer join) and the right record's value is at `record.joined[other]`.
+ */
+export interface StreamJoinNode extends NodeBase {
+  readonly kind: "streamJoin";
+  /** The left input. */
+  readonly parent: string;
+  /** The right input. */
+  readonly otherParent: string;
+  /** The name the right side's value has in `record.joined`. */
+  readonly other: string;
+  readonly type: StreamJoinType;
+  readonly window: JoinWindowSpec;
+  /** The left side's buffer. */
+  readonly thisStore: string;
+  /** The right side's buffer. */
+  readonly otherStore: string;
 }
 
 export interface FilterNode extends NodeBase {
@@ -308,6 +348,7 @@ export type TopologyNode =
   | ForeignKeyResponseNode
   | SourceNode
   | JoinNode
+  | StreamJoinNode
   | FilterNode
   | MapNode
   | FlatMapNode
@@ -328,6 +369,7 @@ export function parentsOf(node: TopologyNode): readonly string[] {
   if (node.kind === "source") return [];
   if (node.kind === "merge") return node.parents;
   if (node.kind === "tableJoin") return [node.parent, node.other];
+  if (node.kind === "streamJoin") return [node.parent, node.otherParent];
   return [node.parent];
 }
 
@@ -348,6 +390,13 @@ export function storeOf(node: TopologyNode): string | undefined {
   }
 }
 
+/** Every state store a node owns: a stream-stream join owns one buffer per side. */
+export function storesOf(node: TopologyNode): string[] {
+  if (node.kind === "streamJoin") return [node.thisStore, node.otherStore];
+  const store = storeOf(node);
+  return store === undefined ? [] : [store];
+}
+
 export interface StoreDescription {
   readonly name: string;
   readonly changelogTopic: string;
@@ -357,6 +406,8 @@ export interface StoreDescription {
   readonly dedup?: { readonly withinMs: number };
   /** A foreign-key join's subscriptions, keyed by [foreign key, left key]: indexed by foreign key. */
   readonly subscriptions?: true;
+  /** A stream-stream join's buffer of one side: the join's window. */
+  readonly joinWindow?: JoinWindowSpec;
   /** The node that owns the store: an aggregation or a table's source. */
   readonly node: string;
 }
@@ -392,6 +443,9 @@ export class Topology {
       }
       if (node.kind === "dedup") {
         return [{ name: node.store, changelogTopic: changelogTopicName(application, node.store), node: node.name, dedup: { withinMs: node.withinMs } }];
+      }
+      if (node.kind === "streamJoin") {
+        return [node.thisStore, node.otherStore].map((store) => ({ name: store, changelogTopic: changelogTopicName(application, store), joinWindow: node.window, node: node.name }));
       }
       if (node.kind !== "aggregate" && node.kind !== "windowedAggregate") return [];
       return [
@@ -450,6 +504,11 @@ export class Topology {
           case "join":
             lines.push(`    Processor: ${node.name} (${node.left ? "left join" : "join"} ${node.store}, store: ${node.store})${arrow} <-- ${node.parent}`);
             break;
+          case "streamJoin":
+            lines.push(
+              `    Processor: ${node.name} (${describeStreamJoin(node)}, stores: ${node.thisStore}, ${node.otherStore})${arrow} <-- ${node.parent}, ${node.otherParent}`,
+            );
+            break;
           case "sink":
             lines.push(`    Sink: ${node.name} (topic: ${node.topic}${node.internal ? ", repartition" : ""}) <-- ${node.parent}`);
             break;
@@ -506,7 +565,10 @@ export class Topology {
     }
     lines.push("  State stores:");
     if (this.stores.length === 0) lines.push("    (none)");
-    for (const store of this.stores) lines.push(`    ${store.name} (${store.window ? "window store, " : store.dedup ? "dedup store, " : ""}changelog: ${store.changelogTopic})`);
+    for (const store of this.stores) {
+      const kind = store.window ? "window store, " : store.dedup ? "dedup store, " : store.joinWindow ? "join buffer, " : "";
+      lines.push(`    ${store.name} (${kind}changelog: ${store.changelogTopic})`);
+    }
     lines.push("  Repartition topics:");
     if (this.repartitionTopics.length === 0) lines.push("    (none)");
     for (const topic of this.repartitionTopics) lines.push(`    ${topic}`);
@@ -519,6 +581,11 @@ function describeWindow(window: WindowSpec): string {
   if (window.kind === "session") return `session windows: gap ${window.gapMs} ms, grace ${window.graceMs} ms`;
   if (window.advanceMs === window.sizeMs) return `tumbling windows: size ${window.sizeMs} ms, grace ${window.graceMs} ms`;
   return `hopping windows: size ${window.sizeMs} ms, advance ${window.advanceMs} ms, grace ${window.graceMs} ms`;
+}
+
+function describeStreamJoin(node: StreamJoinNode): string {
+  const type = node.type === "inner" ? "join" : `${node.type} join`;
+  return `${type} ${node.other} within ${node.window.withinMs} ms, grace ${node.window.graceMs} ms`;
 }
 
 export function changelogTopicName(application: string, store: string): string {
@@ -620,8 +687,10 @@ export class TopologyBuilder {
     if (this.nodes.some((n) => n.name === node.name)) {
       throw new TopologyError(`two nodes are named ${node.name}: node names must be unique`);
     }
-    if (storeOf(node) !== undefined && this.nodes.some((n) => storeOf(n) === storeOf(node))) {
-      throw new TopologyError(`two state stores are named ${storeOf(node)}: store names must be unique`);
+    const taken = new Set(this.nodes.flatMap(storesOf));
+    for (const store of storesOf(node)) {
+      if (taken.has(store)) throw new TopologyError(`two state stores are named ${store}: store names must be unique`);
+      taken.add(store);
     }
     this.nodes.push(node);
   }
@@ -748,6 +817,34 @@ export class KStream<K, V, W extends boolean = false> {
       streams[arm.name] = new KStream<K, V, W>(this.builder, arm.name);
     }
     return streams;
+  }
+
+  /**
+   * A windowed stream-stream join, as Kafka Streams' `join` / `leftJoin` /
+   * `outerJoin` with `JoinWindows.ofTimeDifferenceAndGrace`: this stream's
+   * records and the other's with the same key join when their timestamps
+   * differ by at most `window.withinMs`. A joined record has the key, this
+   * record's value, the other's at `record.joined[options.as]`, and the later
+   * of the two timestamps. A left (outer) join also emits each left (and
+   * right) record that found no match, with null for the missing side, once
+   * its window has closed: when stream time passes its timestamp + within +
+   * grace. A record arriving after its window closed is late: dropped, and
+   * dead-lettered with the reason "late". Both streams must be partitioned
+   * alike (same key, same partition count); they are read by one task.
+   */
+  windowedJoin<V2, T extends StreamJoinType = "inner">(name: string, other: KStream<K, V2, boolean>, options: StreamJoinOptions<T>): KStream<K, T extends "outer" ? V | null : V> {
+    this.builder.add({
+      kind: "streamJoin",
+      name,
+      parent: this.node,
+      otherParent: other.node,
+      other: options.as,
+      type: options.type ?? "inner",
+      window: options.window,
+      thisStore: options.stores.this,
+      otherStore: options.stores.other,
+    });
+    return new KStream(this.builder, name);
   }
 
   aggregate<A, Out = A>(name: string, options: AggregateOptions<K, V, A, Out>): KTable<K, Out> {

@@ -22,6 +22,16 @@ export type WindowSpec =
     }
   | { readonly kind: "session"; readonly gapMs: number; readonly graceMs: number };
 
+/**
+ * The window of a stream-stream join (Kafka Streams' JoinWindows
+ * ofTimeDifferenceAndGrace): records of the two sides with one key join when
+ * their timestamps differ by at most `withinMs`, both ends inclusive.
+ */
+export interface JoinWindowSpec {
+  readonly withinMs: number;
+  readonly graceMs: number;
+}
+
 /** `emit changes`: every update of a window flows downstream. `emit final`: one result per window, once it closes. */
 export type EmitMode = "changes" | "final";
 
@@ -47,6 +57,10 @@ export const windows = {
     const advance = positive("a hopping window's advance", options.advanceMs);
     if (advance > size) throw new RangeError(`a hopping window's advance (${advance} ms) must not be larger than its size (${size} ms)`);
     return { kind: "time", sizeMs: size, advanceMs: advance, graceMs: grace(options.graceMs) };
+  },
+  /** A stream-stream join's window: records join when |t1 - t2| <= withinMs. */
+  join(options: { readonly withinMs: number; readonly graceMs: number }): JoinWindowSpec {
+    return { withinMs: positive("a join window ('within')", options.withinMs), graceMs: grace(options.graceMs) };
   },
   /** Sessions: records of a key closer than `gapMs` to each other are one session. */
   session(options: { readonly gapMs: number; readonly graceMs: number }): WindowSpec {

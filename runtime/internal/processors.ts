@@ -12,6 +12,7 @@ import type {
   ForeignKeySendNode,
   ForeignKeySubscribeNode,
   SourceNode,
+  StreamJoinNode,
   StreamRecord,
   SubTopology,
   TableJoinNode,
@@ -26,6 +27,7 @@ import type { InMemoryDedupStore } from "./dedup-store.ts";
 import type { InMemoryKeyValueStore } from "./state-store.ts";
 import { SubscriptionStore } from "./subscription-store.ts";
 import type { InMemoryWindowStore } from "./window-store.ts";
+import type { BufferedRecord, JoinBufferStore } from "./join-buffer-store.ts";
 
 type Forward = (record: StreamRecord<unknown, unknown>) => void;
 
@@ -89,6 +91,7 @@ export interface ProcessorContext {
   store(name: string): InMemoryKeyValueStore;
   windowStore(name: string): InMemoryWindowStore;
   dedupStore(name: string): InMemoryDedupStore;
+  joinBuffer(name: string): JoinBufferStore;
   /** The task's stream time: the highest timestamp of the records it has processed, this one included. */
   streamTime(): number;
   /** The record being processed fell only in closed windows of this node: it is dropped (and dead-lettered as late). */
@@ -98,6 +101,8 @@ export interface ProcessorContext {
 /** The entry point of each source node of the sub-topology, by source node name. */
 export function buildProcessors(topology: Topology, subtopology: SubTopology, context: ProcessorContext): Map<string, Forward> {
   const built = new Map<string, Forward>();
+  /** A stream-stream join has one entry per input: the side a record comes from matters. */
+  const streamJoins = new Map<string, { left: Forward; right: Forward }>();
   const forwards = new Map<string, Forward>();
   const forwardOf = (node: TopologyNode): Forward => {
     const existing = forwards.get(node.name);
@@ -108,6 +113,14 @@ export function buildProcessors(topology: Topology, subtopology: SubTopology, co
   };
   // A table-table join has two parents, and one entry for each: which side changed decides which store it reads.
   const build = (node: TopologyNode, parent?: string): Forward => {
+    if (node.kind === "streamJoin") {
+      let sides = streamJoins.get(node.name);
+      if (!sides) {
+        sides = streamJoin(node, joinedUpstream(topology, node.parent), forwardOf(node), context);
+        streamJoins.set(node.name, sides);
+      }
+      return parent === node.parent ? sides.left : sides.right;
+    }
     const side = node.kind === "tableJoin" && parent === node.other ? "right" : "left";
     const id = node.kind === "tableJoin" ? `${node.name}:${side}` : node.name;
     const existing = built.get(id);
@@ -308,6 +321,9 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
       return foreignKeyNotify(node, forward, context);
     case "foreignKeyResponse":
       return foreignKeyResponse(node, forward, context);
+
+    case "streamJoin":
+      throw new Error(`${node.name}: a stream-stream join is built per side`);
 
     case "sink":
       return (record) => {
@@ -619,4 +635,105 @@ function foreignKeyResponse(node: ForeignKeyResponseNode, forward: Forward, cont
     }
     forward({ key: record.key, value: current, timestamp: record.timestamp, joined: { [node.joinedAs]: response.value ?? null } });
   };
+}
+
+/**
+ * A windowed stream-stream join, as Kafka Streams' KStreamKStreamJoin with its
+ * 3.1+ handling of left and outer joins. For each record of either side, with
+ * stream time already moved to include it:
+ *   1. records of both buffers whose window has closed (stream time passed
+ *      their timestamp + within + grace) and that never joined are emitted
+ *      with the other side null (outer sides only; earliest first, the left
+ *      side first at equal timestamps), and records too old to join anything
+ *      that is not late (timestamp + 2 within + grace) are purged;
+ *   2. a record whose own window has already closed is late: dropped;
+ *   3. the record joins each record of the other buffer with its key and a
+ *      timestamp at most `within` away, in timestamp order: the result has the
+ *      later of the two timestamps;
+ *   4. the record is buffered, marked as owing a non-joined result if its side
+ *      is outer and it found no match.
+ * A left (outer) join never emits a non-joined result early: a match may
+ * still come until the window closes. A record with a null value is dropped,
+ * and so is one with a null key, except on an outer side, where it can never
+ * join and is emitted at once with the other side null (Kafka Streams 3.7+).
+ */
+function streamJoin(node: StreamJoinNode, leftJoined: readonly string[], forward: Forward, context: ProcessorContext): { left: Forward; right: Forward } {
+  // A right record alone has no left record to take earlier joins' values from: they are null in its result.
+  const noLeftJoined = Object.fromEntries(leftJoined.map((name) => [name, null]));
+  const buffers = { left: context.joinBuffer(node.thisStore), right: context.joinBuffer(node.otherStore) };
+  const outer = { left: node.type !== "inner", right: node.type === "outer" };
+  const within = node.window.withinMs;
+  /** The joined record, oriented left then right whichever side came second. */
+  const result = (key: unknown, left: BufferedRecord | undefined, right: BufferedRecord | undefined, timestamp: number): Output => ({
+    key,
+    value: left ? left.value : null,
+    timestamp,
+    joined: { ...(left ? left.joined : noLeftJoined), [node.other]: right ? right.value : null },
+  });
+  const side = (me: "left" | "right") => {
+    const other = me === "left" ? "right" : "left";
+    return (record: StreamRecord<unknown, unknown>) => {
+      if (record.value === null || record.value === undefined) return;
+      const outputs: Output[] = [];
+      try {
+        const streamTime = context.streamTime();
+        outputs.push(...emitClosed(streamTime));
+        const mine: BufferedRecord = { key: record.key, timestamp: record.timestamp, seq: 0, value: record.value, joined: record.joined, pending: false };
+        if (record.key === null || record.key === undefined) {
+          if (outer[me]) outputs.push(me === "left" ? result(null, mine, undefined, record.timestamp) : result(null, undefined, mine, record.timestamp));
+        } else if (streamTime > buffers[me].closeTime(record.timestamp)) {
+          context.late(node.name, `its join window closed at ${buffers[me].closeTime(record.timestamp)} (stream time ${streamTime}, within ${within} ms, grace ${node.window.graceMs} ms)`);
+        } else {
+          const matches = buffers[other].between(record.key, record.timestamp - within, record.timestamp + within);
+          for (const match of matches) {
+            const timestamp = Math.max(record.timestamp, match.timestamp);
+            outputs.push(me === "left" ? result(record.key, mine, match, timestamp) : result(record.key, match, mine, timestamp));
+            if (match.pending) buffers[other].settle(match);
+          }
+          buffers[me].add(record.key, record.timestamp, record.value, record.joined, outer[me] && matches.length === 0);
+        }
+      } catch (error) {
+        throw new NodeFailure(node.name, error);
+      }
+      for (const output of outputs) forward(output);
+    };
+  };
+  const emitClosed = (streamTime: number): Output[] => {
+    const due = { left: buffers.left.due(streamTime), right: buffers.right.due(streamTime) };
+    const closed = [...due.left.closed.map((r) => ({ r, side: 0 })), ...due.right.closed.map((r) => ({ r, side: 1 }))].sort(
+      (a, b) => a.r.timestamp - b.r.timestamp || a.side - b.side || compareText(JSON.stringify(a.r.key), JSON.stringify(b.r.key)) || a.r.seq - b.r.seq,
+    );
+    const outputs = closed.map(({ r, side }) => (side === 0 ? result(r.key, r, undefined, r.timestamp) : result(r.key, undefined, r, r.timestamp)));
+    for (const { r, side } of closed) (side === 0 ? buffers.left : buffers.right).settle(r);
+    for (const r of due.left.expired) buffers.left.remove(r);
+    for (const r of due.right.expired) buffers.right.remove(r);
+    return outputs;
+  };
+  return { left: side("left"), right: side("right") };
+}
+
+/**
+ * The names a record reaching this node carries in `record.joined`: those of
+ * the joins before it, up to the first node that makes a new record (only
+ * filters and joins keep `joined`).
+ */
+function joinedUpstream(topology: Topology, nodeName: string): string[] {
+  const node = topology.node(nodeName);
+  switch (node.kind) {
+    case "filter":
+    case "dedup":
+    case "branch":
+    case "branchArm":
+      return joinedUpstream(topology, node.parent);
+    case "join":
+      return [...joinedUpstream(topology, node.parent), node.store];
+    case "streamJoin":
+      return [...joinedUpstream(topology, node.parent), node.other];
+    default:
+      return [];
+  }
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -16,6 +16,7 @@ import { InMemoryKeyValueStore } from "./state-store.ts";
 import { SubscriptionStore } from "./subscription-store.ts";
 import { InMemoryWindowStore } from "./window-store.ts";
 import { InMemoryDedupStore } from "./dedup-store.ts";
+import { JoinBufferStore } from "./join-buffer-store.ts";
 
 export type TaskState = "CREATED" | "RESTORING" | "RUNNING" | "SUSPENDED" | "CLOSED";
 
@@ -77,7 +78,8 @@ export class StreamTask {
    * the first run would have.
    */
   private streamTime = Number.NEGATIVE_INFINITY;
-  private readonly timedStores: (InMemoryWindowStore | InMemoryDedupStore)[] = [];
+  /** The stores that keep the task's stream time: window stores, dedup stores and join buffers. */
+  private readonly timedStores: (InMemoryWindowStore | InMemoryDedupStore | JoinBufferStore)[] = [];
   /** Why the record being processed is late, if a windowed aggregation found it so. */
   private lateRecord: { node: string; detail: string } | undefined;
 
@@ -97,8 +99,10 @@ export class StreamTask {
           ? new SubscriptionStore(description.name)
           : description.dedup
             ? new InMemoryDedupStore(description.name, description.dedup.withinMs)
-            : new InMemoryKeyValueStore(description.name);
-      if (store instanceof InMemoryWindowStore || store instanceof InMemoryDedupStore) this.timedStores.push(store);
+            : description.joinWindow
+              ? new JoinBufferStore(description.name, description.joinWindow)
+              : new InMemoryKeyValueStore(description.name);
+      if (store instanceof InMemoryWindowStore || store instanceof InMemoryDedupStore || store instanceof JoinBufferStore) this.timedStores.push(store);
       this.stores.set(description.name, { store, changelog: { topic: description.changelogTopic, partition } });
     }
     const processors = buildProcessors(topology, subtopology, {
@@ -116,6 +120,11 @@ export class StreamTask {
       dedupStore: (name) => {
         const store = this.stores.get(name)?.store;
         if (!(store instanceof InMemoryDedupStore)) throw new WeirRuntimeError(`task ${this.id} has no dedup store named ${name}`);
+        return store;
+      },
+      joinBuffer: (name) => {
+        const store = this.stores.get(name)?.store;
+        if (!(store instanceof JoinBufferStore)) throw new WeirRuntimeError(`task ${this.id} has no join buffer named ${name}`);
         return store;
       },
       streamTime: () => this.streamTime,

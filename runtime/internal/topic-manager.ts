@@ -2,7 +2,9 @@
 //  - source topics must exist, and one sub-topology's sources must have the
 //    same number of partitions (co-partitioning: task N reads partition N of each);
 //  - repartition topics get as many partitions as the sub-topology writing
-//    them has tasks (the max partition count of its sources);
+//    them has tasks (the max partition count of its sources), or, when read
+//    beside source topics, their count; repartition topics read together get
+//    the largest of their counts;
 //  - changelog topics get one partition per task of the store's sub-topology;
 //  - sink topics, if missing, get as many partitions as the sub-topology
 //    writing them has tasks; the dead-letter topic, if missing, one.
@@ -79,6 +81,14 @@ export async function prepareTopics(
   }
   const tasks = new Map<number, number>();
   for (const sub of topology.subtopologies) tasks.set(sub.id, taskCount(sub));
+  // Repartition topics read together, with no source topic beside them (a join
+  // of two rekeyed streams), all get the largest count of their writers, so
+  // that they are co-partitioned, as Kafka Streams does.
+  for (const sub of topology.subtopologies) {
+    if (sub.sourceTopics.length > 1 && sub.sourceTopics.every((topic) => writerOf.has(topic))) {
+      for (const topic of sub.sourceTopics) partitions.set(topic, tasks.get(sub.id)!);
+    }
+  }
 
   for (const topic of topology.repartitionTopics) {
     const existing = await log.topic(topic);

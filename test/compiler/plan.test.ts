@@ -126,4 +126,38 @@ describe("planTopology", () => {
     expect(big.start).toBe(rest.start);
     expect(big.start).toMatchObject({ kind: "branch", node: "orders-branch-big", from: "orders", arms: [{ name: "big" }, { name: "rest", condition: undefined }] });
   });
+
+  describe("stream-stream joins", () => {
+    const payments = `${header}schema Payment { orderId: string, amount: number }
+stream payments from topic "payments" key string value json Payment
+`;
+
+    it("joins two streams keyed alike without repartitioning, with buffers named after the stream, grace 0 by default", () => {
+      const result = plan(`${payments}stream j = orders | left join payments within 5 minutes\nsink j to topic "j"\n`);
+      const j = result.collections.find((c) => c.name === "j")!;
+      expect(j.operations).toMatchObject([
+        { kind: "streamJoin", node: "j-1-left-join", other: "payments", type: "left", withinMs: 300_000, graceMs: 0, stores: { this: "j-join-this", other: "j-join-other" }, otherRepartition: undefined },
+      ]);
+    });
+
+    it("repartitions each side whose key changed, encoding the key as the other side's topic does", () => {
+      const result = plan(
+        `${payments}stream byOrder = payments | rekey orderId\nstream j = orders | outer join byOrder within 1 s grace 2 s\nstream k = orders | rekey id | join payments within 1 s\nsink j to topic "j"\nsink k to topic "k"\n`,
+      );
+      const j = result.collections.find((c) => c.name === "j")!;
+      expect(j.operations).toMatchObject([{ kind: "streamJoin", type: "outer", withinMs: 1000, graceMs: 2000, otherRepartition: { name: "j-byOrder", keyFormat: { kind: "string" } } }]);
+      const k = result.collections.find((c) => c.name === "k")!;
+      expect(k.operations.map((o) => o.kind)).toEqual(["selectKey", "repartition", "streamJoin"]);
+      expect(k.operations[1]).toMatchObject({ kind: "repartition", name: "k", keyFormat: { kind: "string" } });
+    });
+
+    it("names the buffers of a second stream-stream join in one pipeline after its step", () => {
+      const result = plan(`${payments}stream p2 = payments | where amount > 1\nstream j = orders | join payments within 1 s | join p2 within 1 s\nsink j to topic "j"\n`);
+      const stores = result.collections.find((c) => c.name === "j")!.operations.map((o) => (o.kind === "streamJoin" ? o.stores : undefined));
+      expect(stores).toEqual([
+        { this: "j-join-this", other: "j-join-other" },
+        { this: "j-2-join-this", other: "j-2-join-other" },
+      ]);
+    });
+  });
 });

@@ -153,6 +153,20 @@ describe("formatWeir", () => {
     ` + "\n");
   });
 
+  it("prints stream-stream joins: inner, left and outer, with and without grace", () => {
+    const text = dedent`
+      application a
+      stream j = orders|join payments within 5 minutes|left join refunds within 1h grace 10 s |outer   join clicks within 500ms grace 0s
+    `;
+    expect(format(text)).toBe(dedent`
+      application a
+      stream j = orders
+        | join payments within 5 minutes
+        | left join refunds within 1 h grace 10 s
+        | outer join clicks within 500 ms grace 0 s
+    ` + "\n");
+  });
+
   it("keeps parentheses that precedence needs, and only those", () => {
     const text = "application a\nstream s = t | where (a or b) and c | select (a + b) * -(c - d) - (e - f)\n";
     expect(format(text)).toBe("application a\nstream s = t\n  | where (a or b) and c\n  | select (a + b) * -(c - d) - (e - f)\n");

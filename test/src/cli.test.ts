@@ -134,7 +134,7 @@ describe("weir fmt", () => {
 });
 
 describe("weir compile", () => {
-  for (const fixture of ["shop", "windows", "tables", "dedup-branch-merge"]) {
+  for (const fixture of ["shop", "windows", "tables", "dedup-branch-merge", "stream-joins"]) {
     it(`writes a module that passes tsc --noEmit in strict mode, outside the weir folder too (${fixture})`, () => {
       const out = tempDir();
       const result = weir(["compile", `test/fixtures/${fixture}/input.weir`, "--out", out]);
@@ -150,6 +150,17 @@ describe("weir compile", () => {
 });
 
 describe("weir describe", () => {
+  it("shows a stream-stream join with both inputs, its two buffers and the repartition topics of rekeyed sides", () => {
+    const result = weir(["describe", "test/fixtures/stream-joins/input.weir"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(
+      "Processor: matched-2-outer-join (outer join byOrder within 3600000 ms, grace 600000 ms, stores: matched-join-this, matched-join-other) --> matched-3-select <-- matched-repartition-source, matched-byOrder-repartition-source",
+    );
+    expect(result.stdout).toContain("paid-join-this (join buffer, changelog: shop-paid-join-this-changelog)");
+    expect(result.stdout).toContain("paid-join-other (join buffer, changelog: shop-paid-join-other-changelog)");
+    expect(result.stdout).toMatch(/Repartition topics:\n {4}shop-matched-repartition\n {4}shop-matched-byOrder-repartition\n/);
+  });
+
   it("shows sources, processors, stores with changelogs, repartition topics and sinks", () => {
     const result = weir(["describe", "examples/wordcount.weir"]);
     expect(result.status).toBe(0);

@@ -1,0 +1,368 @@
+// Windowed stream-stream joins compiled from .weir and run on the embedded
+// engine through the test driver, with outputs worked out by hand from the
+// rules in docs/language.md ("Joining two streams"): records join when their
+// timestamps are at most `within` apart; a left (outer) record that found
+// nothing is emitted, with null for the other side, once stream time passes
+// its timestamp + within + grace; a record whose own window has closed is late.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { openEmbeddedLog, runEmbedded } from "../../runtime/embedded.ts";
+import type { Topology } from "../../runtime/topology.ts";
+import { formatDiagnostics } from "../../src/index.ts";
+import { loadTopology } from "../../src/compiled-module.ts";
+import { TopologyTestDriver } from "../../src/testing.ts";
+
+const path = join(import.meta.dirname, "stream-joins-case.weir");
+
+/** Orders and payments keyed by order id, joined within 10 ms (and `grace`). */
+function source(join: "join" | "left join" | "outer join", grace = ""): string {
+  return `application pay
+
+schema Order { id: string, ts: timestamp }
+schema Payment { id: string, ts: timestamp }
+
+stream orders from topic "orders" key string value json Order event time ts
+stream payments from topic "payments" key string value json Payment event time ts
+
+stream matched = orders
+  | ${join} payments within 10 ms${grace ? ` grace ${grace}` : ""}
+  | select { order: id, payment: payments.id }
+
+sink matched to topic "matched"
+`;
+}
+
+async function topologyOf(text: string): Promise<Topology> {
+  const loaded = await loadTopology(path, text);
+  expect(formatDiagnostics(loaded.diagnostics, text)).toBe("");
+  return loaded.topology!;
+}
+
+const order = (key: string, id: string, ts: number) => ({ key, value: { id, ts } });
+const payment = order;
+
+let driver: TopologyTestDriver | undefined;
+afterEach(async () => {
+  await driver?.close();
+  driver = undefined;
+});
+
+function matched(): [unknown, unknown, number][] {
+  return driver!.readOutput("matched").map((r) => [r.key, r.value, r.timestamp]);
+}
+
+describe("stream-stream join", () => {
+  it("inner: pairs records of one key at most `within` apart, both ends inclusive, with the later timestamp", async () => {
+    driver = new TopologyTestDriver(await topologyOf(source("join")));
+    driver.pipeInput("orders", [order("a", "o1", 100)]);
+    driver.pipeInput("payments", [payment("a", "p3", 90), payment("b", "p4", 100), payment("a", "p1", 110), payment("a", "p2", 111)]);
+    const summary = await driver.run();
+    // p3 (100 - 90 = 10) and p1 (110 - 100 = 10) join; p2 is 11 ms away; p4 has another key.
+    expect(matched()).toEqual([
+      ["a", { order: "o1", payment: "p3" }, 100],
+      ["a", { order: "o1", payment: "p1" }, 110],
+    ]);
+    expect(summary.deadLettered).toBe(0);
+  });
+
+  it("inner: a record joins every match, earliest first, whichever side comes second", async () => {
+    driver = new TopologyTestDriver(await topologyOf(source("join")));
+    driver.pipeInput("payments", [payment("a", "p1", 1), payment("a", "p2", 2), payment("a", "p3", 30)]);
+    driver.pipeInput("orders", [order("a", "o1", 5), order("a", "o2", 25)]);
+    await driver.run();
+    expect(matched()).toEqual([
+      ["a", { order: "o1", payment: "p1" }, 5],
+      ["a", { order: "o1", payment: "p2" }, 5],
+      ["a", { order: "o2", payment: "p3" }, 30],
+    ]);
+  });
+
+  it("left: a record without a match is emitted with null only once stream time passes its timestamp + within", async () => {
+    driver = new TopologyTestDriver(await topologyOf(source("left join")));
+    driver.pipeInput("orders", [order("a", "o1", 0), order("b", "o2", 20)]);
+    driver.pipeInput("payments", [payment("a", "p1", 5)]);
+    await driver.run();
+    // o2's window is open: no result for it yet, and never one for o1, which joined.
+    expect(matched()).toEqual([["a", { order: "o1", payment: "p1" }, 5]]);
+
+    driver.pipeInput("orders", [order("c", "o3", 30)]);
+    await driver.run();
+    // Stream time 30 = 20 + 10: o2's window [10, 30] is still open.
+    expect(matched()).toEqual([]);
+
+    driver.pipeInput("payments", [payment("z", "p2", 31)]);
+    await driver.run();
+    expect(matched()).toEqual([["b", { order: "o2", payment: null }, 20]]);
+  });
+
+  it("outer: records of both sides without a match are emitted when their windows close, earliest first", async () => {
+    driver = new TopologyTestDriver(await topologyOf(source("outer join")));
+    driver.pipeInput("orders", [order("a", "o1", 0), order("z", "o2", 30)]);
+    driver.pipeInput("payments", [payment("b", "p1", 3), payment("a", "p2", 12)]);
+    await driver.run();
+    expect(matched()).toEqual([
+      // p2 at 12 moves stream time past 0 + 10 (o1 closes), and is 12 ms from o1: no match.
+      ["a", { order: "o1", payment: null }, 0],
+      // o2 at 30 closes p1 (3 + 10) and p2 (12 + 10).
+      ["b", { order: null, payment: "p1" }, 3],
+      ["a", { order: null, payment: "p2" }, 12],
+    ]);
+  });
+
+  it("takes records out of order within the grace period, and dead-letters later ones as late", async () => {
+    driver = new TopologyTestDriver(await topologyOf(source("join", "5 ms")));
+    driver.pipeInput("orders", [order("a", "o1", 100)]);
+    // One partition, out of order: p2 and p3 come after p1, which moved stream time to 120.
+    driver.pipeInput("payments", [payment("z", "p1", 120), payment("a", "p2", 105), payment("a", "p3", 104)]);
+    const summary = await driver.run();
+    // p2's window closes at 105 + 10 + 5 = 120: still open at stream time 120. p3's closed at 119.
+    expect(matched()).toEqual([["a", { order: "o1", payment: "p2" }, 105]]);
+    expect(summary.lateRecords).toBe(1);
+    const dead = driver.readOutput("pay-dlq").map((r) => r.value as { reason: string; detail: string; topic: string; offset: number });
+    expect(dead).toMatchObject([{ reason: "late", topic: "payments", offset: 2 }]);
+    expect(dead[0]!.detail).toMatch(/join window closed at 119 \(stream time 120, within 10 ms, grace 5 ms\)/);
+  });
+
+  it("left join with grace: no null result while a match may still come in the grace period", async () => {
+    driver = new TopologyTestDriver(await topologyOf(source("left join", "5 ms")));
+    driver.pipeInput("orders", [order("a", "o1", 0), order("z", "o2", 14)]);
+    driver.pipeInput("payments", [payment("a", "p1", 9)]);
+    await driver.run();
+    // o2 at 14 is past o1's window end (10) but within grace; p1 (9) still joins o1.
+    expect(matched()).toEqual([["a", { order: "o1", payment: "p1" }, 9]]);
+  });
+
+  it("keeps its buffers and stream time across a restart (same data directory)", async () => {
+    const data = mkdtempSync(join(tmpdir(), "weir-stream-joins-"));
+    try {
+      const topology = await topologyOf(source("left join"));
+      const first = openEmbeddedLog(join(data, "weir.db"));
+      first.createTopic("orders", 1);
+      first.createTopic("payments", 1);
+      first.produce("orders", [order("a", "o1", 100), order("b", "o2", 106)].map((r) => ({ ...r, value: JSON.stringify(r.value), timestamp: 0 })));
+      first.produce("payments", [{ key: "z", value: JSON.stringify({ id: "pz", ts: 109 }), timestamp: 0 }]);
+      first.close();
+      await runEmbedded(topology, { data });
+
+      const second = openEmbeddedLog(join(data, "weir.db"));
+      expect(second.consume("matched")).toEqual([]);
+      second.produce("payments", [
+        // Late only by the restored stream time (109): its window closed at 98 + 10 = 108.
+        { key: "q", value: JSON.stringify({ id: "pq", ts: 98 }), timestamp: 0 },
+        // Joins o1 from the restored buffer.
+        { key: "a", value: JSON.stringify({ id: "pa", ts: 105 }), timestamp: 0 },
+      ]);
+      // Closes o2 (106 + 10 < 117); o1 joined, so it gets no null result.
+      second.produce("orders", [{ key: "c", value: JSON.stringify({ id: "o3", ts: 117 }), timestamp: 0 }]);
+      second.close();
+      const summary = await runEmbedded(await topologyOf(source("left join")), { data });
+      expect(summary.restored.find((r) => r.store === "matched-join-this")?.records).toBeGreaterThan(0);
+      expect(summary.lateRecords).toBe(1);
+
+      const log = openEmbeddedLog(join(data, "weir.db"));
+      expect(log.consume("matched").map((r) => [r.key, r.value, r.timestamp])).toEqual([
+        ["a", { order: "o1", payment: "pa" }, 105],
+        ["b", { order: "o2", payment: null }, 106],
+      ]);
+      expect(log.consume("pay-dlq").map((r) => (r.value as { reason: string }).reason)).toEqual(["late"]);
+      log.close();
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
+  });
+
+  it("inner, in timestamp order: exactly the pairs at most `within` apart (against a brute-force join)", async () => {
+    driver = new TopologyTestDriver(await topologyOf(source("join")));
+    const keys = ["a", "b", "c"];
+    const orders = Array.from({ length: 60 }, (_, i) => order(keys[(i * 7) % 3]!, `o${i}`, i * 3));
+    const payments = Array.from({ length: 50 }, (_, i) => payment(keys[(i * 5) % 3]!, `p${i}`, 1 + i * 4));
+    driver.pipeInput("orders", orders);
+    driver.pipeInput("payments", payments);
+    await driver.run();
+    const expected = orders.flatMap((o) =>
+      payments.filter((p) => p.key === o.key && Math.abs(p.value.ts - o.value.ts) <= 10).map((p) => [o.key, { order: o.value.id, payment: p.value.id }, Math.max(o.value.ts, p.value.ts)] as const),
+    );
+    const byText = (a: unknown, b: unknown) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1);
+    expect(matched().sort(byText)).toEqual([...expected].sort(byText));
+    expect(expected.length).toBeGreaterThan(50);
+  });
+
+  it("purges buffered records once they can join nothing that is not late (timestamp + 2 within + grace)", async () => {
+    driver = new TopologyTestDriver(await topologyOf(source("left join", "5 ms")));
+    driver.pipeInput("orders", [order("a", "o1", 0), order("b", "o2", 10)]);
+    driver.pipeInput("payments", [payment("a", "p1", 1), payment("z", "p2", 25)]);
+    await driver.run();
+    // Stream time 25: o1 (0 + 20 + 5 = 25) is kept, o2 too; p1 (1 + 25 = 26) and p2 as well.
+    const keysOf = (store: string) => [...driver!.readTable(store).keys()].map((k) => JSON.stringify(k)).sort();
+    expect(keysOf("matched-join-this")).toEqual(['"streamTime"', '["a",0,0]', '["b",10,0]']);
+    driver.pipeInput("payments", [payment("z", "p3", 26)]);
+    await driver.run();
+    // Stream time 26: o1 expired (0 + 25 < 26); p1 is kept until stream time passes 1 + 25.
+    expect(keysOf("matched-join-this")).toEqual(['"streamTime"', '["b",10,0]']);
+    expect(keysOf("matched-join-other")).toEqual(['"streamTime"', '["a",1,0]', '["z",25,0]', '["z",26,0]']);
+    expect(matched()).toEqual([
+      ["a", { order: "o1", payment: "p1" }, 1],
+      ["b", { order: "o2", payment: null }, 10],
+    ]);
+  });
+
+  it("produces exactly the output of one uninterrupted run when stopped and restarted again and again", async () => {
+    const topology = () => topologyOf(source("outer join", "4 ms"));
+    const keys = ["a", "b", "c", "d"];
+    // Out of order within grace, and some beyond it (late).
+    const orders = Array.from({ length: 40 }, (_, i) => order(keys[(i * 3) % 4]!, `o${i}`, 100 + i * 5 - (i % 6 === 0 ? 30 : i % 4 === 0 ? 3 : 0)));
+    const payments = Array.from({ length: 40 }, (_, i) => payment(keys[(i * 5) % 4]!, `p${i}`, 102 + i * 5 - (i % 7 === 0 ? 25 : 0)));
+    const produce = (log: ReturnType<typeof openEmbeddedLog>) => {
+      log.createTopic("orders", 1);
+      log.createTopic("payments", 1);
+      log.produce("orders", orders.map((r) => ({ key: r.key, value: JSON.stringify(r.value), timestamp: 0 })));
+      log.produce("payments", payments.map((r) => ({ key: r.key, value: JSON.stringify(r.value), timestamp: 0 })));
+    };
+    const once = openEmbeddedLog(":memory:");
+    produce(once);
+    const expected = await runEmbedded(await topology(), { log: once });
+    const expectedOutput = once.consume("matched").map((r) => [r.key, r.value, r.timestamp]);
+    once.close();
+    expect(expectedOutput.length).toBeGreaterThan(20);
+    expect(expected.lateRecords).toBeGreaterThan(0);
+
+    const log = openEmbeddedLog(":memory:");
+    produce(log);
+    let late = 0;
+    let runs = 0;
+    for (let attempt = 0; attempt < 1000; attempt++) {
+      runs++;
+      const controller = new AbortController();
+      let commits = 0;
+      const summary = await runEmbedded(await topology(), {
+        log,
+        maxRecordsPerCommit: 1 + (attempt % 4),
+        signal: controller.signal,
+        onCommit: () => {
+          if (++commits === 1 + (attempt % 3)) controller.abort();
+        },
+      });
+      late += summary.lateRecords ?? 0;
+      if (summary.stoppedBy === "drained") break;
+    }
+    expect(log.consume("matched").map((r) => [r.key, r.value, r.timestamp])).toEqual(expectedOutput);
+    expect(runs).toBeGreaterThan(5);
+    expect(late).toBe(expected.lateRecords);
+    log.close();
+  });
+
+  it("repartitions a side whose key changed, and refuses sources that are not co-partitioned", async () => {
+    const text = `application pay
+
+schema Order { id: string, ts: timestamp }
+schema Payment { orderId: string, ts: timestamp }
+
+stream orders from topic "orders" key string value json Order event time ts
+stream payments from topic "payments" key string value json Payment event time ts
+
+stream byOrder = payments | rekey orderId
+
+stream matched = orders
+  | join byOrder within 10 ms
+  | select { order: id, at: byOrder.ts }
+
+sink matched to topic "matched"
+`;
+    const topology = await topologyOf(text);
+    expect(topology.describe()).toContain("Source: matched-byOrder-repartition-source (topic: pay-matched-byOrder-repartition, repartition) --> matched-1-join");
+    // One payments partition: one task writes the repartition topic, so each of its partitions is in time order
+    // (with several writers, a payment can reach the join after later ones, and be late: see docs/language.md).
+    driver = new TopologyTestDriver(topology, { partitions: { orders: 3, payments: 1 } });
+    const orders = Array.from({ length: 12 }, (_, i) => order(`o${i}`, `o${i}`, i * 10));
+    driver.pipeInput("orders", orders);
+    driver.pipeInput("payments", Array.from({ length: 12 }, (_, i) => ({ key: `pay${i}`, value: { orderId: `o${i}`, ts: i * 10 + 4 } })));
+    const summary = await driver.run();
+    expect(summary.deadLettered).toBe(0);
+    const out = driver.readOutput("matched");
+    expect(out.map((r) => r.value).sort((a, b) => ((a as { at: number }).at - (b as { at: number }).at))).toEqual(orders.map((o, i) => ({ order: o.value.id, at: i * 10 + 4 })));
+    // The repartition topic has the orders topic's partition count, and each order met its payment in one task.
+    expect(new Set(out.map((r) => r.partition)).size).toBe(3);
+
+    const log = openEmbeddedLog(":memory:");
+    log.createTopic("orders", 2);
+    log.createTopic("payments", 3);
+    await expect(runEmbedded(await topologyOf(source("join")), { log })).rejects.toThrowError(/must have the same number of partitions \(co-partitioning\), but they have: "orders" \(2\), "payments" \(3\)/);
+    log.close();
+  });
+
+  it("keeps the tables joined before it, and a second stream-stream join sees both streams", async () => {
+    const text = `application pay
+
+schema Order { id: string, customerId: string, ts: timestamp }
+schema Payment { id: string, ts: timestamp }
+
+table tiers from topic "tiers" key string value string
+stream orders from topic "orders" key string value json Order event time ts
+stream payments from topic "payments" key string value json Payment event time ts
+stream refunds from topic "refunds" key string value json Payment event time ts
+
+stream matched = orders
+  | left join tiers
+  | join payments within 10 ms
+  | outer join refunds within 10 ms
+  | select { order: id, tier: tiers, payment: payments.id, refund: refunds.id }
+
+sink matched to topic "matched"
+`;
+    driver = new TopologyTestDriver(await topologyOf(text));
+    driver.pipeInput("tiers", [{ key: "a", value: "gold", timestamp: 0 }]);
+    driver.pipeInput("orders", [{ key: "a", value: { id: "o1", customerId: "c", ts: 10 } }, { key: "b", value: { id: "o2", customerId: "c", ts: 12 } }]);
+    driver.pipeInput("payments", [payment("a", "p1", 15), payment("b", "p2", 16), payment("z", "p9", 40)]);
+    driver.pipeInput("refunds", [payment("a", "r1", 20), payment("z", "r9", 41)]);
+    await driver.run();
+    expect(matched()).toEqual([
+      // o1 + p1 (at 15) meets r1 (at 20): the result keeps the tier from the table join before.
+      ["a", { order: "o1", tier: "gold", payment: "p1", refund: "r1" }, 20],
+      // o2 + p2 (at 16) finds no refund: emitted with null when the next record reaching this join (r9 at 41)
+      // finds stream time past 16 + 10. p9 (at 40) did not: it joined nothing, so it never reached it.
+      ["b", { order: "o2", tier: null, payment: "p2", refund: null }, 16],
+    ]);
+    driver.pipeInput("refunds", [payment("y", "r10", 60)]);
+    await driver.run();
+    // r9 found nothing: its result has no order, no payment and no tier (null, not absent).
+    expect(matched()).toEqual([["z", { order: null, tier: null, payment: null, refund: "r9" }, 41]]);
+  });
+
+  it("joins two rekeyed streams through repartition topics that both get the larger writer's partition count", async () => {
+    const text = `application pay
+
+schema Order { id: string, customerId: string, ts: timestamp }
+schema Visit { customerId: string, ts: timestamp }
+
+stream orders from topic "orders" key string value json Order event time ts
+stream visits from topic "visits" key string value json Visit event time ts
+
+stream visitsByCustomer = visits | rekey customerId
+
+stream matched = orders
+  | rekey customerId
+  | join visitsByCustomer within 10 ms grace 1 s
+  | select { order: id, visit: visitsByCustomer.ts }
+
+sink matched to topic "matched"
+`;
+    const topology = await topologyOf(text);
+    expect(topology.repartitionTopics).toEqual(["pay-matched-repartition", "pay-matched-visitsByCustomer-repartition"]);
+    // Their writers have 1 and 3 tasks: both repartition topics get 3 partitions. Three tasks write the
+    // visits' repartition topic, one commit after another, so its partitions are out of time order: the
+    // grace period (1 s, more than the whole input spans) keeps every visit in.
+    driver = new TopologyTestDriver(topology, { partitions: { orders: 1, visits: 3 } });
+    driver.pipeInput("orders", Array.from({ length: 9 }, (_, i) => ({ key: `o${i}`, value: { id: `o${i}`, customerId: `c${i}`, ts: i * 100 } })));
+    driver.pipeInput("visits", Array.from({ length: 9 }, (_, i) => ({ key: `v${i}`, value: { customerId: `c${i}`, ts: i * 100 + 5 } })));
+    const summary = await driver.run();
+    expect(summary.deadLettered).toBe(0);
+    const out = driver.readOutput("matched");
+    expect(out.map((r) => [r.key, r.value]).sort()).toEqual(Array.from({ length: 9 }, (_, i) => [`c${i}`, { order: `o${i}`, visit: i * 100 + 5 }]));
+    expect(driver.log.topics().filter((t) => t.name.endsWith("-repartition")).map((t) => [t.name, t.partitions])).toEqual([
+      ["pay-matched-repartition", 3],
+      ["pay-matched-visitsByCustomer-repartition", 3],
+    ]);
+  });
+});
