@@ -388,7 +388,7 @@ class Checker {
     const size = this.checkDuration(step.size);
     const advance = step.advance ? this.checkDuration(step.advance) : undefined;
     const grace = step.grace ? this.checkDuration(step.grace) : undefined;
-    const kindOfSize = step.type === "session" ? "the inactivity gap" : "the window size";
+    const kindOfSize = step.type === "session" ? "the inactivity gap" : step.type === "sliding" ? "the time difference" : "the window size";
     if (size !== undefined && size <= 0) {
       this.bag.report("durationNotPositive", step.size, [kindOfSize, durationText(step.size)]);
     }
@@ -404,7 +404,7 @@ class Checker {
       }
     } else if (step.advance && step.type !== "") {
       this.bag.report("advanceNotAllowed", step.advance, [step.type], {
-        hint: step.type === "tumbling" ? "a tumbling window advances by its size; for overlapping windows write 'window hopping SIZE advance STEP'" : "a session grows with its records: it has a gap, not an advance",
+        hint: advanceHint(step.type),
       });
     }
     if (step.grace && grace !== undefined && grace < 0) {
@@ -923,3 +923,14 @@ function mismatchDetail(type: Type, schema: RecordType): string {
 }
 
 export type { CollectionDecl };
+
+function advanceHint(type: "tumbling" | "sliding" | "session"): string {
+  switch (type) {
+    case "tumbling":
+      return "a tumbling window advances by its size; for overlapping windows write 'window hopping SIZE advance STEP'";
+    case "sliding":
+      return "sliding windows are placed by the records themselves: 'window sliding DIFFERENCE' has no advance";
+    case "session":
+      return "a session grows with its records: it has a gap, not an advance";
+  }
+}

@@ -149,6 +149,8 @@ function windowExpression(window: WindowPlan): string {
       return `windows.tumbling({ sizeMs: ${window.sizeMs}, graceMs: ${window.graceMs} })`;
     case "hopping":
       return `windows.hopping({ sizeMs: ${window.sizeMs}, advanceMs: ${window.advanceMs}, graceMs: ${window.graceMs} })`;
+    case "sliding":
+      return `windows.sliding({ differenceMs: ${window.differenceMs}, graceMs: ${window.graceMs} })`;
     case "session":
       return `windows.session({ gapMs: ${window.gapMs}, graceMs: ${window.graceMs} })`;
   }

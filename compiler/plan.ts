@@ -29,6 +29,8 @@ export interface SourcePlan {
 export type WindowPlan =
   | { readonly kind: "tumbling"; readonly sizeMs: number; readonly graceMs: number; readonly emit: "changes" | "final" }
   | { readonly kind: "hopping"; readonly sizeMs: number; readonly advanceMs: number; readonly graceMs: number; readonly emit: "changes" | "final" }
+  /** Kafka Streams' SlidingWindows: [t - difference, t], both ends inclusive. */
+  | { readonly kind: "sliding"; readonly differenceMs: number; readonly graceMs: number; readonly emit: "changes" | "final" }
   | { readonly kind: "session"; readonly gapMs: number; readonly graceMs: number; readonly emit: "changes" | "final" };
 
 export type AggregationPlan =
@@ -194,6 +196,8 @@ function planWindow(step: WindowStep, checked: CheckedFile): WindowPlan {
   switch (step.type) {
     case "hopping":
       return { kind: "hopping", sizeMs: ms(step.size), advanceMs: ms(step.advance), graceMs, emit };
+    case "sliding":
+      return { kind: "sliding", differenceMs: ms(step.size), graceMs, emit };
     case "session":
       return { kind: "session", gapMs: ms(step.size), graceMs, emit };
     default:

@@ -313,7 +313,7 @@ class AstBuilder extends BaseVisitor {
   }
 
   windowStep(ctx: WindowStepCstChildren, range: SourceRange): WindowStep {
-    const type = ctx.TumblingKw ? "tumbling" : ctx.HoppingKw ? "hopping" : ctx.SessionKw ? "session" : "";
+    const type = ctx.TumblingKw ? "tumbling" : ctx.HoppingKw ? "hopping" : ctx.SlidingKw ? "sliding" : ctx.SessionKw ? "session" : "";
     const duration = (node: CstNode | undefined, after: IToken | undefined) => this.sub(this.duration, node, endOf(after, range.end));
     const emitToken = ctx.FinalKw?.[0] ?? ctx.ChangesKw?.[0];
     const emit: EmitClause | undefined =
@@ -321,7 +321,7 @@ class AstBuilder extends BaseVisitor {
     return {
       kind: "Window",
       type,
-      size: duration(ctx.size?.[0], ctx.TumblingKw?.[0] ?? ctx.HoppingKw?.[0] ?? ctx.SessionKw?.[0] ?? ctx.WindowKw?.[0]),
+      size: duration(ctx.size?.[0], ctx.TumblingKw?.[0] ?? ctx.HoppingKw?.[0] ?? ctx.SlidingKw?.[0] ?? ctx.SessionKw?.[0] ?? ctx.WindowKw?.[0]),
       advance: ctx.AdvanceKw ? duration(ctx.advance?.[0], ctx.AdvanceKw[0]) : undefined,
       grace: ctx.GraceKw ? duration(ctx.grace?.[0], ctx.GraceKw[0]) : undefined,
       emit,

@@ -151,14 +151,14 @@ export interface GroupByStep extends NodeBase {
   readonly key: Expr;
 }
 
-export type WindowType = "tumbling" | "hopping" | "session";
+export type WindowType = "tumbling" | "hopping" | "sliding" | "session";
 
 /** `window hopping 5 minutes advance 1 minute grace 30s emit final`: between `group by` and the aggregation. */
 export interface WindowStep extends NodeBase {
   readonly kind: "Window";
   /** Empty when the parser recovered from a missing kind of window. */
   readonly type: WindowType | "";
-  /** The size (tumbling, hopping) or the inactivity gap (session). */
+  /** The size (tumbling, hopping), the time difference (sliding) or the inactivity gap (session). */
   readonly size: Duration;
   readonly advance: Duration | undefined;
   readonly grace: Duration | undefined;

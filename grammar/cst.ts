@@ -209,6 +209,7 @@ export type WindowStepCstChildren = {
   WindowKw?: IToken[];
   TumblingKw?: IToken[];
   HoppingKw?: IToken[];
+  SlidingKw?: IToken[];
   SessionKw?: IToken[];
   size?: DurationCstNode[];
   AdvanceKw?: IToken[];

@@ -335,12 +335,17 @@ export class WeirParser extends CstParser {
     });
   });
 
-  /** `window tumbling 1 minute grace 10s`, `window hopping 5 min advance 1 min`, `window session 30 min … emit final` */
+  /** `window tumbling 1 minute grace 10s`, `window hopping 5 min advance 1 min`, `window sliding 10 min`, `window session 30 min … emit final` */
   readonly windowStep = this.RULE("windowStep", () => {
     this.CONSUME(T.WindowKw);
     this.OR({
-      ERR_MSG: "a kind of window (tumbling, hopping, session)",
-      DEF: [{ ALT: () => this.CONSUME(T.TumblingKw) }, { ALT: () => this.CONSUME(T.HoppingKw) }, { ALT: () => this.CONSUME(T.SessionKw) }],
+      ERR_MSG: "a kind of window (tumbling, hopping, sliding, session)",
+      DEF: [
+        { ALT: () => this.CONSUME(T.TumblingKw) },
+        { ALT: () => this.CONSUME(T.HoppingKw) },
+        { ALT: () => this.CONSUME(T.SlidingKw) },
+        { ALT: () => this.CONSUME(T.SessionKw) },
+      ],
     });
     this.SUBRULE(this.duration, { LABEL: "size" });
     this.OPTION(() => {

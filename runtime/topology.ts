@@ -278,6 +278,7 @@ export class Topology {
 
 function describeWindow(window: WindowSpec): string {
   if (window.kind === "session") return `session windows: gap ${window.gapMs} ms, grace ${window.graceMs} ms`;
+  if (window.kind === "sliding") return `sliding windows: time difference ${window.differenceMs} ms, grace ${window.graceMs} ms`;
   if (window.advanceMs === window.sizeMs) return `tumbling windows: size ${window.sizeMs} ms, grace ${window.graceMs} ms`;
   return `hopping windows: size ${window.sizeMs} ms, advance ${window.advanceMs} ms, grace ${window.graceMs} ms`;
 }

@@ -3,14 +3,19 @@
 // stream time, so that both are restored together, exactly as of the last
 // commit. In the changelog a window is the key `[key, start]` with the value
 // `{ end, timestamp, aggregate }` (timestamp: what its results are emitted
-// with); stream time is the key `"streamTime"`.
+// with; a closed sliding window also has `closed: true`); stream time is the
+// key `"streamTime"`.
+//
+// A closed window is deleted, except a sliding window: its aggregate is still
+// what the windows of a later record start from, so it stays, marked closed,
+// until it expires (see slidingWindowExpiry).
 //
 // An index per key (for sessions, which look up a key's neighbouring windows)
 // and a lower bound of the windows' close times (so that looking for closed
 // windows scans the store only when one may have closed) are kept beside it,
 // in step with every change, rollback and restoration.
 import { InMemoryKeyValueStore } from "./state-store.ts";
-import { windowCloseTime, type TimeWindow, type WindowSpec } from "../windows.ts";
+import { slidingWindowExpiry, windowCloseTime, type WindowSpec } from "../windows.ts";
 
 export interface WindowEntry {
   /** Epoch ms: exclusive for time windows, the last record's timestamp for sessions. */
@@ -18,6 +23,8 @@ export interface WindowEntry {
   /** The timestamp results of this window carry. */
   readonly timestamp: number;
   readonly aggregate: unknown;
+  /** A sliding window past its close time, kept (read only) until it expires. */
+  readonly closed?: boolean;
 }
 
 export interface StoredWindow extends WindowEntry {
@@ -45,7 +52,7 @@ export class InMemoryWindowStore extends InMemoryKeyValueStore {
   }
 
   putWindow(key: unknown, start: number, entry: WindowEntry): void {
-    this.put([key, start], { end: entry.end, timestamp: entry.timestamp, aggregate: entry.aggregate });
+    this.put([key, start], entry.closed ? { end: entry.end, timestamp: entry.timestamp, aggregate: entry.aggregate, closed: true } : { end: entry.end, timestamp: entry.timestamp, aggregate: entry.aggregate });
   }
 
   deleteWindow(key: unknown, start: number): void {
@@ -59,7 +66,10 @@ export class InMemoryWindowStore extends InMemoryKeyValueStore {
     return [...starts].sort((a, b) => a - b).map((start) => ({ key, start, ...this.fetch(key, start)! }));
   }
 
-  /** Windows closed at this stream time, ordered by end, then start, then key text. */
+  /**
+   * Windows closed at this stream time (for a closed sliding window: expired),
+   * ordered by end, then start, then key text.
+   */
   closedWindows(streamTime: number): StoredWindow[] {
     if (streamTime < this.earliestClose) return [];
     const closed: { window: StoredWindow; keyText: string }[] = [];
@@ -68,7 +78,7 @@ export class InMemoryWindowStore extends InMemoryKeyValueStore {
       if (keyText === STREAM_TIME) continue;
       const [key, start] = JSON.parse(keyText) as [unknown, number];
       const entry = value as WindowEntry;
-      const closes = windowCloseTime(this.spec, { start, end: entry.end });
+      const closes = nextDeadline(this.spec, start, entry);
       if (closes <= streamTime) closed.push({ window: { key, start, ...entry }, keyText });
       else earliestOpen = Math.min(earliestOpen, closes);
     }
@@ -101,12 +111,17 @@ export class InMemoryWindowStore extends InMemoryKeyValueStore {
     let starts = this.index.get(id);
     if (!starts) this.index.set(id, (starts = new Set()));
     starts.add(start);
-    const window: TimeWindow = { start, end: (value as WindowEntry).end };
-    this.earliestClose = Math.min(this.earliestClose, windowCloseTime(this.spec, window));
+    this.earliestClose = Math.min(this.earliestClose, nextDeadline(this.spec, start, value as WindowEntry));
   }
 
   protected override cleared(): void {
     this.index.clear();
     this.earliestClose = Number.NEGATIVE_INFINITY;
   }
+}
+
+/** When a window next needs the store's attention: when it closes, or (a closed sliding window) when it expires. */
+function nextDeadline(spec: WindowSpec, start: number, entry: WindowEntry): number {
+  const window = { start, end: entry.end };
+  return entry.closed && spec.kind === "sliding" ? slidingWindowExpiry(spec, window) : windowCloseTime(spec, window);
 }

@@ -303,6 +303,11 @@ describe("window", () => {
     expect(at(window.emit!.range)).toBe("emit final");
   });
 
+  it("reads a sliding window's time difference as its size", () => {
+    const [, window] = parseSteps("table t = o | group by k | window sliding 10 minutes grace 1 min emit final | count");
+    expect(window).toMatchObject({ type: "sliding", size: { amount: 10, unit: { name: "minutes" } }, grace: { amount: 1 }, emit: { mode: "final" } });
+  });
+
   it("leaves optional clauses undefined, and reads a unit glued to its number", () => {
     const [, window] = parseSteps("table t = o | group by k | window tumbling 500ms | count");
     expect(window).toMatchObject({ type: "tumbling", size: { amount: 500, unit: { name: "ms" } }, advance: undefined, grace: undefined, emit: undefined });
@@ -312,8 +317,8 @@ describe("window", () => {
     expect(parseWeir("table t = o | group by k | window tumbling 5 | count").problems.map((p) => p.message)).toEqual([
       "expected a unit of time (ms, s, min, h, d) after '5' but found '|'",
     ]);
-    expect(parseWeir("table t = o | group by k | window sliding 5 s | count").problems.map((p) => p.message)).toEqual([
-      "expected a kind of window (tumbling, hopping, session) after 'window' but found 'sliding'",
+    expect(parseWeir("table t = o | group by k | window rolling 5 s | count").problems.map((p) => p.message)).toEqual([
+      "expected a kind of window (tumbling, hopping, sliding, session) after 'window' but found 'rolling'",
     ]);
   });
 });
