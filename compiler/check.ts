@@ -77,7 +77,9 @@ export type NameBinding =
 export type CallBinding =
   | { readonly kind: "builtin"; readonly name: string }
   | { readonly kind: "import"; readonly name: string }
-  | { readonly kind: "aggregate"; readonly name: AggregateFunctionName };
+  | { readonly kind: "aggregate"; readonly name: AggregateFunctionName }
+  /** An imported aggregate (an object with init and add). */
+  | { readonly kind: "userAggregate"; readonly name: string };
 
 export interface CheckedFile extends ResolvedFile {
   readonly schemaTypes: ReadonlyMap<string, RecordType>;
@@ -329,7 +331,7 @@ class Checker {
               hint: "group first: '| group by key' aggregates per key, '| group by EXPR' per another key",
             });
           }
-          const value = this.checkAggregation(step, shape);
+          const value = this.checkAggregation(step, shape, windowed);
           const window = windowed ? (windowed.type === "session" ? "session" : "time") : undefined;
           shape = { collection: "table", key: shape.key, value, keyChanged: false, window };
           grouped = undefined;
@@ -453,7 +455,7 @@ class Checker {
     return current?.kind === "Source" ? current : undefined;
   }
 
-  private checkAggregation(step: Step, shape: Shape): Type {
+  private checkAggregation(step: Step, shape: Shape, window: WindowStep | undefined): Type {
     switch (step.kind) {
       case "Count":
         return Types.number;
@@ -461,13 +463,13 @@ class Checker {
         this.checkNumber(step.value, shape, "sum");
         return Types.number;
       case "Aggregate":
-        return this.checkAggregateRecord(step, shape);
+        return this.checkAggregateRecord(step, shape, window);
       default:
         throw new Error(`not an aggregation: ${step.kind}`);
     }
   }
 
-  private checkAggregateRecord(step: AggregateStep, shape: Shape): Type {
+  private checkAggregateRecord(step: AggregateStep, shape: Shape, window: WindowStep | undefined): Type {
     if (step.value.fields.length === 0) this.bag.report("emptyAggregate", step.value, [], { hint: "for example: aggregate { total: sum(amount), orders: count() }" });
     const fields = [];
     const seen = new Set<string>();
@@ -476,8 +478,22 @@ class Checker {
       this.checkFieldName(field.name);
       seen.add(field.name.name);
       const call = field.value;
+      const userAggregate = call.kind === "Call" ? this.resolved.imports.get(call.callee.name) : undefined;
+      if (call.kind === "Call" && userAggregate?.aggregate) {
+        this.calls.set(call, { kind: "userAggregate", name: call.callee.name });
+        const type = this.checkCallArguments(call, userAggregate.signature, shape);
+        if (window?.type === "session" && !userAggregate.aggregate.merge) {
+          this.bag.report("sessionAggregateWithoutMerge", call.callee, [call.callee.name], {
+            hint: `give the object '${call.callee.name}' exports a merge: (earlier: A, later: A) => A, which combines two sessions' accumulators`,
+          });
+        }
+        this.types.set(call, type);
+        fields.push({ name: field.name.name, type });
+        continue;
+      }
       if (call.kind !== "Call" || !isAggregateFunction(call.callee.name)) {
-        this.bag.report("notAnAggregateCall", field.value, [field.name.name], { hint: `aggregate functions: ${Object.keys(aggregateFunctions).join(", ")}` });
+        const userAggregates = [...this.resolved.imports.values()].filter((fn) => fn.aggregate).map((fn) => fn.name);
+        this.bag.report("notAnAggregateCall", field.value, [field.name.name], { hint: `aggregate functions: ${[...Object.keys(aggregateFunctions), ...userAggregates].join(", ")}` });
         fields.push({ name: field.name.name, type: Types.error });
         continue;
       }
@@ -804,6 +820,11 @@ class Checker {
   private checkCall(expr: CallExpr, shape: Shape): Type {
     const name = expr.callee.name;
     const imported = this.resolved.imports.get(name);
+    if (imported?.aggregate) {
+      for (const arg of expr.args) this.checkExpr(arg, shape);
+      this.bag.report("aggregateCalledAsFunction", expr.callee, [name], { hint: `after 'group by': | aggregate { ${name}: ${name}(...) }` });
+      return Types.error;
+    }
     if (imported) {
       this.calls.set(expr, { kind: "import", name });
       return this.checkCallArguments(expr, imported.signature, shape);

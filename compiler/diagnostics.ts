@@ -60,6 +60,8 @@ export const diagnostics = {
   selfReference: define("WEIR2013", "error", (name: string) => `${q(name)} reads from itself`),
   reservedFieldName: define("WEIR2015", "error", (name: string) => `${q(name)} cannot be a field name: JavaScript objects reserve it`),
   tableNotJoined: define("WEIR2016", "error", (name: string) => `the table ${q(name)} is not joined here`),
+  unsupportedAggregate: define("WEIR2025", "error", (name: string, detail: string) => `the aggregate ${q(name)} cannot be used from weir: ${detail}`),
+  aggregateCalledAsFunction: define("WEIR2026", "error", (name: string) => `${q(name)} is an aggregate: it folds many records into one value, so it is used inside 'aggregate { ... }'`),
   noWindow: define("WEIR2014", "error", () => "there is no window here: 'window' is known only in the records of a windowed table"),
 
   // types
@@ -106,6 +108,7 @@ export const diagnostics = {
   duplicateSink: define("WEIR4021", "error", (name: string, topic: string) => `${q(name)} is already written to "${topic}"`),
   joinNotATable: define("WEIR4022", "error", (name: string) => `${q(name)} is a stream: 'join' needs a table`),
   joinDerivedTable: define("WEIR4023", "error", (name: string) => `joining the table ${q(name)}, made by an aggregation, is not supported yet`),
+  sessionAggregateWithoutMerge: define("WEIR4030", "error", (name: string) => `the aggregate ${q(name)} has no 'merge', which a session window needs: sessions merge when a record bridges them`),
   windowWithoutEventTime: define("WEIR4018", "warning", (source: string) => `${q(source)} declares no event time: these windows use the timestamps its records have on the topic`),
 } as const;
 

@@ -4,7 +4,7 @@
 import type { CodeBlockWriter } from "ts-morph";
 import { tsMorph } from "./ts-morph.ts";
 import type { BinaryOperator, Expr } from "../grammar/ast.ts";
-import type { AggregationPlan, CollectionPlan, FormatPlan, OperationPlan, SinkPlan, TopologyPlan, WindowPlan } from "./plan.ts";
+import type { AggregateFieldPlan, AggregationPlan, CollectionPlan, FormatPlan, OperationPlan, SinkPlan, TopologyPlan, WindowPlan } from "./plan.ts";
 import { isNullable, type RecordType, type Type } from "./types.ts";
 
 /**
@@ -188,11 +188,17 @@ function aggregateOptions(store: string, aggregation: AggregationPlan, window: W
       aggregator = `fns.sum(${of(aggregation.value)})`;
       break;
     case "record":
-      aggregator = `fns.record({\n${aggregation.fields.map((field) => `${field.name}: fns.${field.fn}(${of(field.argument)}),`).join("\n")}\n})`;
+      aggregator = `fns.record({\n${aggregation.fields.map((field) => `${field.name}: ${aggregateField(field, expressions)},`).join("\n")}\n})`;
       break;
   }
   const emit = window ? `emit: ${JSON.stringify(window.emit)},\n` : "";
   return `{\nstore: ${JSON.stringify(store)},\n${emit}aggregator: (fns) => ${aggregator},\n}`;
+}
+
+function aggregateField(field: AggregateFieldPlan, expressions: ExpressionWriter): string {
+  if (field.kind === "builtin") return `fns.${field.fn}(${field.argument ? `(record) => ${expressions.write(field.argument, "object-safe")}` : ""})`;
+  // An imported aggregate gets add's arguments (after the accumulator) as a list.
+  return `fns.user(${jsIdentifier(field.user)}, (record) => [${field.arguments.map((argument) => expressions.write(argument)).join(", ")}])`;
 }
 
 function writeSink(writer: CodeBlockWriter, sink: SinkPlan, expressions: ExpressionWriter, sourceName: string): void {

@@ -36,7 +36,12 @@ export type WindowPlan =
 export type AggregationPlan =
   | { readonly kind: "count" }
   | { readonly kind: "sum"; readonly value: Expr }
-  | { readonly kind: "record"; readonly fields: readonly { readonly name: string; readonly fn: AggregateFunctionName; readonly argument: Expr | undefined }[] };
+  | { readonly kind: "record"; readonly fields: readonly AggregateFieldPlan[] };
+
+export type AggregateFieldPlan =
+  | { readonly kind: "builtin"; readonly name: string; readonly fn: AggregateFunctionName; readonly argument: Expr | undefined }
+  /** An imported aggregate (`user` is its import name), given `add`'s arguments after the accumulator. */
+  | { readonly kind: "user"; readonly name: string; readonly user: string; readonly arguments: readonly Expr[] };
 
 export type OperationPlan =
   | { readonly kind: "filter"; readonly node: string; readonly condition: Expr; readonly input: Shape }
@@ -182,7 +187,7 @@ function planCollection(declaration: CollectionDecl, checked: CheckedFile, line:
       case "Count":
       case "Sum":
       case "Aggregate":
-        operations.push({ kind: "aggregate", node, store: name, aggregation: planAggregation(step), window, input, result: shape.value });
+        operations.push({ kind: "aggregate", node, store: name, aggregation: planAggregation(step, checked), window, input, result: shape.value });
         break;
     }
   });
@@ -205,7 +210,7 @@ function planWindow(step: WindowStep, checked: CheckedFile): WindowPlan {
   }
 }
 
-function planAggregation(step: Extract<Step, { kind: "Count" | "Sum" | "Aggregate" }>): AggregationPlan {
+function planAggregation(step: Extract<Step, { kind: "Count" | "Sum" | "Aggregate" }>, checked: CheckedFile): AggregationPlan {
   switch (step.kind) {
     case "Count":
       return { kind: "count" };
@@ -214,9 +219,10 @@ function planAggregation(step: Extract<Step, { kind: "Count" | "Sum" | "Aggregat
     case "Aggregate":
       return {
         kind: "record",
-        fields: step.value.fields.map((field) => {
+        fields: step.value.fields.map((field): AggregateFieldPlan => {
           const call = field.value as Extract<Expr, { kind: "Call" }>;
-          return { name: field.name.name, fn: call.callee.name as AggregateFunctionName, argument: call.args[0] };
+          if (checked.calls.get(call)?.kind === "userAggregate") return { kind: "user", name: field.name.name, user: call.callee.name, arguments: call.args };
+          return { kind: "builtin", name: field.name.name, fn: call.callee.name as AggregateFunctionName, argument: call.args[0] };
         }),
       };
   }

@@ -112,6 +112,10 @@ function resolveImport(
     } else if (found.problem === "module-not-found") {
       bag.report("moduleNotFound", declaration.from, [specifier], { hint: `looked for ${reader.modulePath(specifier)}` });
       return;
+    } else if (found.problem === "unsupported-aggregate") {
+      bag.report("unsupportedAggregate", name, [name.name, found.detail ?? "its type is not supported"], {
+        hint: "export { init: (): A => ..., add: (acc: A, x: X): A => ..., merge?: (a: A, b: A): A, subtract?: (acc: A, x: X): A, result?: (acc: A): R }, with A a weir type",
+      });
     } else if (found.problem === "not-exported") {
       bag.report("importNotFound", name, [name.name, specifier], { hint: "export it as a function: export function " + name.name + "(...) { ... }" });
     } else {
