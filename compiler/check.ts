@@ -12,13 +12,16 @@ import type {
   JoinStep,
   NameExpr,
   PipelineDecl,
+  RecordExpr,
   SchemaDecl,
   SinkDecl,
   SourceDecl,
   Step,
+  StringLiteral,
   TypeRef,
   WindowStep,
 } from "../grammar/ast.ts";
+import { fixedTopic } from "../grammar/ast.ts";
 import { durationMs, durationText, isTimeUnit, timeUnits } from "./durations.ts";
 import { aggregateFunctions, builtinFunctions, isAggregateFunction, isBuiltinFunction, type AggregateFunctionName, type FunctionSignature } from "./builtins.ts";
 import { closestName, DiagnosticBag, didYouMean } from "./diagnostics.ts";
@@ -535,19 +538,48 @@ class Checker {
         this.checkExpr(sink.value, { ...shape, collection: "stream" });
       }
       this.checkSinkFormat("value", sink.valueFormat, shape.value);
+      // The topic and the headers are computed from the record, as it is before `value EXPR`.
+      if (!fixedTopic(sink)) this.checkTopic(sink.topic, { ...shape, collection: "stream" });
+      if (sink.headers) this.checkHeaders(sink.headers, { ...shape, collection: "stream" });
     }
-    if (this.isInternalTopic(sink.topic.value)) {
-      this.bag.report("sinkToInternalTopic", sink.topic, [sink.topic.value], {
+    const topic = fixedTopic(sink);
+    if (topic) this.checkFixedTopic(sink, topic);
+  }
+
+  private checkTopic(topic: Expr, shape: Shape): void {
+    const type = this.checkExpr(topic, shape);
+    if (isUnchecked(type) || type.kind === "string") return;
+    if (isNullable(type) && nonNull(type).kind === "string") {
+      this.bag.report("mayBeNull", topic, [describeType(type)], { hint: 'give a default topic: coalesce(EXPR, "orders-other")' });
+      return;
+    }
+    this.bag.report("topicNotString", topic, [describeType(type)], { hint: 'a topic is named by text: "orders-" + toString(EXPR)' });
+  }
+
+  private checkHeaders(headers: RecordExpr, shape: Shape): void {
+    const seen = new Set<string>();
+    for (const field of headers.fields) {
+      if (seen.has(field.name.name)) this.bag.report("duplicateField", field.name, [field.name.name]);
+      seen.add(field.name.name);
+      const type = this.checkExpr(field.value, shape);
+      if (isUnchecked(type) || type.kind === "string" || type.kind === "null" || (isNullable(type) && nonNull(type).kind === "string")) continue;
+      this.bag.report("headerNotString", field.value, [field.name.name, describeType(type)], { hint: "headers are text: toString(EXPR)" });
+    }
+  }
+
+  private checkFixedTopic(sink: SinkDecl, topic: StringLiteral): void {
+    if (this.isInternalTopic(topic.value)) {
+      this.bag.report("sinkToInternalTopic", topic, [topic.value], {
         hint: "weir writes these topics itself: writing to one would corrupt the state it restores",
       });
     }
-    const earlier = this.resolved.sinks.find((other) => other !== sink && other.input.name === sink.input.name && other.topic.value === sink.topic.value);
+    const earlier = this.resolved.sinks.find((other) => other !== sink && other.input.name === sink.input.name && fixedTopic(other)?.value === topic.value);
     if (earlier && this.resolved.sinks.indexOf(earlier) < this.resolved.sinks.indexOf(sink)) {
-      this.bag.report("duplicateSink", sink, [sink.input.name, sink.topic.value], { related: [{ message: "first written here", node: earlier }] });
+      this.bag.report("duplicateSink", sink, [sink.input.name, topic.value], { related: [{ message: "first written here", node: earlier }] });
     }
     for (const collection of this.resolved.collections.values()) {
-      if (collection.kind === "Source" && collection.topic.value === sink.topic.value) {
-        this.bag.report("sinkLoop", sink.topic, [sink.topic.value], {
+      if (collection.kind === "Source" && collection.topic.value === topic.value) {
+        this.bag.report("sinkLoop", topic, [topic.value], {
           related: [{ message: "read here", node: collection.topic }],
           hint: "write to another topic; a topology that reads its own output never finishes",
         });

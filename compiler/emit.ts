@@ -205,15 +205,20 @@ function writeSink(writer: CodeBlockWriter, sink: SinkPlan, expressions: Express
   writer.writeLine(`// ${sourceName}:${sink.line}`);
   const input = jsIdentifier(sink.input);
   let stream = input;
-  if (sink.value) {
-    const projection = expressions.write(sink.value, "object-safe");
-    // A retraction of a merged session (a null value) stays a tombstone.
-    const body = sink.shape.window === "session" ? `record.value === null ? null : ${projection}` : projection;
+  // A retraction of a merged session (a null value) stays a tombstone.
+  const projection = (value: Expr) =>
+    sink.shape.window === "session" ? `record.value === null ? null : ${expressions.write(value, "object-safe")}` : expressions.write(value, "object-safe");
+  // A topic or headers computed per record read the record as it is, so the
+  // sink computes the value written itself (after them), with `project`.
+  const perRecord = sink.topicExpr !== undefined || sink.headers !== undefined;
+  if (sink.value && !perRecord) {
     const changes = sink.shape.collection === "table" ? `${input}.toStream()` : input;
-    stream = `${changes}\n.mapValues(${JSON.stringify(`${sink.node}-value`)}, (record) => ${body})\n`;
+    stream = `${changes}\n.mapValues(${JSON.stringify(`${sink.node}-value`)}, (record) => ${projection(sink.value)})\n`;
   }
   writer.write(`${stream}.to(${JSON.stringify(sink.node)}, `).inlineBlock(() => {
-    writer.writeLine(`topic: ${JSON.stringify(sink.topic)},`);
+    writer.writeLine(`topic: ${sink.topicExpr ? `(record) => ${expressions.write(sink.topicExpr)}` : JSON.stringify(sink.topic)},`);
+    if (sink.headers) writer.writeLine(`headers: (record) => ${expressions.write(sink.headers, "object-safe")},`);
+    if (sink.value && perRecord) writer.writeLine(`project: (record) => ${projection(sink.value)},`);
     writer.writeLine(`key: ${formatExpression(sink.keyFormat)},`);
     writer.writeLine(`value: ${formatExpression(sink.valueFormat)},`);
   });

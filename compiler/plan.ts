@@ -3,7 +3,8 @@
 // stateful step needs records partitioned by a key that changed, a named state
 // store per aggregation. Names of stores and internal topics derive from the
 // names in the .weir file, so they stay stable when the file is edited.
-import type { Duration, Expr, FormatRef, SinkDecl, Step, WindowStep } from "../grammar/ast.ts";
+import type { Duration, Expr, FormatRef, RecordExpr, SinkDecl, Step, WindowStep } from "../grammar/ast.ts";
+import { fixedTopic } from "../grammar/ast.ts";
 import type { CollectionDecl } from "./resolve.ts";
 import { stepName, type CallBinding, type CheckedFile, type NameBinding, type Shape } from "./check.ts";
 import type { AggregateFunctionName } from "./builtins.ts";
@@ -77,7 +78,11 @@ export interface SinkPlan {
   readonly node: string;
   readonly line: number;
   readonly input: string;
-  readonly topic: string;
+  /** The fixed topic; undefined when `topicExpr` picks one per record. */
+  readonly topic: string | undefined;
+  readonly topicExpr: Expr | undefined;
+  /** `headers { name: EXPR }`, computed from the record (before `value EXPR`). */
+  readonly headers: RecordExpr | undefined;
   readonly keyFormat: FormatPlan;
   readonly valueFormat: FormatPlan;
   /** `value EXPR`: the value written, computed from each record (the `<node>-value` node). */
@@ -231,16 +236,26 @@ function planAggregation(step: Extract<Step, { kind: "Count" | "Sum" | "Aggregat
 function planSink(sink: SinkDecl, checked: CheckedFile, line: number): SinkPlan {
   const shape = checked.shapes.get(sink.input.name)!;
   const value = sink.value ? checked.types.get(sink.value)! : shape.value;
+  const topic = fixedTopic(sink)?.value;
   return {
-    node: `${sink.input.name}-to-${sink.topic.value}`,
+    node: topic !== undefined ? `${sink.input.name}-to-${topic}` : pickingSinkName(sink, checked),
     line,
     input: sink.input.name,
-    topic: sink.topic.value,
+    topic,
+    topicExpr: topic === undefined ? sink.topic : undefined,
+    headers: sink.headers,
     keyFormat: sink.keyFormat ? planFormat(sink.keyFormat, shape.key) : defaultFormat(shape.key),
     valueFormat: sink.valueFormat ? planFormat(sink.valueFormat, value) : defaultFormat(value),
     value: sink.value,
     shape,
   };
+}
+
+/** `<input>-to-topic-per-record`, numbered from the second such sink of the same input on. */
+function pickingSinkName(sink: SinkDecl, checked: CheckedFile): string {
+  const earlier = checked.sinks.filter((other) => other.input.name === sink.input.name && !fixedTopic(other));
+  const index = earlier.indexOf(sink);
+  return `${sink.input.name}-to-topic-per-record${index > 0 ? `-${index + 1}` : ""}`;
 }
 
 function planFormat(format: FormatRef, type: Type): FormatPlan {

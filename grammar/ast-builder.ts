@@ -271,10 +271,11 @@ class AstBuilder extends BaseVisitor {
     return {
       kind: "Sink",
       input: this.sub(this.name, ctx.name?.[0], endOf(ctx.SinkKw?.[0], range.end)),
-      topic: stringLiteral(ctx.StringLiteral?.[0], range.end),
+      topic: this.sub(this.expression, ctx.topic?.[0], endOf(ctx.TopicKw?.[0], range.end)),
       keyFormat: ctx.KeyKw || ctx.keyFormat ? this.sub(this.format, ctx.keyFormat?.[0], range.end) : undefined,
       valueFormat: ctx.valueFormat || (ctx.ValueKw && !ctx.valueProjection) ? this.sub(this.format, ctx.valueFormat?.[0], range.end) : undefined,
       value: ctx.valueProjection ? this.sub(this.expression, ctx.valueProjection[0], range.end) : undefined,
+      headers: ctx.HeadersKw ? this.sub(this.recordExpr, ctx.headers?.[0], endOf(ctx.HeadersKw[0], range.end)) : undefined,
       range,
     };
   }

@@ -204,11 +204,19 @@ export interface AggregateStep extends NodeBase {
 export interface SinkDecl extends NodeBase {
   readonly kind: "Sink";
   readonly input: Identifier;
-  readonly topic: StringLiteral;
+  /** A StringLiteral for a fixed topic; any other expression picks the topic per record. */
+  readonly topic: Expr;
   readonly keyFormat: FormatRef | undefined;
   readonly valueFormat: FormatRef | undefined;
   /** `value EXPR`: the value to write instead of the record's value. Never together with valueFormat. */
   readonly value: Expr | undefined;
+  /** `headers { name: EXPR, ... }`: string headers of each record written (a null value leaves the header out). */
+  readonly headers: RecordExpr | undefined;
+}
+
+/** The topic of a sink that writes to one fixed topic. */
+export function fixedTopic(sink: SinkDecl): StringLiteral | undefined {
+  return sink.topic.kind === "StringLiteral" ? sink.topic : undefined;
 }
 
 // ---------------------------------------------------------------- expressions

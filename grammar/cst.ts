@@ -147,12 +147,14 @@ export type SinkDeclCstChildren = {
   name?: NameCstNode[];
   ToKw?: IToken[];
   TopicKw?: IToken[];
-  StringLiteral?: IToken[];
+  topic?: ExpressionCstNode[];
   KeyKw?: IToken[];
   keyFormat?: FormatCstNode[];
   ValueKw?: IToken[];
   valueFormat?: FormatCstNode[];
   valueProjection?: ExpressionCstNode[];
+  HeadersKw?: IToken[];
+  headers?: RecordExprCstNode[];
 };
 
 export interface FormatCstNode extends CstNode {

@@ -227,7 +227,8 @@ export class WeirParser extends CstParser {
     this.SUBRULE(this.name);
     this.CONSUME(T.ToKw);
     this.CONSUME(T.TopicKw);
-    this.CONSUME(T.StringLiteral);
+    // A string, or an expression computed per record (`"orders-" + region`).
+    this.SUBRULE(this.expression, { LABEL: "topic" });
     this.OPTION(() => {
       this.CONSUME(T.KeyKw);
       this.SUBRULE(this.format, { LABEL: "keyFormat" });
@@ -241,9 +242,13 @@ export class WeirParser extends CstParser {
         IGNORE_AMBIGUITIES: true,
         DEF: [
           { GATE: () => is(this.LA(1), T.StringKw) || is(this.LA(1), T.JsonKw), ALT: () => this.SUBRULE2(this.format, { LABEL: "valueFormat" }) },
-          { ALT: () => this.SUBRULE(this.expression, { LABEL: "valueProjection" }) },
+          { ALT: () => this.SUBRULE2(this.expression, { LABEL: "valueProjection" }) },
         ],
       });
+    });
+    this.OPTION3(() => {
+      this.CONSUME(T.HeadersKw);
+      this.SUBRULE(this.recordExpr, { LABEL: "headers" });
     });
   });
 

@@ -102,6 +102,7 @@ export const FinalKw = softKeyword("FinalKw", "final");
 export const ChangesKw = softKeyword("ChangesKw", "changes");
 export const JoinKw = softKeyword("JoinKw", "join");
 export const LeftKw = softKeyword("LeftKw", "left");
+export const HeadersKw = softKeyword("HeadersKw", "headers");
 
 export const TrueKw = hardKeyword("TrueKw", "true");
 export const FalseKw = hardKeyword("FalseKw", "false");
@@ -119,7 +120,7 @@ export const softKeywords: readonly TokenType[] = [
   StringKw, NumberKw, BooleanKw, TimestampKw, ListKw, EventKw, TimeKw, SinkKw, ToKw,
   WhereKw, SelectKw, FlatmapKw, RekeyKw, GroupKw, ByKw, CountKw, SumKw, AggregateKw,
   WindowKw, TumblingKw, HoppingKw, SlidingKw, SessionKw, AdvanceKw, GraceKw, EmitKw, FinalKw, ChangesKw,
-  JoinKw, LeftKw,
+  JoinKw, LeftKw, HeadersKw,
 ];
 
 /** Hard keywords: never names. */

@@ -18,7 +18,7 @@ import type { KafkaLogClient } from "./kafka-log-client.ts";
 import type { TopicPartition, TransactionalProducer } from "./log-client.ts";
 import { StateMachine } from "./state-machine.ts";
 import { StreamTask, type TaskCommit } from "./task.ts";
-import { prepareTopics, type TopicPlan } from "./topic-manager.ts";
+import { prepareTopics, refreshPickableTopics, type TopicPlan } from "./topic-manager.ts";
 
 /** Records a task processes before the loop looks at the clock, the other tasks and stop requests. */
 const ROUND_BATCH = 500;
@@ -196,7 +196,7 @@ class KafkaTopologyRun {
     for (const sub of this.topology.subtopologies) {
       for (let partition = 0; partition < this.plan.tasks.get(sub.id)!; partition++) {
         this.tasks.push(
-          new StreamTask({ topology: this.topology, subtopology: sub, partition, startOffsets, partitionsOf: (topic) => this.plan.partitions.get(topic) }),
+          new StreamTask({ topology: this.topology, subtopology: sub, partition, startOffsets, partitionsOf: (topic) => this.plan.partitions.get(topic) ?? this.plan.pickable.get(topic) }),
         );
       }
     }
@@ -351,6 +351,9 @@ class KafkaTopologyRun {
       );
       pending.forEach((task, i) => task.postCommit(taskCommits[i]!));
     }
+    // Topics created since the last commit become usable by sinks that pick their topic per record.
+    // (One metadata request a second at most: commits come every commit interval.)
+    await refreshPickableTopics(this.topology, this.client, this.plan, 1000);
     this.account(taskCommits, started);
   }
 

@@ -3,9 +3,9 @@
 // records to the collector. A user function that throws is reported as a
 // NodeFailure naming its node, so that the task can dead-letter the record.
 import { FormatError } from "../formats.ts";
-import type { SourceNode, StreamRecord, SubTopology, Topology, TopologyNode, WindowedAggregateNode } from "../topology.ts";
+import type { HeaderValues, SinkNode, SourceNode, StreamRecord, SubTopology, Topology, TopologyNode, WindowedAggregateNode } from "../topology.ts";
 import { slidingWindowExpiry, timeWindowsFor, type WindowSpec } from "../windows.ts";
-import type { LogRecord } from "./log-client.ts";
+import type { LogRecord, RecordHeaders } from "./log-client.ts";
 import type { RecordCollector } from "./record-collector.ts";
 import type { InMemoryKeyValueStore } from "./state-store.ts";
 import type { InMemoryWindowStore, StoredWindow } from "./window-store.ts";
@@ -75,6 +75,8 @@ export interface ProcessorContext {
   streamTime(): number;
   /** The record being processed fell only in closed windows of this node: it is dropped (and dead-lettered as late). */
   late(node: string, detail: string): void;
+  /** The application's own topics (sources, changelogs, repartition and dead-letter topics): never picked by a sink. */
+  reservedTopics(): ReadonlySet<string>;
 }
 
 /** The entry point of each source node of the sub-topology, by source node name. */
@@ -210,18 +212,58 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
       return windowedAggregate(node, forward, context);
 
     case "sink":
-      return (record) => {
-        let key: Buffer | null;
-        let value: Buffer | null;
-        try {
-          key = record.key === null || record.key === undefined ? null : node.keyFormat.encode(record.key);
-          value = record.value === null || record.value === undefined ? null : node.valueFormat.encode(record.value);
-        } catch (error) {
-          throw new NodeFailure(node.name, error);
-        }
-        context.collector.send(node.topic, key, value, record.timestamp);
-      };
+      return sink(node, context);
   }
+}
+
+/**
+ * A record whose sink picked a topic it cannot write to: one that does not
+ * exist (reason "unknown-topic"), or one of the application's own topics,
+ * whose records weir alone writes (reason "reserved-topic").
+ */
+export class PickedTopicError extends Error {
+  override readonly name = "PickedTopicError";
+  constructor(
+    readonly reason: "unknown-topic" | "reserved-topic",
+    readonly topic: string,
+  ) {
+    super(reason === "unknown-topic" ? `the topic "${topic}" does not exist` : `the topic "${topic}" is one of the application's own`);
+  }
+}
+
+/** Encodes and sends; the topic is fixed or picked per record, the headers computed per record. */
+function sink(node: SinkNode, context: ProcessorContext): Forward {
+  const reserved = node.topicOf ? context.reservedTopics() : new Set<string>();
+  return (record) => {
+    let topic: string;
+    let key: Buffer | null;
+    let value: Buffer | null;
+    let headers: RecordHeaders | undefined;
+    try {
+      topic = node.topicOf ? pickedTopic(node.topicOf(record)) : node.topic!;
+      headers = node.headers ? textHeaders(node.headers(record)) : undefined;
+      const written = node.project ? node.project(record) : record.value;
+      key = record.key === null || record.key === undefined ? null : node.keyFormat.encode(record.key);
+      value = written === null || written === undefined ? null : node.valueFormat.encode(written);
+    } catch (error) {
+      throw new NodeFailure(node.name, error);
+    }
+    if (node.topicOf && reserved.has(topic)) throw new NodeFailure(node.name, new PickedTopicError("reserved-topic", topic));
+    if (node.topicOf && !context.collector.knows(topic)) throw new NodeFailure(node.name, new PickedTopicError("unknown-topic", topic));
+    context.collector.send(topic, key, value, record.timestamp, headers);
+  };
+}
+
+function pickedTopic(topic: unknown): string {
+  if (typeof topic !== "string" || topic === "") throw new TypeError(`a topic name must be a non-empty string, not ${JSON.stringify(topic)}`);
+  return topic;
+}
+
+/** Null and undefined values leave a header out; a record with no header left has none. */
+function textHeaders(values: HeaderValues): RecordHeaders | undefined {
+  const entries = Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== null && entry[1] !== undefined);
+  for (const [name, text] of entries) if (typeof text !== "string") throw new TypeError(`the header ${name} must be a string, not ${JSON.stringify(text)}`);
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
 type Output = StreamRecord<unknown, unknown>;

@@ -323,6 +323,21 @@ describe("window", () => {
   });
 });
 
+describe("sink topic and headers", () => {
+  it("reads a string as a fixed topic and any other expression as a topic per record", () => {
+    expect(parseDeclaration('sink s to topic "t"')).toMatchObject({ topic: { kind: "StringLiteral", value: "t" }, headers: undefined });
+    expect(parseDeclaration('sink s to topic "orders-" + region key string')).toMatchObject({
+      topic: { kind: "Binary", operator: "+", right: { kind: "Name", name: { name: "region" } } },
+      keyFormat: { name: "string" },
+    });
+  });
+
+  it("reads headers as a record after the value", () => {
+    const sink = parseDeclaration('sink s to topic "t" value { id } headers { region, source: "weir" }');
+    expect(sink).toMatchObject({ value: { kind: "Record" }, headers: { kind: "Record", fields: [{ name: { name: "region" }, shorthand: true }, { name: { name: "source" } }] } });
+  });
+});
+
 describe("sink value", () => {
   it("reads an expression after 'value' as the value to write, and a format as a format", () => {
     const projected = parseDeclaration('sink r to topic "r" value { customerId: key, start: window.start, total }');
