@@ -547,6 +547,11 @@ class Checker {
   }
 
   private checkTopic(topic: Expr, shape: Shape): void {
+    // `to topic orders` most likely meant the topic "orders", not a field.
+    if (topic.kind === "Name" && this.isUnknownBareName(topic, shape)) {
+      this.bag.report("unknownName", topic, [topic.name.name, "after 'to topic'"], { hint: `a fixed topic is a string: to topic "${topic.name.name}"` });
+      return;
+    }
     const type = this.checkExpr(topic, shape);
     if (isUnchecked(type) || type.kind === "string") return;
     if (isNullable(type) && nonNull(type).kind === "string") {
@@ -585,6 +590,13 @@ class Checker {
         });
       }
     }
+  }
+
+  /** A name that is neither a record name nor a field of a value whose fields are known. */
+  private isUnknownBareName(expr: NameExpr, shape: Shape): boolean {
+    const name = expr.name.name;
+    if (name === "" || (recordNames as readonly string[]).includes(name) || (name === "window" && shape.window) || shape.joined?.has(name)) return false;
+    return shape.value.kind === "record" && fieldOf(shape.value, name) === undefined;
   }
 
   /** `value strin`: a name that is nothing else and looks like a format. */
