@@ -3,7 +3,7 @@
 // declared. Expression names are resolved by the checker, which knows the
 // record type each expression is evaluated against.
 import type { Identifier, ImportDecl, PipelineDecl, SchemaDecl, SinkDecl, SourceDecl, TypeRef, WeirFile } from "../grammar/ast.ts";
-import { isBuiltinFunction } from "./builtins.ts";
+import { isAggregateFunction, isBuiltinFunction } from "./builtins.ts";
 import { DiagnosticBag, didYouMean } from "./diagnostics.ts";
 import { ImportReader, type ImportedFunction } from "./imports.ts";
 
@@ -101,7 +101,7 @@ function resolveImport(
 ): void {
   const specifier = declaration.from.value;
   for (const name of declaration.names) {
-    if (isBuiltinFunction(name.name)) {
+    if (isBuiltinFunction(name.name) || isAggregateFunction(name.name)) {
       bag.report("importShadowsBuiltin", name, [name.name], { hint: `import it under another name in the module, or call the built-in '${name.name}'` });
       continue;
     }

@@ -47,6 +47,7 @@ const cases: Case[] = [
   { code: "WEIR2010", bare: true, source: "application a\nimport { fetchRate } from \"./udfs.ts\"\n", at: "fetchRate", message: /cannot be called from weir: it returns a Promise/ },
   { code: "WEIR2011", source: `stream big = orders | select { id } | where value.ids == "x"\nsink big to topic "b"\n${sinkAll}`, at: "ids", message: "a record { id: string } has no field 'ids'", hint: "did you mean 'id'?" },
   { code: "WEIR2012", bare: true, source: "application a\nimport { lower } from \"./udfs.ts\"\n", at: "lower", message: "the import 'lower' has the name of a built-in function" },
+  { code: "WEIR2012", bare: true, source: "application a\nimport { max } from \"./udfs.ts\"\n", at: "max", message: "the import 'max' has the name of a built-in function" },
   { code: "WEIR2013", source: `stream loop = loop | where amount > 1\nsink loop to topic "b"\n${sinkAll}`, at: "loop", message: "'loop' reads from itself" },
   { code: "WEIR2014", source: `stream big = orders | select window.start\nsink big to topic "b"\n${sinkAll}`, at: "window", message: "there is no window here: 'window' is known only in the records of a windowed table", hint: /window tumbling 1 minute/ },
   { code: "WEIR2015", source: `stream big = orders | select { __proto__: amount }\nsink big to topic "b"\n${sinkAll}`, at: "__proto__", message: "'__proto__' cannot be a field name: JavaScript objects reserve it" },

@@ -49,3 +49,9 @@ export const addReturnsText = {
   init: (): number => 0,
   add: (acc: number, amount: number): string => String(acc + amount),
 };
+
+/** An aggregate named like a built-in one: refused, so that `max(x)` always means the built-in. */
+export const max = {
+  init: (): number => 0,
+  add: (acc: number, amount: number): number => Math.max(acc, amount),
+};
