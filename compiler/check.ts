@@ -15,13 +15,16 @@ import type {
   MergeStep,
   NameExpr,
   PipelineDecl,
+  RecordExpr,
   SchemaDecl,
   SinkDecl,
   SourceDecl,
   Step,
+  StringLiteral,
   TypeRef,
   WindowStep,
 } from "../grammar/ast.ts";
+import { fixedTopic } from "../grammar/ast.ts";
 import { durationMs, durationText, isTimeUnit, msText, timeUnits } from "./durations.ts";
 import { aggregateFunctions, builtinFunctions, isAggregateFunction, isBuiltinFunction, type AggregateFunctionName, type FunctionSignature } from "./builtins.ts";
 import { DiagnosticBag, type ReportOptions } from "./diagnostics.ts";
@@ -95,7 +98,9 @@ export type NameBinding =
 export type CallBinding =
   | { readonly kind: "builtin"; readonly name: string }
   | { readonly kind: "import"; readonly name: string }
-  | { readonly kind: "aggregate"; readonly name: AggregateFunctionName };
+  | { readonly kind: "aggregate"; readonly name: AggregateFunctionName }
+  /** An imported aggregate (an object with init and add). */
+  | { readonly kind: "userAggregate"; readonly name: string };
 
 export interface CheckedFile extends ResolvedFile {
   readonly schemaTypes: ReadonlyMap<string, RecordType>;
@@ -413,7 +418,7 @@ class Checker {
               hint: "group first: '| group by key' aggregates per key, '| group by EXPR' per another key",
             });
           }
-          const value = this.checkAggregation(step, shape);
+          const value = this.checkAggregation(step, shape, windowed);
           const window = windowed ? (windowed.type === "session" ? "session" : "time") : undefined;
           // The aggregation reads a repartition topic (JSON keys) when the key changed, else its input's partitions.
           const keyEncoding = shape.keyChanged ? "json" : shape.keyEncoding;
@@ -705,7 +710,7 @@ class Checker {
     const size = this.checkDuration(step.size);
     const advance = step.advance ? this.checkDuration(step.advance) : undefined;
     const grace = step.grace ? this.checkDuration(step.grace) : undefined;
-    const kindOfSize = step.type === "session" ? "the inactivity gap" : "the window size";
+    const kindOfSize = step.type === "session" ? "the inactivity gap" : step.type === "sliding" ? "the time difference" : "the window size";
     if (size !== undefined && size <= 0) {
       this.bag.report("durationNotPositive", step.size, [kindOfSize, durationText(step.size)]);
     }
@@ -723,7 +728,7 @@ class Checker {
       }
     } else if (step.advance && step.type !== "") {
       this.bag.report("advanceNotAllowed", step.advance, [step.type], {
-        hint: step.type === "tumbling" ? "a tumbling window advances by its size; for overlapping windows write 'window hopping SIZE advance STEP'" : "a session grows with its records: it has a gap, not an advance",
+        hint: advanceHint(step.type),
       });
     }
     if (step.grace && grace !== undefined && grace < 0) {
@@ -772,7 +777,7 @@ class Checker {
     return current?.kind === "Source" ? current : undefined;
   }
 
-  private checkAggregation(step: Step, shape: Shape): Type {
+  private checkAggregation(step: Step, shape: Shape, window: WindowStep | undefined): Type {
     switch (step.kind) {
       case "Count":
         return Types.number;
@@ -780,13 +785,13 @@ class Checker {
         this.checkNumber(step.value, shape, "sum");
         return Types.number;
       case "Aggregate":
-        return this.checkAggregateRecord(step, shape);
+        return this.checkAggregateRecord(step, shape, window);
       default:
         throw new Error(`not an aggregation: ${step.kind}`);
     }
   }
 
-  private checkAggregateRecord(step: AggregateStep, shape: Shape): Type {
+  private checkAggregateRecord(step: AggregateStep, shape: Shape, window: WindowStep | undefined): Type {
     if (step.value.fields.length === 0) this.bag.report("emptyAggregate", step.value, [], { hint: "for example: aggregate { total: sum(amount), orders: count() }" });
     const fields = [];
     const seen = new Set<string>();
@@ -795,9 +800,23 @@ class Checker {
       this.checkFieldName(field.name);
       seen.add(field.name.name);
       const call = field.value;
+      const userAggregate = call.kind === "Call" ? this.resolved.imports.get(call.callee.name) : undefined;
+      if (call.kind === "Call" && userAggregate?.aggregate) {
+        this.calls.set(call, { kind: "userAggregate", name: call.callee.name });
+        const type = this.checkCallArguments(call, userAggregate.signature, shape);
+        if (window?.type === "session" && !userAggregate.aggregate.merge) {
+          this.bag.report("sessionAggregateWithoutMerge", call.callee, [call.callee.name], {
+            hint: `give the object '${call.callee.name}' exports a merge: (earlier: A, later: A) => A, which combines two sessions' accumulators`,
+          });
+        }
+        this.types.set(call, type);
+        fields.push({ name: field.name.name, type });
+        continue;
+      }
       if (call.kind !== "Call" || !isAggregateFunction(call.callee.name)) {
-        const misspelt = call.kind === "Call" ? didYouMean(call.callee.name, Object.keys(aggregateFunctions)) : undefined;
-        this.bag.report("notAnAggregateCall", field.value, [field.name.name], { hint: misspelt ?? `aggregate functions: ${Object.keys(aggregateFunctions).join(", ")}` });
+        const userAggregates = [...this.resolved.imports.values()].filter((fn) => fn.aggregate).map((fn) => fn.name);
+        const misspelt = call.kind === "Call" ? didYouMean(call.callee.name, [...Object.keys(aggregateFunctions), ...userAggregates]) : undefined;
+        this.bag.report("notAnAggregateCall", field.value, [field.name.name], { hint: misspelt ?? `aggregate functions: ${[...Object.keys(aggregateFunctions), ...userAggregates].join(", ")}` });
         fields.push({ name: field.name.name, type: Types.error });
         continue;
       }
@@ -840,24 +859,65 @@ class Checker {
         this.checkExpr(sink.value, { ...shape, collection: "stream" });
       }
       this.checkSinkFormat("value", sink.valueFormat, shape.value);
+      // The topic and the headers are computed from the record, as it is before `value EXPR`.
+      if (!fixedTopic(sink)) this.checkTopic(sink.topic, { ...shape, collection: "stream" });
+      if (sink.headers) this.checkHeaders(sink.headers, { ...shape, collection: "stream" });
     }
-    if (this.isInternalTopic(sink.topic.value)) {
-      this.bag.report("sinkToInternalTopic", sink.topic, [sink.topic.value], {
+    const topic = fixedTopic(sink);
+    if (topic) this.checkFixedTopic(sink, topic);
+  }
+
+  private checkTopic(topic: Expr, shape: Shape): void {
+    // `to topic orders` most likely meant the topic "orders", not a field.
+    if (topic.kind === "Name" && this.isUnknownBareName(topic, shape)) {
+      this.bag.report("unknownName", topic, [topic.name.name, "after 'to topic'"], { hint: `a fixed topic is a string: to topic "${topic.name.name}"` });
+      return;
+    }
+    const type = this.checkExpr(topic, shape);
+    if (isUnchecked(type) || type.kind === "string") return;
+    if (isNullable(type) && nonNull(type).kind === "string") {
+      this.bag.report("mayBeNull", topic, [nameOrThis(topic), describeType(type)], { hint: 'give a default topic: coalesce(EXPR, "orders-other")' });
+      return;
+    }
+    this.bag.report("topicNotString", topic, [describeType(type)], { hint: 'a topic is named by text: "orders-" + toString(EXPR)' });
+  }
+
+  private checkHeaders(headers: RecordExpr, shape: Shape): void {
+    const seen = new Set<string>();
+    for (const field of headers.fields) {
+      if (seen.has(field.name.name)) this.bag.report("duplicateField", field.name, [field.name.name]);
+      seen.add(field.name.name);
+      const type = this.checkExpr(field.value, shape);
+      if (isUnchecked(type) || type.kind === "string" || type.kind === "null" || (isNullable(type) && nonNull(type).kind === "string")) continue;
+      this.bag.report("headerNotString", field.value, [field.name.name, describeType(type)], { hint: "headers are text: toString(EXPR)" });
+    }
+  }
+
+  private checkFixedTopic(sink: SinkDecl, topic: StringLiteral): void {
+    if (this.isInternalTopic(topic.value)) {
+      this.bag.report("sinkToInternalTopic", topic, [topic.value], {
         hint: "weir writes these topics itself: writing to one would corrupt the state it restores",
       });
     }
-    const earlier = this.resolved.sinks.find((other) => other !== sink && other.input.name === sink.input.name && other.topic.value === sink.topic.value);
+    const earlier = this.resolved.sinks.find((other) => other !== sink && other.input.name === sink.input.name && fixedTopic(other)?.value === topic.value);
     if (earlier && this.resolved.sinks.indexOf(earlier) < this.resolved.sinks.indexOf(sink)) {
-      this.bag.report("duplicateSink", sink, [sink.input.name, sink.topic.value], { related: [{ message: "first written here", node: earlier }] });
+      this.bag.report("duplicateSink", sink, [sink.input.name, topic.value], { related: [{ message: "first written here", node: earlier }] });
     }
     for (const collection of this.resolved.collections.values()) {
-      if (collection.kind === "Source" && collection.topic.value === sink.topic.value) {
-        this.bag.report("sinkLoop", sink.topic, [sink.topic.value], {
+      if (collection.kind === "Source" && collection.topic.value === topic.value) {
+        this.bag.report("sinkLoop", topic, [topic.value], {
           related: [{ message: "read here", node: collection.topic }],
           hint: "write to another topic; a topology that reads its own output never finishes",
         });
       }
     }
+  }
+
+  /** A name that is neither a record name nor a field of a value whose fields are known. */
+  private isUnknownBareName(expr: NameExpr, shape: Shape): boolean {
+    const name = expr.name.name;
+    if (name === "" || (recordNames as readonly string[]).includes(name) || (name === "window" && shape.window) || shape.joined?.has(name)) return false;
+    return shape.value.kind === "record" && fieldOf(shape.value, name) === undefined;
   }
 
   /** `value strin`: a name that is nothing else and looks like a format. */
@@ -1171,6 +1231,11 @@ class Checker {
   private checkCall(expr: CallExpr, shape: Shape): Type {
     const name = expr.callee.name;
     const imported = this.resolved.imports.get(name);
+    if (imported?.aggregate) {
+      for (const arg of expr.args) this.checkExpr(arg, shape);
+      this.bag.report("aggregateCalledAsFunction", expr.callee, [name], { hint: `after 'group by': | aggregate { ${name}: ${name}(...) }` });
+      return Types.error;
+    }
     if (imported) {
       this.calls.set(expr, { kind: "import", name });
       return this.checkCallArguments(expr, imported.signature, shape);
@@ -1375,3 +1440,14 @@ function mismatchDetail(type: Type, schema: RecordType): string {
 }
 
 export type { CollectionDecl };
+
+function advanceHint(type: "tumbling" | "sliding" | "session"): string {
+  switch (type) {
+    case "tumbling":
+      return "a tumbling window advances by its size; for overlapping windows write 'window hopping SIZE advance STEP'";
+    case "sliding":
+      return "sliding windows are placed by the records themselves: 'window sliding DIFFERENCE' has no advance";
+    case "session":
+      return "a session grows with its records: it has a gap, not an advance";
+  }
+}

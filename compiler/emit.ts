@@ -4,7 +4,7 @@
 import type { CodeBlockWriter } from "ts-morph";
 import { tsMorph } from "./ts-morph.ts";
 import type { BinaryOperator, Expr } from "../grammar/ast.ts";
-import type { AggregationPlan, BranchPlan, CollectionPlan, FormatPlan, OperationPlan, SinkPlan, TopologyPlan, WindowPlan } from "./plan.ts";
+import type { AggregateFieldPlan, AggregationPlan, BranchPlan, CollectionPlan, FormatPlan, OperationPlan, SinkPlan, TopologyPlan, WindowPlan } from "./plan.ts";
 import { isNullable, type RecordType, type Type } from "./types.ts";
 
 /**
@@ -179,6 +179,8 @@ function windowExpression(window: WindowPlan): string {
       return `windows.tumbling({ sizeMs: ${window.sizeMs}, graceMs: ${window.graceMs} })`;
     case "hopping":
       return `windows.hopping({ sizeMs: ${window.sizeMs}, advanceMs: ${window.advanceMs}, graceMs: ${window.graceMs} })`;
+    case "sliding":
+      return `windows.sliding({ differenceMs: ${window.differenceMs}, graceMs: ${window.graceMs} })`;
     case "session":
       return `windows.session({ gapMs: ${window.gapMs}, graceMs: ${window.graceMs} })`;
   }
@@ -260,26 +262,38 @@ function aggregateOptions(store: string, aggregation: AggregationPlan, window: W
       aggregator = `fns.sum(${of(aggregation.value)})`;
       break;
     case "record":
-      aggregator = `fns.record({\n${aggregation.fields.map((field) => `${field.name}: fns.${field.fn}(${of(field.argument)}),`).join("\n")}\n})`;
+      aggregator = `fns.record({\n${aggregation.fields.map((field) => `${field.name}: ${aggregateField(field, expressions)},`).join("\n")}\n})`;
       break;
   }
   const emit = window ? `emit: ${JSON.stringify(window.emit)},\n` : "";
   return `{\nstore: ${JSON.stringify(store)},\n${emit}aggregator: (fns) => ${aggregator},\n}`;
 }
 
+function aggregateField(field: AggregateFieldPlan, expressions: ExpressionWriter): string {
+  if (field.kind === "builtin") return `fns.${field.fn}(${field.argument ? `(record) => ${expressions.write(field.argument, "object-safe")}` : ""})`;
+  // An imported aggregate gets add's arguments (after the accumulator) as a list.
+  return `fns.user(${jsIdentifier(field.user)}, (record) => [${field.arguments.map((argument) => expressions.write(argument)).join(", ")}])`;
+}
+
 function writeSink(writer: CodeBlockWriter, sink: SinkPlan, plan: TopologyPlan, expressions: ExpressionWriter, sourceName: string): void {
   writer.writeLine(`// ${sourceName}:${sink.line}`);
   const input = jsIdentifier(sink.input);
   let stream = input;
-  if (sink.value) {
-    const projection = expressions.write(sink.value, "object-safe");
-    // A retraction of a merged session, or a table's delete (a null value), stays a tombstone.
-    const body = sink.shape.window === "session" || hasDeletes(plan.collections.find((c) => c.name === sink.input)!) ? `record.value === null ? null : ${projection}` : projection;
+  // A retraction of a merged session, or a table's delete (a null value), stays a tombstone.
+  const keepsTombstones = sink.shape.window === "session" || hasDeletes(plan.collections.find((c) => c.name === sink.input)!);
+  const projection = (value: Expr) =>
+    keepsTombstones ? `record.value === null ? null : ${expressions.write(value, "object-safe")}` : expressions.write(value, "object-safe");
+  // A topic or headers computed per record read the record as it is, so the
+  // sink computes the value written itself (after them), with `project`.
+  const perRecord = sink.topicExpr !== undefined || sink.headers !== undefined;
+  if (sink.value && !perRecord) {
     const changes = sink.shape.collection === "table" ? `${input}.toStream()` : input;
-    stream = `${changes}\n.mapValues(${JSON.stringify(`${sink.node}-value`)}, (record) => ${body})\n`;
+    stream = `${changes}\n.mapValues(${JSON.stringify(`${sink.node}-value`)}, (record) => ${projection(sink.value)})\n`;
   }
   writer.write(`${stream}.to(${JSON.stringify(sink.node)}, `).inlineBlock(() => {
-    writer.writeLine(`topic: ${JSON.stringify(sink.topic)},`);
+    writer.writeLine(`topic: ${sink.topicExpr ? `(record) => ${expressions.write(sink.topicExpr)}` : JSON.stringify(sink.topic)},`);
+    if (sink.headers) writer.writeLine(`headers: (record) => ${expressions.write(sink.headers, "object-safe")},`);
+    if (sink.value && perRecord) writer.writeLine(`project: (record) => ${projection(sink.value)},`);
     writer.writeLine(`key: ${formatExpression(sink.keyFormat)},`);
     writer.writeLine(`value: ${formatExpression(sink.valueFormat)},`);
   });

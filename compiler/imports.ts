@@ -3,7 +3,7 @@
 // type-checked on the .weir line rather than failing later in generated code.
 import { existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import type { Project, Type as TsType } from "ts-morph";
+import type { Node as TsNodeType, Project, Signature, Type as TsType } from "ts-morph";
 import { tsMorph } from "./ts-morph.ts";
 import type { FunctionSignature, ParameterSpec } from "./builtins.ts";
 import { Types, describeType, isAssignable, type RecordField, type Type } from "./types.ts";
@@ -12,12 +12,24 @@ export interface ImportedFunction {
   readonly name: string;
   /** Absolute path of the module. */
   readonly modulePath: string;
+  /** For an aggregate: the arguments after the accumulator, and the result's type. */
   readonly signature: FunctionSignature;
+  /** Set for a user aggregate: an exported object with init and add (see readAggregate). */
+  readonly aggregate?: UserAggregateInfo;
+}
+
+export interface UserAggregateInfo {
+  /** What init returns and add takes and returns: kept in the state store. */
+  readonly accumulator: Type;
+  /** Whether it can merge two accumulators (session windows need it). */
+  readonly merge: boolean;
+  /** Whether it can take a record back out (aggregating a table needs it). */
+  readonly subtract: boolean;
 }
 
 export type ImportLookup =
   | { readonly ok: true; readonly fn: ImportedFunction }
-  | { readonly ok: false; readonly problem: "module-not-found" | "unsupported"; readonly detail?: string }
+  | { readonly ok: false; readonly problem: "module-not-found" | "unsupported" | "unsupported-aggregate"; readonly detail?: string }
   /** `exported`: the functions the module does export, for a "did you mean". */
   | { readonly ok: false; readonly problem: "not-exported"; readonly detail?: string; readonly exported: readonly string[] };
 
@@ -88,23 +100,16 @@ export class ImportReader {
       [...exports].filter(([, declarations]) => declarations[0]?.getType().getCallSignatures().length).map(([exported]) => exported);
     if (!declaration) return { ok: false, problem: "not-exported", exported: exportedFunctions() };
     const callSignatures = declaration.getType().getCallSignatures();
+    if (callSignatures.length === 0 && isAggregateShaped(declaration.getType())) {
+      const aggregate = readAggregate(declaration, declaration.getType());
+      if (typeof aggregate === "string") return { ok: false, problem: "unsupported-aggregate", detail: aggregate };
+      return { ok: true, fn: { name, modulePath: path, signature: { ...aggregate.signature, summary: `an aggregate imported from ${specifier}` }, aggregate: aggregate.info } };
+    }
     if (callSignatures.length === 0) return { ok: false, problem: "not-exported", detail: "it is not a function", exported: exportedFunctions() };
     if (callSignatures.length > 1) return { ok: false, problem: "unsupported", detail: "it has overloads" };
     const callSignature = callSignatures[0]!;
-    const parameters: ParameterSpec[] = [];
-    let required = 0;
-    for (const parameter of callSignature.getParameters()) {
-      const parameterDeclaration = parameter.getValueDeclaration();
-      const tsType = parameter.getTypeAtLocation(declaration);
-      const type = weirTypeOf(tsType);
-      if (typeof type === "string") return { ok: false, problem: "unsupported", detail: `parameter '${parameter.getName()}' has the type ${type}` };
-      const optional = TsNode.isParameterDeclaration(parameterDeclaration) && (parameterDeclaration.isOptional() || parameterDeclaration.hasInitializer());
-      if (TsNode.isParameterDeclaration(parameterDeclaration) && parameterDeclaration.isRestParameter()) {
-        return { ok: false, problem: "unsupported", detail: `rest parameters are not supported` };
-      }
-      if (!optional) required = parameters.length + 1;
-      parameters.push({ name: parameter.getName(), expected: describeType(type), accepts: (argument) => isAssignable(argument, type) });
-    }
+    const parameters = readParameters(callSignature, declaration, 0);
+    if (typeof parameters === "string") return { ok: false, problem: "unsupported", detail: parameters };
     const returnTsType = callSignature.getReturnType();
     if (returnTsType.getSymbol()?.getName() === "Promise") {
       return { ok: false, problem: "unsupported", detail: "it returns a Promise; weir calls functions synchronously" };
@@ -116,10 +121,99 @@ export class ImportReader {
       fn: {
         name,
         modulePath: path,
-        signature: { parameters, required, result: () => result, summary: `imported from ${specifier}` },
+        signature: { ...parameters, result: () => result, summary: `imported from ${specifier}` },
       },
     };
   }
+}
+
+/** A signature's parameters from the `skip`-th on, as weir parameters; or why they cannot be. */
+function readParameters(signature: Signature, at: TsNodeType, skip: number): { parameters: ParameterSpec[]; required: number } | string {
+  const { Node: TsNode } = tsMorph();
+  const parameters: ParameterSpec[] = [];
+  let required = 0;
+  for (const parameter of signature.getParameters().slice(skip)) {
+    const parameterDeclaration = parameter.getValueDeclaration();
+    const type = weirTypeOf(parameter.getTypeAtLocation(at));
+    if (typeof type === "string") return `parameter '${parameter.getName()}' has the type ${type}`;
+    if (TsNode.isParameterDeclaration(parameterDeclaration) && parameterDeclaration.isRestParameter()) return "rest parameters are not supported";
+    const optional = TsNode.isParameterDeclaration(parameterDeclaration) && (parameterDeclaration.isOptional() || parameterDeclaration.hasInitializer());
+    if (!optional) required = parameters.length + 1;
+    parameters.push({ name: parameter.getName(), expected: describeType(type), accepts: (argument) => isAssignable(argument, type) });
+  }
+  return { parameters, required };
+}
+
+const aggregateMembers = ["init", "add", "subtract", "merge", "result"] as const;
+
+function isAggregateShaped(type: TsType): boolean {
+  return type.isObject() && type.getProperty("init") !== undefined && type.getProperty("add") !== undefined;
+}
+
+/**
+ * A user aggregate: an exported object
+ *   { init(): A, add(acc: A, ...args): A, subtract?(acc: A, ...args): A, merge?(a: A, b: A): A, result?(acc: A): R }
+ * where A (the accumulator, kept in the state store) and R are weir types.
+ * Its weir signature takes add's arguments after the accumulator, and gives R
+ * (or A without result). The reasons it may be refused are for a person.
+ */
+function readAggregate(at: TsNodeType, type: TsType): { signature: Omit<FunctionSignature, "summary">; info: UserAggregateInfo } | string {
+  const member = (name: (typeof aggregateMembers)[number]): Signature | undefined | string => {
+    const property = type.getProperty(name);
+    if (!property) return undefined;
+    const signatures = property.getTypeAtLocation(at).getNonNullableType().getCallSignatures();
+    if (signatures.length !== 1) return `'${name}' must be a function with one signature`;
+    const returned = signatures[0]!.getReturnType();
+    if (returned.getSymbol()?.getName() === "Promise") return `'${name}' returns a Promise; weir calls aggregates synchronously`;
+    return signatures[0]!;
+  };
+  const signatures = Object.fromEntries(aggregateMembers.map((name) => [name, member(name)])) as Record<(typeof aggregateMembers)[number], Signature | undefined | string>;
+  const problem = Object.values(signatures).find((s): s is string => typeof s === "string");
+  if (problem) return problem;
+  const { init, add, subtract, merge, result } = signatures as Record<(typeof aggregateMembers)[number], Signature | undefined>;
+  if (init!.getParameters().length > 0) return "'init' must take no arguments: it makes the accumulator of a new group";
+  const accumulator = weirTypeOf(init!.getReturnType());
+  if (typeof accumulator === "string") return `its accumulator (what 'init' returns) has the type ${accumulator}; it is kept in a state store as JSON`;
+  const shown = describeType(accumulator);
+  const same = (candidate: TsType) => {
+    const weir = weirTypeOf(candidate);
+    return typeof weir !== "string" && isAssignable(weir, accumulator) && isAssignable(accumulator, weir);
+  };
+  const takesAccumulator = (name: string, signature: Signature, count: number): string | undefined => {
+    const parameters = signature.getParameters();
+    if (parameters.length < count || !parameters.slice(0, count).every((p) => same(p.getTypeAtLocation(at)))) {
+      return `'${name}' must take the accumulator (${shown}) first${count === 2 ? ", twice" : ""}`;
+    }
+    return undefined;
+  };
+  const returnsAccumulator = (name: string, signature: Signature): string | undefined =>
+    same(signature.getReturnType()) ? undefined : `'${name}' must return the accumulator (${shown}), as 'init' does`;
+
+  const addProblem = takesAccumulator("add", add!, 1) ?? returnsAccumulator("add", add!);
+  if (addProblem) return addProblem;
+  const parameters = readParameters(add!, at, 1);
+  if (typeof parameters === "string") return `'add': ${parameters}`;
+  if (subtract) {
+    const subtractProblem = takesAccumulator("subtract", subtract, 1) ?? returnsAccumulator("subtract", subtract);
+    if (subtractProblem) return subtractProblem;
+    if (subtract.getParameters().length !== add!.getParameters().length) return "'subtract' must take the same arguments as 'add'";
+  }
+  if (merge) {
+    const mergeProblem = takesAccumulator("merge", merge, 2) ?? returnsAccumulator("merge", merge);
+    if (mergeProblem) return mergeProblem;
+  }
+  let output: Type = accumulator;
+  if (result) {
+    const resultProblem = takesAccumulator("result", result, 1);
+    if (resultProblem) return resultProblem;
+    const resultType = weirTypeOf(result.getReturnType());
+    if (typeof resultType === "string") return `'result' returns ${resultType}`;
+    output = resultType;
+  }
+  return {
+    signature: { ...parameters, result: () => output },
+    info: { accumulator, merge: merge !== undefined, subtract: subtract !== undefined },
+  };
 }
 
 /** The weir type of a TypeScript type, or a description of why there is none. */

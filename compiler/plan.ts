@@ -3,7 +3,8 @@
 // stateful step needs records partitioned by a key that changed, a named state
 // store per aggregation. Names of stores and internal topics derive from the
 // names in the .weir file, so they stay stable when the file is edited.
-import type { BranchDecl, Duration, Expr, FormatRef, JoinStep, JoinType, SinkDecl, Step, WindowStep } from "../grammar/ast.ts";
+import type { BranchDecl, Duration, Expr, FormatRef, JoinStep, JoinType, RecordExpr, SinkDecl, Step, WindowStep } from "../grammar/ast.ts";
+import { fixedTopic } from "../grammar/ast.ts";
 import type { BranchStreamDecl, CollectionDecl } from "./resolve.ts";
 import { stepName, type CallBinding, type CheckedFile, type NameBinding, type Shape } from "./check.ts";
 import type { AggregateFunctionName } from "./builtins.ts";
@@ -29,12 +30,19 @@ export interface SourcePlan {
 export type WindowPlan =
   | { readonly kind: "tumbling"; readonly sizeMs: number; readonly graceMs: number; readonly emit: "changes" | "final" }
   | { readonly kind: "hopping"; readonly sizeMs: number; readonly advanceMs: number; readonly graceMs: number; readonly emit: "changes" | "final" }
+  /** Kafka Streams' SlidingWindows: [t - difference, t], both ends inclusive. */
+  | { readonly kind: "sliding"; readonly differenceMs: number; readonly graceMs: number; readonly emit: "changes" | "final" }
   | { readonly kind: "session"; readonly gapMs: number; readonly graceMs: number; readonly emit: "changes" | "final" };
 
 export type AggregationPlan =
   | { readonly kind: "count" }
   | { readonly kind: "sum"; readonly value: Expr }
-  | { readonly kind: "record"; readonly fields: readonly { readonly name: string; readonly fn: AggregateFunctionName; readonly argument: Expr | undefined }[] };
+  | { readonly kind: "record"; readonly fields: readonly AggregateFieldPlan[] };
+
+export type AggregateFieldPlan =
+  | { readonly kind: "builtin"; readonly name: string; readonly fn: AggregateFunctionName; readonly argument: Expr | undefined }
+  /** An imported aggregate (`user` is its import name), given `add`'s arguments after the accumulator. */
+  | { readonly kind: "user"; readonly name: string; readonly user: string; readonly arguments: readonly Expr[] };
 
 export type OperationPlan =
   | { readonly kind: "filter"; readonly node: string; readonly condition: Expr; readonly input: Shape }
@@ -132,7 +140,11 @@ export interface SinkPlan {
   readonly node: string;
   readonly line: number;
   readonly input: string;
-  readonly topic: string;
+  /** The fixed topic; undefined when `topicExpr` picks one per record. */
+  readonly topic: string | undefined;
+  readonly topicExpr: Expr | undefined;
+  /** `headers { name: EXPR }`, computed from the record (before `value EXPR`). */
+  readonly headers: RecordExpr | undefined;
   readonly keyFormat: FormatPlan;
   readonly valueFormat: FormatPlan;
   /** `value EXPR`: the value written, computed from each record (the `<node>-value` node). */
@@ -293,7 +305,7 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
       case "Count":
       case "Sum":
       case "Aggregate":
-        operations.push({ kind: "aggregate", node, store: name, aggregation: planAggregation(step), window, input, result: shape.value });
+        operations.push({ kind: "aggregate", node, store: name, aggregation: planAggregation(step, checked), window, input, result: shape.value });
         break;
     }
   });
@@ -400,6 +412,8 @@ function planWindow(step: WindowStep, checked: CheckedFile): WindowPlan {
   switch (step.type) {
     case "hopping":
       return { kind: "hopping", sizeMs: ms(step.size), advanceMs: ms(step.advance), graceMs, emit };
+    case "sliding":
+      return { kind: "sliding", differenceMs: ms(step.size), graceMs, emit };
     case "session":
       return { kind: "session", gapMs: ms(step.size), graceMs, emit };
     default:
@@ -407,7 +421,7 @@ function planWindow(step: WindowStep, checked: CheckedFile): WindowPlan {
   }
 }
 
-function planAggregation(step: Extract<Step, { kind: "Count" | "Sum" | "Aggregate" }>): AggregationPlan {
+function planAggregation(step: Extract<Step, { kind: "Count" | "Sum" | "Aggregate" }>, checked: CheckedFile): AggregationPlan {
   switch (step.kind) {
     case "Count":
       return { kind: "count" };
@@ -416,9 +430,10 @@ function planAggregation(step: Extract<Step, { kind: "Count" | "Sum" | "Aggregat
     case "Aggregate":
       return {
         kind: "record",
-        fields: step.value.fields.map((field) => {
+        fields: step.value.fields.map((field): AggregateFieldPlan => {
           const call = field.value as Extract<Expr, { kind: "Call" }>;
-          return { name: field.name.name, fn: call.callee.name as AggregateFunctionName, argument: call.args[0] };
+          if (checked.calls.get(call)?.kind === "userAggregate") return { kind: "user", name: field.name.name, user: call.callee.name, arguments: call.args };
+          return { kind: "builtin", name: field.name.name, fn: call.callee.name as AggregateFunctionName, argument: call.args[0] };
         }),
       };
   }
@@ -427,16 +442,26 @@ function planAggregation(step: Extract<Step, { kind: "Count" | "Sum" | "Aggregat
 function planSink(sink: SinkDecl, checked: CheckedFile, line: number): SinkPlan {
   const shape = checked.shapes.get(sink.input.name)!;
   const value = sink.value ? checked.types.get(sink.value)! : shape.value;
+  const topic = fixedTopic(sink)?.value;
   return {
-    node: `${sink.input.name}-to-${sink.topic.value}`,
+    node: topic !== undefined ? `${sink.input.name}-to-${topic}` : pickingSinkName(sink, checked),
     line,
     input: sink.input.name,
-    topic: sink.topic.value,
+    topic,
+    topicExpr: topic === undefined ? sink.topic : undefined,
+    headers: sink.headers,
     keyFormat: sink.keyFormat ? planFormat(sink.keyFormat, shape.key) : defaultFormat(shape.key),
     valueFormat: sink.valueFormat ? planFormat(sink.valueFormat, value) : defaultFormat(value),
     value: sink.value,
     shape,
   };
+}
+
+/** `<input>-to-topic-per-record`, numbered from the second such sink of the same input on. */
+function pickingSinkName(sink: SinkDecl, checked: CheckedFile): string {
+  const earlier = checked.sinks.filter((other) => other.input.name === sink.input.name && !fixedTopic(other));
+  const index = earlier.indexOf(sink);
+  return `${sink.input.name}-to-topic-per-record${index > 0 ? `-${index + 1}` : ""}`;
 }
 
 function planFormat(format: FormatRef, type: Type): FormatPlan {

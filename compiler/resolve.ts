@@ -15,7 +15,7 @@ import type {
   TypeRef,
   WeirFile,
 } from "../grammar/ast.ts";
-import { isBuiltinFunction } from "./builtins.ts";
+import { isAggregateFunction, isBuiltinFunction } from "./builtins.ts";
 import { DiagnosticBag } from "./diagnostics.ts";
 import { didYouMean, shortList } from "./suggest.ts";
 import { ImportReader, type ImportedFunction } from "./imports.ts";
@@ -136,7 +136,7 @@ function resolveImport(
 ): void {
   const specifier = declaration.from.value;
   for (const name of declaration.names) {
-    if (isBuiltinFunction(name.name)) {
+    if (isBuiltinFunction(name.name) || isAggregateFunction(name.name)) {
       bag.report("importShadowsBuiltin", name, [name.name], { hint: `import it under another name in the module, or call the built-in '${name.name}'` });
       continue;
     }
@@ -147,6 +147,10 @@ function resolveImport(
     } else if (found.problem === "module-not-found") {
       bag.report("moduleNotFound", declaration.from, [specifier], { hint: `looked for ${reader.modulePath(specifier)}` });
       return;
+    } else if (found.problem === "unsupported-aggregate") {
+      bag.report("unsupportedAggregate", name, [name.name, found.detail ?? "its type is not supported"], {
+        hint: "export { init: (): A => ..., add: (acc: A, x: X): A => ..., merge?: (a: A, b: A): A, subtract?: (acc: A, x: X): A, result?: (acc: A): R }, with A a weir type",
+      });
     } else if (found.problem === "not-exported") {
       bag.report("importNotFound", name, [name.name, specifier], { hint: importNotFoundHint(name.name, found.exported, found.detail) });
     } else {

@@ -2,3 +2,10 @@
 export function riskScore(amount: number, tier: string): number {
   return tier === "gold" ? amount / 10_000 : amount / 1_000;
 }
+
+/** The aggregate that docs/language.md imports: the three largest amounts, largest first. */
+export const top3 = {
+  init: (): number[] => [],
+  add: (largest: number[], amount: number): number[] => [...largest, amount].sort((a, b) => b - a).slice(0, 3),
+  merge: (earlier: number[], later: number[]): number[] => [...earlier, ...later].sort((a, b) => b - a).slice(0, 3),
+};

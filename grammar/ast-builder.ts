@@ -281,10 +281,11 @@ class AstBuilder extends BaseVisitor {
     return {
       kind: "Sink",
       input: this.sub(this.name, ctx.name?.[0], endOf(ctx.SinkKw?.[0], range.end)),
-      topic: stringLiteral(ctx.StringLiteral?.[0], range.end),
+      topic: this.sub(this.expression, ctx.topic?.[0], endOf(ctx.TopicKw?.[0], range.end)),
       keyFormat: ctx.KeyKw || ctx.keyFormat ? this.sub(this.format, ctx.keyFormat?.[0], range.end) : undefined,
       valueFormat: ctx.valueFormat || (ctx.ValueKw && !ctx.valueProjection) ? this.sub(this.format, ctx.valueFormat?.[0], range.end) : undefined,
       value: ctx.valueProjection ? this.sub(this.expression, ctx.valueProjection[0], range.end) : undefined,
+      headers: ctx.HeadersKw ? this.sub(this.recordExpr, ctx.headers?.[0], endOf(ctx.HeadersKw[0], range.end)) : undefined,
       range,
     };
   }
@@ -367,7 +368,7 @@ class AstBuilder extends BaseVisitor {
   }
 
   windowStep(ctx: WindowStepCstChildren, range: SourceRange): WindowStep {
-    const type = ctx.TumblingKw ? "tumbling" : ctx.HoppingKw ? "hopping" : ctx.SessionKw ? "session" : "";
+    const type = ctx.TumblingKw ? "tumbling" : ctx.HoppingKw ? "hopping" : ctx.SlidingKw ? "sliding" : ctx.SessionKw ? "session" : "";
     const duration = (node: CstNode | undefined, after: IToken | undefined) => this.sub(this.duration, node, endOf(after, range.end));
     const emitToken = ctx.FinalKw?.[0] ?? ctx.ChangesKw?.[0];
     const emit: EmitClause | undefined =
@@ -375,7 +376,7 @@ class AstBuilder extends BaseVisitor {
     return {
       kind: "Window",
       type,
-      size: duration(ctx.size?.[0], ctx.TumblingKw?.[0] ?? ctx.HoppingKw?.[0] ?? ctx.SessionKw?.[0] ?? ctx.WindowKw?.[0]),
+      size: duration(ctx.size?.[0], ctx.TumblingKw?.[0] ?? ctx.HoppingKw?.[0] ?? ctx.SlidingKw?.[0] ?? ctx.SessionKw?.[0] ?? ctx.WindowKw?.[0]),
       advance: ctx.AdvanceKw ? duration(ctx.advance?.[0], ctx.AdvanceKw[0]) : undefined,
       grace: ctx.GraceKw ? duration(ctx.grace?.[0], ctx.GraceKw[0]) : undefined,
       emit,

@@ -204,14 +204,14 @@ export interface GroupByStep extends NodeBase {
   readonly key: Expr;
 }
 
-export type WindowType = "tumbling" | "hopping" | "session";
+export type WindowType = "tumbling" | "hopping" | "sliding" | "session";
 
 /** `window hopping 5 minutes advance 1 minute grace 30s emit final`: between `group by` and the aggregation. */
 export interface WindowStep extends NodeBase {
   readonly kind: "Window";
   /** Empty when the parser recovered from a missing kind of window. */
   readonly type: WindowType | "";
-  /** The size (tumbling, hopping) or the inactivity gap (session). */
+  /** The size (tumbling, hopping), the time difference (sliding) or the inactivity gap (session). */
   readonly size: Duration;
   readonly advance: Duration | undefined;
   readonly grace: Duration | undefined;
@@ -257,11 +257,19 @@ export interface AggregateStep extends NodeBase {
 export interface SinkDecl extends NodeBase {
   readonly kind: "Sink";
   readonly input: Identifier;
-  readonly topic: StringLiteral;
+  /** A StringLiteral for a fixed topic; any other expression picks the topic per record. */
+  readonly topic: Expr;
   readonly keyFormat: FormatRef | undefined;
   readonly valueFormat: FormatRef | undefined;
   /** `value EXPR`: the value to write instead of the record's value. Never together with valueFormat. */
   readonly value: Expr | undefined;
+  /** `headers { name: EXPR, ... }`: string headers of each record written (a null value leaves the header out). */
+  readonly headers: RecordExpr | undefined;
+}
+
+/** The topic of a sink that writes to one fixed topic. */
+export function fixedTopic(sink: SinkDecl): StringLiteral | undefined {
+  return sink.topic.kind === "StringLiteral" ? sink.topic : undefined;
 }
 
 // ---------------------------------------------------------------- expressions

@@ -148,12 +148,14 @@ export type SinkDeclCstChildren = {
   name?: NameCstNode[];
   ToKw?: IToken[];
   TopicKw?: IToken[];
-  StringLiteral?: IToken[];
+  topic?: ExpressionCstNode[];
   KeyKw?: IToken[];
   keyFormat?: FormatCstNode[];
   ValueKw?: IToken[];
   valueFormat?: FormatCstNode[];
   valueProjection?: ExpressionCstNode[];
+  HeadersKw?: IToken[];
+  headers?: RecordExprCstNode[];
 };
 
 export interface BranchDeclCstNode extends CstNode {
@@ -256,6 +258,7 @@ export type WindowStepCstChildren = {
   WindowKw?: IToken[];
   TumblingKw?: IToken[];
   HoppingKw?: IToken[];
+  SlidingKw?: IToken[];
   SessionKw?: IToken[];
   size?: DurationCstNode[];
   AdvanceKw?: IToken[];

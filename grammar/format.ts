@@ -123,10 +123,16 @@ class Formatter {
         return this.branch(declaration);
       case "Sink": {
         const key = declaration.keyFormat ? ` key ${format(declaration.keyFormat)}` : "";
-        const head = `sink ${declaration.input.name} to topic ${JSON.stringify(declaration.topic.value)}${key}`;
-        if (declaration.value) return `${head} value ${expression(declaration.value, head.length + 7)}`.split("\n");
-        const value = declaration.valueFormat ? ` value ${format(declaration.valueFormat)}` : "";
-        return [`${head}${value}`];
+        const start = `sink ${declaration.input.name} to topic `;
+        const head = `${start}${expression(declaration.topic, start.length)}${key}`;
+        const value = declaration.value
+          ? ` value ${expression(declaration.value, lastLineLength(head) + 7)}`
+          : declaration.valueFormat
+            ? ` value ${format(declaration.valueFormat)}`
+            : "";
+        const headed = `${head}${value}`;
+        const headers = declaration.headers ? ` headers ${expression(declaration.headers, lastLineLength(headed) + 9)}` : "";
+        return `${headed}${headers}`.split("\n");
       }
     }
   }
@@ -352,4 +358,8 @@ function record(expr: RecordExpr, column: number): string {
 
 function numberText(value: number): string {
   return String(value);
+}
+
+function lastLineLength(text: string): number {
+  return text.length - text.lastIndexOf("\n") - 1;
 }

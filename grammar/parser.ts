@@ -228,7 +228,8 @@ export class WeirParser extends CstParser {
     this.SUBRULE(this.name);
     this.CONSUME(T.ToKw);
     this.CONSUME(T.TopicKw);
-    this.CONSUME(T.StringLiteral);
+    // A string, or an expression computed per record (`"orders-" + region`).
+    this.SUBRULE(this.expression, { LABEL: "topic" });
     this.OPTION(() => {
       this.CONSUME(T.KeyKw);
       this.SUBRULE(this.format, { LABEL: "keyFormat" });
@@ -242,9 +243,13 @@ export class WeirParser extends CstParser {
         IGNORE_AMBIGUITIES: true,
         DEF: [
           { GATE: () => is(this.LA(1), T.StringKw) || is(this.LA(1), T.JsonKw), ALT: () => this.SUBRULE2(this.format, { LABEL: "valueFormat" }) },
-          { ALT: () => this.SUBRULE(this.expression, { LABEL: "valueProjection" }) },
+          { ALT: () => this.SUBRULE2(this.expression, { LABEL: "valueProjection" }) },
         ],
       });
+    });
+    this.OPTION3(() => {
+      this.CONSUME(T.HeadersKw);
+      this.SUBRULE(this.recordExpr, { LABEL: "headers" });
     });
   });
 
@@ -395,12 +400,17 @@ export class WeirParser extends CstParser {
     });
   });
 
-  /** `window tumbling 1 minute grace 10s`, `window hopping 5 min advance 1 min`, `window session 30 min … emit final` */
+  /** `window tumbling 1 minute grace 10s`, `window hopping 5 min advance 1 min`, `window sliding 10 min`, `window session 30 min … emit final` */
   readonly windowStep = this.RULE("windowStep", () => {
     this.CONSUME(T.WindowKw);
     this.OR({
-      ERR_MSG: "a kind of window (tumbling, hopping, session)",
-      DEF: [{ ALT: () => this.CONSUME(T.TumblingKw) }, { ALT: () => this.CONSUME(T.HoppingKw) }, { ALT: () => this.CONSUME(T.SessionKw) }],
+      ERR_MSG: "a kind of window (tumbling, hopping, sliding, session)",
+      DEF: [
+        { ALT: () => this.CONSUME(T.TumblingKw) },
+        { ALT: () => this.CONSUME(T.HoppingKw) },
+        { ALT: () => this.CONSUME(T.SlidingKw) },
+        { ALT: () => this.CONSUME(T.SessionKw) },
+      ],
     });
     this.SUBRULE(this.duration, { LABEL: "size" });
     this.OPTION(() => {

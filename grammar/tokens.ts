@@ -94,6 +94,7 @@ export const WindowKw = softKeyword("WindowKw", "window");
 export const TumblingKw = softKeyword("TumblingKw", "tumbling");
 export const HoppingKw = softKeyword("HoppingKw", "hopping");
 export const SessionKw = softKeyword("SessionKw", "session");
+export const SlidingKw = softKeyword("SlidingKw", "sliding");
 export const AdvanceKw = softKeyword("AdvanceKw", "advance");
 export const GraceKw = softKeyword("GraceKw", "grace");
 export const EmitKw = softKeyword("EmitKw", "emit");
@@ -107,6 +108,7 @@ export const WithinKw = softKeyword("WithinKw", "within");
 export const DedupKw = softKeyword("DedupKw", "dedup");
 export const MergeKw = softKeyword("MergeKw", "merge");
 export const BranchKw = softKeyword("BranchKw", "branch");
+export const HeadersKw = softKeyword("HeadersKw", "headers");
 
 export const TrueKw = hardKeyword("TrueKw", "true");
 export const FalseKw = hardKeyword("FalseKw", "false");
@@ -123,8 +125,8 @@ export const softKeywords: readonly TokenType[] = [
   ApplicationKw, ImportKw, FromKw, SchemaKw, StreamKw, TableKw, TopicKw, KeyKw, ValueKw, JsonKw,
   StringKw, NumberKw, BooleanKw, TimestampKw, ListKw, EventKw, TimeKw, SinkKw, ToKw,
   WhereKw, SelectKw, FlatmapKw, RekeyKw, GroupKw, ByKw, CountKw, SumKw, AggregateKw,
-  WindowKw, TumblingKw, HoppingKw, SessionKw, AdvanceKw, GraceKw, EmitKw, FinalKw, ChangesKw,
-  JoinKw, LeftKw, OuterKw, OnKw, WithinKw, DedupKw, MergeKw, BranchKw,
+  WindowKw, TumblingKw, HoppingKw, SlidingKw, SessionKw, AdvanceKw, GraceKw, EmitKw, FinalKw, ChangesKw,
+  JoinKw, LeftKw, OuterKw, OnKw, WithinKw, DedupKw, MergeKw, BranchKw, HeadersKw,
 ];
 
 /** Hard keywords: never names. */

@@ -10,9 +10,33 @@ import type { StreamRecord } from "./topology.ts";
 export interface Aggregator<R, A, Out> {
   readonly initializer: () => A;
   readonly adder: (accumulator: A, record: R) => A;
-  /** Combines the accumulators of two sessions; `earlier` holds the older records. */
-  readonly merger: (earlier: A, later: A) => A;
+  /**
+   * Combines the accumulators of two sessions; `earlier` holds the older
+   * records. Every built-in has one; a user aggregate without `merge` has
+   * none, and cannot be used in session windows.
+   */
+  readonly merger?: (earlier: A, later: A) => A;
+  /**
+   * Takes a record back out of an accumulator: what aggregating a table needs
+   * when a row changes (Kafka Streams' subtractor). Only user aggregates with
+   * `subtract` have one today; weir does not aggregate tables yet.
+   */
+  readonly subtractor?: (accumulator: A, record: R) => A;
   readonly result: (accumulator: A) => Out;
+}
+
+/**
+ * An aggregate written in TypeScript and imported into a .weir file: an
+ * object with these functions. The accumulator A is kept in a state store as
+ * JSON. Each function gets its own copy of the accumulator, so changing it in
+ * place is safe.
+ */
+export interface UserAggregate<A, Args extends readonly unknown[], Out = A> {
+  init(): A;
+  add(accumulator: A, ...args: Args): A;
+  subtract?(accumulator: A, ...args: Args): A;
+  merge?(earlier: A, later: A): A;
+  result?(accumulator: A): Out;
 }
 
 type Extract<R, T> = (record: R) => T;
@@ -104,6 +128,23 @@ function earliest<R extends StreamRecord<unknown, unknown>, T>(of: Extract<R, T>
   };
 }
 
+/** A user aggregate, given `add`'s arguments (after the accumulator) for each record. */
+function user<R extends StreamRecord<unknown, unknown>, A, Args extends readonly unknown[], Out = A>(
+  aggregate: UserAggregate<A, Args, Out>,
+  args: (record: R) => Args,
+): Aggregator<R, A, Out> {
+  // The store and the sliding windows' neighbours share accumulators: the user's code gets copies.
+  const copy = (accumulator: A): A => structuredClone(accumulator);
+  const { merge, subtract, result } = aggregate;
+  return {
+    initializer: () => aggregate.init(),
+    adder: (accumulator, record) => aggregate.add(copy(accumulator), ...args(record)),
+    ...(merge ? { merger: (earlier: A, later: A) => merge.call(aggregate, copy(earlier), copy(later)) } : {}),
+    ...(subtract ? { subtractor: (accumulator: A, record: R) => subtract.call(aggregate, copy(accumulator), ...args(record)) } : {}),
+    result: result ? (accumulator) => result.call(aggregate, copy(accumulator)) : (accumulator) => accumulator as unknown as Out,
+  };
+}
+
 type Fields<R> = Record<string, Aggregator<R, any, any>>;
 type Results<F> = { [Name in keyof F]: F[Name] extends Aggregator<any, any, infer Out> ? Out : never };
 type Accumulators<F> = { [Name in keyof F]: F[Name] extends Aggregator<any, infer A, any> ? A : never };
@@ -112,17 +153,21 @@ type Accumulators<F> = { [Name in keyof F]: F[Name] extends Aggregator<any, infe
 function record<R extends StreamRecord<unknown, unknown>, F extends Fields<R>>(fields: F): Aggregator<R, Accumulators<F>, Results<F>> {
   const entries = Object.entries(fields);
   const each = <T>(f: (name: string, aggregator: Aggregator<R, any, any>) => T) => Object.fromEntries(entries.map(([name, aggregator]) => [name, f(name, aggregator)]));
+  const field = (acc: unknown, name: string) => (acc as Record<string, unknown>)[name];
+  // A record merges (or subtracts) only when each of its fields can.
+  const all = entries.map(([, a]) => a);
   return {
     initializer: () => each((_, a) => a.initializer()) as Accumulators<F>,
-    adder: (acc, r) => each((name, a) => a.adder((acc as Record<string, unknown>)[name], r)) as Accumulators<F>,
-    merger: (x, y) => each((name, a) => a.merger((x as Record<string, unknown>)[name], (y as Record<string, unknown>)[name])) as Accumulators<F>,
-    result: (acc) => each((name, a) => a.result((acc as Record<string, unknown>)[name])) as Results<F>,
+    adder: (acc, r) => each((name, a) => a.adder(field(acc, name), r)) as Accumulators<F>,
+    ...(all.every((a) => a.merger) ? { merger: (x: Accumulators<F>, y: Accumulators<F>) => each((name, a) => a.merger!(field(x, name), field(y, name))) as Accumulators<F> } : {}),
+    ...(all.every((a) => a.subtractor) ? { subtractor: (acc: Accumulators<F>, r: R) => each((name, a) => a.subtractor!(field(acc, name), r)) as Accumulators<F> } : {}),
+    result: (acc) => each((name, a) => a.result(field(acc, name))) as Results<F>,
   };
 }
 
-export const aggregations = { count, sum, min, max, avg, countDistinct, collectList, collectSet, latest, earliest, record };
+export const aggregations = { count, sum, min, max, avg, countDistinct, collectList, collectSet, latest, earliest, user, record };
 
-export type AggregationName = Exclude<keyof typeof aggregations, "record">;
+export type AggregationName = Exclude<keyof typeof aggregations, "record" | "user">;
 
 /**
  * The aggregate functions for records of type R: what `aggregate(name, {
@@ -140,6 +185,7 @@ export interface Aggregations<R> {
   collectSet<T>(of: (record: R) => T): Aggregator<R, T[], T[]>;
   latest<T>(of: (record: R) => T): Aggregator<R, Timestamped<T> | null, T>;
   earliest<T>(of: (record: R) => T): Aggregator<R, Timestamped<T> | null, T>;
+  user<A, Args extends readonly unknown[], Out = A>(aggregate: UserAggregate<A, Args, Out>, args: (record: R) => Args): Aggregator<R, A, Out>;
   record<F extends Record<string, Aggregator<R, any, any>>>(fields: F): Aggregator<R, Accumulators<F>, Results<F>>;
 }
 

@@ -45,6 +45,8 @@ export interface ConsumedRecord {
   readonly key: unknown;
   readonly value: unknown;
   readonly timestamp: number;
+  /** Present only when the record has headers (text values). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface TopicInfo {
@@ -167,6 +169,7 @@ function decodeForPrinting(raw: LogRecord, metadata: TopicMetadata): ConsumedRec
     key: decodeBytes(raw.key, metadata.keyFormat),
     value: decodeBytes(raw.value, metadata.valueFormat),
     timestamp: raw.timestamp,
+    ...(raw.headers ? { headers: raw.headers } : {}),
   };
 }
 

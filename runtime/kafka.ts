@@ -189,7 +189,7 @@ export function withApplicationId(topology: Topology, applicationId: string): To
   const prefix = `${topology.application}-`;
   const rename = (topic: string) => (topic.startsWith(prefix) ? `${applicationId}-${topic.slice(prefix.length)}` : topic);
   const nodes = topology.nodes.map((node): TopologyNode => {
-    if ((node.kind === "source" || node.kind === "sink") && node.internal) return { ...node, topic: rename(node.topic) };
+    if ((node.kind === "source" || node.kind === "sink") && node.internal) return { ...node, topic: rename(node.topic!) };
     return node;
   });
   return new Topology(applicationId, nodes);
@@ -278,6 +278,7 @@ export async function* consumeKafka(settings: KafkaSettings, topic: string, opti
             key: decodeForPrint(raw.key, options.keyFormat ?? "auto"),
             value: decodeForPrint(raw.value, options.valueFormat ?? "auto"),
             timestamp: raw.timestamp,
+            ...(raw.headers ? { headers: raw.headers } : {}),
           };
         }
         if (fetched.nextOffset <= position) throw new TopicError(`${topic}-${partition}: no progress at offset ${position} before ${end}`);

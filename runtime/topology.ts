@@ -44,10 +44,22 @@ export interface SourceOptions<K, V> {
   readonly timestamp?: (value: V) => number;
 }
 
-export interface SinkOptions<K, V> {
-  readonly topic: string;
+/** Header names and values of a record written; a null (or undefined) value leaves that header out. */
+export type HeaderValues = Readonly<Record<string, string | null | undefined>>;
+
+export interface SinkOptions<K, V, R = StreamRecord<K, V>, Out = V> {
+  /**
+   * The topic, or a function that picks it per record. A picked topic must
+   * exist: a record for a topic that does not is dead-lettered (reason
+   * "unknown-topic"), as is one for a topic of the application's own.
+   */
+  readonly topic: string | ((record: R) => string);
   readonly key: Format<K>;
-  readonly value: Format<V>;
+  readonly value: Format<Out>;
+  /** The headers of each record written, from the record (before `project`). */
+  readonly headers?: (record: R) => HeaderValues;
+  /** The value written, computed from the record; default: its value. */
+  readonly project?: (record: R) => Out;
 }
 
 /** How to aggregate, function by function. */
@@ -231,7 +243,11 @@ export interface BranchArmNode extends NodeBase {
 export interface SinkNode extends NodeBase {
   readonly kind: "sink";
   readonly parent: string;
-  readonly topic: string;
+  /** The fixed topic; undefined when `topicOf` picks one per record. */
+  readonly topic: string | undefined;
+  readonly topicOf?: ((record: StreamRecord<unknown, unknown>) => string) | undefined;
+  readonly headers?: ((record: StreamRecord<unknown, unknown>) => HeaderValues) | undefined;
+  readonly project?: ((record: StreamRecord<unknown, unknown>) => unknown) | undefined;
   readonly keyFormat: Format<unknown>;
   readonly valueFormat: Format<unknown>;
   /** Set for the writing side of a repartition topic. */
@@ -470,12 +486,12 @@ export class Topology {
   }
 
   get sinkTopics(): string[] {
-    return this.nodes.filter((n): n is SinkNode => n.kind === "sink" && !n.internal).map((n) => n.topic);
+    return this.nodes.flatMap((n) => (n.kind === "sink" && !n.internal && n.topic !== undefined ? [n.topic] : []));
   }
 
   get repartitionTopics(): string[] {
     // A foreign-key join's response topic has two writers.
-    return [...new Set(this.nodes.filter((n): n is SinkNode => n.kind === "sink" && n.internal).map((n) => n.topic))];
+    return [...new Set(this.nodes.flatMap((n) => (n.kind === "sink" && n.internal && n.topic !== undefined ? [n.topic] : [])))];
   }
 
   node(name: string): TopologyNode {
@@ -510,7 +526,7 @@ export class Topology {
             );
             break;
           case "sink":
-            lines.push(`    Sink: ${node.name} (topic: ${node.topic}${node.internal ? ", repartition" : ""}) <-- ${node.parent}`);
+            lines.push(`    Sink: ${node.name} (topic: ${node.topic ?? "picked per record"}${node.internal ? ", repartition" : ""}) <-- ${node.parent}`);
             break;
           case "aggregate":
             lines.push(`    Processor: ${node.name} (aggregate, store: ${node.store})${arrow} <-- ${node.parent}`);
@@ -579,6 +595,7 @@ export class Topology {
 
 function describeWindow(window: WindowSpec): string {
   if (window.kind === "session") return `session windows: gap ${window.gapMs} ms, grace ${window.graceMs} ms`;
+  if (window.kind === "sliding") return `sliding windows: time difference ${window.differenceMs} ms, grace ${window.graceMs} ms`;
   if (window.advanceMs === window.sizeMs) return `tumbling windows: size ${window.sizeMs} ms, grace ${window.graceMs} ms`;
   return `hopping windows: size ${window.sizeMs} ms, advance ${window.advanceMs} ms, grace ${window.graceMs} ms`;
 }
@@ -866,12 +883,17 @@ export class KStream<K, V, W extends boolean = false> {
     return new WindowedKStream<K, V>(this.builder, this.node, window);
   }
 
-  to(name: string, options: SinkOptions<K, V>): void {
+  to<Out = V>(name: string, options: SinkOptions<K, V, RecordOf<K, V, W>, Out>): void {
+    const { topic } = options;
+    type Fn<T> = ((record: StreamRecord<unknown, unknown>) => T) | undefined;
     this.builder.add({
       kind: "sink",
       name,
       parent: this.node,
-      topic: options.topic,
+      topic: typeof topic === "string" ? topic : undefined,
+      topicOf: typeof topic === "string" ? undefined : (topic as unknown as Fn<string>),
+      headers: options.headers as unknown as Fn<HeaderValues>,
+      project: options.project as unknown as Fn<unknown>,
       keyFormat: options.key as Format<unknown>,
       valueFormat: options.value as Format<unknown>,
       internal: false,
@@ -1047,7 +1069,7 @@ export class KTable<K, V, W extends boolean = false> {
     return new KTable<K, V>(this.builder, name);
   }
 
-  to(name: string, options: SinkOptions<K, V>): void {
+  to<Out = V>(name: string, options: SinkOptions<K, V, RecordOf<K, V, W>, Out>): void {
     this.toStream().to(name, options);
   }
 }

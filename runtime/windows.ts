@@ -1,5 +1,6 @@
 // Windows, as in Kafka Streams: time windows (tumbling, hopping) aligned to the
-// epoch, start inclusive and end exclusive; session windows that grow while
+// epoch, start inclusive and end exclusive; sliding windows [t - difference, t]
+// placed by the records themselves, both ends inclusive; session windows that grow while
 // records keep arriving within the inactivity gap. Every window has a grace
 // period: a window closes once stream time (the highest timestamp its task has
 // seen) reaches its end plus grace, and a record that only falls in closed
@@ -8,7 +9,10 @@
 /** A window's bounds in epoch milliseconds. */
 export interface TimeWindow {
   readonly start: number;
-  /** Time windows: exclusive. Session windows: the timestamp of the session's last record (inclusive), as in Kafka Streams. */
+  /**
+   * Time windows: exclusive. Sliding windows: inclusive. Session windows: the
+   * timestamp of the session's last record (inclusive). As in Kafka Streams.
+   */
   readonly end: number;
 }
 
@@ -20,6 +24,8 @@ export type WindowSpec =
       readonly advanceMs: number;
       readonly graceMs: number;
     }
+  /** Kafka Streams' SlidingWindows: windows of `differenceMs` + 1 milliseconds, both ends inclusive. */
+  | { readonly kind: "sliding"; readonly differenceMs: number; readonly graceMs: number }
   | { readonly kind: "session"; readonly gapMs: number; readonly graceMs: number };
 
 /**
@@ -62,6 +68,14 @@ export const windows = {
   join(options: { readonly withinMs: number; readonly graceMs: number }): JoinWindowSpec {
     return { withinMs: positive("a join window ('within')", options.withinMs), graceMs: grace(options.graceMs) };
   },
+  /**
+   * Sliding windows (Kafka Streams' SlidingWindows.ofTimeDifferenceAndGrace):
+   * two records are in a common window when their timestamps differ by at most
+   * `differenceMs`. Only windows that hold records exist.
+   */
+  sliding(options: { readonly differenceMs: number; readonly graceMs: number }): WindowSpec {
+    return { kind: "sliding", differenceMs: positive("a sliding window's time difference", options.differenceMs), graceMs: grace(options.graceMs) };
+  },
   /** Sessions: records of a key closer than `gapMs` to each other are one session. */
   session(options: { readonly gapMs: number; readonly graceMs: number }): WindowSpec {
     return { kind: "session", gapMs: positive("a session window's gap", options.gapMs), graceMs: grace(options.graceMs) };
@@ -83,10 +97,30 @@ export function timeWindowsFor(timestamp: number, sizeMs: number, advanceMs: num
 
 /**
  * The stream time at which a window closes: no record can change it from
- * then on. A time window closes at end + grace. A session [start, end] can
- * still be extended by a record up to end + gap, so it closes after
- * end + gap + grace (Kafka Streams' session store retention).
+ * then on. A time window closes at end + grace. A sliding window's end is
+ * inclusive, so it closes one millisecond later (Kafka Streams keeps it open
+ * while end >= stream time - grace). A session [start, end] can still be
+ * extended by a record up to end + gap, so it closes after end + gap + grace
+ * (Kafka Streams' session store retention).
  */
 export function windowCloseTime(spec: WindowSpec, window: TimeWindow): number {
-  return spec.kind === "time" ? window.end + spec.graceMs : window.end + spec.gapMs + spec.graceMs + 1;
+  switch (spec.kind) {
+    case "time":
+      return window.end + spec.graceMs;
+    case "sliding":
+      return window.end + spec.graceMs + 1;
+    case "session":
+      return window.end + spec.gapMs + spec.graceMs + 1;
+  }
+}
+
+/**
+ * The stream time from which a closed sliding window can be forgotten. A
+ * record that is not late has t >= stream time - grace - difference, and it
+ * reads only windows that end at or after t - difference (the one it takes its
+ * left window's aggregate from); so a window ending before stream time - grace
+ * - 2 * difference is never read again.
+ */
+export function slidingWindowExpiry(spec: Extract<WindowSpec, { kind: "sliding" }>, window: TimeWindow): number {
+  return window.end + 2 * spec.differenceMs + spec.graceMs + 1;
 }

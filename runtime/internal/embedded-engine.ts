@@ -9,7 +9,7 @@ import { StoreChangelogReader } from "./changelog-reader.ts";
 import type { LogClient, TopicPartition, TransactionalProducer } from "./log-client.ts";
 import { StateMachine, type Transitions } from "./state-machine.ts";
 import { StreamTask, type TaskCommit } from "./task.ts";
-import { prepareTopics, type TopicPlan } from "./topic-manager.ts";
+import { prepareTopics, refreshPickableTopics, type TopicPlan } from "./topic-manager.ts";
 
 /** Records fetched per input partition at a time. */
 const FETCH_BATCH = 500;
@@ -183,7 +183,7 @@ class TopologyRun {
             subtopology: sub,
             partition,
             startOffsets,
-            partitionsOf: (topic) => this.plan.partitions.get(topic),
+            partitionsOf: (topic) => this.plan.partitions.get(topic) ?? this.plan.pickable.get(topic),
           }),
         );
       }
@@ -280,7 +280,7 @@ class TopologyRun {
   private get repartitionWriters(): Map<string, number> {
     const writers = new Map<string, number>();
     for (const sub of this.topology.subtopologies) {
-      for (const node of sub.nodes) if (node.kind === "sink" && node.internal) writers.set(node.topic, sub.id);
+      for (const node of sub.nodes) if (node.kind === "sink" && node.internal) writers.set(node.topic!, sub.id);
     }
     return writers;
   }
@@ -362,6 +362,8 @@ class TopologyRun {
     for (const taskCommit of taskCommits) transaction.send(taskCommit.records);
     transaction.sendOffsets(this.application, taskCommits.flatMap((c) => c.offsets));
     await transaction.commit();
+    // Topics created since the last commit become usable by sinks that pick their topic per record.
+    await refreshPickableTopics(this.topology, this.log, this.plan);
 
     const info = { records: 0, deadLettered: 0, lateRecords: 0, changelogRecords: 0, outputs: {} as Record<string, number> };
     for (const [i, task] of this.tasks.entries()) {

@@ -37,6 +37,8 @@ CREATE TABLE IF NOT EXISTS records (
   key BLOB,
   value BLOB,
   timestamp INTEGER NOT NULL,
+  -- JSON object of text values, or NULL for a record without headers.
+  headers TEXT,
   PRIMARY KEY (topic, "partition", "offset")
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS group_offsets (
@@ -61,8 +63,8 @@ interface TopicRow {
   value_format: string | null;
 }
 
-/** offset, key, value, timestamp */
-type RecordRow = [number, Buffer | null, Buffer | null, number];
+/** offset, key, value, timestamp, headers */
+type RecordRow = [number, Buffer | null, Buffer | null, number, string | null];
 
 export class EmbeddedLogImpl implements LogClient {
   readonly path: string;
@@ -81,6 +83,9 @@ export class EmbeddedLogImpl implements LogClient {
     // the write lock for a moment: wait for it instead of failing.
     this.db.pragma("busy_timeout = 10000");
     this.db.exec(SCHEMA);
+    // A log written before records had headers gets the column.
+    const columns = this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('records')").all();
+    if (!columns.some((column) => column.name === "headers")) this.db.exec("ALTER TABLE records ADD COLUMN headers TEXT");
     this.sql = {
       topic: this.db.prepare<[string], TopicRow>("SELECT name, partitions, key_format, value_format FROM topics WHERE name = ?"),
       topics: this.db.prepare<[], TopicRow>("SELECT name, partitions, key_format, value_format FROM topics ORDER BY name"),
@@ -91,13 +96,13 @@ export class EmbeddedLogImpl implements LogClient {
       setValueFormat: this.db.prepare<[string, string]>("UPDATE topics SET value_format = ? WHERE name = ?"),
       endOffset: this.db
         .prepare<[string, number], { end: number | null }>(`SELECT MAX("offset") + 1 AS end FROM records WHERE topic = ? AND "partition" = ?`),
-      insertRecord: this.db.prepare<[string, number, number, Buffer | null, Buffer | null, number]>(
-        `INSERT INTO records (topic, "partition", "offset", key, value, timestamp) VALUES (?, ?, ?, ?, ?, ?)`,
+      insertRecord: this.db.prepare<[string, number, number, Buffer | null, Buffer | null, number, string | null]>(
+        `INSERT INTO records (topic, "partition", "offset", key, value, timestamp, headers) VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
       // raw(): rows as arrays, measurably cheaper than objects on the hot path.
       fetch: this.db
         .prepare<[string, number, number, number], RecordRow>(
-          `SELECT "offset", key, value, timestamp FROM records
+          `SELECT "offset", key, value, timestamp, headers FROM records
            WHERE topic = ? AND "partition" = ? AND "offset" >= ? ORDER BY "offset" LIMIT ?`,
         )
         .raw(),
@@ -150,14 +155,11 @@ export class EmbeddedLogImpl implements LogClient {
   }
 
   fetchSync(topic: string, partition: number, offset: number, maxRecords: number): LogRecord[] {
-    return this.sql.fetch.all(topic, partition, offset, maxRecords).map(([offset, key, value, timestamp]) => ({
-      topic,
-      partition,
-      offset,
-      key,
-      value,
-      timestamp,
-    }));
+    return this.sql.fetch.all(topic, partition, offset, maxRecords).map(([offset, key, value, timestamp, headers]) =>
+      headers === null
+        ? { topic, partition, offset, key, value, timestamp }
+        : { topic, partition, offset, key, value, timestamp, headers: JSON.parse(headers) as Record<string, string> },
+    );
   }
 
   /**
@@ -179,7 +181,8 @@ export class EmbeddedLogImpl implements LogClient {
           this.checkPartitionExists(record.topic, record.partition);
           end = this.endOffsetSync(record.topic, record.partition);
         }
-        this.sql.insertRecord.run(record.topic, record.partition, end, record.key, record.value, Math.trunc(record.timestamp));
+        const headers = record.headers && Object.keys(record.headers).length > 0 ? JSON.stringify(record.headers) : null;
+        this.sql.insertRecord.run(record.topic, record.partition, end, record.key, record.value, Math.trunc(record.timestamp), headers);
         assigned.push(end);
         ends.set(where, end + 1);
       }
@@ -207,6 +210,10 @@ export class EmbeddedLogImpl implements LogClient {
 
   async topic(name: string): Promise<TopicMetadata | undefined> {
     return this.topicSync(name);
+  }
+
+  async topics(): Promise<TopicMetadata[]> {
+    return this.topicsSync();
   }
 
   async createTopic(topic: NewTopic): Promise<void> {

@@ -24,7 +24,7 @@ import { kafkaErrorType, type KafkaLogClient } from "./kafka-log-client.ts";
 import type { TopicPartition, TransactionalProducer } from "./log-client.ts";
 import { StateMachine } from "./state-machine.ts";
 import { StreamTask, taskId, type TaskCommit } from "./task.ts";
-import { prepareTopics, type TopicPlan } from "./topic-manager.ts";
+import { prepareTopics, refreshPickableTopics, type TopicPlan } from "./topic-manager.ts";
 
 /** Records a task processes before the loop looks at the clock, the other tasks and stop requests. */
 const ROUND_BATCH = 500;
@@ -278,7 +278,7 @@ class KafkaTopologyRun {
     for (const id of ids) {
       const [sub, partition] = id.split("_").map(Number) as [number, number];
       const subtopology = this.topology.subtopologies.find((s) => s.id === sub)!;
-      started.push(new StreamTask({ topology: this.topology, subtopology, partition, startOffsets, partitionsOf: (topic) => this.plan.partitions.get(topic) }));
+      started.push(new StreamTask({ topology: this.topology, subtopology, partition, startOffsets, partitionsOf: (topic) => this.plan.partitions.get(topic) ?? this.plan.pickable.get(topic) }));
     }
     const reader = new StoreChangelogReader(this.client, this.options.logger);
     for (const task of started) {
@@ -459,6 +459,9 @@ class KafkaTopologyRun {
       pending.forEach((task, i) => task.postCommit(taskCommits[i]!));
       this.account(taskCommits, started);
     }
+    // Topics created since the last commit become usable by sinks that pick their topic per record.
+    // (One metadata request a second at most: commits come every commit interval.)
+    await refreshPickableTopics(this.topology, this.client, this.plan, 1000);
   }
 
   private account(taskCommits: readonly TaskCommit[], started: number): void {

@@ -48,6 +48,7 @@ interface RawMessage {
   readonly timestamp: string;
   readonly key: Buffer | null;
   readonly value: Buffer | null;
+  readonly headers?: Record<string, Buffer | Buffer[] | undefined>;
   readonly isControlRecord?: boolean;
   readonly batchContext: { readonly producerId: string; readonly inTransaction: boolean };
 }
@@ -174,6 +175,12 @@ export class KafkaLogClient implements LogClient {
     if (!topics.includes(name)) return undefined;
     const { topics: metadata } = await this.admin.fetchTopicMetadata({ topics: [name] });
     return { name, partitions: metadata[0]!.partitions.length, keyFormat: null, valueFormat: null };
+  }
+
+  async topics(): Promise<TopicMetadata[]> {
+    await this.connect();
+    const { topics } = await this.admin.fetchTopicMetadata();
+    return topics.map((topic) => ({ name: topic.name, partitions: topic.partitions.length, keyFormat: null, valueFormat: null }));
   }
 
   async createTopic(topic: NewTopic): Promise<void> {
@@ -509,10 +516,11 @@ class KafkaTransaction extends BufferedTransaction {
 }
 
 function toTopicMessages(records: readonly ProducerRecord[]) {
-  const byTopic = new Map<string, { key: Buffer | null; value: Buffer | null; partition: number; timestamp: string }[]>();
+  const byTopic = new Map<string, { key: Buffer | null; value: Buffer | null; partition: number; timestamp: string; headers?: Record<string, string> }[]>();
   for (const r of records) {
     const messages = byTopic.get(r.topic) ?? [];
-    messages.push({ key: r.key, value: r.value, partition: r.partition, timestamp: String(Math.trunc(r.timestamp)) });
+    const message = { key: r.key, value: r.value, partition: r.partition, timestamp: String(Math.trunc(r.timestamp)) };
+    messages.push(r.headers ? { ...message, headers: { ...r.headers } } : message);
     byTopic.set(r.topic, messages);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
@@ -628,9 +636,21 @@ function decode(topic: string, partition: number, offset: number, data: Partitio
       if (message.key && message.key.length >= 4 && message.key.readInt16BE(2) === 0) aborted.delete(producerId);
     } else if (!(inTransaction && aborted.has(producerId))) {
       if (records.length >= maxRecords) break;
-      records.push({ topic, partition, offset: at, key: message.key ?? null, value: message.value ?? null, timestamp: Number(message.timestamp) });
+      const record = { topic, partition, offset: at, key: message.key ?? null, value: message.value ?? null, timestamp: Number(message.timestamp) };
+      const headers = textHeaders(message.headers);
+      records.push(headers ? { ...record, headers } : record);
     }
     nextOffset = at + 1;
   }
   return { records, nextOffset, atEnd: nextOffset >= Number(data.highWatermark) };
+}
+
+/** Kafka headers as text: bytes read as UTF-8; of a header repeated, the last. */
+function textHeaders(raw: RawMessage["headers"]): Record<string, string> | undefined {
+  if (!raw) return undefined;
+  const entries = Object.entries(raw).flatMap(([name, value]) => {
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    return last === undefined ? [] : [[name, last.toString("utf8")] as const];
+  });
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }

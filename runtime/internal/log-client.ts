@@ -41,7 +41,12 @@ export interface LogRecord {
   readonly value: Buffer | null;
   /** Epoch milliseconds. */
   readonly timestamp: number;
+  /** Absent when the record has none. Header values are read as UTF-8 text; of a repeated header, the last. */
+  readonly headers?: RecordHeaders;
 }
+
+/** A record's headers: weir writes (and reads) text values. */
+export type RecordHeaders = Readonly<Record<string, string>>;
 
 /** A record to write; its partition is chosen by the caller (see partitioner.ts). */
 export interface ProducerRecord {
@@ -50,6 +55,7 @@ export interface ProducerRecord {
   readonly key: Buffer | null;
   readonly value: Buffer | null;
   readonly timestamp: number;
+  readonly headers?: RecordHeaders;
 }
 
 /** What one fetch read. */
@@ -74,6 +80,8 @@ export interface PartitionOffset extends TopicPartition {
 
 export interface LogClient {
   topic(name: string): Promise<TopicMetadata | undefined>;
+  /** Every topic of the log. */
+  topics(): Promise<TopicMetadata[]>;
   /** Creates the topic; does nothing if it exists (whatever its partition count: callers check). */
   createTopic(topic: NewTopic): Promise<void>;
   /** Records the formats a source or sink declares for a topic. */

@@ -2,11 +2,13 @@
 // record's partition as Kafka's producer would (murmur2 of the key bytes; no
 // key: round-robin), so the embedded and the Kafka engine place keys alike.
 import { WeirRuntimeError } from "../errors.ts";
-import type { ProducerRecord } from "./log-client.ts";
+import type { ProducerRecord, RecordHeaders } from "./log-client.ts";
 import { partitionForKey, RoundRobinPartitioner } from "./partitioner.ts";
 
 export interface RecordCollector {
-  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number): void;
+  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers?: RecordHeaders): void;
+  /** Whether the topic is known to exist (a record sent to another is a bug). */
+  knows(topic: string): boolean;
 }
 
 export class RecordCollectorImpl implements RecordCollector {
@@ -20,11 +22,15 @@ export class RecordCollectorImpl implements RecordCollector {
     private readonly partitionsOf: (topic: string) => number | undefined,
   ) {}
 
-  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number): void {
+  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers?: RecordHeaders): void {
     const partitions = this.partitionsOf(topic);
     if (partitions === undefined) throw new WeirRuntimeError(`no partition count known for topic "${topic}"`);
     const partition = key === null ? this.roundRobin.partition(topic, partitions) : partitionForKey(key, partitions);
-    this.buffer.push({ topic, partition, key, value, timestamp });
+    this.buffer.push(headers ? { topic, partition, key, value, timestamp, headers } : { topic, partition, key, value, timestamp });
+  }
+
+  knows(topic: string): boolean {
+    return this.partitionsOf(topic) !== undefined;
   }
 
   beginRecord(): void {

@@ -9,7 +9,7 @@ import type { SubTopology, Topology } from "../topology.ts";
 import { deadLetterValue } from "./dead-letters.ts";
 import type { PartitionOffset, ProducerRecord, TopicPartition } from "./log-client.ts";
 import { PartitionGroup, RecordQueue } from "./partition-group.ts";
-import { buildProcessors, decodeSourceRecord, describeError, NodeFailure, type SourceRecord } from "./processors.ts";
+import { buildProcessors, decodeSourceRecord, describeError, NodeFailure, PickedTopicError, type SourceRecord } from "./processors.ts";
 import { RecordCollectorImpl } from "./record-collector.ts";
 import { StateMachine, type Transitions } from "./state-machine.ts";
 import { InMemoryKeyValueStore } from "./state-store.ts";
@@ -128,6 +128,8 @@ export class StreamTask {
         return store;
       },
       streamTime: () => this.streamTime,
+      reservedTopics: () =>
+        new Set([...topology.sourceTopics, ...topology.repartitionTopics, ...topology.stores.map((s) => s.changelogTopic), topology.deadLetterTopic]),
       late: (node, detail) => {
         this.lateRecord ??= { node, detail };
       },
@@ -219,7 +221,8 @@ export class StreamTask {
       if (!(error instanceof NodeFailure)) throw error;
       for (const { store } of this.stores.values()) store.rollback();
       this.collector.rollback();
-      this.deadLetter(next, `processing failed: ${describeError(error.cause)}`, error.node);
+      if (error.cause instanceof PickedTopicError) this.deadLetter(next, error.cause.reason, error.node, error.cause.message);
+      else this.deadLetter(next, `processing failed: ${describeError(error.cause)}`, error.node);
       return;
     }
     // Set by the processors through the context, which TypeScript cannot see.

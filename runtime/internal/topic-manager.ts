@@ -7,7 +7,11 @@
 //    the largest of their counts;
 //  - changelog topics get one partition per task of the store's sub-topology;
 //  - sink topics, if missing, get as many partitions as the sub-topology
-//    writing them has tasks; the dead-letter topic, if missing, one.
+//    writing them has tasks; the dead-letter topic, if missing, one;
+//  - a sink that picks its topic per record can write to any topic that
+//    exists and is not the application's own: those are listed at start and
+//    after every commit (a topic is never created for a record: Kafka
+//    Streams' TopicNameExtractor needs existing topics too).
 // Key and value format names are recorded for sources and sinks, so that
 // tools can print their records.
 import { TopologyError, type SourceNode, type SubTopology, type Topology } from "../topology.ts";
@@ -19,6 +23,24 @@ export interface TopicPlan {
   readonly partitions: ReadonlyMap<string, number>;
   /** Number of tasks of each sub-topology, by sub-topology id. */
   readonly tasks: ReadonlyMap<number, number>;
+  /** Other existing topics, by partition count, for sinks that pick their topic per record. */
+  readonly pickable: Map<string, number>;
+}
+
+/**
+ * Lists the topics a sink that picks its topic per record may write to
+ * (nothing to do without such sinks), at most once per `minIntervalMs`.
+ */
+const lastRefresh = new WeakMap<TopicPlan, number>();
+
+export async function refreshPickableTopics(topology: Topology, log: LogClient, plan: TopicPlan, minIntervalMs = 0): Promise<void> {
+  if (!topology.nodes.some((node) => node.kind === "sink" && node.topicOf)) return;
+  const now = Date.now();
+  if (now - (lastRefresh.get(plan) ?? Number.NEGATIVE_INFINITY) < minIntervalMs) return;
+  lastRefresh.set(plan, now);
+  const topics = await log.topics();
+  plan.pickable.clear();
+  for (const topic of topics) if (!plan.partitions.has(topic.name)) plan.pickable.set(topic.name, topic.partitions);
 }
 
 export async function prepareTopics(
@@ -49,7 +71,7 @@ export async function prepareTopics(
   // the writer may itself read repartition topics: resolve them recursively.
   const writerOf = new Map<string, SubTopology>();
   for (const sub of topology.subtopologies) {
-    for (const node of sub.nodes) if (node.kind === "sink") writerOf.set(node.topic, sub);
+    for (const node of sub.nodes) if (node.kind === "sink" && node.topic !== undefined) writerOf.set(node.topic, sub);
   }
   const resolving = new Set<number>();
   const taskCount = (sub: SubTopology): number => {
@@ -121,7 +143,7 @@ export async function prepareTopics(
       partitions.set(store.changelogTopic, needed);
     }
     for (const node of sub.nodes) {
-      if (node.kind !== "sink" || node.internal) continue;
+      if (node.kind !== "sink" || node.internal || node.topic === undefined) continue;
       let existing = await log.topic(node.topic);
       if (!existing) {
         await log.createTopic({ name: node.topic, partitions: tasks.get(sub.id)!, keyFormat: node.keyFormat.name, valueFormat: node.valueFormat.name });
@@ -142,7 +164,9 @@ export async function prepareTopics(
   if (!(await log.topic(dlq))) await log.createTopic({ name: dlq, partitions: 1, keyFormat: "string", valueFormat: "json" });
   partitions.set(dlq, (await log.topic(dlq))!.partitions);
 
-  return { partitions, tasks };
+  const plan: TopicPlan = { partitions, tasks, pickable: new Map() };
+  await refreshPickableTopics(topology, log, plan);
+  return plan;
 }
 
 /** Kafka Streams refuses two sources on one topic: a record would have two meanings. */

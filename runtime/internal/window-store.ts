@@ -3,14 +3,19 @@
 // stream time, so that both are restored together, exactly as of the last
 // commit. In the changelog a window is the key `[key, start]` with the value
 // `{ end, timestamp, aggregate }` (timestamp: what its results are emitted
-// with); stream time is the key `"streamTime"`.
+// with; a closed sliding window also has `closed: true`); stream time is the
+// key `"streamTime"`.
 //
-// An index per key (for sessions, which look up a key's neighbouring windows)
-// and a lower bound of the windows' close times (so that looking for closed
-// windows scans the store only when one may have closed) are kept beside it,
-// in step with every change, rollback and restoration.
+// A closed window is deleted, except a sliding window: its aggregate is still
+// what the windows of a later record start from, so it stays, marked closed,
+// until it expires (see slidingWindowExpiry).
+//
+// An index per key (for sessions and sliding windows, which look up a key's
+// neighbouring windows) and a heap of the windows' deadlines (so that finding
+// the closed windows costs what closed, not the size of the store) are kept
+// beside it, in step with every change, rollback and restoration.
 import { InMemoryKeyValueStore } from "./state-store.ts";
-import { windowCloseTime, type TimeWindow, type WindowSpec } from "../windows.ts";
+import { slidingWindowExpiry, windowCloseTime, type WindowSpec } from "../windows.ts";
 
 export interface WindowEntry {
   /** Epoch ms: exclusive for time windows, the last record's timestamp for sessions. */
@@ -18,6 +23,8 @@ export interface WindowEntry {
   /** The timestamp results of this window carry. */
   readonly timestamp: number;
   readonly aggregate: unknown;
+  /** A sliding window past its close time, kept (read only) until it expires. */
+  readonly closed?: boolean;
 }
 
 export interface StoredWindow extends WindowEntry {
@@ -30,8 +37,10 @@ const STREAM_TIME = JSON.stringify("streamTime");
 export class InMemoryWindowStore extends InMemoryKeyValueStore {
   /** Key JSON text → the starts of its windows. */
   private readonly index = new Map<string, Set<number>>();
-  /** No window closes before this stream time (-Infinity: unknown, look). */
-  private earliestClose = Number.NEGATIVE_INFINITY;
+  /** Each window's deadline (see nextDeadline), as last pushed on the heap. */
+  private readonly deadlines = new Map<string, number>();
+  /** Deadlines by time; an item whose window has another deadline now (or is gone) is stale and skipped. */
+  private readonly heap = new DeadlineHeap();
 
   constructor(
     name: string,
@@ -45,7 +54,7 @@ export class InMemoryWindowStore extends InMemoryKeyValueStore {
   }
 
   putWindow(key: unknown, start: number, entry: WindowEntry): void {
-    this.put([key, start], { end: entry.end, timestamp: entry.timestamp, aggregate: entry.aggregate });
+    this.put([key, start], entry.closed ? { end: entry.end, timestamp: entry.timestamp, aggregate: entry.aggregate, closed: true } : { end: entry.end, timestamp: entry.timestamp, aggregate: entry.aggregate });
   }
 
   deleteWindow(key: unknown, start: number): void {
@@ -59,20 +68,24 @@ export class InMemoryWindowStore extends InMemoryKeyValueStore {
     return [...starts].sort((a, b) => a - b).map((start) => ({ key, start, ...this.fetch(key, start)! }));
   }
 
-  /** Windows closed at this stream time, ordered by end, then start, then key text. */
+  /**
+   * Windows closed at this stream time (for a closed sliding window: expired),
+   * ordered by end, then start, then key text.
+   */
   closedWindows(streamTime: number): StoredWindow[] {
-    if (streamTime < this.earliestClose) return [];
-    const closed: { window: StoredWindow; keyText: string }[] = [];
-    let earliestOpen = Number.POSITIVE_INFINITY;
-    for (const [keyText, value] of this.all()) {
-      if (keyText === STREAM_TIME) continue;
-      const [key, start] = JSON.parse(keyText) as [unknown, number];
-      const entry = value as WindowEntry;
-      const closes = windowCloseTime(this.spec, { start, end: entry.end });
-      if (closes <= streamTime) closed.push({ window: { key, start, ...entry }, keyText });
-      else earliestOpen = Math.min(earliestOpen, closes);
+    const closed: { window: StoredWindow; keyText: string; deadline: number }[] = [];
+    const seen = new Set<string>();
+    for (let due = this.heap.peek(); due !== undefined && due.deadline <= streamTime; due = this.heap.peek()) {
+      this.heap.pop();
+      if (this.deadlines.get(due.keyText) !== due.deadline || seen.has(due.keyText)) continue;
+      seen.add(due.keyText);
+      const [key, start] = JSON.parse(due.keyText) as [unknown, number];
+      closed.push({ window: { key, start, ...this.fetch(key, start)! }, keyText: due.keyText, deadline: due.deadline });
     }
-    this.earliestClose = earliestOpen;
+    // Back on the heap: the caller deletes or changes each (which makes these
+    // items stale), unless the record fails and the store rolls back; then
+    // they are still due next time.
+    for (const c of closed) this.heap.push(c.deadline, c.keyText);
     return closed
       .sort((a, b) => a.window.end - b.window.end || a.window.start - b.window.start || (a.keyText < b.keyText ? -1 : a.keyText > b.keyText ? 1 : 0))
       .map((c) => c.window);
@@ -96,17 +109,69 @@ export class InMemoryWindowStore extends InMemoryKeyValueStore {
       const starts = this.index.get(id);
       starts?.delete(start);
       if (starts?.size === 0) this.index.delete(id);
+      this.deadlines.delete(keyText);
       return;
     }
     let starts = this.index.get(id);
     if (!starts) this.index.set(id, (starts = new Set()));
     starts.add(start);
-    const window: TimeWindow = { start, end: (value as WindowEntry).end };
-    this.earliestClose = Math.min(this.earliestClose, windowCloseTime(this.spec, window));
+    const deadline = nextDeadline(this.spec, start, value as WindowEntry);
+    if (this.deadlines.get(keyText) !== deadline) {
+      this.deadlines.set(keyText, deadline);
+      this.heap.push(deadline, keyText);
+    }
   }
 
   protected override cleared(): void {
     this.index.clear();
-    this.earliestClose = Number.NEGATIVE_INFINITY;
+    this.deadlines.clear();
+    this.heap.clear();
+  }
+}
+
+/** When a window next needs the store's attention: when it closes, or (a closed sliding window) when it expires. */
+function nextDeadline(spec: WindowSpec, start: number, entry: WindowEntry): number {
+  const window = { start, end: entry.end };
+  return entry.closed && spec.kind === "sliding" ? slidingWindowExpiry(spec, window) : windowCloseTime(spec, window);
+}
+
+/** A binary min-heap of (deadline, window key text). */
+class DeadlineHeap {
+  private readonly items: { deadline: number; keyText: string }[] = [];
+
+  push(deadline: number, keyText: string): void {
+    const items = this.items;
+    items.push({ deadline, keyText });
+    for (let i = items.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (items[parent]!.deadline <= items[i]!.deadline) break;
+      [items[parent], items[i]] = [items[i]!, items[parent]!];
+      i = parent;
+    }
+  }
+
+  peek(): { readonly deadline: number; readonly keyText: string } | undefined {
+    return this.items[0];
+  }
+
+  pop(): void {
+    const items = this.items;
+    const last = items.pop();
+    if (last === undefined || items.length === 0) return;
+    items[0] = last;
+    for (let i = 0; ; ) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let smallest = i;
+      if (left < items.length && items[left]!.deadline < items[smallest]!.deadline) smallest = left;
+      if (right < items.length && items[right]!.deadline < items[smallest]!.deadline) smallest = right;
+      if (smallest === i) return;
+      [items[smallest], items[i]] = [items[i]!, items[smallest]!];
+      i = smallest;
+    }
+  }
+
+  clear(): void {
+    this.items.length = 0;
   }
 }

@@ -9,7 +9,8 @@ describe("built-in functions", () => {
   });
 
   it("has a weir signature for every runtime aggregate function and the other way round", () => {
-    const runtime = Object.keys(aggregations).filter((name) => name !== "record");
+    // record and user combine aggregates (the fields of `aggregate { }`, imported aggregates): no weir function of their own.
+    const runtime = Object.keys(aggregations).filter((name) => name !== "record" && name !== "user");
     expect(Object.keys(aggregateFunctions).sort()).toEqual(runtime.sort());
   });
 

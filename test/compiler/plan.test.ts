@@ -74,7 +74,8 @@ describe("planTopology", () => {
       `${header.replace("amount: number }", "amount: number, ts: number }").replace("json Order", "json Order event time ts")}` +
         `table rolling = orders | group by customerId | window hopping 5 minutes advance 30s grace 1500 ms emit final | count\n` +
         `table perDay = orders | group by key | window tumbling 1 day | count\n` +
-        `sink rolling to topic "r"\nsink perDay to topic "d"\n`,
+        `table recent = orders | group by key | window sliding 10 minutes grace 1 min | count\n` +
+        `sink rolling to topic "r"\nsink perDay to topic "d"\nsink recent to topic "e"\n`,
     );
     const rolling = result.collections.find((c) => c.name === "rolling")!;
     expect(rolling.operations.map((o) => o.kind)).toEqual(["selectKey", "repartition", "aggregate"]);
@@ -86,6 +87,9 @@ describe("planTopology", () => {
     const perDay = result.collections.find((c) => c.name === "perDay")!;
     expect(perDay.operations).toMatchObject([{ kind: "aggregate", window: { kind: "tumbling", sizeMs: 86_400_000, graceMs: 0, emit: "changes" } }]);
     expect(perDay.shape.window).toBe("time");
+    const recent = result.collections.find((c) => c.name === "recent")!;
+    expect(recent.operations).toMatchObject([{ kind: "aggregate", window: { kind: "sliding", differenceMs: 600_000, graceMs: 60_000, emit: "changes" } }]);
+    expect(recent.shape.window).toBe("time");
   });
 
   it("dedup: repartitions after a rekey (also one before a merge), not otherwise; stores named after the stream", () => {

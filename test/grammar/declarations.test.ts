@@ -303,6 +303,11 @@ describe("window", () => {
     expect(at(window.emit!.range)).toBe("emit final");
   });
 
+  it("reads a sliding window's time difference as its size", () => {
+    const [, window] = parseSteps("table t = o | group by k | window sliding 10 minutes grace 1 min emit final | count");
+    expect(window).toMatchObject({ type: "sliding", size: { amount: 10, unit: { name: "minutes" } }, grace: { amount: 1 }, emit: { mode: "final" } });
+  });
+
   it("leaves optional clauses undefined, and reads a unit glued to its number", () => {
     const [, window] = parseSteps("table t = o | group by k | window tumbling 500ms | count");
     expect(window).toMatchObject({ type: "tumbling", size: { amount: 500, unit: { name: "ms" } }, advance: undefined, grace: undefined, emit: undefined });
@@ -312,9 +317,24 @@ describe("window", () => {
     expect(parseWeir("table t = o | group by k | window tumbling 5 | count").problems.map((p) => p.message)).toEqual([
       "expected a unit of time (ms, s, min, h, d) after '5' but found '|'",
     ]);
-    expect(parseWeir("table t = o | group by k | window sliding 5 s | count").problems.map((p) => p.message)).toEqual([
-      "expected a kind of window (tumbling, hopping, session) after 'window' but found 'sliding'",
+    expect(parseWeir("table t = o | group by k | window rolling 5 s | count").problems.map((p) => p.message)).toEqual([
+      "expected a kind of window (tumbling, hopping, sliding, session) after 'window' but found 'rolling'",
     ]);
+  });
+});
+
+describe("sink topic and headers", () => {
+  it("reads a string as a fixed topic and any other expression as a topic per record", () => {
+    expect(parseDeclaration('sink s to topic "t"')).toMatchObject({ topic: { kind: "StringLiteral", value: "t" }, headers: undefined });
+    expect(parseDeclaration('sink s to topic "orders-" + region key string')).toMatchObject({
+      topic: { kind: "Binary", operator: "+", right: { kind: "Name", name: { name: "region" } } },
+      keyFormat: { name: "string" },
+    });
+  });
+
+  it("reads headers as a record after the value", () => {
+    const sink = parseDeclaration('sink s to topic "t" value { id } headers { region, source: "weir" }');
+    expect(sink).toMatchObject({ value: { kind: "Record" }, headers: { kind: "Record", fields: [{ name: { name: "region" }, shorthand: true }, { name: { name: "source" } }] } });
   });
 });
 

@@ -26,7 +26,7 @@ describe("keywords expected at a parse error", () => {
   });
 
   it("lists the kinds of window after 'window', and the modes after 'emit'", () => {
-    expect(misspelt(`${source}table t = s | group by value | window tumblin 1 min | count\n`)?.expected.map((k) => k.word).sort()).toEqual(["hopping", "session", "tumbling"]);
+    expect(misspelt(`${source}table t = s | group by value | window tumblin 1 min | count\n`)?.expected.map((k) => k.word).sort()).toEqual(["hopping", "session", "sliding", "tumbling"]);
     expect(misspelt(`${source}table t = s | group by value | window tumbling 1 min grace 0s emit fnal | count\n`)?.expected.map((k) => k.word).sort()).toEqual(["changes", "final"]);
   });
 

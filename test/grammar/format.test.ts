@@ -167,6 +167,16 @@ describe("formatWeir", () => {
     ` + "\n");
   });
 
+  it("prints every kind of window with its clauses in order", () => {
+    const text = "application a\ntable t = o | group by k | window   sliding 10min  grace 5 s emit final | count\n";
+    expect(format(text)).toBe("application a\ntable t = o\n  | group by k\n  | window sliding 10 min grace 5 s emit final\n  | count\n");
+  });
+
+  it("prints a sink's topic expression, value projection and headers in order", () => {
+    const text = 'application a\nsink s to topic   "orders-"+region value {id,amount}   headers {region, app:"x"}\nsink t to topic "t" key string headers { k: key }\n';
+    expect(format(text)).toBe('application a\nsink s to topic "orders-" + region value { id, amount } headers { region, app: "x" }\nsink t to topic "t" key string headers { k: key }\n');
+  });
+
   it("keeps parentheses that precedence needs, and only those", () => {
     const text = "application a\nstream s = t | where (a or b) and c | select (a + b) * -(c - d) - (e - f)\n";
     expect(format(text)).toBe("application a\nstream s = t\n  | where (a or b) and c\n  | select (a + b) * -(c - d) - (e - f)\n");

@@ -20,7 +20,7 @@ describe("error messages", () => {
     expect(parse('sink s topic "t"').problems).toEqual([`parse: expected 'to' but found 'topic' @ "topic"`]);
     expect(parse("schema S { id string }").problems).toEqual([`parse: expected ':' but found 'string' @ "string"`]);
     expect(parse("table t = x | group customerId").problems).toEqual([`parse: expected 'by' but found 'customerId' @ "customerId"`]);
-    expect(parse("sink s to topic orders").problems).toEqual([`parse: expected a string but found 'orders' @ "orders"`]);
+    expect(parse("sink s to topic )").problems).toEqual([`parse: expected an expression after 'topic' but found ')' @ ")"`]);
   });
 
   it("says what kind of thing was expected where several would do", () => {
@@ -183,9 +183,9 @@ describe("placeholders", () => {
     ]);
   });
 
-  it("makes a missing topic an empty string literal with an empty range", () => {
-    const { file } = parse("sink s to topic key json");
-    expect(file.declarations).toMatchObject([{ kind: "Sink", topic: { kind: "StringLiteral", value: "", range: { start: 15, end: 15 } }, keyFormat: { name: "json" } }]);
+  it("makes a missing topic an ErrorExpr with an empty range", () => {
+    const { file } = parse("sink s to topic ) key json");
+    expect(file.declarations).toMatchObject([{ kind: "Sink", topic: { kind: "Error", range: { start: 15, end: 15 } } }]);
   });
 
   it("makes a missing aggregate body an empty record", () => {

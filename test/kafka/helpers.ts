@@ -84,6 +84,8 @@ export interface ReadRecord {
   readonly key: string | null;
   readonly value: string | null;
   readonly timestamp: number;
+  /** Only on records that have headers. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -111,7 +113,8 @@ export async function readCommitted(broker: Broker, topic: string): Promise<Read
     while (position < end!) {
       const fetched = await broker.reader.fetch({ topic, partition }, position, 5000);
       for (const r of fetched.records) {
-        records.push({ partition, offset: r.offset, key: r.key?.toString("utf8") ?? null, value: r.value?.toString("utf8") ?? null, timestamp: r.timestamp });
+        const record = { partition, offset: r.offset, key: r.key?.toString("utf8") ?? null, value: r.value?.toString("utf8") ?? null, timestamp: r.timestamp };
+        records.push(r.headers ? { ...record, headers: r.headers } : record);
       }
       if (fetched.nextOffset <= position) throw new Error(`${topic}-${partition} stuck at ${position} before ${end}`);
       position = fetched.nextOffset;

@@ -39,7 +39,7 @@ describe("aggregations", () => {
     const a = [r(1, null, 0), r(2, null, 1)].reduce(avg.adder, avg.initializer());
     const b = [r(9, null, 2)].reduce(avg.adder, avg.initializer());
     expect(a).toEqual({ sum: 3, count: 2 });
-    expect(avg.result(avg.merger(a, b))).toBe(4);
+    expect(avg.result(avg.merger!(a, b))).toBe(4);
   });
 
   it("merge records of aggregates field by field, earlier session first", () => {
@@ -47,7 +47,31 @@ describe("aggregations", () => {
     const agg = fns.record({ n: fns.count(), tags: fns.collectList(tag), last: fns.latest(amount), low: fns.min(amount) });
     const earlier = [r(5, "x", 10)].reduce(agg.adder, agg.initializer());
     const later = [r(7, "y", 50), r(1, "z", 40)].reduce(agg.adder, agg.initializer());
-    expect(agg.result(agg.merger(earlier, later))).toEqual({ n: 3, tags: ["x", "y", "z"], last: 7, low: 1 });
-    expect(agg.result(agg.merger(agg.initializer(), earlier))).toEqual({ n: 1, tags: ["x"], last: 5, low: 5 });
+    expect(agg.result(agg.merger!(earlier, later))).toEqual({ n: 3, tags: ["x", "y", "z"], last: 7, low: 1 });
+    expect(agg.result(agg.merger!(agg.initializer(), earlier))).toEqual({ n: 1, tags: ["x"], last: 5, low: 5 });
+  });
+});
+
+describe("user aggregates", () => {
+  const sumOfSquares = {
+    init: (): number => 0,
+    add: (acc: number, x: number): number => acc + x * x,
+    subtract: (acc: number, x: number): number => acc - x * x,
+  };
+
+  it("add the arguments the record gives, and subtract them back out", () => {
+    const agg = aggregations.user(sumOfSquares, (record: R) => [record.value.amount] as const);
+    expect(run(agg, records)).toBe(25 + 4 + 81 + 4);
+    expect(agg.subtractor!(agg.adder(agg.adder(0, r(3, null, 1)), r(4, null, 2)), r(3, null, 3))).toBe(16);
+  });
+
+  it("have no merger without merge, and make a record of aggregates that cannot merge or subtract unless each field can", () => {
+    const agg = aggregations.user(sumOfSquares, (record: R) => [record.value.amount] as const);
+    expect(agg.merger).toBeUndefined();
+    const both = aggregations.record<R, { squares: typeof agg; n: Aggregator<R, number, number> }>({ squares: agg, n: aggregations.count<R>() });
+    expect(both.merger).toBeUndefined();
+    expect(both.subtractor).toBeUndefined();
+    const onlyUser = aggregations.record<R, { squares: typeof agg }>({ squares: agg });
+    expect(onlyUser.subtractor!({ squares: 25 }, r(3, null, 1))).toEqual({ squares: 16 });
   });
 });

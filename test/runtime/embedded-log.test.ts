@@ -177,3 +177,52 @@ describe("EmbeddedLogImpl (the LogClient)", () => {
     expect(await log.fetch({ topic: "in", partition: 0 }, 0, 2)).toEqual({ records: [], nextOffset: 0, atEnd: true });
   });
 });
+
+describe("record headers in the embedded log", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "weir-headers-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("keeps headers with their record through a transaction, and none on a record without", async () => {
+    const log = new EmbeddedLogImpl(join(dir, "log.db"));
+    try {
+      log.createTopicSync({ name: "t", partitions: 1 });
+      const producer = await log.initTransactions("p");
+      const transaction = producer.beginTransaction();
+      transaction.send([
+        { topic: "t", partition: 0, key: null, value: Buffer.from("a"), timestamp: 1, headers: { region: "eu", note: "ünïcode" } },
+        { topic: "t", partition: 0, key: null, value: Buffer.from("b"), timestamp: 2 },
+      ]);
+      await transaction.commit();
+      const { records } = await log.fetch({ topic: "t", partition: 0 }, 0, 10);
+      expect(records.map((r) => r.headers)).toEqual([{ region: "eu", note: "ünïcode" }, undefined]);
+      expect("headers" in records[1]!).toBe(false);
+    } finally {
+      log.close();
+    }
+  });
+
+  it("adds the headers column to a log written before records had headers, keeping its records", async () => {
+    const path = join(dir, "old.db");
+    const { default: Database } = await import("better-sqlite3");
+    const old = new Database(path);
+    old.exec(`CREATE TABLE records (topic TEXT NOT NULL, "partition" INTEGER NOT NULL, "offset" INTEGER NOT NULL, key BLOB, value BLOB,
+      timestamp INTEGER NOT NULL, PRIMARY KEY (topic, "partition", "offset")) WITHOUT ROWID;
+      CREATE TABLE topics (name TEXT PRIMARY KEY, partitions INTEGER NOT NULL, key_format TEXT, value_format TEXT);
+      INSERT INTO topics VALUES ('t', 1, NULL, NULL);
+      INSERT INTO records VALUES ('t', 0, 0, NULL, X'6f6c64', 5);`);
+    old.close();
+    const log = new EmbeddedLogImpl(path);
+    try {
+      log.appendSync([{ topic: "t", partition: 0, key: null, value: Buffer.from("new"), timestamp: 6, headers: { h: "1" } }]);
+      expect(log.fetchSync("t", 0, 0, 10).map((r) => [r.value?.toString(), r.headers])).toEqual([
+        ["old", undefined],
+        ["new", { h: "1" }],
+      ]);
+    } finally {
+      log.close();
+    }
+  });
+});

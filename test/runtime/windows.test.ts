@@ -225,6 +225,8 @@ describe("restarts", () => {
   const cases = [
     ["hopping", windows.hopping({ sizeMs: 300, advanceMs: 100, graceMs: 50 })],
     ["session", windows.session({ gapMs: 25, graceMs: 50 })],
+    // Closed sliding windows stay in the store (marked closed) until they expire: both are restored.
+    ["sliding", windows.sliding({ differenceMs: 100, graceMs: 50 })],
   ] as const;
   it.each(cases)("produce exactly the output of one uninterrupted run, for emit changes and emit final (%s windows)", async (_, window) => {
     for (const emit of ["changes", "final"] as const) {
