@@ -5,7 +5,7 @@
 //   UPDATE_SNAPSHOTS=1 npx vitest run test/compiler/diagnostics-doc.test.ts
 // and the diff reviewed.
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { analyze } from "../../compiler/compile.ts";
 import { formatDiagnostic } from "../../compiler/diagnostic-printer.ts";
@@ -42,7 +42,9 @@ function analyzeExample(code: string): { readonly message: string; readonly prin
   const found = analyze(source, { path: casePath }).diagnostics.find((d) => d.code === code);
   if (!found) throw new Error(`the case for ${code} does not report it`);
   const shown = { ...found, file: "example.weir", related: found.related?.map((r) => ({ ...r, file: "example.weir" })) };
-  return { message: found.message, printed: formatDiagnostic(shown, source) };
+  // Paths in hints (where an import was looked for) are the checkout's: the page shows a stand-in, the same on every machine.
+  const printed = formatDiagnostic(shown, source).replaceAll(dirname(casePath), "/home/you/project");
+  return { message: found.message, printed };
 }
 
 /** Text for a Markdown table cell. */
