@@ -10,8 +10,11 @@ import { TopologyTestDriver } from "../../runtime/testing.ts";
 import type { Topology } from "../../runtime/topology.ts";
 import { dedent } from "../helpers/dedent.ts";
 
+/** `./aggregates.ts` in a file is the user aggregates of test/src/fixtures/user-aggregates. */
+const userAggregates = join(import.meta.dirname, "..", "src", "fixtures", "user-aggregates");
+
 async function compileWeir(source: string): Promise<Topology> {
-  const loaded = await loadTopology(join(import.meta.dirname, "table-aggregations.weir"), source);
+  const loaded = await loadTopology(join(userAggregates, "table-aggregations.weir"), source);
   if (!loaded.topology) throw new Error(loaded.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
   return loaded.topology;
 }
@@ -112,5 +115,71 @@ describe("a grouped table", () => {
     } finally {
       log.close();
     }
+  });
+});
+
+describe("a grouped table with a user aggregate", () => {
+  it("calls subtract with the old row's arguments, then add with the new row's", async () => {
+    driver = new TopologyTestDriver(
+      await compileWeir(dedent`
+        application orderMeans
+        import { weightedMean } from "./aggregates.ts"
+        schema Order { customerId: string, amount: number, weight: number }
+        table orders from topic "orders" key string value json Order
+        table means = orders
+          | group by customerId
+          | aggregate { mean: weightedMean(amount, weight) }
+        sink means to topic "means"
+      `),
+    );
+    const order = (customerId: string, amount: number, weight: number) => ({ customerId, amount, weight });
+    driver.pipeInput("orders", [
+      { key: "o1", value: order("a", 10, 1), timestamp: 1 },
+      { key: "o2", value: order("a", 30, 3), timestamp: 2 },
+      // Same group: (10·1 + 30·3 − 10·1 + 20·1) / (1 + 3 − 1 + 1) = 110 / 4.
+      { key: "o1", value: order("a", 20, 1), timestamp: 3 },
+      // o2 moves to b: a keeps 20·1 / 1; b has 30·3 / 3.
+      { key: "o2", value: order("b", 30, 3), timestamp: 4 },
+    ]);
+    await driver.run();
+    expect(rows(driver.readOutput("means"))).toEqual(['a {"mean":10}@1', 'a {"mean":25}@2', 'a {"mean":27.5}@3', 'a {"mean":20}@4', 'b {"mean":30}@4']);
+    expect(driver.readTable("means")).toEqual(
+      new Map([
+        ["a", { mean: { total: 20, weight: 1 } }],
+        ["b", { mean: { total: 90, weight: 3 } }],
+      ]),
+    );
+  });
+});
+
+describe("grouping tables derived from streams and tables", () => {
+  it("takes the old row from an aggregation's store and from a filtered table's store", async () => {
+    driver = new TopologyTestDriver(
+      await compileWeir(dedent`
+        application balances
+        schema Move { account: string, amount: number }
+        stream moves from topic "moves" key string value json Move
+        table balance = moves
+          | group by account
+          | sum amount
+        table rich = balance
+          | where value >= 100
+        table bands = balance
+          | group by value >= 100
+          | count
+        table richCount = rich
+          | group by "all"
+          | count
+        sink bands to topic "bands"
+        sink richCount to topic "rich-count"
+      `),
+    );
+    const move = (account: string, amount: number, timestamp: number) => ({ key: `m${timestamp}`, value: { account, amount }, timestamp });
+    driver.pipeInput("moves", [move("x", 50, 1), move("y", 150, 2), move("x", 60, 3), move("y", -100, 4), move("x", 5, 5)]);
+    await driver.run();
+    // Balances: x 50, y 150, x 110, y 50, x 115.
+    expect(rows(driver.readOutput("bands"))).toEqual(["false 1@1", "true 1@2", "false 0@3", "true 2@3", "true 1@4", "false 1@4", "true 1@5"]);
+    // y leaves the rich table (a delete) at 4; x's update at 5 stays in the one group.
+    expect(rows(driver.readOutput("rich-count"))).toEqual(["all 1@2", "all 2@3", "all 1@4", "all 1@5"]);
   });
 });
