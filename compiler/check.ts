@@ -640,7 +640,7 @@ class Checker {
       return undefined;
     }
     this.stepInputs.set(aggregation, grouped);
-    const value = this.checkAggregation(aggregation, grouped, undefined);
+    const value = this.emptiedGroupTypes(aggregation, this.checkAggregation(aggregation, grouped, undefined));
     this.checkSubtractable(aggregation);
     if (after) {
       this.bag.report("stepAfterAggregate", after, [stepName(after)], { hint: "declare a new stream over this table's changes and continue there" });
@@ -648,6 +648,13 @@ class Checker {
     }
     // The groups are read from a repartition topic: their keys are JSON.
     return { collection: "table", key, value, keyChanged: false, window: undefined, keyEncoding: "json", nonNull: forget(forget(grouped.nonNull, "value"), "joined") };
+  }
+
+  /** A group whose rows all left it stays: its `avg` fields are null then (there is nothing to average). */
+  private emptiedGroupTypes(step: Step, value: Type): Type {
+    if (step.kind !== "Aggregate" || value.kind !== "record") return value;
+    const averaged = new Set(step.value.fields.filter((field) => field.value.kind === "Call" && this.calls.get(field.value)?.kind === "aggregate" && field.value.callee.name === "avg").map((field) => field.name.name));
+    return Types.record(value.fields.map((field) => (averaged.has(field.name) ? { ...field, type: Types.nullable(field.type) } : field)));
   }
 
   /** Each aggregate function of a grouped table must take a changed row's old value back out. */

@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadTopology } from "../../src/compiled-module.ts";
+import { compile } from "../../src/index.ts";
 import { openEmbeddedLog, runEmbedded, type ConsumedRecord } from "../../runtime/embedded.ts";
 import { TopologyTestDriver } from "../../runtime/testing.ts";
 import type { Topology } from "../../runtime/topology.ts";
@@ -83,6 +84,11 @@ describe("a grouped table", () => {
       // A group whose rows all left has no average.
       'gold {"total":0,"mean":null,"customers":0}@8',
     ]);
+  });
+
+  it("types an average as nullable: a group whose rows all left it has none", () => {
+    const { code } = compile(tiers, { path: "tiers.weir" });
+    expect(code).toContain("formats.json<{ total: number; mean: number | null; customers: number }>()");
   });
 
   it("goes through the repartition topic <application>-<table>-repartition into the store <table>", async () => {
