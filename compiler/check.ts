@@ -10,6 +10,7 @@ import type {
   Duration,
   Expr,
   FormatRef,
+  GroupByStep,
   Identifier,
   JoinStep,
   MergeStep,
@@ -555,6 +556,7 @@ class Checker {
       return undefined;
     }
     let shape: Shape = { ...input, joined: undefined };
+    if (pipeline.steps[0]?.kind === "GroupBy") return this.checkGroupedTable(pipeline, shape);
     /** An outer join whose rows no select has made whole yet: a row may have no value of its own. */
     let outer: JoinStep | undefined;
     for (const [index, step] of pipeline.steps.entries()) {
@@ -580,6 +582,18 @@ class Checker {
           shape = this.checkTableJoin(step, shape, pipeline.input.name);
           if (step.type === "outer" && !step.on) outer = step;
           break;
+        case "GroupBy":
+          this.bag.report("tableGroupNotFirst", step, [], {
+            hint: `declare the table before the group by on its own line, e.g. table ${pipeline.input.name}Filtered = ${pipeline.input.name} | ..., and group that`,
+          });
+          return undefined;
+        case "Count":
+        case "Sum":
+        case "Aggregate":
+          this.bag.report("aggregateWithoutGroup", step, [stepName(step)], {
+            hint: "group the table's rows first: '| group by EXPR' as the pipeline's first step",
+          });
+          return undefined;
         case "Rekey":
         case "FlatMap":
           this.bag.report("tableKeyChange", step, [stepName(step)], {
@@ -600,6 +614,67 @@ class Checker {
       });
     }
     return { ...shape, joined: undefined };
+  }
+
+  /**
+   * A grouped table (Kafka Streams' KTable.groupBy(...).aggregate(...)): the
+   * rows regrouped by an expression and aggregated, each change of a row
+   * subtracted from its old group and added to its new one. So the pipeline
+   * is exactly `group by EXPR | <aggregation>`, with no window, and every
+   * aggregate function in it must be able to subtract.
+   */
+  private checkGroupedTable(pipeline: PipelineDecl, input: Shape): Shape | undefined {
+    const [group, aggregation, after] = pipeline.steps as [GroupByStep, Step | undefined, Step | undefined];
+    this.stepInputs.set(group, input);
+    const byKey = group.key.kind === "Name" && group.key.name.name === "key";
+    const key = this.checkExpr(group.key, input);
+    const grouped: Shape = { ...input, key, keyChanged: true, window: undefined, nonNull: byKey ? input.nonNull : forget(input.nonNull, "key") };
+    if (aggregation?.kind === "Window") {
+      this.bag.report("windowOnGroupedTable", aggregation, [], {
+        hint: `aggregate all the rows of each group ('| group by ... | count'), or window the table's changes: stream ${pipeline.input.name}Changes = ${pipeline.input.name}`,
+      });
+      return undefined;
+    }
+    if (!aggregation || !isAggregation(aggregation)) {
+      this.bag.report("groupWithoutAggregate", group, [], { hint: "for example: | group by tier | count" });
+      return undefined;
+    }
+    this.stepInputs.set(aggregation, grouped);
+    const value = this.emptiedGroupTypes(aggregation, this.checkAggregation(aggregation, grouped, undefined));
+    this.checkSubtractable(aggregation);
+    if (after) {
+      this.bag.report("stepAfterAggregate", after, [stepName(after)], { hint: "declare a new stream over this table's changes and continue there" });
+      return undefined;
+    }
+    // The groups are read from a repartition topic: their keys are JSON.
+    return { collection: "table", key, value, keyChanged: false, window: undefined, keyEncoding: "json", nonNull: forget(forget(grouped.nonNull, "value"), "joined") };
+  }
+
+  /** A group whose rows all left it stays: its `avg` fields are null then (there is nothing to average). */
+  private emptiedGroupTypes(step: Step, value: Type): Type {
+    if (step.kind !== "Aggregate" || value.kind !== "record") return value;
+    const averaged = new Set(step.value.fields.filter((field) => field.value.kind === "Call" && this.calls.get(field.value)?.kind === "aggregate" && field.value.callee.name === "avg").map((field) => field.name.name));
+    return Types.record(value.fields.map((field) => (averaged.has(field.name) ? { ...field, type: Types.nullable(field.type) } : field)));
+  }
+
+  /** Each aggregate function of a grouped table must take a changed row's old value back out. */
+  private checkSubtractable(step: Step): void {
+    if (step.kind !== "Aggregate") return; // count and sum subtract
+    for (const field of step.value.fields) {
+      if (field.value.kind !== "Call") continue;
+      const call = field.value;
+      const binding = this.calls.get(call);
+      if (binding?.kind === "aggregate" && !subtractableAggregates.has(binding.name)) {
+        this.bag.report("notSubtractable", call.callee, [binding.name], {
+          hint: "on a table, use count(), sum(x) or avg(x); or aggregate the stream of the table's changes, where rows are never taken back",
+        });
+      }
+      if (binding?.kind === "userAggregate" && !this.resolved.imports.get(binding.name)?.aggregate?.subtract) {
+        this.bag.report("userAggregateWithoutSubtract", call.callee, [binding.name], {
+          hint: `export a subtract: (acc: A, ...args) => A beside '${binding.name}'s add, which undoes add with the same arguments`,
+        });
+      }
+    }
   }
 
   /** A table-table join on the key: both tables keyed alike, and partitioned alike. */
@@ -1369,6 +1444,9 @@ function comparisonHint(left: Type, right: Type): ReportOptions {
   if (kinds.has("number") && kinds.has("string")) return { hint: "compare like with like: toNumber(EXPR) reads a number from text, toString(EXPR) makes text of a number" };
   return {};
 }
+
+/** The built-in aggregate functions that can take a row back out (their accumulators keep enough). */
+const subtractableAggregates: ReadonlySet<string> = new Set(["count", "sum", "avg"]);
 
 function isAggregation(step: Step): boolean {
   // (A window is followed by an aggregation; it is not one itself.)

@@ -228,6 +228,11 @@ function operationCall(operation: OperationPlan, expressions: ExpressionWriter):
     }
     case "materialize":
       return `.materialize(${name(operation.node)}, { store: ${JSON.stringify(operation.store)} })`;
+    case "tableGroupBy":
+      return `.groupBy(${name(operation.node)}, (record) => ${expressions.write(operation.key, "object-safe")}, { repartition: ${name(operation.repartition)} })`;
+    // The grouped table's aggregate (KGroupedTable.aggregate) reads as a stream's; its functions subtract too.
+    case "tableAggregate":
+      return `.aggregate(${name(operation.node)}, ${aggregateOptions(operation.store, operation.aggregation, undefined, expressions)})`;
   }
 }
 

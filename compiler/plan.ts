@@ -3,7 +3,7 @@
 // stateful step needs records partitioned by a key that changed, a named state
 // store per aggregation. Names of stores and internal topics derive from the
 // names in the .weir file, so they stay stable when the file is edited.
-import type { BranchDecl, Duration, Expr, FormatRef, JoinStep, JoinType, RecordExpr, SinkDecl, Step, WindowStep } from "../grammar/ast.ts";
+import type { AggregateStep, BranchDecl, CountStep, Duration, Expr, FormatRef, GroupByStep, JoinStep, JoinType, RecordExpr, SinkDecl, Step, SumStep, WindowStep } from "../grammar/ast.ts";
 import { fixedTopic } from "../grammar/ast.ts";
 import type { BranchStreamDecl, CollectionDecl } from "./resolve.ts";
 import { stepName, type CallBinding, type CheckedFile, type NameBinding, type Shape } from "./check.ts";
@@ -84,6 +84,10 @@ export type OperationPlan =
     }
   /** A derived table's rows, kept in the store named after it (changelog `<application>-<store>-changelog`). */
   | { readonly kind: "materialize"; readonly node: string; readonly store: string }
+  /** A table's rows regrouped: each change of a row sent to its old group (subtracted) and its new one (added) through the repartition topic. */
+  | { readonly kind: "tableGroupBy"; readonly node: string; readonly key: Expr; readonly repartition: string; readonly input: Shape }
+  /** A grouped table's aggregation: every aggregate function in it can subtract. */
+  | { readonly kind: "tableAggregate"; readonly node: string; readonly store: string; readonly aggregation: AggregationPlan; readonly input: Shape; readonly result: Type }
   /**
    * A windowed stream-stream join with the collection `other`; each side is
    * buffered in its store (changelogs `<application>-<store>-changelog`). The
@@ -315,6 +319,7 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
 /** A table transformed as a table: stateless steps, then the rows kept in a store named after it. */
 function planTablePipeline(declaration: Extract<CollectionDecl, { kind: "Pipeline" }>, checked: CheckedFile): OperationPlan[] {
   const name = declaration.name.name;
+  if (declaration.steps[0]?.kind === "GroupBy") return planGroupedTable(declaration, checked);
   const operations: OperationPlan[] = declaration.steps.map((step, index): OperationPlan => {
     const input = checked.stepInputs.get(step)!;
     const node = `${name}-${index + 1}-${nodeSuffix(step)}`;
@@ -344,6 +349,17 @@ function planTablePipeline(declaration: Extract<CollectionDecl, { kind: "Pipelin
   });
   operations.push({ kind: "materialize", node: `${name}-materialize`, store: name });
   return operations;
+}
+
+/** `group by EXPR | <aggregation>` on a table: the repartition topic and the store are named after the table, as a stream's aggregation's. */
+function planGroupedTable(declaration: Extract<CollectionDecl, { kind: "Pipeline" }>, checked: CheckedFile): OperationPlan[] {
+  const name = declaration.name.name;
+  const [group, aggregation] = declaration.steps as [GroupByStep, CountStep | SumStep | AggregateStep];
+  const result = checked.shapes.get(name)!.value;
+  return [
+    { kind: "tableGroupBy", node: `${name}-1-${nodeSuffix(group)}`, key: group.key, repartition: name, input: checked.stepInputs.get(group)! },
+    { kind: "tableAggregate", node: `${name}-2-${nodeSuffix(aggregation)}`, store: name, aggregation: planAggregation(aggregation, checked), input: checked.stepInputs.get(aggregation)!, result },
+  ];
 }
 
 /** The format that encodes keys as the topic partitioning these records does: text, or JSON (the default). */

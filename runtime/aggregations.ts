@@ -19,7 +19,8 @@ export interface Aggregator<R, A, Out> {
   /**
    * Takes a record back out of an accumulator: what aggregating a table needs
    * when a row changes (Kafka Streams' subtractor). Only user aggregates with
-   * `subtract` have one today; weir does not aggregate tables yet.
+   * `subtract` have one, and count, sum and avg: the aggregates of a grouped
+   * table (`KGroupedTable`) must have one.
    */
   readonly subtractor?: (accumulator: A, record: R) => A;
   readonly result: (accumulator: A) => Out;
@@ -48,11 +49,17 @@ export interface Timestamped<T> {
 }
 
 function count<R extends StreamRecord<unknown, unknown>>(): Aggregator<R, number, number> {
-  return { initializer: () => 0, adder: (n) => n + 1, merger: (a, b) => a + b, result: (n) => n };
+  return { initializer: () => 0, adder: (n) => n + 1, merger: (a, b) => a + b, subtractor: (n) => n - 1, result: (n) => n };
 }
 
 function sum<R extends StreamRecord<unknown, unknown>>(of: Extract<R, number>): Aggregator<R, number, number> {
-  return { initializer: () => 0, adder: (total, record) => total + of(record), merger: (a, b) => a + b, result: (total) => total };
+  return {
+    initializer: () => 0,
+    adder: (total, record) => total + of(record),
+    merger: (a, b) => a + b,
+    subtractor: (total, record) => total - of(record),
+    result: (total) => total,
+  };
 }
 
 /** min and max start at null: a group exists only once it has a record, so the result is never null. */
@@ -77,7 +84,9 @@ function avg<R extends StreamRecord<unknown, unknown>>(of: Extract<R, number>): 
     initializer: () => ({ sum: 0, count: 0 }),
     adder: (acc, record) => ({ sum: acc.sum + of(record), count: acc.count + 1 }),
     merger: (a, b) => ({ sum: a.sum + b.sum, count: a.count + b.count }),
-    result: (acc) => acc.sum / acc.count,
+    subtractor: (acc, record) => ({ sum: acc.sum - of(record), count: acc.count - 1 }),
+    // A grouped table's group whose rows all left it has no average: null (not NaN, which JSON cannot hold).
+    result: (acc) => (acc.count === 0 ? (null as unknown as number) : acc.sum / acc.count),
   };
 }
 

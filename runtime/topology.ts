@@ -70,6 +70,8 @@ export interface AggregateFunctions<R, A, Out = A> {
   readonly result?: (aggregate: A) => Out;
   /** Combines two sessions' accumulators (needed for session windows); `earlier` holds the older records. */
   readonly merger?: (earlier: A, later: A) => A;
+  /** Takes a row back out of an accumulator (needed to aggregate a grouped table, whose rows change). */
+  readonly subtractor?: (aggregate: A, record: R) => A;
 }
 
 /** Or with weir's aggregate functions: `aggregator: (fns) => fns.record({ total: fns.sum((r) => r.value.amount) })`. */
@@ -190,6 +192,48 @@ export interface AggregateNode extends NodeBase {
   readonly initializer: () => unknown;
   readonly adder: (aggregate: unknown, record: StreamRecord<unknown, unknown>) => unknown;
   readonly result: (aggregate: unknown) => unknown;
+}
+
+/**
+ * The aggregation of a grouped table (Kafka Streams' KTableAggregate): each
+ * record it reads is a change of one row for one group, `{ subtract?, add? }`
+ * (see TableChange). The old row is taken out of the group's accumulator, then
+ * the new row added. A group whose rows have all left stays, with the
+ * accumulator its subtractions left (a count of 0), as in Kafka Streams.
+ */
+export interface TableAggregateNode extends NodeBase {
+  readonly kind: "tableAggregate";
+  readonly parent: string;
+  readonly store: string;
+  readonly initializer: () => unknown;
+  readonly adder: (aggregate: unknown, record: StreamRecord<unknown, unknown>) => unknown;
+  readonly subtractor: (aggregate: unknown, record: StreamRecord<unknown, unknown>) => unknown;
+  readonly result: (aggregate: unknown) => unknown;
+}
+
+/**
+ * What a grouped table's repartition topic carries, keyed by the group: the
+ * row that leaves the group (`subtract`), the row that joins it (`add`), or
+ * both when a row changes without changing its group. A row that moves to
+ * another group is two records, the subtraction (to the old group) first.
+ */
+export interface TableChange<V> {
+  readonly subtract?: V;
+  readonly add?: V;
+}
+
+/**
+ * Groups a table's rows by a key computed from each row (Kafka Streams'
+ * KTable.groupBy): for each change of a row it sends the old row's
+ * subtraction and the new row's addition (TableChange), keyed by their group.
+ * Its parent must be a node with a store (a table read from a topic, an
+ * aggregation or a materialized table), which forwards each row's previous
+ * value beside the new one. A row whose group key is null is in no group.
+ */
+export interface TableGroupByNode extends NodeBase {
+  readonly kind: "tableGroupBy";
+  readonly parent: string;
+  readonly selector: (record: StreamRecord<unknown, unknown>) => unknown;
 }
 
 /** An aggregation per key and window, kept in a window store. */
@@ -373,6 +417,8 @@ export type TopologyNode =
   | BranchNode
   | BranchArmNode
   | AggregateNode
+  | TableGroupByNode
+  | TableAggregateNode
   | WindowedAggregateNode
   | SinkNode
   | TableFilterNode
@@ -395,6 +441,7 @@ export function storeOf(node: TopologyNode): string | undefined {
     case "source":
       return node.internal ? undefined : node.store;
     case "aggregate":
+    case "tableAggregate":
     case "windowedAggregate":
     case "materialize":
     case "foreignKeySend":
@@ -463,7 +510,7 @@ export class Topology {
       if (node.kind === "streamJoin") {
         return [node.thisStore, node.otherStore].map((store) => ({ name: store, changelogTopic: changelogTopicName(application, store), joinWindow: node.window, node: node.name }));
       }
-      if (node.kind !== "aggregate" && node.kind !== "windowedAggregate") return [];
+      if (node.kind !== "aggregate" && node.kind !== "tableAggregate" && node.kind !== "windowedAggregate") return [];
       return [
         {
           name: node.store,
@@ -530,6 +577,12 @@ export class Topology {
             break;
           case "aggregate":
             lines.push(`    Processor: ${node.name} (aggregate, store: ${node.store})${arrow} <-- ${node.parent}`);
+            break;
+          case "tableGroupBy":
+            lines.push(`    Processor: ${node.name} (group table rows, old row subtracted, new row added)${arrow} <-- ${node.parent}`);
+            break;
+          case "tableAggregate":
+            lines.push(`    Processor: ${node.name} (aggregate table changes, store: ${node.store})${arrow} <-- ${node.parent}`);
             break;
           case "windowedAggregate":
             lines.push(`    Processor: ${node.name} (aggregate, ${describeWindow(node.window)}, emit ${node.emit}, store: ${node.store})${arrow} <-- ${node.parent}`);
@@ -691,12 +744,12 @@ export class TopologyBuilder {
   /** @internal The store that holds a table's rows: a table read from a topic, an aggregation's, or a materialized table's. */
   storeOfTable(node: string): { readonly store: string; readonly read: ((stored: unknown) => unknown) | undefined } {
     const table = this.nodes.find((n) => n.name === node);
-    const store = table?.kind === "source" || table?.kind === "aggregate" || table?.kind === "materialize" ? table.store : undefined;
+    const store = table?.kind === "source" || table?.kind === "aggregate" || table?.kind === "tableAggregate" || table?.kind === "materialize" ? table.store : undefined;
     if (store === undefined) {
       throw new TopologyError(`${node} is not a table with a store: join a table read from a topic, an aggregation (not windowed) or a materialized table`);
     }
     // An aggregation's store keeps accumulators (avg keeps a sum and a count): its rows are their results.
-    return { store, read: table?.kind === "aggregate" ? table.result : undefined };
+    return { store, read: table?.kind === "aggregate" || table?.kind === "tableAggregate" ? table.result : undefined };
   }
 
   /** @internal used by KStream and KTable */
@@ -989,7 +1042,8 @@ export class KTable<K, V, W extends boolean = false> {
 
   /** A row for each key either table holds; either value may be null (this table's value is `record.value`). */
   outerJoin<VO>(name: string, other: KTable<K, VO>): KTable<K, V | null> {
-    return this.tableJoin(name, other, "outer");
+    // A grouped table's aggregate reads V, and that makes KTable<K, V> no KTable<K, V | null> to TypeScript: the rows are the same.
+    return this.tableJoin(name, other, "outer") as KTable<K, V | null>;
   }
 
   private tableJoin(name: string, other: { readonly node: string }, type: TableJoinType): KTable<K, V> {
@@ -1063,6 +1117,21 @@ export class KTable<K, V, W extends boolean = false> {
     return new KTable<K, V>(this.builder, name);
   }
 
+  /**
+   * Groups the rows by a key computed from each row (Kafka Streams'
+   * KTable.groupBy), for an aggregation that follows each row as it changes:
+   * a changed row is subtracted from its old group and added to its new one.
+   * The changes go through `<application>-<repartition>-repartition`. The
+   * table must have a store (read from a topic, aggregated or materialized):
+   * its previous rows are what is subtracted.
+   */
+  groupBy<K2>(name: string, selector: (record: StreamRecord<K, V>) => K2, options: { readonly repartition: string }): KGroupedTable<K2, V> {
+    this.builder.storeOfTable(this.node);
+    this.builder.add({ kind: "tableGroupBy", name, parent: this.node, selector: selector as unknown as TableGroupByNode["selector"] });
+    const repartitioned = new KStream<K2, TableChange<V>>(this.builder, name).repartition(options.repartition);
+    return new KGroupedTable<K2, V>(this.builder, repartitioned.node);
+  }
+
   /** Keeps the table's rows in the store `options.store` (changelog `<application>-<store>-changelog`), so that it can be joined. */
   materialize(name: string, options: { readonly store: string }): KTable<K, V> {
     this.builder.add({ kind: "materialize", name, parent: this.node, store: options.store });
@@ -1071,6 +1140,37 @@ export class KTable<K, V, W extends boolean = false> {
 
   to<Out = V>(name: string, options: SinkOptions<K, V, RecordOf<K, V, W>, Out>): void {
     this.toStream().to(name, options);
+  }
+}
+
+/** A table's rows grouped by another key, partitioned by it: what `KTable.groupBy` returns, to aggregate. */
+export class KGroupedTable<K, V> {
+  constructor(
+    private readonly builder: TopologyBuilder,
+    /** The repartition topic's source, whose records are TableChange values. */
+    readonly node: string,
+  ) {}
+
+  /**
+   * Aggregates each group's rows into the store `options.store` (changelog
+   * `<application>-<store>-changelog`), following every change of a row: the
+   * aggregator needs a subtractor (count, sum and avg have one). Every update
+   * of a group flows downstream.
+   */
+  aggregate<A, Out = A>(name: string, options: AggregateOptions<K, V, A, Out>): KTable<K, Out> {
+    const fns = functionsOf(options);
+    if (!fns.subtractor) throw new TopologyError(`${name}: aggregating a grouped table needs a subtractor, to take a changed row's old value out of its group`);
+    this.builder.add({
+      kind: "tableAggregate",
+      name,
+      parent: this.node,
+      store: options.store,
+      initializer: fns.initializer,
+      adder: fns.adder as TableAggregateNode["adder"],
+      subtractor: fns.subtractor as TableAggregateNode["subtractor"],
+      result: (fns.result ?? identity) as TableAggregateNode["result"],
+    });
+    return new KTable<K, Out>(this.builder, name);
   }
 }
 

@@ -17,6 +17,9 @@ import type {
   StreamJoinNode,
   StreamRecord,
   SubTopology,
+  TableAggregateNode,
+  TableChange,
+  TableGroupByNode,
   TableJoinNode,
   Topology,
   TopologyNode,
@@ -32,6 +35,20 @@ import type { InMemoryWindowStore, StoredWindow } from "./window-store.ts";
 import type { BufferedRecord, JoinBufferStore } from "./join-buffer-store.ts";
 
 type Forward = (record: StreamRecord<unknown, unknown>) => void;
+
+/**
+ * A change of a table row as the nodes that keep a table in a store forward it
+ * (Kafka Streams' sendOldValues): the new value and, in `oldValue`, the row as
+ * it was before (absent for a new row). Only a grouped table reads `oldValue`:
+ * it is what it subtracts.
+ */
+interface RowChange extends StreamRecord<unknown, unknown> {
+  readonly oldValue?: unknown;
+}
+
+function rowChange(change: RowChange): StreamRecord<unknown, unknown> {
+  return change;
+}
 
 /** A user function (or the encoding in a sink) threw while processing a record. */
 export class NodeFailure extends Error {
@@ -164,13 +181,15 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
         // delete flows downstream as a null value.
         return (record) => {
           if (record.key === null || record.key === undefined) return;
+          let oldValue: unknown;
           try {
+            oldValue = store.get(record.key);
             if (record.value === null || record.value === undefined) store.delete(record.key);
             else store.put(record.key, record.value);
           } catch (error) {
             throw new NodeFailure(node.name, error);
           }
-          forward({ key: record.key, value: record.value ?? null, timestamp: record.timestamp });
+          forward(rowChange({ key: record.key, value: record.value ?? null, timestamp: record.timestamp, oldValue }));
         };
       }
       if (node.internal) return forward;
@@ -244,8 +263,10 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
         // or value: there is no group to add them to.
         if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return;
         let aggregate: unknown;
+        let oldValue: unknown;
         try {
           const current = store.get(record.key);
+          oldValue = current === undefined ? undefined : node.result(current);
           const accumulator = node.adder(current === undefined ? node.initializer() : current, record);
           store.put(record.key, accumulator);
           aggregate = node.result(accumulator);
@@ -254,12 +275,18 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
         }
         // No record cache: every update is emitted downstream (and logged),
         // with the timestamp of the record that caused it.
-        forward({ key: record.key, value: aggregate, timestamp: record.timestamp });
+        forward(rowChange({ key: record.key, value: aggregate, timestamp: record.timestamp, oldValue }));
       };
     }
 
     case "windowedAggregate":
       return windowedAggregate(node, forward, context);
+
+    case "tableGroupBy":
+      return tableGroupBy(node, forward);
+
+    case "tableAggregate":
+      return tableAggregate(node, forward, context);
 
     case "dedup":
       return dedup(node, forward, context);
@@ -301,16 +328,18 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
       return (record) => {
         if (record.key === null || record.key === undefined) return;
         const deleted = record.value === null || record.value === undefined;
+        let oldValue: unknown;
         try {
+          oldValue = store.get(record.key);
           // Upstream filters and joins forward a delete for every row that is not
           // there (they do not know what was): only a delete of a row the table holds is a change.
-          if (deleted && store.get(record.key) === undefined) return;
+          if (deleted && oldValue === undefined) return;
           if (deleted) store.delete(record.key);
           else store.put(record.key, record.value);
         } catch (error) {
           throw new NodeFailure(node.name, error);
         }
-        forward({ key: record.key, value: deleted ? null : store.get(record.key), timestamp: record.timestamp });
+        forward(rowChange({ key: record.key, value: deleted ? null : store.get(record.key), timestamp: record.timestamp, oldValue }));
       };
     }
 
@@ -577,6 +606,59 @@ interface Subscription {
 interface Response {
   readonly hash: string | null;
   readonly value: unknown;
+}
+
+/**
+ * A table row's change, as the changes of its groups (Kafka Streams'
+ * KTableRepartitionMap): the old row leaves the group it was in, the new row
+ * joins its group. Both are computed before anything is forwarded, so that a
+ * failing selector sends nothing.
+ */
+function tableGroupBy(node: TableGroupByNode, forward: Forward): Forward {
+  return (record) => {
+    if (isAbsent(record.key)) return;
+    const { oldValue } = record as RowChange;
+    let oldGroup: unknown;
+    let newGroup: unknown;
+    try {
+      oldGroup = isAbsent(oldValue) ? null : node.selector({ key: record.key, value: oldValue, timestamp: record.timestamp });
+      newGroup = isAbsent(record.value) ? null : node.selector(record);
+    } catch (error) {
+      throw new NodeFailure(node.name, error);
+    }
+    const send = (group: unknown, change: TableChange<unknown>) => forward({ key: group, value: change, timestamp: record.timestamp });
+    // A row that stays in its group is one change: the group never shows it half updated.
+    if (!isAbsent(oldGroup) && !isAbsent(newGroup) && JSON.stringify(oldGroup) === JSON.stringify(newGroup)) {
+      return send(newGroup, { subtract: oldValue, add: record.value });
+    }
+    if (!isAbsent(oldGroup)) send(oldGroup, { subtract: oldValue });
+    if (!isAbsent(newGroup)) send(newGroup, { add: record.value });
+  };
+}
+
+/** A grouped table's change applied to its group: the old row subtracted, then the new row added (Kafka Streams' KTableAggregate). */
+function tableAggregate(node: TableAggregateNode, forward: Forward, context: ProcessorContext): Forward {
+  const store = context.store(node.store);
+  return (record) => {
+    if (isAbsent(record.key) || isAbsent(record.value)) return;
+    const change = record.value as TableChange<unknown>;
+    const row = (value: unknown) => ({ key: record.key, value, timestamp: record.timestamp });
+    let aggregate: unknown;
+    let oldValue: unknown;
+    try {
+      const current = store.get(record.key);
+      oldValue = current === undefined ? undefined : node.result(current);
+      let accumulator = current ?? node.initializer();
+      // A subtraction from a group this store never saw (its rows were added before a reset of the store) is ignored, as Kafka Streams does.
+      if (!isAbsent(change.subtract) && current !== undefined) accumulator = node.subtractor(accumulator, row(change.subtract));
+      if (!isAbsent(change.add)) accumulator = node.adder(accumulator, row(change.add));
+      store.put(record.key, accumulator);
+      aggregate = node.result(accumulator);
+    } catch (error) {
+      throw new NodeFailure(node.name, error);
+    }
+    forward(rowChange({ key: record.key, value: aggregate, timestamp: record.timestamp, oldValue }));
+  };
 }
 
 /** The hash of a row's JSON text: a response is for the row as it is only if their hashes match. */

@@ -52,6 +52,19 @@ describe("aggregations", () => {
   });
 });
 
+describe("subtracting (a grouped table's changed rows)", () => {
+  it("takes a record back out of count, sum and avg; avg of no records is null", () => {
+    const count = aggregations.count<R>();
+    const sum = aggregations.sum<R>((record) => record.value.amount);
+    const avg = aggregations.avg<R>((record) => record.value.amount);
+    expect(count.subtractor!(count.adder(count.adder(0, r(3, null, 1)), r(4, null, 2)), r(3, null, 3))).toBe(1);
+    expect(sum.subtractor!(sum.adder(sum.adder(0, r(3, null, 1)), r(4, null, 2)), r(3, null, 3))).toBe(4);
+    const both = avg.adder(avg.adder(avg.initializer(), r(3, null, 1)), r(5, null, 2));
+    expect(avg.result(avg.subtractor!(both, r(5, null, 3)))).toBe(3);
+    expect(avg.result(avg.subtractor!(avg.subtractor!(both, r(5, null, 3)), r(3, null, 4)))).toBeNull();
+  });
+});
+
 describe("user aggregates", () => {
   const sumOfSquares = {
     init: (): number => 0,
@@ -70,7 +83,10 @@ describe("user aggregates", () => {
     expect(agg.merger).toBeUndefined();
     const both = aggregations.record<R, { squares: typeof agg; n: Aggregator<R, number, number> }>({ squares: agg, n: aggregations.count<R>() });
     expect(both.merger).toBeUndefined();
-    expect(both.subtractor).toBeUndefined();
+    expect(both.subtractor!({ squares: 25, n: 2 }, r(3, null, 1))).toEqual({ squares: 16, n: 1 });
+    // max keeps only the largest value: it cannot take one back out, nor can a record holding it.
+    const withMax = aggregations.record<R, { squares: typeof agg; top: Aggregator<R, number | null, number> }>({ squares: agg, top: aggregations.max<R, number>((record) => record.value.amount) });
+    expect(withMax.subtractor).toBeUndefined();
     const onlyUser = aggregations.record<R, { squares: typeof agg }>({ squares: agg });
     expect(onlyUser.subtractor!({ squares: 25 }, r(3, null, 1))).toEqual({ squares: 16 });
   });
