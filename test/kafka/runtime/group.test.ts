@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { AssignerProtocol, Kafka, logLevel } from "kafkajs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Engine, RunSummary } from "../../../runtime/engine.ts";
 import { createKafkaEngine, type KafkaSettings } from "../../../runtime/kafka.ts";
 import type { Topology } from "../../../runtime/topology.ts";
@@ -28,6 +28,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await broker?.close();
 });
+beforeEach(() => {
+  instances.length = 0;
+});
 
 interface Assignment {
   readonly generation: number;
@@ -43,6 +46,9 @@ function latestAssignment(log: readonly string[]): Assignment | undefined {
   }
   return undefined;
 }
+
+/** The instances of the running test, whose logs explain a wait that gave up. */
+const instances: Instance[] = [];
 
 /** One instance of the application in this process, following its input until stopped. */
 class Instance {
@@ -62,7 +68,8 @@ class Instance {
       onCommit: () => this.commits++,
       logger: (line) => this.log.push(line),
     });
-    this.running.catch(() => {});
+    this.running.catch((error: unknown) => this.log.push(`run failed: ${String(error)}`));
+    instances.push(this);
   }
 
   get assignment(): Assignment | undefined {
@@ -80,12 +87,15 @@ class Instance {
   }
 }
 
+/** Waits up to 40 s (less than a test's timeout, so that the reason is told, with the instances' logs). */
 async function waitFor(what: string, condition: () => boolean | Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 2400; i++) {
+  const deadline = Date.now() + 40_000;
+  while (Date.now() < deadline) {
     if (await condition()) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  throw new Error(`gave up waiting until ${what}`);
+  const logs = instances.map((instance, i) => `instance ${i + 1}:\n  ${instance.log.slice(-15).join("\n  ")}`).join("\n");
+  throw new Error(`gave up waiting until ${what}\n${logs}`);
 }
 
 /** Every word counts 1, 2, ..., N in output order, N its number of occurrences in `lines`. */
