@@ -225,7 +225,14 @@ describe("Kafka engine, several instances in one consumer group", () => {
       await new Promise((resolve) => setTimeout(resolve, 40));
     }
     await waitFor("both run in a generation of two members", () => sharing(a, b!));
-    const all = [...lines, ...batches.flat()];
+    // More once both run, so that the newcomer has records of its own to process
+    // (the first instance may have finished the others before the rebalance).
+    const after = Array.from({ length: 4 }, (_, i) => generateLines(25, 30, 200 + i));
+    for (const batch of after) {
+      await produceLines(broker, input, batch, produced);
+      produced += batch.length;
+    }
+    const all = [...lines, ...batches.flat(), ...after.flat()];
     await waitForOutput(output, all);
     const [summaryA, summaryB] = await Promise.all([a.stop(), b!.stop()]);
 
