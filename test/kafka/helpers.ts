@@ -39,7 +39,9 @@ export async function connectBroker(): Promise<Broker> {
   const kafka = new Kafka({ clientId: "weir-test", brokers: BROKERS, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  // Idempotent: a send retried after a timeout (a loaded machine) must not write
+  // its lines twice, or a test would count words its input does not have.
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const reader = new KafkaLogClient({ brokers: BROKERS, clientId: "weir-test-reader", transactionTimeoutMs: 60_000, retryInitialMs: 10 });
   await reader.connect();
