@@ -57,6 +57,12 @@ export interface RunSummary {
    * Optional in the contract so that every engine can report it in its own time; absent: none.
    */
   readonly lateRecords?: number;
+  /**
+   * Kafka: times a task with several inputs went ahead without an empty one
+   * after waiting `maxTaskIdleMs` for it (Kafka Streams' enforced processing).
+   * Absent: the engine never does (the embedded engine knows when an input is finished).
+   */
+  readonly enforcedProcessing?: number;
   readonly commits: number;
   readonly restored: readonly StoreRestoration[];
   readonly durationMs: number;

@@ -58,6 +58,14 @@ export interface KafkaSettings {
    * and rejoin; one that takes longer is dropped and its tasks move. Default 60000.
    */
   readonly rebalanceTimeoutMs?: number;
+  /**
+   * A task with several inputs (a join, a merge) that has records on some and
+   * none on another, which is at its end, waits this long for the other to
+   * get more before it goes ahead without it: so that records written a
+   * moment apart are still processed in timestamp order (Kafka Streams'
+   * max.task.idle.ms; docs/kafka.md). 0: never wait at an end. Default 500.
+   */
+  readonly maxTaskIdleMs?: number;
 }
 
 export interface KafkaRunOptions extends RunOptions, KafkaSettings {}
@@ -67,6 +75,8 @@ const DEFAULT_RETRY_INITIAL_MS = 10;
 const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
 const DEFAULT_HEARTBEAT_INTERVAL_MS = 3_000;
 const DEFAULT_REBALANCE_TIMEOUT_MS = 60_000;
+/** Several commit intervals (100 ms) of an upstream task, and a producer's linger, with room to spare: see docs/kafka.md. */
+export const DEFAULT_MAX_TASK_IDLE_MS = 500;
 
 /** Internal: what createKafkaEngine builds from, with test hooks. */
 export interface KafkaEngineInternals {
@@ -83,7 +93,9 @@ export function createKafkaEngine(settings: KafkaSettings, internals: KafkaEngin
   const transactionTimeoutMs = settings.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS;
   const group = groupTimings(settings);
   const client = clientFor(brokers, settings, internals);
-  const engine = new KafkaEngineImpl(client, { guarantee, ...group, onClose: () => client.close() });
+  const maxTaskIdleMs = settings.maxTaskIdleMs ?? DEFAULT_MAX_TASK_IDLE_MS;
+  if (!Number.isInteger(maxTaskIdleMs) || maxTaskIdleMs < 0) throw new WeirRuntimeError(`maxTaskIdleMs must be a whole number of milliseconds >= 0, not ${maxTaskIdleMs}`);
+  const engine = new KafkaEngineImpl(client, { guarantee, ...group, maxTaskIdleMs, onClose: () => client.close() });
   const applicationId = settings.applicationId;
   return {
     run(topology: Topology, options: RunOptions = {}): Promise<RunSummary> {
@@ -153,6 +165,7 @@ export async function runKafka(topology: Topology, options: KafkaRunOptions): Pr
     sessionTimeoutMs,
     heartbeatIntervalMs,
     rebalanceTimeoutMs,
+    maxTaskIdleMs,
     ...runOptions
   } = options;
   const settings: KafkaSettings = {
@@ -169,6 +182,7 @@ export async function runKafka(topology: Topology, options: KafkaRunOptions): Pr
     sessionTimeoutMs,
     heartbeatIntervalMs,
     rebalanceTimeoutMs,
+    maxTaskIdleMs,
   };
   const engine = createKafkaEngine(
     Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as unknown as KafkaSettings,

@@ -17,6 +17,11 @@ const positiveInteger = z.coerce
   .int({ message: "must be a whole number" })
   .positive({ message: "must be at least 1" });
 
+const nonNegativeInteger = z.coerce
+  .number({ message: "must be a number" })
+  .int({ message: "must be a whole number" })
+  .nonnegative({ message: "must be at least 0" });
+
 /** `host:port`, several separated by commas. */
 const brokersSetting = z
   .string()
@@ -53,6 +58,8 @@ export const ServiceSettings = z.object({
   WEIR_HEARTBEAT_INTERVAL_MS: positiveInteger.default(3_000),
   /** Kafka consumer group: how long a rebalance waits for every instance to commit and rejoin. */
   WEIR_REBALANCE_TIMEOUT_MS: positiveInteger.default(60_000),
+  /** Kafka: how long a task with several inputs waits for an empty one at its end before going ahead without it (docs/kafka.md). */
+  WEIR_MAX_TASK_IDLE_MS: nonNegativeInteger.default(500),
 });
 
 export type ServiceSettings = z.output<typeof ServiceSettings>;
@@ -80,7 +87,7 @@ export function readServiceSettings(env: Readonly<Record<string, string | undefi
     );
   }
   if (!set("WEIR_BROKERS")) {
-    for (const name of ["WEIR_APPLICATION_ID", "WEIR_SASL_MECHANISM", "WEIR_REPLICATION_FACTOR", "WEIR_SESSION_TIMEOUT_MS", "WEIR_HEARTBEAT_INTERVAL_MS", "WEIR_REBALANCE_TIMEOUT_MS"]) {
+    for (const name of ["WEIR_APPLICATION_ID", "WEIR_SASL_MECHANISM", "WEIR_REPLICATION_FACTOR", "WEIR_SESSION_TIMEOUT_MS", "WEIR_HEARTBEAT_INTERVAL_MS", "WEIR_REBALANCE_TIMEOUT_MS", "WEIR_MAX_TASK_IDLE_MS"]) {
       if (set(name)) lines.push(`${name} is a Kafka setting: set WEIR_BROKERS too`);
     }
   }
@@ -107,6 +114,7 @@ function kafkaSettings(settings: ServiceSettings): KafkaSettings {
     sessionTimeoutMs: settings.WEIR_SESSION_TIMEOUT_MS,
     heartbeatIntervalMs: settings.WEIR_HEARTBEAT_INTERVAL_MS,
     rebalanceTimeoutMs: settings.WEIR_REBALANCE_TIMEOUT_MS,
+    maxTaskIdleMs: settings.WEIR_MAX_TASK_IDLE_MS,
     ...(settings.WEIR_APPLICATION_ID !== undefined ? { applicationId: settings.WEIR_APPLICATION_ID } : {}),
     ...(settings.WEIR_CLIENT_ID !== undefined ? { clientId: settings.WEIR_CLIENT_ID } : {}),
     ...(settings.WEIR_TLS ? { ssl: true } : {}),

@@ -173,6 +173,7 @@ export async function main(argv: readonly string[], io: Output = processOutput):
     .option("--session-timeout <ms>", "on Kafka: the consumer group drops an instance not heard from for this long (default 10000)", positiveInteger)
     .option("--heartbeat-interval <ms>", "on Kafka: how often an instance heartbeats to the consumer group (default 3000)", positiveInteger)
     .option("--rebalance-timeout <ms>", "on Kafka: how long a rebalance waits for every instance to rejoin (default 60000)", positiveInteger)
+    .option("--max-task-idle <ms>", "on Kafka: how long a join or merge waits for an empty input at its end before going ahead without it (default 500)", nonNegativeInteger)
     .action(async (file: string, options: RunCommandOptions) => {
       if (options.brokers !== undefined) {
         exitCode = await runOnKafka(file, options, io);
@@ -273,6 +274,7 @@ interface RunCommandOptions {
   sessionTimeout?: number;
   heartbeatInterval?: number;
   rebalanceTimeout?: number;
+  maxTaskIdle?: number;
 }
 
 /** `weir run` flags that only mean something on Kafka. */
@@ -281,6 +283,7 @@ const KAFKA_ONLY_FLAGS = [
   ["--session-timeout", "sessionTimeout"],
   ["--heartbeat-interval", "heartbeatInterval"],
   ["--rebalance-timeout", "rebalanceTimeout"],
+  ["--max-task-idle", "maxTaskIdle"],
 ] as const;
 
 /** `weir run FILE --brokers ...`: until drained, or with --follow until SIGINT/SIGTERM, which commit and stop. */
@@ -309,6 +312,7 @@ async function runOnKafka(file: string, options: RunCommandOptions, io: Output):
       ...(options.sessionTimeout !== undefined ? { sessionTimeoutMs: options.sessionTimeout } : {}),
       ...(options.heartbeatInterval !== undefined ? { heartbeatIntervalMs: options.heartbeatInterval } : {}),
       ...(options.rebalanceTimeout !== undefined ? { rebalanceTimeoutMs: options.rebalanceTimeout } : {}),
+      ...(options.maxTaskIdle !== undefined ? { maxTaskIdleMs: options.maxTaskIdle } : {}),
     });
   } finally {
     process.off("SIGINT", stop);
@@ -337,6 +341,12 @@ function collectInput(value: string, previous: InputFile[]): InputFile[] {
 function positiveInteger(value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError("expected a whole number of at least 1");
+  return number;
+}
+
+function nonNegativeInteger(value: string): number {
+  const number = Number(value);
+  if (value.trim() === "" || !Number.isInteger(number) || number < 0) throw new InvalidArgumentError("expected a whole number of at least 0");
   return number;
 }
 

@@ -44,6 +44,11 @@ export interface KafkaEngineOptions {
   readonly sessionTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
   readonly rebalanceTimeoutMs: number;
+  /**
+   * How long a task with several inputs waits for one that is empty at its
+   * end before it goes ahead without it (docs/kafka.md, "Tasks with several inputs").
+   */
+  readonly maxTaskIdleMs: number;
   /** Closes the client (called once, when the engine closes). */
   readonly onClose?: () => Promise<void>;
 }
@@ -115,6 +120,7 @@ class KafkaTopologyRun {
   private recordsProcessed = 0;
   private deadLettered = 0;
   private lateRecords = 0;
+  private enforcedProcessing = 0;
   private readonly outputs: Record<string, number> = {};
   private recordsSinceCommit = 0;
   private lastCommit = 0;
@@ -160,6 +166,7 @@ class KafkaTopologyRun {
         outputs: { ...this.outputs },
         deadLettered: this.deadLettered,
         lateRecords: this.lateRecords,
+        enforcedProcessing: this.enforcedProcessing,
         commits: this.commits,
         restored: this.topology.stores.map((store) => ({
           store: store.name,
@@ -264,6 +271,19 @@ class KafkaTopologyRun {
    * application has no committed offsets and starts at the earliest (the
    * fetch moves a position below the log start up to it).
    */
+  /** Counted in the run's summary; logged the first time per task and partition (on a quiet input it recurs every few records). */
+  private readonly onEnforcedProcessing = (task: string, partition: TopicPartition, waitedMs: number): void => {
+    this.enforcedProcessing++;
+    const name = `${task} ${key(partition)}`;
+    if (this.enforcedLogged.has(name)) return;
+    this.enforcedLogged.add(name);
+    this.options.logger?.(
+      `${this.application}: task ${task} went ahead without ${key(partition)} after waiting ${waitedMs} ms for it (enforced processing: a record written to it later with an earlier timestamp will be processed out of order)`,
+    );
+  };
+
+  private readonly enforcedLogged = new Set<string>();
+
   private async startTasks(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     if (this.guarantee === "exactly_once") {
@@ -278,7 +298,17 @@ class KafkaTopologyRun {
     for (const id of ids) {
       const [sub, partition] = id.split("_").map(Number) as [number, number];
       const subtopology = this.topology.subtopologies.find((s) => s.id === sub)!;
-      started.push(new StreamTask({ topology: this.topology, subtopology, partition, startOffsets, partitionsOf: (topic) => this.plan.partitions.get(topic) ?? this.plan.pickable.get(topic) }));
+      started.push(
+        new StreamTask({
+          topology: this.topology,
+          subtopology,
+          partition,
+          startOffsets,
+          partitionsOf: (topic) => this.plan.partitions.get(topic) ?? this.plan.pickable.get(topic),
+          maxTaskIdleMs: this.engineOptions.maxTaskIdleMs,
+          onEnforcedProcessing: this.onEnforcedProcessing,
+        }),
+      );
     }
     const reader = new StoreChangelogReader(this.client, this.options.logger);
     for (const task of started) {
@@ -380,6 +410,14 @@ class KafkaTopologyRun {
       FETCH_BATCH,
     );
     empty.forEach((queue, i) => queue.add(fetched[i]!.records, fetched[i]!.atEnd, fetched[i]!.nextOffset));
+    // A run that stops once drained reads its sources up to the ends they had
+    // at its start: past them, a task need not wait for more (follow runs do).
+    if (!this.options.follow) {
+      for (const queue of empty) {
+        const end = this.sourceEnds.get(key(queue.partition));
+        if (end !== undefined && queue.fetchPosition >= end) queue.finished = true;
+      }
+    }
   }
 
   /**

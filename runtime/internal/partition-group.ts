@@ -4,10 +4,18 @@
 // first. Processing in timestamp order across topics is what makes a run
 // deterministic (and, later, joins correct), as in Kafka Streams' PartitionGroup.
 //
-// A task waits while any of its partitions has nothing buffered but is not
-// known to be at its end: choosing without that partition's head could pick a
-// later record first. (Kafka Streams bounds this wait with max.task.idle.ms;
-// on the embedded log the end is always known after one fetch.)
+// When a partition has nothing buffered, the task may go ahead without it
+// (readiness(), Kafka Streams' PartitionGroup.readyToProcess):
+//  - never while the partition is not known to be at its end (records are on
+//    the log that were not fetched yet): choosing without its head could pick
+//    a later record first;
+//  - at once if nothing more will come to it in this run (`finished`);
+//  - else, at its end, only after `maxTaskIdleMs` spent waiting for more
+//    (max.task.idle.ms): a record written to it a moment later, with an
+//    earlier timestamp, is still taken in order. Going ahead once the wait is
+//    over is "enforced processing", counted.
+// With maxTaskIdleMs 0 (the embedded engine, which knows when an end is
+// final) a partition at its end never holds the others up.
 import { WeirRuntimeError } from "../errors.ts";
 import type { LogRecord, TopicPartition } from "./log-client.ts";
 import type { SourceRecord } from "./processors.ts";
@@ -22,6 +30,8 @@ export class RecordQueue {
   consumedPosition: number;
   /** Whether the last fetch found the end of the partition. */
   caughtUp = false;
+  /** Whether no record will come to this partition in this run any more (the engine knows: a drain run's source at its end). */
+  finished = false;
 
   constructor(
     readonly partition: TopicPartition,
@@ -79,22 +89,70 @@ export class RecordQueue {
     this.preparedHead = undefined;
     this.fetchPosition = this.consumedPosition;
     this.caughtUp = false;
+    this.finished = false;
   }
 }
 
-export class PartitionGroup {
-  constructor(readonly queues: readonly RecordQueue[]) {}
+/** Whether a task can choose its next record now, and the empty partitions it stops waiting for now (enforced processing). */
+export type Readiness = { readonly ready: false } | { readonly ready: true; readonly enforced: readonly RecordQueue[] };
 
-  /** The next record in timestamp order, or undefined when none can be chosen yet. */
-  next(): SourceRecord | undefined {
+export class PartitionGroup {
+  /** The wait of each empty partition at its end: until when, and whether it was already given up (and counted). */
+  private readonly idle = new Map<RecordQueue, { until: number; enforced: boolean }>();
+  /** Times the task went ahead without an empty partition because the wait for it was over: once per partition and wait. */
+  enforcedProcessing = 0;
+
+  constructor(
+    readonly queues: readonly RecordQueue[],
+    /** How long to wait for an empty partition at its end before going ahead without it; 0: not at all. */
+    private readonly maxTaskIdleMs = 0,
+  ) {}
+
+  /**
+   * Whether a record can be chosen at time `now` (see the top of this file).
+   * The wait for a partition starts the first time it holds the task up at its
+   * end, and starts afresh only once it has had records: a fetch that leaves
+   * the partition out of its response (not at its end, as far as it knows)
+   * says nothing new about it and must not restart the wait.
+   */
+  readiness(now: number): Readiness {
+    let buffered = false;
+    let waiting = false;
+    const idle: RecordQueue[] = [];
+    for (const queue of this.queues) {
+      if (queue.size > 0 || queue.finished) this.idle.delete(queue);
+      if (queue.size > 0) buffered = true;
+      else if (!queue.caughtUp) waiting = true;
+      else if (!queue.finished && this.maxTaskIdleMs > 0) idle.push(queue);
+    }
+    if (!buffered || waiting) return { ready: false };
+    const enforced: RecordQueue[] = [];
+    for (const queue of idle) {
+      let wait = this.idle.get(queue);
+      if (wait === undefined) this.idle.set(queue, (wait = { until: now + this.maxTaskIdleMs, enforced: false }));
+      if (now < wait.until) return { ready: false };
+      if (!wait.enforced) enforced.push(queue);
+    }
+    return { ready: true, enforced };
+  }
+
+  /**
+   * The next record in timestamp order, or undefined when none can be chosen
+   * yet at time `now`. `onEnforced` hears of each partition the task stops waiting for.
+   */
+  next(now = 0, onEnforced?: (partition: RecordQueue, waitedMs: number) => void): SourceRecord | undefined {
+    const readiness = this.readiness(now);
+    if (!readiness.ready) return undefined;
+    for (const queue of readiness.enforced) {
+      this.idle.get(queue)!.enforced = true;
+      this.enforcedProcessing++;
+      onEnforced?.(queue, this.maxTaskIdleMs);
+    }
     let best: RecordQueue | undefined;
     let bestTimestamp = 0;
     for (const queue of this.queues) {
       const head = queue.head();
-      if (head === undefined) {
-        if (!queue.caughtUp) return undefined;
-        continue;
-      }
+      if (head === undefined) continue;
       const timestamp = head.kind === "record" ? head.record.timestamp : head.timestamp;
       if (best === undefined || timestamp < bestTimestamp || (timestamp === bestTimestamp && queue.order < best.order)) {
         best = queue;

@@ -36,6 +36,14 @@ export interface TaskOptions {
   /** Where each input partition starts: its committed offset, or 0. */
   readonly startOffsets: ReadonlyMap<string, number>;
   readonly partitionsOf: (topic: string) => number | undefined;
+  /**
+   * How long the task waits for an input partition that is empty at its end
+   * before it goes ahead without it (partition-group.ts). Default 0: the
+   * embedded engine decides when an end is final itself.
+   */
+  readonly maxTaskIdleMs?: number;
+  /** Hears of each input partition the task stopped waiting for (enforced processing). */
+  readonly onEnforcedProcessing?: (task: string, partition: TopicPartition, waitedMs: number) => void;
 }
 
 /** What a task hands to a commit. */
@@ -80,6 +88,7 @@ export class StreamTask {
   private streamTime = Number.NEGATIVE_INFINITY;
   /** The stores that keep the task's stream time: window stores, dedup stores and join buffers. */
   private readonly timedStores: (InMemoryWindowStore | InMemoryDedupStore | JoinBufferStore)[] = [];
+  private readonly onEnforced: ((queue: RecordQueue, waitedMs: number) => void) | undefined;
   /** Why the record being processed is late, if a windowed aggregation found it so. */
   private lateRecord: { node: string; detail: string } | undefined;
 
@@ -146,7 +155,10 @@ export class StreamTask {
       const start = options.startOffsets.get(`${node.topic}-${partition}`) ?? 0;
       return [new RecordQueue({ topic: node.topic, partition }, order, (raw) => decodeSourceRecord(node, raw), start)];
     });
-    this.group = new PartitionGroup(queues);
+    this.group = new PartitionGroup(queues, options.maxTaskIdleMs ?? 0);
+    this.onEnforced = options.onEnforcedProcessing
+      ? (queue, waitedMs) => options.onEnforcedProcessing!(this.id, queue.partition, waitedMs)
+      : undefined;
     for (const queue of queues) this.committed.set(queue, queue.consumedPosition);
   }
 
@@ -181,12 +193,17 @@ export class StreamTask {
     return this.processedSinceCommit > 0;
   }
 
-  /** Processes up to `maxRecords` records in timestamp order; returns how many. */
-  process(maxRecords: number): number {
+  /** Times the task went ahead without an input partition it had waited for (PartitionGroup.enforcedProcessing). */
+  get enforcedProcessing(): number {
+    return this.group.enforcedProcessing;
+  }
+
+  /** Processes up to `maxRecords` records in timestamp order; returns how many. `now` (ms) times the waits for empty partitions. */
+  process(maxRecords: number, now = performance.now()): number {
     this.state.assertIn("process records", "RUNNING");
     let processed = 0;
     while (processed < maxRecords) {
-      const next = this.group.next();
+      const next = this.group.next(now, this.onEnforced);
       if (next === undefined) break;
       processed++;
       if (next.kind === "dead-letter") {
