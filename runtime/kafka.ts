@@ -92,9 +92,9 @@ export function createKafkaEngine(settings: KafkaSettings, internals: KafkaEngin
   }
   const transactionTimeoutMs = settings.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS;
   const group = groupTimings(settings);
-  const client = clientFor(brokers, settings, internals);
   const maxTaskIdleMs = settings.maxTaskIdleMs ?? DEFAULT_MAX_TASK_IDLE_MS;
   if (!Number.isInteger(maxTaskIdleMs) || maxTaskIdleMs < 0) throw new WeirRuntimeError(`maxTaskIdleMs must be a whole number of milliseconds >= 0, not ${maxTaskIdleMs}`);
+  const client = clientFor(brokers, settings, internals);
   const engine = new KafkaEngineImpl(client, { guarantee, ...group, maxTaskIdleMs, onClose: () => client.close() });
   const applicationId = settings.applicationId;
   return {

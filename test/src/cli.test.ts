@@ -397,6 +397,12 @@ describe("weir produce, run, consume", () => {
     const groupFlagWithoutKafka = weir(["run", "examples/wordcount.weir", "--data", tempDir(), "--session-timeout", "30000"]);
     expect(groupFlagWithoutKafka.status).toBe(2);
     expect(groupFlagWithoutKafka.stderr).toBe("weir: --session-timeout is for Kafka: add --brokers HOST:PORT\n");
+    const idleWithoutKafka = weir(["run", "examples/wordcount.weir", "--data", tempDir(), "--max-task-idle", "0"]);
+    expect(idleWithoutKafka.status).toBe(2);
+    expect(idleWithoutKafka.stderr).toBe("weir: --max-task-idle is for Kafka: add --brokers HOST:PORT\n");
+    const badIdle = weir(["run", "examples/wordcount.weir", "--brokers", "127.0.0.1:1", "--max-task-idle", "-5"]);
+    expect(badIdle.status).toBe(2);
+    expect(badIdle.stderr).toContain("expected a whole number of at least 0");
     const badPartitions = weir(["produce", "t", "--data", tempDir(), "--partitions", "zero"], "");
     expect(badPartitions.status).toBe(2);
     expect(badPartitions.stderr).toContain("expected a whole number of at least 1");

@@ -114,6 +114,7 @@ describe("Kafka engine, exactly_once", () => {
       "the heartbeat interval (6000 ms) must be shorter than the session timeout (6000 ms); a third of it is usual",
     );
     expect(() => createKafkaEngine({ brokers: BROKERS, rebalanceTimeoutMs: 0 })).toThrowError("rebalanceTimeoutMs must be a whole number of milliseconds >= 1, not 0");
+    expect(() => createKafkaEngine({ brokers: BROKERS, maxTaskIdleMs: -1 })).toThrowError("maxTaskIdleMs must be a whole number of milliseconds >= 0, not -1");
   });
 
   it("a missing source topic is one clear error, before anything is created", async () => {

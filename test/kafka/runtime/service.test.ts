@@ -34,7 +34,16 @@ describe("service settings for Kafka", () => {
       WEIR_SESSION_TIMEOUT_MS: 10000,
       WEIR_HEARTBEAT_INTERVAL_MS: 3000,
       WEIR_REBALANCE_TIMEOUT_MS: 60000,
+      WEIR_MAX_TASK_IDLE_MS: 500,
     });
+  });
+
+  it("WEIR_MAX_TASK_IDLE_MS: whole milliseconds, 0 allowed (never wait at an end), Kafka only", () => {
+    expect(readServiceSettings({ WEIR_BROKERS: "a:9092", WEIR_MAX_TASK_IDLE_MS: "0" })).toMatchObject({ WEIR_MAX_TASK_IDLE_MS: 0 });
+    expect(readServiceSettings({ WEIR_BROKERS: "a:9092", WEIR_MAX_TASK_IDLE_MS: "2000" })).toMatchObject({ WEIR_MAX_TASK_IDLE_MS: 2000 });
+    expect(problems({ WEIR_BROKERS: "a:9092", WEIR_MAX_TASK_IDLE_MS: "-1" })).toEqual(["WEIR_MAX_TASK_IDLE_MS must be at least 0"]);
+    expect(problems({ WEIR_BROKERS: "a:9092", WEIR_MAX_TASK_IDLE_MS: "soon" })).toEqual(["WEIR_MAX_TASK_IDLE_MS must be a number"]);
+    expect(problems({ WEIR_DATA_DIR: "d", WEIR_MAX_TASK_IDLE_MS: "100" })).toEqual(["WEIR_MAX_TASK_IDLE_MS is a Kafka setting: set WEIR_BROKERS too"]);
   });
 
   it("the consumer-group timings: whole milliseconds, the heartbeat shorter than the session, Kafka only", () => {
