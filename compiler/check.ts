@@ -502,8 +502,9 @@ class Checker {
     for (const [table, type] of shape.joined ?? []) joined.set(table, step.type === "outer" ? Types.nullable(type) : type);
     joined.set(name, step.type === "inner" ? other.value : Types.nullable(other.value));
     const value = step.type === "outer" ? Types.nullable(shape.value) : shape.value;
-    // A side whose key changed is read through a repartition topic, partitioned like the other side.
-    return { ...shape, value, keyChanged: false, window: undefined, joined };
+    // A side whose key changed, or whose keys are encoded otherwise, is read through a repartition
+    // topic, partitioned like the other side (see planStreamStreamJoin): the encoding that partitions both.
+    return { ...shape, value, keyChanged: false, window: undefined, joined, keyEncoding: streamJoinKeyEncoding(shape, other) };
   }
 
   /** A stream-table join on the key: the table must be read from a topic, keyed like the stream. */
@@ -1455,6 +1456,17 @@ function isAggregation(step: Step): boolean {
 
 function isScalar(type: Type): boolean {
   return type.kind === "string" || type.kind === "number" || type.kind === "boolean" || type.kind === "timestamp";
+}
+
+/**
+ * The key encoding a windowed stream-stream join reads both sides with: a side
+ * whose key changed is repartitioned with the other side's encoding (JSON when
+ * both changed); when neither changed but they encode keys differently, this
+ * side is repartitioned with the other's, as a stream joining a table is.
+ */
+export function streamJoinKeyEncoding(left: Shape, right: Shape): "string" | "json" | undefined {
+  if (!right.keyChanged) return right.keyEncoding;
+  return left.keyChanged ? "json" : left.keyEncoding;
 }
 
 export function stepName(step: Step): string {
