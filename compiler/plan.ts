@@ -469,11 +469,24 @@ function planSink(sink: SinkDecl, checked: CheckedFile, line: number): SinkPlan 
   };
 }
 
-/** `<input>-to-topic-per-record`, numbered from the second such sink of the same input on. */
+/**
+ * `<input>-to-topic-per-record`, numbered from the second such sink of the same input on,
+ * skipping a name a fixed sink already has (`sink orders to topic "topic-per-record"`).
+ */
 function pickingSinkName(sink: SinkDecl, checked: CheckedFile): string {
-  const earlier = checked.sinks.filter((other) => other.input.name === sink.input.name && !fixedTopic(other));
-  const index = earlier.indexOf(sink);
-  return `${sink.input.name}-to-topic-per-record${index > 0 ? `-${index + 1}` : ""}`;
+  const sameInput = checked.sinks.filter((other) => other.input.name === sink.input.name);
+  const taken = new Set(sameInput.flatMap((other) => (fixedTopic(other) ? [`${sink.input.name}-to-${fixedTopic(other)!.value}`] : [])));
+  const base = `${sink.input.name}-to-topic-per-record`;
+  let number = 0;
+  let name = base;
+  for (const picking of sameInput.filter((other) => !fixedTopic(other))) {
+    do {
+      number++;
+      name = number > 1 ? `${base}-${number}` : base;
+    } while (taken.has(name));
+    if (picking === sink) return name;
+  }
+  return name;
 }
 
 function planFormat(format: FormatRef, type: Type): FormatPlan {

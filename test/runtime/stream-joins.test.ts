@@ -416,4 +416,24 @@ sink matched to topic "matched"
     expect(summary.deadLettered).toBe(0);
     expect(matched().map(([key, value]) => [key, value]).sort()).toEqual(customers.map((key, i) => [key, { order: `o${i}`, name: key.toUpperCase() }]));
   });
+
+  describe("names its repartition topics and stores apart from every other node's", () => {
+    const header = `application names
+
+schema Order { id: string, customerId: string, ts: timestamp }
+
+stream orders from topic "orders" key string value json Order event time ts
+stream payments from topic "payments" key string value json Order event time ts
+stream p2 = payments | rekey customerId
+`;
+    it("in a table pipeline: the join's repartition is not the group by's", async () => {
+      const topology = await topologyOf(`${header}table t = orders | rekey customerId | join p2 within 5 minutes | group by id | count\nsink t to topic "t"\n`);
+      expect(topology.repartitionTopics).toEqual(["names-t-2-repartition", "names-t-p2-repartition", "names-t-repartition"]);
+    });
+
+    it("two joins with one rekeyed stream: the second repartitions it under its own position", async () => {
+      const topology = await topologyOf(`${header}stream j2 = orders | rekey customerId | join p2 within 1 minute | join p2 within 2 minutes\nsink j2 to topic "j2"\n`);
+      expect(topology.repartitionTopics).toEqual(["names-j2-repartition", "names-j2-p2-repartition", "names-j2-3-p2-repartition"]);
+    });
+  });
 });
