@@ -149,7 +149,7 @@ function writeCollection(writer: CodeBlockWriter, collection: CollectionPlan, pl
   if (changes && input.shape.window === "session") calls.unshift(`.filter(${JSON.stringify(`${collection.name}-0-sessions`)}, (record) => record.value !== null)`);
   // The changes of a table read from a topic, or of a table derived from a table, include
   // deletes (null values); a stream over it carries the updates only.
-  if (changes && hasDeletes(input)) calls.unshift(`.filter(${JSON.stringify(`${collection.name}-0-updates`)}, (record) => record.value !== null)`);
+  if (changes && hasDeletes(input, plan)) calls.unshift(`.filter(${JSON.stringify(`${collection.name}-0-updates`)}, (record) => record.value !== null)`);
   if (calls.length === 0) {
     writer.writeLine(`const ${jsIdentifier(collection.name)} = ${from};`);
     return;
@@ -163,9 +163,19 @@ function writeCollection(writer: CodeBlockWriter, collection: CollectionPlan, pl
   });
 }
 
-/** Whether a table's changes include deletes: read from a topic, or transformed as a table (filters and joins delete rows). */
-function hasDeletes(collection: CollectionPlan): boolean {
-  return collection.shape.collection === "table" && (collection.start.kind === "source" || collection.operations.some((o) => o.kind === "materialize"));
+/**
+ * Whether a table's changes include deletes: read from a topic, or transformed as a
+ * table (filters and joins delete rows), or another name for such a table (`table t2 = customers`).
+ */
+function hasDeletes(collection: CollectionPlan, plan: TopologyPlan): boolean {
+  const seen = new Set<string>();
+  let current: CollectionPlan | undefined = collection;
+  while (current && current.operations.length === 0 && current.start.kind === "collection" && !seen.has(current.name)) {
+    seen.add(current.name);
+    const input: string = current.start.name;
+    current = plan.collections.find((c) => c.name === input);
+  }
+  return current !== undefined && current.shape.collection === "table" && (current.start.kind === "source" || current.operations.some((o) => o.kind === "materialize"));
 }
 
 function operationCalls(operation: OperationPlan, expressions: ExpressionWriter): string[] {
@@ -285,7 +295,7 @@ function writeSink(writer: CodeBlockWriter, sink: SinkPlan, plan: TopologyPlan, 
   const input = jsIdentifier(sink.input);
   let stream = input;
   // A retraction of a merged session, or a table's delete (a null value), stays a tombstone.
-  const keepsTombstones = sink.shape.window === "session" || hasDeletes(plan.collections.find((c) => c.name === sink.input)!);
+  const keepsTombstones = sink.shape.window === "session" || hasDeletes(plan.collections.find((c) => c.name === sink.input)!, plan);
   const projection = (value: Expr) =>
     keepsTombstones ? `record.value === null ? null : ${expressions.write(value, "object-safe")}` : expressions.write(value, "object-safe");
   // A topic or headers computed per record read the record as it is, so the
