@@ -138,6 +138,8 @@ class Checker {
   private readonly stepInputs = new Map<Step, Shape>();
   private readonly types = new Map<Expr, Type>();
   private readonly names = new Map<NameExpr, NameBinding>();
+  /** The sink input whose deletes the topic being checked must route (see checkTopic), or undefined. */
+  private checkingDeleteTopic: string | undefined;
   private readonly calls = new Map<CallExpr, CallBinding>();
   private readonly narrowed = new Set<Expr>();
   private readonly durations = new Map<Duration, number>();
@@ -908,7 +910,7 @@ class Checker {
     const type = this.checkExpr(expr, shape);
     if (isUnchecked(type) || isNumeric(type)) return;
     if (isNullable(type) && isNumeric(nonNull(type))) {
-      this.bag.report("mayBeNull", expr, [nameOrThis(expr), describeType(type)], { hint: mayBeNullHint(expr, "0") });
+      this.bag.report("mayBeNull", expr, [nameOrThis(expr), describeType(type)], { hint: this.nullHint(expr, "0") });
       return;
     }
     const hint = conversionHint(expr, type, "a number", true);
@@ -936,23 +938,59 @@ class Checker {
       }
       this.checkSinkFormat("value", sink.valueFormat, shape.value);
       // The topic and the headers are computed from the record, as it is before `value EXPR`.
-      if (!fixedTopic(sink)) this.checkTopic(sink.topic, { ...shape, collection: "stream" });
+      // A delete (or a retracted session) has no value: its topic can rely on the key only,
+      // and it is written without headers (see docs/language.md, "Sinks").
+      const deletes = this.tableMayDelete(sink.input.name);
+      if (!fixedTopic(sink)) this.checkTopic(sink.topic, { ...shape, collection: "stream", ...(deletes ? { value: Types.nullable(shape.value) } : {}) }, sink.input.name, deletes);
       if (sink.headers) this.checkHeaders(sink.headers, { ...shape, collection: "stream" });
     }
     const topic = fixedTopic(sink);
     if (topic) this.checkFixedTopic(sink, topic);
   }
 
-  private checkTopic(topic: Expr, shape: Shape): void {
+  /**
+   * Whether a table's changes include deletes (null values): read from a topic, transformed
+   * as a table, session-windowed (merged sessions are retracted), or another name for one.
+   * Aggregations of streams and of tables never delete a group. Mirrors hasDeletes in emit.ts.
+   */
+  private tableMayDelete(name: string): boolean {
+    const seen = new Set<string>();
+    let declaration = this.resolved.collections.get(name);
+    while (declaration && !seen.has(declaration.name.name)) {
+      seen.add(declaration.name.name);
+      const shape = this.shapes.get(declaration.name.name);
+      if (!shape || shape.collection !== "table") return false;
+      if (shape.window === "session") return true;
+      if (declaration.kind === "Source") return true;
+      if (declaration.kind !== "Pipeline") return false;
+      if (declaration.steps.length > 0) return this.shapes.get(declaration.input.name)?.collection === "table" && declaration.steps[0]!.kind !== "GroupBy";
+      declaration = this.resolved.collections.get(declaration.input.name);
+    }
+    return false;
+  }
+
+  /** How to deal with an expression that may be null, where it was found. */
+  private nullHint(expr: Expr, fallback = "DEFAULT"): string {
+    if (!this.checkingDeleteTopic) return mayBeNullHint(expr, fallback);
+    return `a delete has no value, only its key: name the topic from the key ("${this.checkingDeleteTopic}-" + key), or give a default: coalesce(${pathText(expr) ?? "EXPR"}, "${this.checkingDeleteTopic}-deleted")`;
+  }
+
+  private checkTopic(topic: Expr, shape: Shape, sinkInput: string, deletes = false): void {
     // `to topic orders` most likely meant the topic "orders", not a field.
     if (topic.kind === "Name" && this.isUnknownBareName(topic, shape)) {
       this.bag.report("unknownName", topic, [topic.name.name, "after 'to topic'"], { hint: `a fixed topic is a string: to topic "${topic.name.name}"` });
       return;
     }
+    // Inside the topic of a sink over deletes, a value that may be null is one a delete does not have.
+    this.checkingDeleteTopic = deletes ? sinkInput : undefined;
     const type = this.checkExpr(topic, shape);
+    this.checkingDeleteTopic = undefined;
     if (isUnchecked(type) || type.kind === "string") return;
     if (isNullable(type) && nonNull(type).kind === "string") {
-      this.bag.report("mayBeNull", topic, [nameOrThis(topic), describeType(type)], { hint: 'give a default topic: coalesce(EXPR, "orders-other")' });
+      const hint = deletes
+        ? `a delete has no value, only its key: name the topic from the key ("${sinkInput}-" + key), or give a default: coalesce(EXPR, "${sinkInput}-deleted")`
+        : 'give a default topic: coalesce(EXPR, "orders-other")';
+      this.bag.report("mayBeNull", topic, [nameOrThis(topic), describeType(type)], { hint });
       return;
     }
     this.bag.report("topicNotString", topic, [describeType(type)], { hint: 'a topic is named by text: "orders-" + toString(EXPR)' });
@@ -1272,7 +1310,7 @@ class Checker {
         if (isUnchecked(left) || isUnchecked(right)) return Types.boolean;
         if (isNullable(left) || isNullable(right)) {
           const nullable = isNullable(left) ? expr.left : expr.right;
-          this.bag.report("mayBeNull", nullable, [nameOrThis(nullable), describeType(isNullable(left) ? left : right)], { hint: mayBeNullHint(nullable) });
+          this.bag.report("mayBeNull", nullable, [nameOrThis(nullable), describeType(isNullable(left) ? left : right)], { hint: this.nullHint(nullable) });
         } else if (!((isNumeric(left) && isNumeric(right)) || (left.kind === "string" && right.kind === "string"))) {
           this.bag.report("incomparable", at, [operator, describeType(left), describeType(right)], comparisonHint(left, right));
         }
@@ -1297,7 +1335,7 @@ class Checker {
   private expectOperand(node: Expr, type: Type, operator: string, expected: string, accepts: (t: Type) => boolean): void {
     if (isUnchecked(type) || accepts(type)) return;
     if (isNullable(type) && accepts(nonNull(type))) {
-      this.bag.report("mayBeNull", node, [nameOrThis(node), describeType(type)], { hint: mayBeNullHint(node) });
+      this.bag.report("mayBeNull", node, [nameOrThis(node), describeType(type)], { hint: this.nullHint(node) });
       return;
     }
     const hint = operator === "+" ? plusHint : conversionHint(node, type, expected);
@@ -1356,7 +1394,7 @@ class Checker {
       const parameter = parameters[index]!;
       if (isUnchecked(type) || parameter.accepts(type)) return;
       if (isNullable(type) && parameter.accepts(nonNull(type))) {
-        this.bag.report("mayBeNull", expr.args[index]!, [nameOrThis(expr.args[index]!), describeType(type)], { hint: mayBeNullHint(expr.args[index]!) });
+        this.bag.report("mayBeNull", expr.args[index]!, [nameOrThis(expr.args[index]!), describeType(type)], { hint: this.nullHint(expr.args[index]!) });
         return;
       }
       const hint =

@@ -307,7 +307,8 @@ function writeSink(writer: CodeBlockWriter, sink: SinkPlan, plan: TopologyPlan, 
   }
   writer.write(`${stream}.to(${JSON.stringify(sink.node)}, `).inlineBlock(() => {
     writer.writeLine(`topic: ${sink.topicExpr ? `(record) => ${expressions.write(sink.topicExpr)}` : JSON.stringify(sink.topic)},`);
-    if (sink.headers) writer.writeLine(`headers: (record) => ${expressions.write(sink.headers, "object-safe")},`);
+    // A delete is written without headers: they are computed from the value it does not have.
+    if (sink.headers) writer.writeLine(`headers: (record) => ${keepsTombstones ? "record.value === null ? {} : " : ""}${expressions.write(sink.headers, "object-safe")},`);
     if (sink.value && perRecord) writer.writeLine(`project: (record) => ${projection(sink.value)},`);
     writer.writeLine(`key: ${formatExpression(sink.keyFormat)},`);
     writer.writeLine(`value: ${formatExpression(sink.valueFormat)},`);
