@@ -29,7 +29,7 @@ import { fixedTopic } from "../grammar/ast.ts";
 import { durationMs, durationText, isTimeUnit, msText, timeUnits } from "./durations.ts";
 import { aggregateFunctions, builtinFunctions, isAggregateFunction, isBuiltinFunction, type AggregateFunctionName, type FunctionSignature } from "./builtins.ts";
 import { DiagnosticBag, type ReportOptions } from "./diagnostics.ts";
-import { forget, isKnownNonNull, nonNullWhen, pathOf, withNonNull, type NonNullPaths } from "./narrowing.ts";
+import { commonNonNull, forget, isKnownNonNull, nonNullWhen, pathOf, withNonNull, type NonNullPaths } from "./narrowing.ts";
 import { didYouMean, orList, shortList, suggest } from "./suggest.ts";
 import type { BranchStreamDecl, CollectionDecl, ResolvedFile } from "./resolve.ts";
 import {
@@ -506,7 +506,10 @@ class Checker {
     const value = step.type === "outer" ? Types.nullable(shape.value) : shape.value;
     // A side whose key changed, or whose keys are encoded otherwise, is read through a repartition
     // topic, partitioned like the other side (see planStreamStreamJoin): the encoding that partitions both.
-    return { ...shape, value, keyChanged: false, window: undefined, joined, keyEncoding: streamJoinKeyEncoding(shape, other) };
+    // After an outer join a null check on the value or on a table joined earlier no longer holds.
+    const known = forget(shape.nonNull, `joined.${name}`);
+    const stillKnown = step.type === "outer" ? forget(forget(known, "value"), "joined") : known;
+    return { ...shape, value, keyChanged: false, window: undefined, joined, keyEncoding: streamJoinKeyEncoding(shape, other), nonNull: stillKnown };
   }
 
   /** A stream-table join on the key: the table must be read from a topic, keyed like the stream. */
@@ -711,7 +714,9 @@ class Checker {
     }
     const joined = new Map<string, Type>([[name, step.type === "inner" ? table.value : Types.nullable(table.value)]]);
     const value = step.type === "outer" ? Types.nullable(shape.value) : shape.value;
-    return { ...shape, value, joined };
+    // An outer join's row may have no value of its own: a null check on it no longer holds.
+    const known = forget(shape.nonNull, `joined.${name}`);
+    return { ...shape, value, joined, nonNull: step.type === "outer" ? forget(known, "value") : known };
   }
 
   /**
@@ -779,6 +784,8 @@ class Checker {
         // the next step that needs records partitioned by key repartitions them, as after a rekey.
         keyChanged: merged.keyChanged || other.keyChanged || merged.keyEncoding !== other.keyEncoding,
         window: merged.window === other.window ? merged.window : undefined,
+        // A null check holds after the merge only if it holds in every merged stream.
+        nonNull: commonNonNull(merged.nonNull, other.nonNull),
       };
     }
     return merged;
