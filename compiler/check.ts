@@ -32,6 +32,7 @@ import { DiagnosticBag, type ReportOptions } from "./diagnostics.ts";
 import { commonNonNull, forget, isKnownNonNull, nonNullWhen, pathOf, withNonNull, type NonNullPaths } from "./narrowing.ts";
 import { didYouMean, orList, shortList, suggest } from "./suggest.ts";
 import type { BranchStreamDecl, CollectionDecl, ResolvedFile } from "./resolve.ts";
+import { aliasTarget } from "./resolve.ts";
 import {
   Types,
   describeType,
@@ -474,7 +475,7 @@ class Checker {
     if (step.grace && grace !== undefined && grace < 0) {
       this.bag.report("negativeGrace", step.grace, [durationText(step.grace)], { hint: "grace 0s closes a join window as soon as stream time passes it" });
     }
-    if (name === pipeline.input.name) {
+    if (aliasTarget(name, this.resolved.collections) === aliasTarget(pipeline.input.name, this.resolved.collections)) {
       this.bag.report("selfJoin", step.other, [name], {
         hint: `every record would join with itself; to pair different records of one stream, join two streams derived from it: stream a = ${name} | where ..., then '| join a within ...'`,
       });
