@@ -26,6 +26,7 @@ import type {
   WindowStep,
 } from "../grammar/ast.ts";
 import { fixedTopic } from "../grammar/ast.ts";
+import { expression as formatExpression } from "../grammar/format.ts";
 import { durationMs, durationText, isTimeUnit, msText, timeUnits } from "./durations.ts";
 import { aggregateFunctions, builtinFunctions, isAggregateFunction, isBuiltinFunction, type AggregateFunctionName, type FunctionSignature } from "./builtins.ts";
 import { DiagnosticBag, type ReportOptions } from "./diagnostics.ts";
@@ -490,7 +491,7 @@ class Checker {
       return shape;
     }
     if (!step.within) {
-      this.bag.report("joinNotATable", step.other, [name], {
+      this.bag.report("joinNotATable", step.other, [name, "joining a stream needs a time window ('within')"], {
         hint: `'within' is required for stream-stream joins: '| ${stepName(step)} ${name} within 5 minutes' pairs records whose timestamps are at most 5 minutes apart; to look up the latest value per key instead, declare ${name} as a table: table ${name} from topic ...`,
       });
       return shape;
@@ -513,23 +514,28 @@ class Checker {
     return { ...shape, value, keyChanged: false, window: undefined, joined, keyEncoding: streamJoinKeyEncoding(shape, other), nonNull: stillKnown };
   }
 
-  /** A stream-table join on the key: the table must be read from a topic, keyed like the stream. */
+  /** A stream-table join on the key: any table that is not windowed, keyed like the stream. */
   private checkJoin(step: JoinStep, shape: Shape): Shape {
     const name = step.other.name;
-    const unsupported = step.type === "outer" ? "an outer join" : step.on ? "a join 'on' an expression" : step.within ? "a join 'within' a time window" : undefined;
-    if (unsupported) {
-      this.bag.report("joinFormNotSupported", step, [unsupported], { hint: "join a table read from a topic on the stream's key: '| join TABLE' or '| left join TABLE'" });
+    if (step.type === "outer") {
+      // Kafka Streams has no stream-table outer join: a table's update joins no record.
+      this.bag.report("joinFormNotSupported", step, ["an outer join of a stream with a table", "not supported"], {
+        hint: `Kafka Streams has none either (a table's update is not an event to join): '| left join ${name}' keeps every record, with null for a missing row`,
+      });
+      return shape;
+    }
+    if (step.on) {
+      const other = this.resolved.collections.get(name)?.collection;
+      this.bag.report("joinFormNotSupported", step, ["a join of a stream 'on' an expression", "not supported yet"], {
+        hint: `a stream joins on its key: rekey it by the expression first, '| rekey ${formatExpression(step.on)} | ${stepName(step)} ${name}${other === "stream" ? " within 5 minutes" : ""}'`,
+      });
       return shape;
     }
     const declaration = this.resolved.collections.get(name);
     const table = this.shapeOf(name);
     if (!declaration || !table) return shape;
-    if (table.collection !== "table") {
-      this.bag.report("joinNotATable", step.other, [name], {
-        hint: `a stream can be joined with a table only; to keep the latest value per key, declare it as one: table ${name} from topic ...`,
-      });
-      return shape;
-    }
+    // A join reaches here with a stream only when that stream was declared a table by mistake (WEIR4004 said so).
+    if (table.collection !== "table") return shape;
     if (table.window) {
       this.reportWindowedTable(step.other, name);
       return shape;
@@ -605,6 +611,11 @@ class Checker {
         case "FlatMap":
           this.bag.report("tableKeyChange", step, [stepName(step)], {
             hint: `to key it by something else, aggregate the stream of its changes: stream changes = ${pipeline.input.name}, then table ... = changes | group by EXPR | aggregate { ... }`,
+          });
+          return undefined;
+        case "Merge":
+          this.bag.report("needsStream", pipeline.input, [pipeline.input.name, "'merge'"], {
+            hint: `merge the table's changes: declare 'stream ${pipeline.input.name}Changes = ${pipeline.input.name}' and merge into that`,
           });
           return undefined;
         default:
@@ -687,16 +698,17 @@ class Checker {
   /** A table-table join on the key: both tables keyed alike, and partitioned alike. */
   private checkTableJoin(step: JoinStep, shape: Shape, leftName: string): Shape {
     const name = step.other.name;
-    if (step.within) {
-      this.bag.report("joinFormNotSupported", step, ["a table-table join 'within' a time window"], { hint: `join the tables on their keys: '| ${stepName(step)} ${name}'` });
-      return shape;
-    }
     const table = this.shapeOf(name);
     if (!table) return shape;
     if (table.collection !== "table") {
-      this.bag.report("joinNotATable", step.other, [name], {
-        hint: `a table can be joined with a table only; a stream joins a table: stream ... = ${name} | join ${leftName}`,
+      this.bag.report("joinNotATable", step.other, [name, "a table joins tables only"], {
+        hint: `join the other way round, the stream with the table: stream ... = ${name} | join ${leftName}; or join the table of its latest values per key`,
       });
+      return shape;
+    }
+    if (step.within) {
+      const keep = step.on ? ` on ${formatExpression(step.on)}` : "";
+      this.bag.report("withinOnTableJoin", step.within, [name], { hint: `tables join their current rows, without a time window: '| ${stepName(step)} ${name}${keep}'` });
       return shape;
     }
     if (table.window) {
@@ -710,7 +722,7 @@ class Checker {
       });
     } else if (shape.keyEncoding && table.keyEncoding && shape.keyEncoding !== table.keyEncoding) {
       this.bag.report("tableJoinEncoding", step.other, [leftName, shape.keyEncoding, name, table.keyEncoding], {
-        hint: "equal keys meet in one task only when both topics encode them alike: read both tables from topics with the same key format, or make both by aggregations",
+        hint: "equal keys meet in one task only when both are encoded alike: declare their source topics with the same key format ('group by key' keeps the source's; 'group by EXPR' writes JSON keys)",
       });
     }
     const joined = new Map<string, Type>([[name, step.type === "inner" ? table.value : Types.nullable(table.value)]]);
