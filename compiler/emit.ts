@@ -452,10 +452,9 @@ class ExpressionWriter {
   }
 
   /**
-   * A joined table's value is found under the name of its store: the table's
-   * own name, or for a table declared as another (`table t = customers`), that one's.
+   * Where a joined value is in `record.joined`: a table's under the name of its store (its
+   * own, or for another name of a table, `table t = customers`, that one's), a stream's under its own.
    */
-  /** Where a joined value is in `record.joined`: a table's under its store's name, a stream's under its own. */
   private joinedKeyOf(name: string): string {
     const collection = this.plan.collections.find((c) => c.name === name);
     return collection?.shape.collection === "stream" ? name : this.storeOf(name);
