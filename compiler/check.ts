@@ -26,12 +26,14 @@ import type {
   WindowStep,
 } from "../grammar/ast.ts";
 import { fixedTopic } from "../grammar/ast.ts";
+import { expression as formatExpression } from "../grammar/format.ts";
 import { durationMs, durationText, isTimeUnit, msText, timeUnits } from "./durations.ts";
 import { aggregateFunctions, builtinFunctions, isAggregateFunction, isBuiltinFunction, type AggregateFunctionName, type FunctionSignature } from "./builtins.ts";
 import { DiagnosticBag, type ReportOptions } from "./diagnostics.ts";
-import { forget, isKnownNonNull, nonNullWhen, pathOf, withNonNull, type NonNullPaths } from "./narrowing.ts";
+import { commonNonNull, forget, isKnownNonNull, nonNullWhen, pathOf, withNonNull, type NonNullPaths } from "./narrowing.ts";
 import { didYouMean, orList, shortList, suggest } from "./suggest.ts";
 import type { BranchStreamDecl, CollectionDecl, ResolvedFile } from "./resolve.ts";
+import { aliasTarget } from "./resolve.ts";
 import {
   Types,
   describeType,
@@ -138,6 +140,8 @@ class Checker {
   private readonly stepInputs = new Map<Step, Shape>();
   private readonly types = new Map<Expr, Type>();
   private readonly names = new Map<NameExpr, NameBinding>();
+  /** The sink input whose deletes the topic being checked must route (see checkTopic), or undefined. */
+  private checkingDeleteTopic: string | undefined;
   private readonly calls = new Map<CallExpr, CallBinding>();
   private readonly narrowed = new Set<Expr>();
   private readonly durations = new Map<Duration, number>();
@@ -472,7 +476,7 @@ class Checker {
     if (step.grace && grace !== undefined && grace < 0) {
       this.bag.report("negativeGrace", step.grace, [durationText(step.grace)], { hint: "grace 0s closes a join window as soon as stream time passes it" });
     }
-    if (name === pipeline.input.name) {
+    if (aliasTarget(name, this.resolved.collections) === aliasTarget(pipeline.input.name, this.resolved.collections)) {
       this.bag.report("selfJoin", step.other, [name], {
         hint: `every record would join with itself; to pair different records of one stream, join two streams derived from it: stream a = ${name} | where ..., then '| join a within ...'`,
       });
@@ -487,7 +491,7 @@ class Checker {
       return shape;
     }
     if (!step.within) {
-      this.bag.report("joinNotATable", step.other, [name], {
+      this.bag.report("joinNotATable", step.other, [name, "joining a stream needs a time window ('within')"], {
         hint: `'within' is required for stream-stream joins: '| ${stepName(step)} ${name} within 5 minutes' pairs records whose timestamps are at most 5 minutes apart; to look up the latest value per key instead, declare ${name} as a table: table ${name} from topic ...`,
       });
       return shape;
@@ -502,27 +506,36 @@ class Checker {
     for (const [table, type] of shape.joined ?? []) joined.set(table, step.type === "outer" ? Types.nullable(type) : type);
     joined.set(name, step.type === "inner" ? other.value : Types.nullable(other.value));
     const value = step.type === "outer" ? Types.nullable(shape.value) : shape.value;
-    // A side whose key changed is read through a repartition topic, partitioned like the other side.
-    return { ...shape, value, keyChanged: false, window: undefined, joined };
+    // A side whose key changed, or whose keys are encoded otherwise, is read through a repartition
+    // topic, partitioned like the other side (see planStreamStreamJoin): the encoding that partitions both.
+    // After an outer join a null check on the value or on a table joined earlier no longer holds.
+    const known = forget(shape.nonNull, `joined.${name}`);
+    const stillKnown = step.type === "outer" ? forget(forget(known, "value"), "joined") : known;
+    return { ...shape, value, keyChanged: false, window: undefined, joined, keyEncoding: streamJoinKeyEncoding(shape, other), nonNull: stillKnown };
   }
 
-  /** A stream-table join on the key: the table must be read from a topic, keyed like the stream. */
+  /** A stream-table join on the key: any table that is not windowed, keyed like the stream. */
   private checkJoin(step: JoinStep, shape: Shape): Shape {
     const name = step.other.name;
-    const unsupported = step.type === "outer" ? "an outer join" : step.on ? "a join 'on' an expression" : step.within ? "a join 'within' a time window" : undefined;
-    if (unsupported) {
-      this.bag.report("joinFormNotSupported", step, [unsupported], { hint: "join a table read from a topic on the stream's key: '| join TABLE' or '| left join TABLE'" });
+    if (step.type === "outer") {
+      // Kafka Streams has no stream-table outer join: a table's update joins no record.
+      this.bag.report("joinFormNotSupported", step, ["an outer join of a stream with a table", "not supported"], {
+        hint: `Kafka Streams has none either (a table's update is not an event to join): '| left join ${name}' keeps every record, with null for a missing row`,
+      });
+      return shape;
+    }
+    if (step.on) {
+      const other = this.resolved.collections.get(name)?.collection;
+      this.bag.report("joinFormNotSupported", step, ["a join of a stream 'on' an expression", "not supported yet"], {
+        hint: `a stream joins on its key: rekey it by the expression first, '| rekey ${formatExpression(step.on)} | ${stepName(step)} ${name}${other === "stream" ? " within 5 minutes" : ""}'`,
+      });
       return shape;
     }
     const declaration = this.resolved.collections.get(name);
     const table = this.shapeOf(name);
     if (!declaration || !table) return shape;
-    if (table.collection !== "table") {
-      this.bag.report("joinNotATable", step.other, [name], {
-        hint: `a stream can be joined with a table only; to keep the latest value per key, declare it as one: table ${name} from topic ...`,
-      });
-      return shape;
-    }
+    // A join reaches here with a stream only when that stream was declared a table by mistake (WEIR4004 said so).
+    if (table.collection !== "table") return shape;
     if (table.window) {
       this.reportWindowedTable(step.other, name);
       return shape;
@@ -598,6 +611,11 @@ class Checker {
         case "FlatMap":
           this.bag.report("tableKeyChange", step, [stepName(step)], {
             hint: `to key it by something else, aggregate the stream of its changes: stream changes = ${pipeline.input.name}, then table ... = changes | group by EXPR | aggregate { ... }`,
+          });
+          return undefined;
+        case "Merge":
+          this.bag.report("needsStream", pipeline.input, [pipeline.input.name, "'merge'"], {
+            hint: `merge the table's changes: declare 'stream ${pipeline.input.name}Changes = ${pipeline.input.name}' and merge into that`,
           });
           return undefined;
         default:
@@ -680,16 +698,17 @@ class Checker {
   /** A table-table join on the key: both tables keyed alike, and partitioned alike. */
   private checkTableJoin(step: JoinStep, shape: Shape, leftName: string): Shape {
     const name = step.other.name;
-    if (step.within) {
-      this.bag.report("joinFormNotSupported", step, ["a table-table join 'within' a time window"], { hint: `join the tables on their keys: '| ${stepName(step)} ${name}'` });
-      return shape;
-    }
     const table = this.shapeOf(name);
     if (!table) return shape;
     if (table.collection !== "table") {
-      this.bag.report("joinNotATable", step.other, [name], {
-        hint: `a table can be joined with a table only; a stream joins a table: stream ... = ${name} | join ${leftName}`,
+      this.bag.report("joinNotATable", step.other, [name, "a table joins tables only"], {
+        hint: `join the other way round, the stream with the table: stream ... = ${name} | join ${leftName}; or join the table of its latest values per key`,
       });
+      return shape;
+    }
+    if (step.within) {
+      const keep = step.on ? ` on ${formatExpression(step.on)}` : "";
+      this.bag.report("withinOnTableJoin", step.within, [name], { hint: `tables join their current rows, without a time window: '| ${stepName(step)} ${name}${keep}'` });
       return shape;
     }
     if (table.window) {
@@ -703,12 +722,14 @@ class Checker {
       });
     } else if (shape.keyEncoding && table.keyEncoding && shape.keyEncoding !== table.keyEncoding) {
       this.bag.report("tableJoinEncoding", step.other, [leftName, shape.keyEncoding, name, table.keyEncoding], {
-        hint: "equal keys meet in one task only when both topics encode them alike: read both tables from topics with the same key format, or make both by aggregations",
+        hint: "equal keys meet in one task only when both are encoded alike: declare their source topics with the same key format ('group by key' keeps the source's; 'group by EXPR' writes JSON keys)",
       });
     }
     const joined = new Map<string, Type>([[name, step.type === "inner" ? table.value : Types.nullable(table.value)]]);
     const value = step.type === "outer" ? Types.nullable(shape.value) : shape.value;
-    return { ...shape, value, joined };
+    // An outer join's row may have no value of its own: a null check on it no longer holds.
+    const known = forget(shape.nonNull, `joined.${name}`);
+    return { ...shape, value, joined, nonNull: step.type === "outer" ? forget(known, "value") : known };
   }
 
   /**
@@ -776,6 +797,8 @@ class Checker {
         // the next step that needs records partitioned by key repartitions them, as after a rekey.
         keyChanged: merged.keyChanged || other.keyChanged || merged.keyEncoding !== other.keyEncoding,
         window: merged.window === other.window ? merged.window : undefined,
+        // A null check holds after the merge only if it holds in every merged stream.
+        nonNull: commonNonNull(merged.nonNull, other.nonNull),
       };
     }
     return merged;
@@ -907,7 +930,7 @@ class Checker {
     const type = this.checkExpr(expr, shape);
     if (isUnchecked(type) || isNumeric(type)) return;
     if (isNullable(type) && isNumeric(nonNull(type))) {
-      this.bag.report("mayBeNull", expr, [nameOrThis(expr), describeType(type)], { hint: mayBeNullHint(expr, "0") });
+      this.bag.report("mayBeNull", expr, [nameOrThis(expr), describeType(type)], { hint: this.nullHint(expr, "0") });
       return;
     }
     const hint = conversionHint(expr, type, "a number", true);
@@ -935,23 +958,59 @@ class Checker {
       }
       this.checkSinkFormat("value", sink.valueFormat, shape.value);
       // The topic and the headers are computed from the record, as it is before `value EXPR`.
-      if (!fixedTopic(sink)) this.checkTopic(sink.topic, { ...shape, collection: "stream" });
+      // A delete (or a retracted session) has no value: its topic can rely on the key only,
+      // and it is written without headers (see docs/language.md, "Sinks").
+      const deletes = this.tableMayDelete(sink.input.name);
+      if (!fixedTopic(sink)) this.checkTopic(sink.topic, { ...shape, collection: "stream", ...(deletes ? { value: Types.nullable(shape.value) } : {}) }, sink.input.name, deletes);
       if (sink.headers) this.checkHeaders(sink.headers, { ...shape, collection: "stream" });
     }
     const topic = fixedTopic(sink);
     if (topic) this.checkFixedTopic(sink, topic);
   }
 
-  private checkTopic(topic: Expr, shape: Shape): void {
+  /**
+   * Whether a table's changes include deletes (null values): read from a topic, transformed
+   * as a table, session-windowed (merged sessions are retracted), or another name for one.
+   * Aggregations of streams and of tables never delete a group. Mirrors hasDeletes in emit.ts.
+   */
+  private tableMayDelete(name: string): boolean {
+    const seen = new Set<string>();
+    let declaration = this.resolved.collections.get(name);
+    while (declaration && !seen.has(declaration.name.name)) {
+      seen.add(declaration.name.name);
+      const shape = this.shapes.get(declaration.name.name);
+      if (!shape || shape.collection !== "table") return false;
+      if (shape.window === "session") return true;
+      if (declaration.kind === "Source") return true;
+      if (declaration.kind !== "Pipeline") return false;
+      if (declaration.steps.length > 0) return this.shapes.get(declaration.input.name)?.collection === "table" && declaration.steps[0]!.kind !== "GroupBy";
+      declaration = this.resolved.collections.get(declaration.input.name);
+    }
+    return false;
+  }
+
+  /** How to deal with an expression that may be null, where it was found. */
+  private nullHint(expr: Expr, fallback = "DEFAULT"): string {
+    if (!this.checkingDeleteTopic) return mayBeNullHint(expr, fallback);
+    return `a delete has no value, only its key: name the topic from the key ("${this.checkingDeleteTopic}-" + key), or give a default: coalesce(${pathText(expr) ?? "EXPR"}, "${this.checkingDeleteTopic}-deleted")`;
+  }
+
+  private checkTopic(topic: Expr, shape: Shape, sinkInput: string, deletes = false): void {
     // `to topic orders` most likely meant the topic "orders", not a field.
     if (topic.kind === "Name" && this.isUnknownBareName(topic, shape)) {
       this.bag.report("unknownName", topic, [topic.name.name, "after 'to topic'"], { hint: `a fixed topic is a string: to topic "${topic.name.name}"` });
       return;
     }
+    // Inside the topic of a sink over deletes, a value that may be null is one a delete does not have.
+    this.checkingDeleteTopic = deletes ? sinkInput : undefined;
     const type = this.checkExpr(topic, shape);
+    this.checkingDeleteTopic = undefined;
     if (isUnchecked(type) || type.kind === "string") return;
     if (isNullable(type) && nonNull(type).kind === "string") {
-      this.bag.report("mayBeNull", topic, [nameOrThis(topic), describeType(type)], { hint: 'give a default topic: coalesce(EXPR, "orders-other")' });
+      const hint = deletes
+        ? `a delete has no value, only its key: name the topic from the key ("${sinkInput}-" + key), or give a default: coalesce(EXPR, "${sinkInput}-deleted")`
+        : 'give a default topic: coalesce(EXPR, "orders-other")';
+      this.bag.report("mayBeNull", topic, [nameOrThis(topic), describeType(type)], { hint });
       return;
     }
     this.bag.report("topicNotString", topic, [describeType(type)], { hint: 'a topic is named by text: "orders-" + toString(EXPR)' });
@@ -1271,7 +1330,7 @@ class Checker {
         if (isUnchecked(left) || isUnchecked(right)) return Types.boolean;
         if (isNullable(left) || isNullable(right)) {
           const nullable = isNullable(left) ? expr.left : expr.right;
-          this.bag.report("mayBeNull", nullable, [nameOrThis(nullable), describeType(isNullable(left) ? left : right)], { hint: mayBeNullHint(nullable) });
+          this.bag.report("mayBeNull", nullable, [nameOrThis(nullable), describeType(isNullable(left) ? left : right)], { hint: this.nullHint(nullable) });
         } else if (!((isNumeric(left) && isNumeric(right)) || (left.kind === "string" && right.kind === "string"))) {
           this.bag.report("incomparable", at, [operator, describeType(left), describeType(right)], comparisonHint(left, right));
         }
@@ -1296,7 +1355,7 @@ class Checker {
   private expectOperand(node: Expr, type: Type, operator: string, expected: string, accepts: (t: Type) => boolean): void {
     if (isUnchecked(type) || accepts(type)) return;
     if (isNullable(type) && accepts(nonNull(type))) {
-      this.bag.report("mayBeNull", node, [nameOrThis(node), describeType(type)], { hint: mayBeNullHint(node) });
+      this.bag.report("mayBeNull", node, [nameOrThis(node), describeType(type)], { hint: this.nullHint(node) });
       return;
     }
     const hint = operator === "+" ? plusHint : conversionHint(node, type, expected);
@@ -1355,7 +1414,7 @@ class Checker {
       const parameter = parameters[index]!;
       if (isUnchecked(type) || parameter.accepts(type)) return;
       if (isNullable(type) && parameter.accepts(nonNull(type))) {
-        this.bag.report("mayBeNull", expr.args[index]!, [nameOrThis(expr.args[index]!), describeType(type)], { hint: mayBeNullHint(expr.args[index]!) });
+        this.bag.report("mayBeNull", expr.args[index]!, [nameOrThis(expr.args[index]!), describeType(type)], { hint: this.nullHint(expr.args[index]!) });
         return;
       }
       const hint =
@@ -1455,6 +1514,17 @@ function isAggregation(step: Step): boolean {
 
 function isScalar(type: Type): boolean {
   return type.kind === "string" || type.kind === "number" || type.kind === "boolean" || type.kind === "timestamp";
+}
+
+/**
+ * The key encoding a windowed stream-stream join reads both sides with: a side
+ * whose key changed is repartitioned with the other side's encoding (JSON when
+ * both changed); when neither changed but they encode keys differently, this
+ * side is repartitioned with the other's, as a stream joining a table is.
+ */
+export function streamJoinKeyEncoding(left: Shape, right: Shape): "string" | "json" | undefined {
+  if (!right.keyChanged) return right.keyEncoding;
+  return left.keyChanged ? "json" : left.keyEncoding;
 }
 
 export function stepName(step: Step): string {

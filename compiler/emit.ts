@@ -149,7 +149,7 @@ function writeCollection(writer: CodeBlockWriter, collection: CollectionPlan, pl
   if (changes && input.shape.window === "session") calls.unshift(`.filter(${JSON.stringify(`${collection.name}-0-sessions`)}, (record) => record.value !== null)`);
   // The changes of a table read from a topic, or of a table derived from a table, include
   // deletes (null values); a stream over it carries the updates only.
-  if (changes && hasDeletes(input)) calls.unshift(`.filter(${JSON.stringify(`${collection.name}-0-updates`)}, (record) => record.value !== null)`);
+  if (changes && hasDeletes(input, plan)) calls.unshift(`.filter(${JSON.stringify(`${collection.name}-0-updates`)}, (record) => record.value !== null)`);
   if (calls.length === 0) {
     writer.writeLine(`const ${jsIdentifier(collection.name)} = ${from};`);
     return;
@@ -163,9 +163,19 @@ function writeCollection(writer: CodeBlockWriter, collection: CollectionPlan, pl
   });
 }
 
-/** Whether a table's changes include deletes: read from a topic, or transformed as a table (filters and joins delete rows). */
-function hasDeletes(collection: CollectionPlan): boolean {
-  return collection.shape.collection === "table" && (collection.start.kind === "source" || collection.operations.some((o) => o.kind === "materialize"));
+/**
+ * Whether a table's changes include deletes: read from a topic, or transformed as a
+ * table (filters and joins delete rows), or another name for such a table (`table t2 = customers`).
+ */
+function hasDeletes(collection: CollectionPlan, plan: TopologyPlan): boolean {
+  const seen = new Set<string>();
+  let current: CollectionPlan | undefined = collection;
+  while (current && current.operations.length === 0 && current.start.kind === "collection" && !seen.has(current.name)) {
+    seen.add(current.name);
+    const input: string = current.start.name;
+    current = plan.collections.find((c) => c.name === input);
+  }
+  return current !== undefined && current.shape.collection === "table" && (current.start.kind === "source" || current.operations.some((o) => o.kind === "materialize"));
 }
 
 function operationCalls(operation: OperationPlan, expressions: ExpressionWriter): string[] {
@@ -285,7 +295,7 @@ function writeSink(writer: CodeBlockWriter, sink: SinkPlan, plan: TopologyPlan, 
   const input = jsIdentifier(sink.input);
   let stream = input;
   // A retraction of a merged session, or a table's delete (a null value), stays a tombstone.
-  const keepsTombstones = sink.shape.window === "session" || hasDeletes(plan.collections.find((c) => c.name === sink.input)!);
+  const keepsTombstones = sink.shape.window === "session" || hasDeletes(plan.collections.find((c) => c.name === sink.input)!, plan);
   const projection = (value: Expr) =>
     keepsTombstones ? `record.value === null ? null : ${expressions.write(value, "object-safe")}` : expressions.write(value, "object-safe");
   // A topic or headers computed per record read the record as it is, so the
@@ -297,7 +307,8 @@ function writeSink(writer: CodeBlockWriter, sink: SinkPlan, plan: TopologyPlan, 
   }
   writer.write(`${stream}.to(${JSON.stringify(sink.node)}, `).inlineBlock(() => {
     writer.writeLine(`topic: ${sink.topicExpr ? `(record) => ${expressions.write(sink.topicExpr)}` : JSON.stringify(sink.topic)},`);
-    if (sink.headers) writer.writeLine(`headers: (record) => ${expressions.write(sink.headers, "object-safe")},`);
+    // A delete is written without headers: they are computed from the value it does not have.
+    if (sink.headers) writer.writeLine(`headers: (record) => ${keepsTombstones ? "record.value === null ? {} : " : ""}${expressions.write(sink.headers, "object-safe")},`);
     if (sink.value && perRecord) writer.writeLine(`project: (record) => ${projection(sink.value)},`);
     writer.writeLine(`key: ${formatExpression(sink.keyFormat)},`);
     writer.writeLine(`value: ${formatExpression(sink.valueFormat)},`);
@@ -441,10 +452,9 @@ class ExpressionWriter {
   }
 
   /**
-   * A joined table's value is found under the name of its store: the table's
-   * own name, or for a table declared as another (`table t = customers`), that one's.
+   * Where a joined value is in `record.joined`: a table's under the name of its store (its
+   * own, or for another name of a table, `table t = customers`, that one's), a stream's under its own.
    */
-  /** Where a joined value is in `record.joined`: a table's under its store's name, a stream's under its own. */
   private joinedKeyOf(name: string): string {
     const collection = this.plan.collections.find((c) => c.name === name);
     return collection?.shape.collection === "stream" ? name : this.storeOf(name);

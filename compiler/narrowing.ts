@@ -90,3 +90,10 @@ export function forget(known: NonNullPaths | undefined, root: string): NonNullPa
   const kept = [...known].filter((path) => path !== root && !path.startsWith(`${root}.`));
   return kept.length === 0 ? undefined : new Set(kept);
 }
+
+/** The paths known not to be null in both (after a merge: what holds for every record). */
+export function commonNonNull(a: NonNullPaths | undefined, b: NonNullPaths | undefined): NonNullPaths | undefined {
+  if (!a || !b) return undefined;
+  const kept = [...a].filter((path) => isKnownNonNull(b, path));
+  return kept.length === 0 ? undefined : new Set(kept);
+}

@@ -6,7 +6,7 @@
 import type { AggregateStep, BranchDecl, CountStep, Duration, Expr, FormatRef, GroupByStep, JoinStep, JoinType, RecordExpr, SinkDecl, Step, SumStep, WindowStep } from "../grammar/ast.ts";
 import { fixedTopic } from "../grammar/ast.ts";
 import type { BranchStreamDecl, CollectionDecl } from "./resolve.ts";
-import { stepName, type CallBinding, type CheckedFile, type NameBinding, type Shape } from "./check.ts";
+import { stepName, streamJoinKeyEncoding, type CallBinding, type CheckedFile, type NameBinding, type Shape } from "./check.ts";
 import type { AggregateFunctionName } from "./builtins.ts";
 import { LineMap } from "./diagnostic-printer.ts";
 import { Types, type RecordType, type Type } from "./types.ts";
@@ -271,7 +271,7 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
         break;
       case "Join": {
         if (isStreamStreamJoin(step, checked)) {
-          operations.push(...planStreamStreamJoin(step, declaration, index, node, operations, checked));
+          operations.push(...planStreamStreamJoin(step, index, node, operations, repartitionName, checked, name));
           break;
         }
         const tableShape = checked.shapes.get(step.other.name)!;
@@ -372,30 +372,37 @@ function isStreamStreamJoin(step: JoinStep, checked: CheckedFile): boolean {
 }
 
 /**
- * Both sides must reach the join partitioned alike: a side whose key changed
- * is repartitioned first, its key encoded as the other side's source topic
- * encodes it (so that equal keys land in equal partitions), or as JSON when
- * both sides are repartitioned.
+ * Both sides must reach the join partitioned alike: equal keys, encoded alike.
+ * A side whose key changed is repartitioned first, its key encoded as the other
+ * side's topic encodes it (JSON when both are repartitioned); when neither key
+ * changed but the two topics encode keys differently, this side is repartitioned
+ * with the other's encoding (streamJoinKeyEncoding in check.ts says which).
  */
-function planStreamStreamJoin(step: JoinStep, declaration: CollectionDecl & { kind: "Pipeline" }, index: number, node: string, earlier: readonly OperationPlan[], checked: CheckedFile): OperationPlan[] {
-  const name = declaration.name.name;
+function planStreamStreamJoin(
+  step: JoinStep,
+  index: number,
+  node: string,
+  earlier: readonly OperationPlan[],
+  repartitionName: (index: number) => string,
+  checked: CheckedFile,
+  pipeline: string,
+): OperationPlan[] {
   const other = step.other.name;
   const input = checked.stepInputs.get(step)!;
   const otherShape = checked.shapes.get(other)!;
+  const encoding = streamJoinKeyEncoding(input, otherShape);
+  const keyFormat = encoding === "string" ? ({ kind: "string" } as const) : undefined;
   const operations: OperationPlan[] = [];
-  if (input.keyChanged) {
-    const first = !earlier.some((o) => o.kind === "repartition");
-    const keyFormat = otherShape.keyChanged ? undefined : sourceKeyFormat(other, checked);
-    operations.push({ kind: "repartition", name: first ? name : `${name}-${index + 1}`, ...(keyFormat ? { keyFormat } : {}) });
+  if (input.keyChanged || input.keyEncoding !== encoding) {
+    operations.push({ kind: "repartition", name: repartitionName(index), ...(keyFormat ? { keyFormat } : {}) });
   }
-  let otherRepartition: { name: string; keyFormat?: FormatPlan } | undefined;
-  if (otherShape.keyChanged) {
-    const keyFormat = input.keyChanged ? undefined : sourceKeyFormat(declaration.input.name, checked);
-    otherRepartition = { name: `${name}-${other}`, ...(keyFormat ? { keyFormat } : {}) };
-  }
-  // The first stream-stream join of a pipeline names its stores after the pipeline; a later one adds its position.
+  // The first stream-stream join of a pipeline names its stores (and the other side's repartition) after the pipeline; a later one adds its position.
   const firstJoin = !earlier.some((o) => o.kind === "streamJoin");
-  const prefix = firstJoin ? name : `${name}-${index + 1}`;
+  const prefix = firstJoin ? pipeline : `${pipeline}-${index + 1}`;
+  let otherRepartition: { name: string; keyFormat?: FormatPlan } | undefined;
+  if (otherShape.keyChanged || otherShape.keyEncoding !== encoding) {
+    otherRepartition = { name: `${prefix}-${other}`, ...(keyFormat ? { keyFormat } : {}) };
+  }
   operations.push({
     kind: "streamJoin",
     node,
@@ -408,17 +415,6 @@ function planStreamStreamJoin(step: JoinStep, declaration: CollectionDecl & { ki
     input,
   });
   return operations;
-}
-
-/** The key format of the topic a collection's records were read from. */
-function sourceKeyFormat(collection: string, checked: CheckedFile): FormatPlan | undefined {
-  const seen = new Set<string>();
-  let current = checked.collections.get(collection);
-  while (current?.kind === "Pipeline" && !seen.has(current.name.name)) {
-    seen.add(current.name.name);
-    current = checked.collections.get(current.input.name);
-  }
-  return current?.kind === "Source" ? planFormat(current.keyFormat, checked.shapes.get(current.name.name)!.key) : undefined;
 }
 
 function planWindow(step: WindowStep, checked: CheckedFile): WindowPlan {
@@ -473,11 +469,24 @@ function planSink(sink: SinkDecl, checked: CheckedFile, line: number): SinkPlan 
   };
 }
 
-/** `<input>-to-topic-per-record`, numbered from the second such sink of the same input on. */
+/**
+ * `<input>-to-topic-per-record`, numbered from the second such sink of the same input on,
+ * skipping a name a fixed sink already has (`sink orders to topic "topic-per-record"`).
+ */
 function pickingSinkName(sink: SinkDecl, checked: CheckedFile): string {
-  const earlier = checked.sinks.filter((other) => other.input.name === sink.input.name && !fixedTopic(other));
-  const index = earlier.indexOf(sink);
-  return `${sink.input.name}-to-topic-per-record${index > 0 ? `-${index + 1}` : ""}`;
+  const sameInput = checked.sinks.filter((other) => other.input.name === sink.input.name);
+  const taken = new Set(sameInput.flatMap((other) => (fixedTopic(other) ? [`${sink.input.name}-to-${fixedTopic(other)!.value}`] : [])));
+  const base = `${sink.input.name}-to-topic-per-record`;
+  let number = 0;
+  let name = base;
+  for (const picking of sameInput.filter((other) => !fixedTopic(other))) {
+    do {
+      number++;
+      name = number > 1 ? `${base}-${number}` : base;
+    } while (taken.has(name));
+    if (picking === sink) return name;
+  }
+  return name;
 }
 
 function planFormat(format: FormatRef, type: Type): FormatPlan {

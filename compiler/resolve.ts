@@ -170,19 +170,35 @@ function importNotFoundHint(name: string, exported: readonly string[], detail: s
   return listed ? `the module exports the functions ${listed}; or ${declare}` : declare;
 }
 
+/**
+ * The collection a name stands for: another name (`stream a = orders`, no steps) is the
+ * very same records (the same node at run time), so `a` stands for `orders`.
+ */
+export function aliasTarget(name: string, collections: ReadonlyMap<string, CollectionDecl>): string {
+  const seen = new Set<string>();
+  let current = collections.get(name);
+  while (current?.kind === "Pipeline" && current.steps.length === 0 && !seen.has(current.name.name)) {
+    seen.add(current.name.name);
+    current = collections.get(current.input.name);
+  }
+  return current?.name.name ?? name;
+}
+
 function checkMergedNames(pipeline: PipelineDecl, streams: readonly Identifier[], collections: ReadonlyMap<string, CollectionDecl>, bag: DiagnosticBag): void {
-  const seen = new Map<string, Identifier>([[pipeline.input.name, pipeline.input]]);
+  const seen = new Map<string, Identifier>([[aliasTarget(pipeline.input.name, collections), pipeline.input]]);
   for (const stream of streams) {
     checkCollectionName(stream, collections, bag);
     if (stream.name === pipeline.name.name) bag.report("selfReference", stream, [stream.name]);
-    const earlier = seen.get(stream.name);
+    const target = aliasTarget(stream.name, collections);
+    const earlier = seen.get(target);
     if (earlier && stream.name !== "") {
+      const alias = earlier.name !== stream.name ? `'${stream.name}' is another name for '${target}': ` : "";
       bag.report("mergedTwice", stream, [stream.name], {
-        hint: "each record of it would be there twice; to keep both copies on purpose, declare a second stream over it and merge that",
+        hint: `${alias}each record would be there twice; to keep both copies on purpose, merge a stream derived from it with a step: stream copies = ${target} | select value`,
         related: [{ message: "already here", node: earlier }],
       });
     }
-    seen.set(stream.name, stream);
+    seen.set(target, stream);
   }
 }
 

@@ -66,6 +66,26 @@ describe("narrowing after a null check", () => {
     expect(check(`orders | where note != null | select { n: note } | select upper(n)`)).toBe("");
   });
 
+  it("forgets a check that a step bringing null back breaks: merge, outer joins", () => {
+    const more = `stream refunds from topic "refunds" key string value json Order\nstream noted = refunds | where note != null\nsink noted to topic "noted"\n`;
+    const merged = (pipeline: string) => {
+      const source = `${header}${more}stream out = ${pipeline}\nsink out to topic "out"\n`;
+      return formatDiagnostics(analyze(source, { path }).diagnostics, source);
+    };
+    // A merged stream whose records were not checked brings back notes that are null.
+    expect(merged(`orders | where note != null | merge refunds | select upper(note)`)).toMatch(/WEIR3006/);
+    expect(merged(`noted | merge refunds | select upper(note)`)).toMatch(/WEIR3006/);
+    // Checked in every merged stream: still known.
+    expect(merged(`orders | where note != null | merge noted | select upper(note)`)).toBe("");
+    // A stream outer join: a record may come from the other side only, with no value of its own.
+    expect(merged(`orders | where note != null | outer join refunds within 1 minute | select { n: upper(note) }`)).toMatch(/WEIR3006/);
+    expect(merged(`orders | where note != null | left join refunds within 1 minute | select { n: upper(note) }`)).toBe("");
+    // A table outer join: a row may be the other table's only.
+    const tables = `${header}table noted = customers | where tier != null\ntable others from topic "others" key string value json Customer\n`;
+    const outer = `${tables}table out = noted | outer join others | select { t: upper(tier), n: others.name }\nsink out to topic "out"\n`;
+    expect(formatDiagnostics(analyze(outer, { path }).diagnostics, outer)).toMatch(/WEIR3006/);
+  });
+
   it("carries the check into a stream declared over the checked one", () => {
     const source = `${header}stream noted = orders | where note != null\nstream out = noted | select upper(note)\nsink out to topic "out"\n`;
     expect(formatDiagnostics(analyze(source, { path }).diagnostics, source)).toBe("");

@@ -164,4 +164,9 @@ stream payments from topic "payments" key string value json Payment
       ]);
     });
   });
+
+  it("names a per-record sink apart from a fixed sink of the same input to a topic called 'topic-per-record'", () => {
+    const result = plan(`${header}sink orders to topic "topic-per-record"\nsink orders to topic "o-" + customerId\nsink orders to topic "p-" + customerId\n`);
+    expect(result.sinks.map((sink) => sink.node)).toEqual(["orders-to-topic-per-record", "orders-to-topic-per-record-2", "orders-to-topic-per-record-3"]);
+  });
 });

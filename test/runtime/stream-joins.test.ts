@@ -365,4 +365,75 @@ sink matched to topic "matched"
       ["pay-matched-visitsByCustomer-repartition", 3],
     ]);
   });
+
+  it("repartitions a side whose keys are encoded otherwise (string vs JSON), so equal keys meet in one partition", async () => {
+    const text = `application enc
+
+schema Order { id: string, ts: timestamp }
+
+stream orders from topic "orders" key string value json Order event time ts
+stream payments from topic "payments" key json value json Order event time ts
+
+stream matched = orders | join payments within 1 minute | select { order: id, payment: payments.id }
+
+sink matched to topic "matched"
+`;
+    const topology = await topologyOf(text);
+    // The text keys are written again as JSON: "k3" and \"k3\" hash to different partitions.
+    expect(topology.repartitionTopics).toEqual(["enc-matched-repartition"]);
+    driver = new TopologyTestDriver(topology, { partitions: { orders: 4, payments: 4 } });
+    const keys = Array.from({ length: 8 }, (_, i) => `k${i}`);
+    driver.pipeInput("orders", keys.map((key, i) => ({ key, value: { id: `o${i}`, ts: i } })));
+    driver.pipeInput("payments", keys.map((key, i) => ({ key, value: { id: `p${i}`, ts: i } })));
+    const summary = await driver.run();
+    expect(summary.deadLettered).toBe(0);
+    expect(matched().map(([key, value]) => [key, value]).sort()).toEqual(keys.map((key, i) => [key, { order: `o${i}`, payment: `p${i}` }]));
+  });
+
+  it("after joining two repartitioned (JSON-keyed) streams, a join with a string-keyed table repartitions again", async () => {
+    const text = `application chain
+
+schema Order { id: string, customerId: string, ts: timestamp }
+schema Customer { name: string }
+
+stream orders from topic "orders" key string value json Order event time ts
+stream payments from topic "payments" key string value json Order event time ts
+table customers from topic "customers" key string value json Customer
+
+stream p2 = payments | rekey customerId
+stream matched = orders | rekey customerId | join p2 within 1 minute | join customers | select { order: id, name: customers.name }
+
+sink matched to topic "matched"
+`;
+    const topology = await topologyOf(text);
+    expect(topology.repartitionTopics).toEqual(["chain-matched-repartition", "chain-matched-p2-repartition", "chain-matched-3-repartition"]);
+    driver = new TopologyTestDriver(topology, { partitions: { orders: 4, payments: 4, customers: 4 } });
+    const customers = Array.from({ length: 8 }, (_, i) => `c${i}`);
+    driver.pipeInput("customers", customers.map((key) => ({ key, value: { name: key.toUpperCase() }, timestamp: 0 })));
+    driver.pipeInput("orders", customers.map((customerId, i) => ({ key: `o${i}`, value: { id: `o${i}`, customerId, ts: 10 + i } })));
+    driver.pipeInput("payments", customers.map((customerId, i) => ({ key: `p${i}`, value: { id: `p${i}`, customerId, ts: 10 + i } })));
+    const summary = await driver.run();
+    expect(summary.deadLettered).toBe(0);
+    expect(matched().map(([key, value]) => [key, value]).sort()).toEqual(customers.map((key, i) => [key, { order: `o${i}`, name: key.toUpperCase() }]));
+  });
+
+  describe("names its repartition topics and stores apart from every other node's", () => {
+    const header = `application names
+
+schema Order { id: string, customerId: string, ts: timestamp }
+
+stream orders from topic "orders" key string value json Order event time ts
+stream payments from topic "payments" key string value json Order event time ts
+stream p2 = payments | rekey customerId
+`;
+    it("in a table pipeline: the join's repartition is not the group by's", async () => {
+      const topology = await topologyOf(`${header}table t = orders | rekey customerId | join p2 within 5 minutes | group by id | count\nsink t to topic "t"\n`);
+      expect(topology.repartitionTopics).toEqual(["names-t-2-repartition", "names-t-p2-repartition", "names-t-repartition"]);
+    });
+
+    it("two joins with one rekeyed stream: the second repartitions it under its own position", async () => {
+      const topology = await topologyOf(`${header}stream j2 = orders | rekey customerId | join p2 within 1 minute | join p2 within 2 minutes\nsink j2 to topic "j2"\n`);
+      expect(topology.repartitionTopics).toEqual(["names-j2-repartition", "names-j2-p2-repartition", "names-j2-3-p2-repartition"]);
+    });
+  });
 });

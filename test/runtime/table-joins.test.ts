@@ -69,6 +69,32 @@ describe("a table transformed as a table", () => {
   });
 });
 
+describe("another name for a table read from a topic", () => {
+  it("passes deletes to its sinks as tombstones, and a stream over it carries the updates only", async () => {
+    driver = new TopologyTestDriver(
+      await compileWeir(dedent`
+        application alias
+        ${customers}
+        table people = customers
+        stream shouted = people | select { n: upper(name) }
+        sink people to topic "people" value { name }
+        sink shouted to topic "shouted"
+        sink addresses to topic "addresses-copy"
+      `),
+    );
+    driver.pipeInput("customers", [
+      { key: "a", value: customer("a", "Ann"), timestamp: 1 },
+      { key: "a", value: null, timestamp: 2 },
+      { key: "b", value: customer("b", "Bob"), timestamp: 3 },
+    ]);
+    driver.pipeInput("addresses", []);
+    const summary = await driver.run();
+    expect(summary.deadLettered).toBe(0);
+    expect(rows(driver.readOutput("people"))).toEqual(['a {"name":"Ann"}@1', "a null@2", 'b {"name":"Bob"}@3']);
+    expect(rows(driver.readOutput("shouted"))).toEqual(['a {"n":"ANN"}@1', 'b {"n":"BOB"}@3']);
+  });
+});
+
 describe("a table made by an aggregation, filtered as a table", () => {
   it("deletes a key whose total stops matching, and a stream joins the table through another name", async () => {
     driver = new TopologyTestDriver(

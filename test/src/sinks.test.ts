@@ -4,6 +4,7 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadWeir, TopologyTestDriver } from "../../src/testing.ts";
+import { loadTopology } from "../../src/compiled-module.ts";
 
 const file = join(import.meta.dirname, "fixtures", "sinks", "routing.weir");
 const order = (id: string, region: string, amount: number, ts: number, note?: string) => ({
@@ -13,7 +14,8 @@ const order = (id: string, region: string, amount: number, ts: number, note?: st
 });
 // The test creates the picked topics without declaring formats, so values read back as text.
 const parsed = (value: unknown) => (typeof value === "string" ? (JSON.parse(value) as unknown) : value);
-const shown = (records: { key: unknown; value: unknown; headers?: unknown }[]) => records.map((r) => [r.key, parsed(r.value), r.headers]);
+// A record written without headers reads back with none (null).
+const shown = (records: { key: unknown; value: unknown; headers?: unknown }[]) => records.map((r) => [r.key, parsed(r.value), r.headers ?? null]);
 
 describe("sinks that pick their topic per record", () => {
   let driver: TopologyTestDriver;
@@ -57,5 +59,59 @@ describe("sinks that pick their topic per record", () => {
     expect(driver.readOutput("routing-dlq").map((r) => r.value)).toEqual([
       expect.objectContaining({ reason: "unknown-topic", detail: 'the topic "counts-xx" does not exist', node: "perRegion-to-topic-per-record", topic: "routing-perRegion-repartition" }),
     ]);
+  });
+
+  it("write a table's deletes and a session's retractions as tombstones without headers, to the topic their key names", async () => {
+    const text = `application deletes
+
+schema Order { id: string, customerId: string, ts: timestamp }
+schema Customer { name: string }
+
+stream orders from topic "orders" key string value json Order event time ts
+table customers from topic "customers" key string value json Customer
+
+table sessions = orders | group by customerId | window session 10 ms grace 0s | aggregate { n: count(), last: latest(id) }
+
+sink customers to topic "cust-" + key value { name } headers { who: name }
+sink sessions to topic "sess-" + key value { n } headers { last }
+`;
+    const loaded = await loadTopology(join(import.meta.dirname, "fixtures", "sinks", "deletes.weir"), text);
+    expect(loaded.diagnostics).toEqual([]);
+    driver = new TopologyTestDriver(loaded.topology!);
+    for (const topic of ["cust-a", "sess-c1"]) driver.log.createTopic(topic, 1);
+    driver.pipeInput("customers", [
+      { key: "a", value: { name: "Ann" }, timestamp: 1 },
+      { key: "a", value: null, timestamp: 2 },
+    ]);
+    driver.pipeInput("orders", [
+      { key: "o1", value: { id: "o1", customerId: "c1", ts: 100 } },
+      { key: "o3", value: { id: "o3", customerId: "c1", ts: 120 } },
+      { key: "o2", value: { id: "o2", customerId: "c1", ts: 110 } },
+    ]);
+    const summary = await driver.run();
+    expect(summary.deadLettered).toBe(0);
+    expect(shown(driver.readOutput("cust-a"))).toEqual([
+      ["a", { name: "Ann" }, { who: "Ann" }],
+      ["a", null, null],
+    ]);
+    const sessions = shown(driver.readOutput("sess-c1"));
+    // o1's session closed (grace 0s) before o2 came; o2 merged with o3's session, which is retracted.
+    expect(sessions).toEqual([
+      ["c1", { n: 1 }, { last: "o1" }],
+      ["c1", { n: 1 }, { last: "o3" }],
+      ["c1", null, null],
+      ["c1", { n: 2 }, { last: "o3" }],
+    ]);
+  });
+
+  it("over a table with deletes, refuse a topic named from the value (a delete has none), with a hint to use the key", async () => {
+    const text = `application deletes
+
+schema Customer { name: string }
+table customers from topic "customers" key string value json Customer
+sink customers to topic "cust-" + name
+`;
+    const loaded = await loadTopology(join(import.meta.dirname, "fixtures", "sinks", "deletes.weir"), text);
+    expect(loaded.diagnostics.map((d) => [d.code, d.hint])).toEqual([["WEIR3006", expect.stringContaining('name the topic from the key ("customers-" + key)')]]);
   });
 });
