@@ -149,46 +149,38 @@ function brokerList(brokers: KafkaSettings["brokers"]): string[] {
   return list;
 }
 
+/** The options of `runKafka` that configure the engine; the others are the run's. */
+const settingKeys = [
+  "brokers",
+  "clientId",
+  "applicationId",
+  "guarantee",
+  "ssl",
+  "sasl",
+  "transactionTimeoutMs",
+  "retryInitialMs",
+  "replicationFactor",
+  "logLevel",
+  "sessionTimeoutMs",
+  "heartbeatIntervalMs",
+  "rebalanceTimeoutMs",
+  "maxTaskIdleMs",
+] as const satisfies readonly (keyof KafkaSettings)[];
+// A setting added to KafkaSettings but not listed above would be passed to the run instead: a compile error.
+const everySettingListed: Exclude<keyof KafkaSettings, (typeof settingKeys)[number]> extends never ? true : never = true;
+void everySettingListed;
+
 /** Runs a topology on Kafka until drained (or, with `follow`, until `signal` fires), then disconnects. */
 export async function runKafka(topology: Topology, options: KafkaRunOptions): Promise<RunSummary> {
-  const {
-    brokers,
-    clientId,
-    applicationId,
-    guarantee,
-    ssl,
-    sasl,
-    transactionTimeoutMs,
-    retryInitialMs,
-    replicationFactor,
-    logLevel,
-    sessionTimeoutMs,
-    heartbeatIntervalMs,
-    rebalanceTimeoutMs,
-    maxTaskIdleMs,
-    ...runOptions
-  } = options;
-  const settings: KafkaSettings = {
-    brokers,
-    clientId,
-    applicationId,
-    guarantee,
-    ssl,
-    sasl,
-    transactionTimeoutMs,
-    retryInitialMs,
-    replicationFactor,
-    logLevel,
-    sessionTimeoutMs,
-    heartbeatIntervalMs,
-    rebalanceTimeoutMs,
-    maxTaskIdleMs,
-  };
-  const engine = createKafkaEngine(
-    Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as unknown as KafkaSettings,
-  );
+  const settings: Record<string, unknown> = {};
+  const runOptions: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined) continue;
+    ((settingKeys as readonly string[]).includes(key) ? settings : runOptions)[key] = value;
+  }
+  const engine = createKafkaEngine(settings as unknown as KafkaSettings);
   try {
-    return await engine.run(topology, runOptions);
+    return await engine.run(topology, runOptions as RunOptions);
   } finally {
     await engine.close();
   }
