@@ -14,16 +14,14 @@
 // entry: a scan of the store per record made dedup 30 times slower than a
 // filter with 10,000 keys live (bench/embedded-dedup.ts). A heap item whose
 // entry has changed since it was pushed is stale and skipped when it comes up.
-import { InMemoryKeyValueStore } from "./state-store.ts";
-
-const STREAM_TIME = JSON.stringify("streamTime");
+import { STREAM_TIME_KEY, TimedStore } from "./timed-store.ts";
 
 interface Expiry {
   readonly expires: number;
   readonly keyText: string;
 }
 
-export class InMemoryDedupStore extends InMemoryKeyValueStore {
+export class InMemoryDedupStore extends TimedStore {
   private expiries = new MinHeap<Expiry>((a, b) => a.expires - b.expires);
 
   constructor(
@@ -54,18 +52,8 @@ export class InMemoryDedupStore extends InMemoryKeyValueStore {
     }
   }
 
-  /** The task's stream time as of the last commit (after restoration); -Infinity for a new task. */
-  get streamTime(): number {
-    const value = this.get("streamTime");
-    return typeof value === "number" ? value : Number.NEGATIVE_INFINITY;
-  }
-
-  set streamTime(time: number) {
-    this.put("streamTime", time);
-  }
-
   protected override changed(keyText: string, value: unknown): void {
-    if (keyText === STREAM_TIME || typeof value !== "number") return;
+    if (keyText === STREAM_TIME_KEY || typeof value !== "number") return;
     this.expiries.push({ expires: value + this.withinMs, keyText });
   }
 

@@ -13,7 +13,7 @@
 // due, not a scan of the store) are kept beside it, in step with every change,
 // rollback and restoration.
 import type { JoinWindowSpec } from "../windows.ts";
-import { InMemoryKeyValueStore } from "./state-store.ts";
+import { STREAM_TIME_KEY, TimedStore } from "./timed-store.ts";
 
 export interface BufferedRecord {
   readonly key: unknown;
@@ -33,9 +33,7 @@ interface StoredEntry {
   readonly pending: boolean;
 }
 
-const STREAM_TIME = JSON.stringify("streamTime");
-
-export class JoinBufferStore extends InMemoryKeyValueStore {
+export class JoinBufferStore extends TimedStore {
   /** Key JSON text → the entry keys (JSON text) of its records. */
   private readonly index = new Map<string, Set<string>>();
   /**
@@ -115,16 +113,6 @@ export class JoinBufferStore extends InMemoryKeyValueStore {
     return (record.pending ? this.closeTime(record.timestamp) : this.expiryTime(record.timestamp)) + 1;
   }
 
-  /** The task's stream time as of the last commit (after restoration); -Infinity for a new task. */
-  get streamTime(): number {
-    const value = this.get("streamTime");
-    return typeof value === "number" ? value : Number.NEGATIVE_INFINITY;
-  }
-
-  set streamTime(time: number) {
-    this.put("streamTime", time);
-  }
-
   private recordsOf(key: unknown): BufferedRecord[] {
     const entryKeys = this.index.get(JSON.stringify(key));
     if (!entryKeys) return [];
@@ -137,7 +125,7 @@ export class JoinBufferStore extends InMemoryKeyValueStore {
   }
 
   protected override changed(entryKey: string, value: unknown): void {
-    if (entryKey === STREAM_TIME) return;
+    if (entryKey === STREAM_TIME_KEY) return;
     const [key, timestamp] = JSON.parse(entryKey) as [unknown, number, number];
     const id = JSON.stringify(key);
     if (value === undefined) {

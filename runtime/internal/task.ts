@@ -15,6 +15,7 @@ import { StateMachine, type Transitions } from "./state-machine.ts";
 import { InMemoryKeyValueStore } from "./state-store.ts";
 import { SubscriptionStore } from "./subscription-store.ts";
 import { InMemoryWindowStore } from "./window-store.ts";
+import { TimedStore } from "./timed-store.ts";
 import { InMemoryDedupStore } from "./dedup-store.ts";
 import { JoinBufferStore } from "./join-buffer-store.ts";
 
@@ -87,7 +88,7 @@ export class StreamTask {
    */
   private streamTime = Number.NEGATIVE_INFINITY;
   /** The stores that keep the task's stream time: window stores, dedup stores and join buffers. */
-  private readonly timedStores: (InMemoryWindowStore | InMemoryDedupStore | JoinBufferStore)[] = [];
+  private readonly timedStores: TimedStore[] = [];
   private readonly onEnforced: ((queue: RecordQueue, waitedMs: number) => void) | undefined;
   /** Why the record being processed is late, if a windowed aggregation found it so. */
   private lateRecord: { node: string; detail: string } | undefined;
@@ -111,7 +112,7 @@ export class StreamTask {
             : description.joinWindow
               ? new JoinBufferStore(description.name, description.joinWindow)
               : new InMemoryKeyValueStore(description.name);
-      if (store instanceof InMemoryWindowStore || store instanceof InMemoryDedupStore || store instanceof JoinBufferStore) this.timedStores.push(store);
+      if (store instanceof TimedStore) this.timedStores.push(store);
       this.stores.set(description.name, { store, changelog: { topic: description.changelogTopic, partition } });
     }
     const processors = buildProcessors(topology, subtopology, {

@@ -14,7 +14,7 @@
 // neighbouring windows) and a heap of the windows' deadlines (so that finding
 // the closed windows costs what closed, not the size of the store) are kept
 // beside it, in step with every change, rollback and restoration.
-import { InMemoryKeyValueStore } from "./state-store.ts";
+import { STREAM_TIME_KEY, TimedStore } from "./timed-store.ts";
 import { slidingWindowExpiry, windowCloseTime, type WindowSpec } from "../windows.ts";
 
 export interface WindowEntry {
@@ -32,9 +32,7 @@ export interface StoredWindow extends WindowEntry {
   readonly start: number;
 }
 
-const STREAM_TIME = JSON.stringify("streamTime");
-
-export class InMemoryWindowStore extends InMemoryKeyValueStore {
+export class InMemoryWindowStore extends TimedStore {
   /** Key JSON text → the starts of its windows. */
   private readonly index = new Map<string, Set<number>>();
   /** Each window's deadline (see nextDeadline), as last pushed on the heap. */
@@ -91,18 +89,8 @@ export class InMemoryWindowStore extends InMemoryKeyValueStore {
       .map((c) => c.window);
   }
 
-  /** The task's stream time as of the last commit (after restoration); -Infinity for a new task. */
-  get streamTime(): number {
-    const value = this.get("streamTime");
-    return typeof value === "number" ? value : Number.NEGATIVE_INFINITY;
-  }
-
-  set streamTime(time: number) {
-    this.put("streamTime", time);
-  }
-
   protected override changed(keyText: string, value: unknown): void {
-    if (keyText === STREAM_TIME) return;
+    if (keyText === STREAM_TIME_KEY) return;
     const [key, start] = JSON.parse(keyText) as [unknown, number];
     const id = JSON.stringify(key);
     if (value === undefined) {
