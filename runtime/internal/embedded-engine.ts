@@ -2,11 +2,12 @@
 // then fetch → process → commit until drained (or, in follow mode, stopped).
 // It speaks to the log only through LogClient, so that the same loop and the
 // same commit protocol run over the embedded SQLite log and its tests.
-import type { CommitInfo, Engine, RunOptions, RunSummary, StoreRestoration } from "../engine.ts";
+import type { Engine, RunOptions, RunSummary, StoreRestoration } from "../engine.ts";
 import { EngineStateError } from "../errors.ts";
 import type { Topology } from "../topology.ts";
 import { StoreChangelogReader } from "./changelog-reader.ts";
 import type { LogClient, TopicPartition, TransactionalProducer } from "./log-client.ts";
+import { CommitTally, Pause } from "./commit-tally.ts";
 import { StateMachine, type Transitions } from "./state-machine.ts";
 import { StreamTask, type TaskCommit } from "./task.ts";
 import { prepareTopics, refreshPickableTopics, type TopicPlan } from "./topic-manager.ts";
@@ -89,7 +90,7 @@ class TopologyRun {
   readonly finished: Promise<void>;
   private resolveFinished!: () => void;
   private stopRequested = false;
-  private wakeUp: (() => void) | undefined;
+  private readonly pause = new Pause();
 
   private producer!: TransactionalProducer;
   private plan!: TopicPlan;
@@ -97,11 +98,7 @@ class TopologyRun {
 
   private readonly commitIntervalMs: number;
   private readonly maxRecordsPerCommit: number;
-  private commits = 0;
-  private recordsProcessed = 0;
-  private deadLettered = 0;
-  private lateRecords = 0;
-  private readonly outputs: Record<string, number> = {};
+  private readonly tally = new CommitTally();
   private recordsSinceCommit = 0;
   private lastCommit = 0;
 
@@ -126,7 +123,7 @@ class TopologyRun {
 
   requestStop(): void {
     this.stopRequested = true;
-    this.wakeUp?.();
+    this.pause.wake();
   }
 
   async execute(): Promise<RunSummary> {
@@ -138,11 +135,11 @@ class TopologyRun {
       for (const task of this.tasks) task.close(true);
       return {
         application: this.application,
-        recordsProcessed: this.recordsProcessed,
-        outputs: { ...this.outputs },
-        deadLettered: this.deadLettered,
-        lateRecords: this.lateRecords,
-        commits: this.commits,
+        recordsProcessed: this.tally.recordsProcessed,
+        outputs: { ...this.tally.outputs },
+        deadLettered: this.tally.deadLettered,
+        lateRecords: this.tally.lateRecords,
+        commits: this.tally.commits,
         restored,
         durationMs: performance.now() - started,
         stoppedBy,
@@ -213,7 +210,7 @@ class TopologyRun {
     for (;;) {
       await this.fetch();
       let processed = 0;
-      const commitsBefore = this.commits;
+      const commitsBefore = this.tally.commits;
       for (const task of this.tasks) {
         if (this.stopRequested) break;
         const count = task.process(Math.min(ROUND_BATCH, this.maxRecordsPerCommit - this.recordsSinceCommit));
@@ -223,12 +220,12 @@ class TopologyRun {
       }
       if (this.stopRequested) {
         if (this.hasUncommittedWork()) await this.commit();
-        this.options.logger?.(`${this.application}: stopped after ${this.commits} commit(s)`);
+        this.options.logger?.(`${this.application}: stopped after ${this.tally.commits} commit(s)`);
         return "closed";
       }
       // A commit in this round may have written repartition records that the
       // fetch above could not see yet: fetch again before calling it drained.
-      if (processed > 0 || this.commits > commitsBefore) {
+      if (processed > 0 || this.tally.commits > commitsBefore) {
         // Let timers, signals and I/O callbacks run (an abort, a SIGTERM handler).
         await new Promise((resolve) => setImmediate(resolve));
         continue;
@@ -365,43 +362,15 @@ class TopologyRun {
     // Topics created since the last commit become usable by sinks that pick their topic per record.
     await refreshPickableTopics(this.topology, this.log, this.plan);
 
-    const info = { records: 0, deadLettered: 0, lateRecords: 0, changelogRecords: 0, outputs: {} as Record<string, number> };
-    for (const [i, task] of this.tasks.entries()) {
-      const taskCommit = taskCommits[i]!;
-      task.postCommit(taskCommit);
-      info.records += taskCommit.processed;
-      info.deadLettered += taskCommit.deadLettered;
-      info.lateRecords += taskCommit.late;
-      let outputs = 0;
-      for (const [topic, count] of taskCommit.outputs) {
-        info.outputs[topic] = (info.outputs[topic] ?? 0) + count;
-        outputs += count;
-      }
-      info.changelogRecords += taskCommit.records.length - outputs - taskCommit.deadLettered;
-    }
-    this.commits++;
-    this.recordsProcessed += info.records;
-    this.deadLettered += info.deadLettered;
-    this.lateRecords += info.lateRecords;
-    for (const [topic, count] of Object.entries(info.outputs)) this.outputs[topic] = (this.outputs[topic] ?? 0) + count;
+    this.tasks.forEach((task, i) => task.postCommit(taskCommits[i]!));
     this.recordsSinceCommit = 0;
     this.lastCommit = performance.now();
-
-    const commit: CommitInfo = { commit: this.commits, ...info, durationMs: this.lastCommit - started };
+    const commit = this.tally.add(taskCommits, this.lastCommit - started);
     this.options.onCommit?.(commit);
   }
 
   /** Waits for new records, or less if stopped. */
   private async sleep(ms: number): Promise<void> {
-    if (this.stopRequested) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
-    });
-    this.wakeUp = undefined;
+    if (!this.stopRequested) await this.pause.sleep(ms);
   }
 }

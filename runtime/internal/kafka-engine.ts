@@ -14,7 +14,7 @@
 // fact 6), tasks it keeps stay as they are, tasks it gets are fenced and
 // restored, tasks it loses are closed. Stopping commits, then leaves the group
 // so that the others take over at once. See docs/kafka.md, "Scaling out".
-import type { CommitInfo, Engine, RunOptions, RunSummary } from "../engine.ts";
+import type { Engine, RunOptions, RunSummary } from "../engine.ts";
 import { EngineStateError, ProducerFencedError } from "../errors.ts";
 import type { Topology } from "../topology.ts";
 import { StoreChangelogReader } from "./changelog-reader.ts";
@@ -22,6 +22,7 @@ import { ENGINE_TRANSITIONS, type EngineState } from "./embedded-engine.ts";
 import type { GroupMember, TaskInputs } from "./group-member.ts";
 import { kafkaErrorType, type KafkaLogClient } from "./kafka-log-client.ts";
 import type { TopicPartition, TransactionalProducer } from "./log-client.ts";
+import { CommitTally, Pause } from "./commit-tally.ts";
 import { StateMachine } from "./state-machine.ts";
 import { StreamTask, taskId, type TaskCommit } from "./task.ts";
 import { prepareTopics, refreshPickableTopics, type TopicPlan } from "./topic-manager.ts";
@@ -99,7 +100,7 @@ class KafkaTopologyRun {
   readonly finished: Promise<void>;
   private resolveFinished!: () => void;
   private stopRequested = false;
-  private wakeUp: (() => void) | undefined;
+  private readonly pause = new Pause();
 
   private plan!: TopicPlan;
   private group: GroupMember | undefined;
@@ -116,12 +117,8 @@ class KafkaTopologyRun {
 
   private readonly commitIntervalMs: number;
   private readonly maxRecordsPerCommit: number;
-  private commits = 0;
-  private recordsProcessed = 0;
-  private deadLettered = 0;
-  private lateRecords = 0;
+  private readonly tally = new CommitTally();
   private enforcedProcessing = 0;
-  private readonly outputs: Record<string, number> = {};
   private recordsSinceCommit = 0;
   private lastCommit = 0;
 
@@ -150,7 +147,7 @@ class KafkaTopologyRun {
 
   requestStop(): void {
     this.stopRequested = true;
-    this.wakeUp?.();
+    this.pause.wake();
   }
 
   async execute(): Promise<RunSummary> {
@@ -162,12 +159,12 @@ class KafkaTopologyRun {
       for (const task of this.tasks.values()) task.close(true);
       return {
         application: this.application,
-        recordsProcessed: this.recordsProcessed,
-        outputs: { ...this.outputs },
-        deadLettered: this.deadLettered,
-        lateRecords: this.lateRecords,
+        recordsProcessed: this.tally.recordsProcessed,
+        outputs: { ...this.tally.outputs },
+        deadLettered: this.tally.deadLettered,
+        lateRecords: this.tally.lateRecords,
         enforcedProcessing: this.enforcedProcessing,
-        commits: this.commits,
+        commits: this.tally.commits,
         restored: this.topology.stores.map((store) => ({
           store: store.name,
           changelogTopic: store.changelogTopic,
@@ -337,7 +334,7 @@ class KafkaTopologyRun {
       if (this.group!.rebalanceNeeded && !this.stopRequested) await this.rebalance();
       await this.fetch();
       let processed = 0;
-      const commitsBefore = this.commits;
+      const commitsBefore = this.tally.commits;
       for (const task of [...this.tasks.values()]) {
         // A rebalance waits for this member: leave the rest of the round to whoever owns the tasks next.
         if (this.stopRequested || this.group!.rebalanceNeeded) break;
@@ -354,13 +351,13 @@ class KafkaTopologyRun {
         } else if (this.hasUncommittedWork()) {
           await this.commit();
         }
-        this.options.logger?.(`${this.application}: stopped after ${this.commits} commit(s)`);
+        this.options.logger?.(`${this.application}: stopped after ${this.tally.commits} commit(s)`);
         return "closed";
       }
       if (this.group!.rebalanceNeeded) continue;
       // A commit in this round may have written repartition records that the
       // fetch above could not see yet: fetch again before calling it drained.
-      if (processed > 0 || this.commits > commitsBefore) {
+      if (processed > 0 || this.tally.commits > commitsBefore) {
         await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
@@ -503,40 +500,14 @@ class KafkaTopologyRun {
   }
 
   private account(taskCommits: readonly TaskCommit[], started: number): void {
-    const info = { records: 0, deadLettered: 0, lateRecords: 0, changelogRecords: 0, outputs: {} as Record<string, number> };
-    for (const taskCommit of taskCommits) {
-      info.records += taskCommit.processed;
-      info.deadLettered += taskCommit.deadLettered;
-      info.lateRecords += taskCommit.late;
-      let outputs = 0;
-      for (const [topic, count] of taskCommit.outputs) {
-        info.outputs[topic] = (info.outputs[topic] ?? 0) + count;
-        outputs += count;
-      }
-      info.changelogRecords += taskCommit.records.length - outputs - taskCommit.deadLettered;
-    }
-    this.commits++;
-    this.recordsProcessed += info.records;
-    this.deadLettered += info.deadLettered;
-    this.lateRecords += info.lateRecords;
-    for (const [topic, count] of Object.entries(info.outputs)) this.outputs[topic] = (this.outputs[topic] ?? 0) + count;
     this.recordsSinceCommit = 0;
     this.lastCommit = performance.now();
-    const commit: CommitInfo = { commit: this.commits, ...info, durationMs: this.lastCommit - started };
+    const commit = this.tally.add(taskCommits, this.lastCommit - started);
     this.options.onCommit?.(commit);
   }
 
   private async sleep(ms: number): Promise<void> {
-    if (this.stopRequested) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
-    });
-    this.wakeUp = undefined;
+    if (!this.stopRequested) await this.pause.sleep(ms);
   }
 }
 
