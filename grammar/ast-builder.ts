@@ -243,11 +243,25 @@ class AstBuilder extends BaseVisitor {
   }
 
   streamDecl(ctx: StreamDeclCstChildren, range: SourceRange): SourceDecl | PipelineDecl {
-    const name = this.sub(this.name, ctx.name?.[0], endOf(ctx.StreamKw?.[0], range.end));
+    return this.collectionDecl("stream", ctx, ctx.StreamKw?.[0], range);
+  }
+
+  tableDecl(ctx: TableDeclCstChildren, range: SourceRange): SourceDecl | PipelineDecl {
+    return this.collectionDecl("table", ctx, ctx.TableKw?.[0], range);
+  }
+
+  /** `stream NAME ...` and `table NAME ...` have the same children after their keyword. */
+  private collectionDecl(
+    collection: "stream" | "table",
+    ctx: Omit<StreamDeclCstChildren, "StreamKw">,
+    keyword: IToken | undefined,
+    range: SourceRange,
+  ): SourceDecl | PipelineDecl {
+    const name = this.sub(this.name, ctx.name?.[0], endOf(keyword, range.end));
     if (ctx.FromKw) {
       return {
         kind: "Source",
-        collection: "stream",
+        collection,
         name,
         topic: stringLiteral(ctx.StringLiteral?.[0], range.end),
         keyFormat: this.sub(this.format, ctx.keyFormat?.[0], range.end),
@@ -257,24 +271,7 @@ class AstBuilder extends BaseVisitor {
       };
     }
     // With neither `from` nor `=` (recovery), a pipeline without steps stands in.
-    return { kind: "Pipeline", collection: "stream", name, ...this.sub(this.pipeline, ctx.pipeline?.[0], range.end), range };
-  }
-
-  tableDecl(ctx: TableDeclCstChildren, range: SourceRange): SourceDecl | PipelineDecl {
-    const name = this.sub(this.name, ctx.name?.[0], endOf(ctx.TableKw?.[0], range.end));
-    if (ctx.FromKw) {
-      return {
-        kind: "Source",
-        collection: "table",
-        name,
-        topic: stringLiteral(ctx.StringLiteral?.[0], range.end),
-        keyFormat: this.sub(this.format, ctx.keyFormat?.[0], range.end),
-        valueFormat: this.sub(this.format, ctx.valueFormat?.[0], range.end),
-        eventTime: ctx.EventKw || ctx.eventTime ? this.sub(this.name, ctx.eventTime?.[0], range.end) : undefined,
-        range,
-      };
-    }
-    return { kind: "Pipeline", collection: "table", name, ...this.sub(this.pipeline, ctx.pipeline?.[0], range.end), range };
+    return { kind: "Pipeline", collection, name, ...this.sub(this.pipeline, ctx.pipeline?.[0], range.end), range };
   }
 
   sinkDecl(ctx: SinkDeclCstChildren, range: SourceRange): SinkDecl {

@@ -162,38 +162,21 @@ export class WeirParser extends CstParser {
   readonly streamDecl = this.RULE("streamDecl", () => {
     this.CONSUME(T.StreamKw);
     this.SUBRULE(this.name);
-    this.OR({
-      ERR_MSG: "'from' or '='",
-      DEF: [
-        {
-          ALT: () => {
-            this.CONSUME(T.FromKw);
-            this.CONSUME(T.TopicKw);
-            this.CONSUME(T.StringLiteral);
-            this.CONSUME(T.KeyKw);
-            this.SUBRULE(this.format, { LABEL: "keyFormat" });
-            this.CONSUME(T.ValueKw);
-            this.SUBRULE2(this.format, { LABEL: "valueFormat" });
-            this.OPTION(() => {
-              this.CONSUME(T.EventKw);
-              this.CONSUME(T.TimeKw);
-              this.SUBRULE2(this.name, { LABEL: "eventTime" });
-            });
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(T.Equals);
-            this.SUBRULE(this.pipeline);
-          },
-        },
-      ],
-    });
+    this.sourceOrPipeline();
   });
 
   readonly tableDecl = this.RULE("tableDecl", () => {
     this.CONSUME(T.TableKw);
     this.SUBRULE(this.name);
+    this.sourceOrPipeline();
+  });
+
+  /**
+   * What follows `stream NAME` and `table NAME`: `from topic ...` or `= pipeline`.
+   * Not a rule of its own, so that both declarations keep their flat CST
+   * children (`FromKw`, `keyFormat`, `pipeline`, ...).
+   */
+  private sourceOrPipeline(): void {
     this.OR({
       ERR_MSG: "'from' or '='",
       DEF: [
@@ -221,7 +204,7 @@ export class WeirParser extends CstParser {
         },
       ],
     });
-  });
+  }
 
   readonly sinkDecl = this.RULE("sinkDecl", () => {
     this.CONSUME(T.SinkKw);
