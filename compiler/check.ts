@@ -23,6 +23,7 @@ import type {
   Step,
   StringLiteral,
   TypeRef,
+  WhereStep,
   WindowStep,
 } from "../grammar/ast.ts";
 import { fixedTopic } from "../grammar/ast.ts";
@@ -338,6 +339,12 @@ class Checker {
     }
   }
 
+  /** `where COND`, on a stream or a table: what passes is what the condition holds for, so its null checks narrow. */
+  private checkWhere(step: WhereStep, shape: Shape): Shape {
+    this.checkCondition(step.condition, shape, "the condition of 'where'");
+    return { ...shape, nonNull: withNonNull(shape.nonNull, nonNullWhen(step.condition, true, this.names)) };
+  }
+
   private checkPipeline(pipeline: PipelineDecl): Shape | undefined {
     // Reading itself directly was reported when names were resolved (WEIR2013).
     const input = this.shapeOf(pipeline.input.name);
@@ -370,9 +377,7 @@ class Checker {
       const joined = step.kind === "Where" || step.kind === "Join" ? shape.joined : undefined;
       switch (step.kind) {
         case "Where":
-          this.checkCondition(step.condition, shape, "the condition of 'where'");
-          // The records that pass are those for which the condition holds.
-          shape = { ...shape, nonNull: withNonNull(shape.nonNull, nonNullWhen(step.condition, true, this.names)) };
+          shape = this.checkWhere(step, shape);
           break;
         case "Join":
           shape = this.isStreamStreamJoin(step) ? this.checkStreamStreamJoin(step, shape, pipeline) : this.checkJoin(step, shape);
@@ -577,9 +582,7 @@ class Checker {
       const joined = step.kind === "Where" || step.kind === "Join" ? shape.joined : undefined;
       switch (step.kind) {
         case "Where":
-          this.checkCondition(step.condition, shape, "the condition of 'where'");
-          // The rows kept are those for which the condition holds.
-          shape = { ...shape, nonNull: withNonNull(shape.nonNull, nonNullWhen(step.condition, true, this.names)) };
+          shape = this.checkWhere(step, shape);
           break;
         case "Select":
           shape = { ...shape, value: this.checkExpr(step.value, shape), nonNull: forget(shape.nonNull, "value") };
