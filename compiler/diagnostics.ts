@@ -47,7 +47,7 @@ export const diagnostics = {
     "The text has a character that is no part of weir's syntax (outside a string or a comment), a string that is not well formed (a bad escape, no closing quote on its line) or a comment that never closes.",
   ),
   syntaxError: define("WEIR1002", "error", (message: string) => message,
-    "The tokens do not follow the grammar: the message says what was expected where. When a word was found where a keyword belongs (a step, a kind of window, a declaration, a format), the hint names the keyword it is closest to. Parsing recovers, so every broken declaration is reported; nothing is checked further until the file parses.",
+    "The tokens do not follow the grammar: the message says what was expected where. When a word was found where a keyword belongs (a step, a kind of window, a declaration, a format), the hint names the keyword it is closest to, or the one it is another name for (Kafka Streams' `filter` is `where`, `map` is `select`). Comparisons do not chain (`a < b < c`, `a > 1 in [...]`): the message says so at the second one. Parsing recovers, so every broken declaration is reported; nothing is checked further until the file parses.",
   ),
 
   // names
