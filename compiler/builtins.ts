@@ -1,6 +1,6 @@
 // The weir types of the built-in functions (their code is runtime/functions.ts)
 // and of the aggregate functions allowed inside `aggregate { ... }`.
-import { Types, describeType, nonNull, unify, type Type } from "./types.ts";
+import { Types, describeType, isNumeric, nonNull, unify, type Type } from "./types.ts";
 
 export interface ParameterSpec {
   readonly name: string;
@@ -23,9 +23,12 @@ export interface FunctionSignature {
 
 const is = (kind: Type["kind"]) => (type: Type) => type.kind === kind;
 const string: ParameterSpec = { name: "text", expected: "a string", accepts: is("string") };
-const numeric = (name: string): ParameterSpec => ({ name, expected: "a number", accepts: (t) => t.kind === "number" || t.kind === "timestamp" });
+const numeric = (name: string): ParameterSpec => ({ name, expected: "a number", accepts: isNumeric });
 const textNamed = (name: string): ParameterSpec => ({ ...string, name });
 const anything = (name: string): ParameterSpec => ({ name, expected: "any value", accepts: () => true });
+
+/** An integer for an integer argument, else a number (`abs`, `sum`: as in ksqlDB, the argument's kind is kept). */
+const integerIfInteger = ([argument]: readonly Type[]): Type => (argument?.kind === "integer" ? Types.integer : Types.number);
 
 function fixed(summary: string, parameters: ParameterSpec[], result: Type, extra: Partial<FunctionSignature> = {}): FunctionSignature {
   return { parameters, required: parameters.length, result: () => result, summary, ...extra };
@@ -39,7 +42,7 @@ export const builtinFunctions: Readonly<Record<string, FunctionSignature>> = {
     summary: "the number of characters of a string, or of elements of a list",
     parameters: [{ name: "value", expected: "a string or a list", accepts: (t) => t.kind === "string" || t.kind === "list" }],
     required: 1,
-    result: () => Types.number,
+    result: () => Types.integer,
   },
   contains: fixed("whether the text contains the part", [string, textNamed("part")], Types.boolean),
   startsWith: fixed("whether the text starts with the prefix", [string, textNamed("prefix")], Types.boolean),
@@ -60,7 +63,12 @@ export const builtinFunctions: Readonly<Record<string, FunctionSignature>> = {
   }),
   toString: fixed("the value as text (JSON for anything but a string)", [anything("value")], Types.string),
   toNumber: fixed("the number a text holds (an error for any other text)", [string], Types.number),
-  abs: fixed("the absolute value", [numeric("value")], Types.number),
+  toInteger: fixed(
+    "the integer part of a number, or of the number a text holds, truncated toward zero (an error for text that is not a number, NaN, infinities and integers beyond 2^53 - 1)",
+    [{ name: "value", expected: "a number or a string", accepts: (t) => isNumeric(t) || t.kind === "string" }],
+    Types.integer,
+  ),
+  abs: { summary: "the absolute value", parameters: [numeric("value")], required: 1, result: integerIfInteger },
   round: fixed("the nearest whole number", [numeric("value")], Types.number),
   floor: fixed("the largest whole number not above the value", [numeric("value")], Types.number),
   ceil: fixed("the smallest whole number not below the value", [numeric("value")], Types.number),
@@ -80,7 +88,7 @@ export type AggregateFunctionName = "count" | "sum" | "min" | "max" | "avg" | "c
 const orderable: ParameterSpec = {
   name: "value",
   expected: "a number or a string",
-  accepts: (t) => t.kind === "number" || t.kind === "timestamp" || t.kind === "string",
+  accepts: (t) => isNumeric(t) || t.kind === "string",
 };
 
 /** The argument's own type, without null (a number for a timestamp only when mixed). */
@@ -92,12 +100,12 @@ function each(summary: string, result: (argument: Type) => Type): FunctionSignat
 
 // The runtime side is runtime/aggregations.ts; test/compiler/builtins.test.ts keeps the lists in step.
 export const aggregateFunctions: Readonly<Record<AggregateFunctionName, FunctionSignature>> = {
-  count: fixed("the number of records", [], Types.number),
-  sum: fixed("the sum of a number over the records", [numeric("value")], Types.number),
+  count: fixed("the number of records", [], Types.integer),
+  sum: { summary: "the sum of a number over the records", parameters: [numeric("value")], required: 1, result: integerIfInteger },
   min: { summary: "the smallest value (number or string) over the records", parameters: [orderable], required: 1, result: sameAsArgument },
   max: { summary: "the largest value (number or string) over the records", parameters: [orderable], required: 1, result: sameAsArgument },
   avg: fixed("the mean of a number over the records (kept as a sum and a count)", [numeric("value")], Types.number),
-  countDistinct: each("the number of different values over the records", () => Types.number),
+  countDistinct: each("the number of different values over the records", () => Types.integer),
   collectList: each("every value, in the order the records were processed", (argument) => Types.list(argument)),
   collectSet: each("every different value, in the order first seen", (argument) => Types.list(argument)),
   latest: each("the value of the record with the highest timestamp (the last processed, of equal ones)", (argument) => argument),

@@ -4,6 +4,7 @@
 // checkXxx and report through the DiagnosticBag; nothing here knows positions.
 import type {
   AggregateStep,
+  BetweenExpr,
   BranchDecl,
   CallExpr,
   DedupStep,
@@ -12,6 +13,8 @@ import type {
   FormatRef,
   GroupByStep,
   Identifier,
+  IndexExpr,
+  InExpr,
   JoinStep,
   MergeStep,
   NameExpr,
@@ -37,6 +40,7 @@ import type { BranchStreamDecl, CollectionDecl, ResolvedFile } from "./resolve.t
 import { aliasTarget } from "./resolve.ts";
 import {
   Types,
+  arithmeticType,
   describeType,
   fieldOf,
   isAssignable,
@@ -209,6 +213,9 @@ class Checker {
         return Types[ref.name];
       case "ListType":
         return Types.list(this.typeFromRef(ref.element, visiting));
+      case "MapType":
+        // The key type is string (resolve.ts reports any other): only the values' type is kept.
+        return Types.map(this.typeFromRef(ref.value, visiting));
       case "NamedType":
         return this.schemaType(ref.name.name, visiting);
     }
@@ -881,10 +888,10 @@ class Checker {
   private checkAggregation(step: Step, shape: Shape, window: WindowStep | undefined): Type {
     switch (step.kind) {
       case "Count":
-        return Types.number;
+        return Types.integer;
       case "Sum":
         this.checkNumber(step.value, shape, "sum");
-        return Types.number;
+        return this.types.get(step.value)?.kind === "integer" ? Types.integer : Types.number;
       case "Aggregate":
         return this.checkAggregateRecord(step, shape, window);
       default:
@@ -1129,7 +1136,7 @@ class Checker {
   private exprType(expr: Expr, shape: Shape): Type {
     switch (expr.kind) {
       case "NumberLiteral":
-        return Types.number;
+        return expr.integer ? Types.integer : Types.number;
       case "StringLiteral":
         return Types.string;
       case "BooleanLiteral":
@@ -1144,16 +1151,22 @@ class Checker {
         return this.checkMember(expr, shape);
       case "Index": {
         const object = this.checkExpr(expr.object, shape);
+        const container = nonNull(object);
+        if (container.kind === "map") return this.checkMapAccess(expr, container.value, shape);
         const index = this.checkExpr(expr.index, shape);
-        if (!isUnchecked(index) && !isNumeric(index)) this.bag.report("operandType", expr.index, ["[ ]", "a number", describeType(index)]);
-        if (isUnchecked(object)) return Types.any;
-        const list = nonNull(object);
-        if (list.kind !== "list") {
-          this.bag.report("notIndexable", expr.object, [describeType(object)]);
+        // A value of unknown shape may be a list or an object: a number or a string picks from it.
+        if (isUnchecked(object)) {
+          if (!isUnchecked(index) && !isNumeric(index) && index.kind !== "string") this.bag.report("operandType", expr.index, ["[ ]", "a number or a string", describeType(index)]);
+          return Types.any;
+        }
+        if (container.kind !== "list") {
+          const field = container.kind === "record" && expr.index.kind === "StringLiteral" ? expr.index.value : undefined;
+          this.bag.report("notIndexable", expr.object, [describeType(object)], field === undefined ? {} : { hint: `a record's fields are read with a dot: ${pathText(expr.object) ?? "EXPR"}.${field}` });
           return Types.error;
         }
+        if (!isUnchecked(index) && !isNumeric(index)) this.bag.report("operandType", expr.index, ["[ ]", "a number", describeType(index)]);
         // Past the end of a list, or in a list that is null, there is nothing: indexing may give null.
-        return Types.nullable(list.element);
+        return Types.nullable(container.element);
       }
       case "Call":
         return this.checkCall(expr, shape);
@@ -1164,10 +1177,14 @@ class Checker {
           return Types.boolean;
         }
         this.expectOperand(expr.operand, operand, "-", "a number", isNumeric);
-        return Types.number;
+        return operand.kind === "integer" ? Types.integer : Types.number;
       }
       case "Binary":
         return this.checkBinary(expr, shape);
+      case "In":
+        return this.checkIn(expr, shape);
+      case "Between":
+        return this.checkBetween(expr, shape);
       case "If": {
         this.checkCondition(expr.condition, shape, "the condition of 'if'");
         const thenType = this.checkExpr(expr.then, this.assuming(expr.condition, true, shape));
@@ -1278,6 +1295,10 @@ class Checker {
     const name = expr.property.name;
     if (isUnchecked(object) || name === "") return Types.any;
     const record = nonNull(object);
+    if (record.kind === "map") {
+      this.bag.report("notARecord", expr.property, [name, describeType(object)], { hint: `a map is read by key: ${pathText(expr.object) ?? "EXPR"}[${JSON.stringify(name)}]` });
+      return Types.error;
+    }
     if (record.kind !== "record") {
       this.bag.report("notARecord", expr.property, [name, describeType(object)]);
       return Types.error;
@@ -1317,7 +1338,12 @@ class Checker {
         }
         this.expectOperand(expr.left, left, operator, "numbers", isNumeric);
         this.expectOperand(expr.right, right, operator, "numbers", isNumeric);
-        return Types.number;
+        // Two integers make an integer: `/` then truncates toward zero, as in Java and ksqlDB.
+        const type = arithmeticType(left, right);
+        if (type.kind === "integer" && (operator === "/" || operator === "%") && expr.right.kind === "NumberLiteral" && expr.right.value === 0) {
+          this.bag.report("integerDivisionByZero", expr.right, [operator]);
+        }
+        return type;
       case "==":
       case "!=":
         if (left.kind === "null" || right.kind === "null") this.checkNullComparison(expr, left, right);
@@ -1339,6 +1365,57 @@ class Checker {
         }
         return Types.boolean;
     }
+  }
+
+  /** `attributes["color"]`, `attributes[name]`: a string key; an absent key (or a null map) gives null, as in ksqlDB. */
+  private checkMapAccess(expr: IndexExpr, value: Type, shape: Shape): Type {
+    const key = this.checkExpr(expr.index, shape);
+    this.expectOperand(expr.index, key, "[ ]", "a string", (t) => t.kind === "string");
+    return Types.nullable(value);
+  }
+
+  /**
+   * `x in LIST`, `x not in LIST`: x == each element, so what `==` compares `in` compares, and a
+   * null x is in a list that holds null (weir's `==` is two-valued: see docs/language.md).
+   */
+  private checkIn(expr: InExpr, shape: Shape): Type {
+    const operator = expr.negated ? "not in" : "in";
+    const value = this.checkExpr(expr.value, shape);
+    const list = this.checkExpr(expr.list, shape);
+    if (!isUnchecked(list) && nonNull(list).kind !== "list") {
+      // `x in ("a")` or `x in "a"`: the values were meant as a list.
+      this.bag.report("operandType", expr.list, [operator, "a list", describeType(list)], { hint: `a list is written in brackets: ${operator} [${formatExpression(expr.list)}]` });
+      return Types.boolean;
+    }
+    this.expectOperand(expr.list, list, operator, "a list", (t) => t.kind === "list");
+    const elements = nonNull(list);
+    if (elements.kind !== "list" || isNullable(list)) return Types.boolean;
+    const element = elements.element;
+    if (isUnchecked(value) || isUnchecked(element) || value.kind === "null" || element.kind === "null") return Types.boolean;
+    if (!isScalar(nonNull(value)) || !isScalar(nonNull(element)) || !sameType(nonNull(value), nonNull(element))) {
+      this.bag.report("incomparable", { range: expr.operatorRange }, [operator, describeType(value), describeType(element)], comparisonHint(value, element));
+    }
+    return Types.boolean;
+  }
+
+  /** `x between LOW and HIGH`: `LOW <= x and x <= HIGH`, so it takes what `<=` takes, and none of them may be null. */
+  private checkBetween(expr: BetweenExpr, shape: Shape): Type {
+    const operator = expr.negated ? "not between" : "between";
+    const operands = [expr.value, expr.low, expr.high];
+    const types = operands.map((operand) => this.checkExpr(operand, shape));
+    if (types.some(isUnchecked)) return Types.boolean;
+    if (types.some(isNullable)) {
+      operands.forEach((operand, index) => {
+        const type = types[index]!;
+        if (isNullable(type)) this.bag.report("mayBeNull", operand, [nameOrThis(operand), describeType(type)], { hint: this.nullHint(operand) });
+      });
+      return Types.boolean;
+    }
+    const [value, low, high] = types as [Type, Type, Type];
+    const ordered = (a: Type, b: Type) => (isNumeric(a) && isNumeric(b)) || (a.kind === "string" && b.kind === "string");
+    const unordered = [low, high].find((bound) => !ordered(value, bound));
+    if (unordered) this.bag.report("incomparable", { range: expr.operatorRange }, [operator, describeType(value), describeType(unordered)], comparisonHint(value, unordered));
+    return Types.boolean;
   }
 
   /** `x != null` where x cannot be null: always true, so probably not what was meant. */
@@ -1516,7 +1593,7 @@ function isAggregation(step: Step): boolean {
 }
 
 function isScalar(type: Type): boolean {
-  return type.kind === "string" || type.kind === "number" || type.kind === "boolean" || type.kind === "timestamp";
+  return type.kind === "string" || isNumeric(type) || type.kind === "boolean";
 }
 
 /**

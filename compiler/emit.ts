@@ -5,7 +5,8 @@ import type { CodeBlockWriter } from "ts-morph";
 import { tsMorph } from "./ts-morph.ts";
 import type { BinaryOperator, Expr } from "../grammar/ast.ts";
 import type { AggregateFieldPlan, AggregationPlan, BranchPlan, CollectionPlan, FormatPlan, OperationPlan, SinkPlan, TopologyPlan, WindowPlan } from "./plan.ts";
-import { isNullable, type RecordType, type Type } from "./types.ts";
+import { isNullable, nonNull, type RecordType, type Type } from "./types.ts";
+import type { op } from "../runtime/operators.ts";
 
 /**
  * The JavaScript name of a weir name (a stream, table, schema or imported
@@ -25,7 +26,7 @@ const reservedNames = new Set([
   // globals the generated code uses
   ..."Math Number Object JSON Array String Boolean globalThis".split(" "),
   // what the generated module declares and imports, and its functions' parameters
-  ..."topology builder record value fns defineTopology formats fn z windows isMainModule runService".split(" "),
+  ..."topology builder record value fns defineTopology formats fn op z windows isMainModule runService".split(" "),
 ]);
 
 export interface EmitOptions {
@@ -48,6 +49,7 @@ export function emitTypeScript(plan: TopologyPlan, options: EmitOptions): string
 
   const runtimeNames = ["defineTopology", "formats", "isMainModule", "runService"];
   if (usesBuiltins(plan)) runtimeNames.push("fn");
+  if (usesOperators(plan)) runtimeNames.push("op");
   if (plan.collections.some((c) => c.operations.some((o) => (o.kind === "aggregate" && o.window) || o.kind === "streamJoin"))) runtimeNames.push("windows");
   if (plan.schemas.length > 0) runtimeNames.push("z");
   file.addImportDeclaration({ moduleSpecifier: options.runtimeModule, namedImports: runtimeNames.sort() });
@@ -329,6 +331,7 @@ export function tsType(type: Type): string {
     case "string":
       return "string";
     case "number":
+    case "integer":
     case "timestamp":
       return "number";
     case "boolean":
@@ -339,6 +342,8 @@ export function tsType(type: Type): string {
       const element = tsType(type.element);
       return /[|&]/.test(element) ? `(${element})[]` : `${element}[]`;
     }
+    case "map":
+      return `Record<string, ${tsType(type.value)}>`;
     case "record":
       return type.schema ? jsIdentifier(type.schema) : `{ ${type.fields.map((f) => `${f.name}: ${tsType(f.type)}`).join("; ")} }`;
     case "nullable":
@@ -357,12 +362,17 @@ function zodSchema(type: Type, expandRecord = false): string {
     case "number":
     case "timestamp":
       return "z.number()";
+    case "integer":
+      // A safe integer: a JSON number with a fraction, or too large to be exact, is dead-lettered.
+      return "z.int()";
     case "boolean":
       return "z.boolean()";
     case "null":
       return "z.null()";
     case "list":
       return `z.array(${zodSchema(type.element)})`;
+    case "map":
+      return `z.record(z.string(), ${zodSchema(type.value)})`;
     case "record":
       if (type.schema && !expandRecord) return jsIdentifier(type.schema);
       if (expandRecord) return `z.object({\n${type.fields.map((f) => `${f.name}: ${zodSchema(f.type)},`).join("\n")}\n})`;
@@ -385,6 +395,7 @@ function schemasInDependencyOrder(schemas: readonly RecordType[]): RecordType[] 
     const referenced = (type: Type): void => {
       if (type.kind === "record" && type.schema && byName.has(type.schema)) visit(byName.get(type.schema)!, path);
       else if (type.kind === "list") referenced(type.element);
+      else if (type.kind === "map") referenced(type.value);
       else if (type.kind === "nullable") referenced(type.type);
     };
     for (const field of schema.fields) referenced(field.type);
@@ -396,6 +407,34 @@ function schemasInDependencyOrder(schemas: readonly RecordType[]): RecordType[] 
 
 function usesBuiltins(plan: TopologyPlan): boolean {
   return [...plan.expressions.calls.values()].some((call) => call.kind === "builtin");
+}
+
+function usesOperators(plan: TopologyPlan): boolean {
+  const typeOf = (expr: Expr) => plan.expressions.types.get(expr) ?? { kind: "any" as const };
+  return [...plan.expressions.types.keys()].some((expr) => runtimeOperator(expr, typeOf) !== undefined);
+}
+
+type RuntimeOperator = keyof typeof op;
+
+/** The runtime operator (`op.quotient`, ...) an expression is written with, where JavaScript's own would do otherwise. */
+function runtimeOperator(expr: Expr, typeOf: (expr: Expr) => Type): RuntimeOperator | undefined {
+  switch (expr.kind) {
+    case "Binary":
+      // Two integers: `/` truncates, and both fail on zero (JavaScript would give Infinity or NaN).
+      if (typeOf(expr).kind !== "integer") return undefined;
+      return expr.operator === "/" ? "quotient" : expr.operator === "%" ? "remainder" : undefined;
+    case "Index": {
+      // A map's own keys only, and null for an absent one; so for a string key into a value of unknown shape.
+      const object = nonNull(typeOf(expr.object)).kind;
+      return object === "map" || (object === "any" && typeOf(expr.index).kind === "string") ? "get" : undefined;
+    }
+    case "In":
+      return "isIn";
+    case "Between":
+      return "between";
+    default:
+      return undefined;
+  }
 }
 
 // ------------------------------------------------------------------ expressions
@@ -504,6 +543,7 @@ class ExpressionWriter {
         return [`${object}.${expr.property.name}`, 9];
       }
       case "Index": {
+        if (runtimeOperator(expr, (e) => this.typeOf(e)) === "get") return [`op.get(${this.write(expr.object)}, ${this.write(expr.index)})`, 9];
         const object = this.operand(expr.object, 8);
         const access = isNullable(this.typeOf(expr.object)) ? `${object}?.[${this.write(expr.index)}]` : `${object}[${this.write(expr.index)}]`;
         // Past the end of the list there is nothing: null, never undefined.
@@ -524,6 +564,8 @@ class ExpressionWriter {
         return [operand.startsWith("-") ? `-(${operand})` : `-${operand}`, unaryPrecedence];
       }
       case "Binary": {
+        const integerOperator = runtimeOperator(expr, (e) => this.typeOf(e));
+        if (integerOperator) return [`op.${integerOperator}(${this.write(expr.left)}, ${this.write(expr.right)})`, 9];
         const level = precedence[expr.operator];
         const left = this.operand(expr.left, level);
         // Operators are left-associative: an equal-precedence right operand keeps its parentheses.
@@ -531,6 +573,14 @@ class ExpressionWriter {
         // Against null, loose equality: an absent field (undefined) of an untyped value is null too.
         const againstNull = (expr.operator === "==" || expr.operator === "!=") && [expr.left, expr.right].some((e) => this.typeOf(e).kind === "null");
         return [`${left} ${againstNull ? expr.operator : tsOperator[expr.operator]} ${right}`, level];
+      }
+      case "In": {
+        const test = `op.isIn(${this.write(expr.value)}, ${this.write(expr.list)})`;
+        return expr.negated ? [`!${test}`, unaryPrecedence] : [test, 9];
+      }
+      case "Between": {
+        const test = `op.between(${this.write(expr.value)}, ${this.write(expr.low)}, ${this.write(expr.high)})`;
+        return expr.negated ? [`!${test}`, unaryPrecedence] : [test, 9];
       }
       case "If": {
         const condition = this.operand(expr.condition, conditionalPrecedence + 1);

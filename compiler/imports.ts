@@ -239,6 +239,12 @@ function weirTypeOf(type: TsType): Type | string {
     if (!kinds.every((k) => typeof k !== "string" && k.kind === first.kind)) return `'${type.getText()}'`;
     return nullable ? Types.nullable(first) : first;
   }
+  // `Record<string, T>` and `{ [key: string]: T }`: a map.
+  const mapValue = type.getStringIndexType();
+  if (type.isObject() && mapValue && type.getProperties().length === 0 && type.getCallSignatures().length === 0) {
+    const value = weirTypeOf(mapValue);
+    return typeof value === "string" ? value : Types.map(value);
+  }
   if (type.isObject() && type.getCallSignatures().length === 0) {
     const fields: RecordField[] = [];
     for (const property of type.getProperties()) {

@@ -35,8 +35,8 @@ export function pathOf(expr: Expr, names: NameBindings): string | undefined {
 
 /**
  * The paths that are not null when `condition` evaluates to `outcome`. Only what follows
- * for sure: `x != null`, `x == "literal"` (null equals no literal), `and` when true, `or`
- * when false, and `not` turning one into the other.
+ * for sure: `x != null`, `x == "literal"` (null equals no literal), `x in [literals]`, `and`
+ * when true, `or` when false, and `not` turning one into the other.
  */
 export function nonNullWhen(condition: Expr, outcome: boolean, names: NameBindings): string[] {
   switch (condition.kind) {
@@ -55,6 +55,12 @@ export function nonNullWhen(condition: Expr, outcome: boolean, names: NameBindin
       if (isNonNullLiteral(right)) return definedPaths(left, names);
       if (isNonNullLiteral(left)) return definedPaths(right, names);
       return [];
+    }
+    case "In": {
+      // `x in ["a", "b"]` holds (or `x not in [...]` fails): x equals a literal, so it is not null.
+      const inList = condition.negated !== outcome;
+      const literals = condition.list.kind === "List" && condition.list.elements.every(isNonNullLiteral);
+      return inList && literals ? definedPaths(condition.value, names) : [];
     }
     default:
       return [];

@@ -15,6 +15,7 @@ import type {
   TypeRef,
   WeirFile,
 } from "../grammar/ast.ts";
+import { typeRef as typeRefText } from "../grammar/format.ts";
 import { isAggregateFunction, isBuiltinFunction } from "./builtins.ts";
 import { DiagnosticBag } from "./diagnostics.ts";
 import { didYouMean, shortList } from "./suggest.ts";
@@ -155,7 +156,7 @@ function resolveImport(
       bag.report("importNotFound", name, [name.name, specifier], { hint: importNotFoundHint(name.name, found.exported, found.detail) });
     } else {
       bag.report("unsupportedImportType", name, [name.name, found.detail ?? "its type is not supported"], {
-        hint: "weir passes strings, numbers, booleans, lists and plain records, and may pass null",
+        hint: "weir passes strings, numbers, booleans, lists, maps (Record<string, T>) and plain records, and may pass null",
       });
     }
   }
@@ -211,8 +212,8 @@ function checkCollectionName(name: Identifier, collections: ReadonlyMap<string, 
   bag.report("unknownCollection", name, [name.name], { hint });
 }
 
-/** The types a schema's field may have besides schemas (`list<T>` is written with its element). */
-const primitiveTypes = ["string", "number", "boolean", "timestamp"];
+/** The types a schema's field may have besides schemas (`list<T>` and `map<string, T>` are written with their elements). */
+const primitiveTypes = ["string", "number", "integer", "boolean", "timestamp"];
 
 /** `inType`: the name is a field's type, where a primitive type could have been meant (`numbr`). */
 function checkSchemaName(name: Identifier, schemas: ReadonlyMap<string, SchemaDecl>, bag: DiagnosticBag, inType = false): void {
@@ -220,7 +221,7 @@ function checkSchemaName(name: Identifier, schemas: ReadonlyMap<string, SchemaDe
   const listed = shortList([...schemas.keys()]);
   const candidates = inType ? [...primitiveTypes, ...schemas.keys()] : schemas.keys();
   const available = inType
-    ? `a type is string, number, boolean, timestamp, list<T> or a schema${listed ? ` (here: ${listed})` : ""}`
+    ? `a type is string, number, integer, boolean, timestamp, list<T>, map<string, T> or a schema${listed ? ` (here: ${listed})` : ""}`
     : listed
       ? `the schemas of this file are ${listed}`
       : "declare it with 'schema NAME { field: type, ... }'";
@@ -229,5 +230,12 @@ function checkSchemaName(name: Identifier, schemas: ReadonlyMap<string, SchemaDe
 
 function checkTypeRef(type: TypeRef, schemas: ReadonlyMap<string, SchemaDecl>, bag: DiagnosticBag): void {
   if (type.kind === "ListType") checkTypeRef(type.element, schemas, bag);
+  else if (type.kind === "MapType") {
+    // A JSON object's keys are text: there is no other key type to read.
+    const key = type.key;
+    const keyText = key.kind === "PrimitiveType" ? key.name : key.kind === "NamedType" ? key.name.name : undefined;
+    if (keyText !== "string" && keyText !== "") bag.report("mapKeyType", key, [keyText === undefined ? "a list or a map" : `'${keyText}'`], { hint: `write map<string, ${typeRefText(type.value)}>` });
+    checkTypeRef(type.value, schemas, bag);
+  }
   else if (type.kind === "NamedType" && type.name.name !== "") checkSchemaName(type.name, schemas, bag, true);
 }

@@ -124,13 +124,19 @@ function stringLiteral(token: IToken | undefined, fallback: number): StringLiter
   return { kind: "StringLiteral", value: token.image === "" ? "" : decodeString(token.image).value, range: tokenRange(token) };
 }
 
+/** `42` is an integer; `42.0`, `4.2e1` and an integer too large to be exact in a double are numbers. */
+function numberLiteral(token: IToken): Expr {
+  const value = Number(token.image);
+  return { kind: "NumberLiteral", value, integer: /^\d+$/.test(token.image) && Number.isSafeInteger(value), range: tokenRange(token) };
+}
+
 const binaryOperators: ReadonlySet<string> = new Set<BinaryOperator>(["+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "and", "or"]);
 
 function isBinaryOperator(text: string): text is BinaryOperator {
   return binaryOperators.has(text);
 }
 
-const primitiveTypeNames: ReadonlySet<string> = new Set<PrimitiveTypeName>(["string", "number", "boolean", "timestamp"]);
+const primitiveTypeNames: ReadonlySet<string> = new Set<PrimitiveTypeName>(["string", "number", "integer", "boolean", "timestamp"]);
 
 function isPrimitiveTypeName(name: string): name is PrimitiveTypeName {
   return primitiveTypeNames.has(name);
@@ -237,6 +243,10 @@ class AstBuilder extends BaseVisitor {
 
   typeRef(ctx: TypeRefCstChildren, range: SourceRange): TypeRef {
     if (ctx.ListKw) return { kind: "ListType", element: this.sub(this.typeRef, ctx.typeRef?.[0], range.end), range };
+    if (ctx.MapKw) {
+      const key = this.sub(this.typeRef, ctx.mapKey?.[0], endOf(ctx.LessThan?.[0], range.end));
+      return { kind: "MapType", key, value: this.sub(this.typeRef, ctx.mapValue?.[0], endOf(ctx.Comma?.[0], range.end)), range };
+    }
     const name = this.sub(this.name, ctx.name?.[0], range.start);
     if (isPrimitiveTypeName(name.name)) return { kind: "PrimitiveType", name: name.name, range: name.range };
     return { kind: "NamedType", name, range: name.range };
@@ -425,7 +435,16 @@ class AstBuilder extends BaseVisitor {
   }
 
   compareExpr(ctx: CompareExprCstChildren, range: SourceRange): Expr {
-    return this.fold(this.addExpr, ctx.addExpr, ctx.ComparisonOperator, range);
+    const keyword = ctx.InKw?.[0] ?? ctx.BetweenKw?.[0];
+    if (keyword === undefined) return this.fold(this.addExpr, ctx.addExpr, ctx.ComparisonOperator, range);
+    const value = this.sub(this.addExpr, ctx.addExpr?.[0], range.start);
+    const not = ctx.NotKw?.[0];
+    const operatorRange = span(tokenRange(not ?? keyword), tokenRange(keyword));
+    const negated = not !== undefined;
+    if (ctx.InKw) return { kind: "In", value, list: this.sub(this.addExpr, ctx.list?.[0], operatorRange.end), negated, operatorRange, range };
+    const low = this.sub(this.addExpr, ctx.low?.[0], operatorRange.end);
+    const high = this.sub(this.addExpr, ctx.high?.[0], endOf(ctx.AndKw?.[0], range.end));
+    return { kind: "Between", value, low, high, negated, operatorRange, range };
   }
 
   addExpr(ctx: AddExprCstChildren, range: SourceRange): Expr {
@@ -466,7 +485,7 @@ class AstBuilder extends BaseVisitor {
 
   primary(ctx: PrimaryCstChildren, range: SourceRange): Expr {
     const number = ctx.NumberLiteral?.[0];
-    if (number) return { kind: "NumberLiteral", value: Number(number.image), range: tokenRange(number) };
+    if (number) return numberLiteral(number);
     const string = ctx.StringLiteral?.[0];
     if (string) return stringLiteral(string, range.start);
     if (ctx.TrueKw) return { kind: "BooleanLiteral", value: true, range: tokenRange(ctx.TrueKw[0]) };

@@ -59,9 +59,9 @@ export interface FieldDecl extends NodeBase {
   readonly type: TypeRef;
 }
 
-export type TypeRef = PrimitiveTypeRef | ListTypeRef | NamedTypeRef;
+export type TypeRef = PrimitiveTypeRef | ListTypeRef | MapTypeRef | NamedTypeRef;
 
-export type PrimitiveTypeName = "string" | "number" | "boolean" | "timestamp";
+export type PrimitiveTypeName = "string" | "number" | "integer" | "boolean" | "timestamp";
 
 export interface PrimitiveTypeRef extends NodeBase {
   readonly kind: "PrimitiveType";
@@ -72,6 +72,14 @@ export interface PrimitiveTypeRef extends NodeBase {
 export interface ListTypeRef extends NodeBase {
   readonly kind: "ListType";
   readonly element: TypeRef;
+}
+
+/** `map<string, number>`: a JSON object whose fields are not known in advance. */
+export interface MapTypeRef extends NodeBase {
+  readonly kind: "MapType";
+  /** As written; the compiler accepts only `string` (JSON object keys are text). */
+  readonly key: TypeRef;
+  readonly value: TypeRef;
 }
 
 /** A reference to a schema by name. */
@@ -285,6 +293,8 @@ export type Expr =
   | CallExpr
   | UnaryExpr
   | BinaryExpr
+  | InExpr
+  | BetweenExpr
   | IfExpr
   | RecordExpr
   | ListExpr
@@ -293,6 +303,8 @@ export type Expr =
 export interface NumberLiteral extends NodeBase {
   readonly kind: "NumberLiteral";
   readonly value: number;
+  /** Written without a fraction or an exponent (`42`, not `42.0` or `4.2e1`): an integer. */
+  readonly integer: boolean;
 }
 
 export interface StringLiteral extends NodeBase {
@@ -357,6 +369,27 @@ export interface BinaryExpr extends NodeBase {
   readonly operatorRange: SourceRange;
   readonly left: Expr;
   readonly right: Expr;
+}
+
+/** `tier in ["gold", "silver"]`, `tier not in [...]`: whether the value equals an element of the list. */
+export interface InExpr extends NodeBase {
+  readonly kind: "In";
+  readonly value: Expr;
+  readonly list: Expr;
+  readonly negated: boolean;
+  /** `in` or `not in`, for diagnostics about the comparison itself. */
+  readonly operatorRange: SourceRange;
+}
+
+/** `amount between 10 and 100`, `amount not between ...`: inclusive at both ends, as in SQL. */
+export interface BetweenExpr extends NodeBase {
+  readonly kind: "Between";
+  readonly value: Expr;
+  readonly low: Expr;
+  readonly high: Expr;
+  readonly negated: boolean;
+  /** `between` or `not between`. */
+  readonly operatorRange: SourceRange;
 }
 
 /** `if amount > 100 then "big" else "small"` */

@@ -91,6 +91,10 @@ export type TypeRefCstChildren = {
   LessThan?: IToken[];
   typeRef?: TypeRefCstNode[];
   GreaterThan?: IToken[];
+  MapKw?: IToken[];
+  mapKey?: TypeRefCstNode[];
+  Comma?: IToken[];
+  mapValue?: TypeRefCstNode[];
   name?: NameCstNode[];
 };
 
@@ -357,6 +361,13 @@ export interface CompareExprCstNode extends CstNode {
 export type CompareExprCstChildren = {
   addExpr?: AddExprCstNode[];
   ComparisonOperator?: IToken[];
+  NotKw?: IToken[];
+  InKw?: IToken[];
+  list?: AddExprCstNode[];
+  BetweenKw?: IToken[];
+  low?: AddExprCstNode[];
+  AndKw?: IToken[];
+  high?: AddExprCstNode[];
 };
 
 export interface AddExprCstNode extends CstNode {

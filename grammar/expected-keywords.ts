@@ -6,7 +6,7 @@
 import type { IToken, TokenType } from "chevrotain";
 import { EOF } from "./chevrotain.ts";
 import { looksLikeDeclarationAt, weirParser } from "./parser.ts";
-import { ByKw, EventKw, GroupKw, JoinKw, LeftKw, TimeKw } from "./tokens.ts";
+import { AndKw, ByKw, EventKw, GroupKw, JoinKw, LeftKw, TimeKw } from "./tokens.ts";
 
 export interface ExpectedKeyword {
   /** The keyword as written: `group`. */
@@ -50,6 +50,11 @@ export function keywordsExpectedAt(tokens: readonly IToken[], index: number, rul
     expected.push({ word, phrase: second === undefined ? word : `${word} ${keywordOf(second)}` });
   }
   return expected;
+}
+
+/** Whether the tokens of its declaration before `tokens[index]` end an expression: `and` could follow them. */
+export function endsAnExpression(tokens: readonly IToken[], index: number): boolean {
+  return nextTokenTypes("file", tokens.slice(declarationStart(tokens, index), index)).includes(AndKw);
 }
 
 function nextTokenTypes(rule: string, prefix: readonly IToken[]): TokenType[] {

@@ -233,12 +233,14 @@ function field(declaration: FieldDecl): string {
   return `${declaration.name.name}${declaration.optional ? "?" : ""}: ${typeRef(declaration.type)}`;
 }
 
-function typeRef(type: TypeRef): string {
+export function typeRef(type: TypeRef): string {
   switch (type.kind) {
     case "PrimitiveType":
       return type.name;
     case "ListType":
       return `list<${typeRef(type.element)}>`;
+    case "MapType":
+      return `map<${typeRef(type.key)}, ${typeRef(type.value)}>`;
     case "NamedType":
       return type.name.name;
   }
@@ -292,6 +294,9 @@ function levelOf(expr: Expr): number {
       return precedence.if;
     case "Binary":
       return binaryPrecedence(expr.operator);
+    case "In":
+    case "Between":
+      return precedence.compare;
     case "Unary":
       return expr.operator === "not" ? precedence.not : precedence.unary;
     case "Member":
@@ -311,7 +316,7 @@ export function expression(expr: Expr, column = 0): string {
   };
   switch (expr.kind) {
     case "NumberLiteral":
-      return numberText(expr.value);
+      return expr.integer ? numberText(expr.value) : fractionText(expr.value);
     case "StringLiteral":
       return JSON.stringify(expr.value);
     case "BooleanLiteral":
@@ -334,6 +339,13 @@ export function expression(expr: Expr, column = 0): string {
       const left = wrap(expr.left, level === precedence.compare ? level + 1 : level);
       const right = wrap(expr.right, level + 1);
       return `${left} ${expr.operator} ${right}`;
+    }
+    case "In":
+      // Like every comparison, `in` does not chain: both sides bind tighter.
+      return `${wrap(expr.value, precedence.additive)} ${expr.negated ? "not in" : "in"} ${wrap(expr.list, precedence.additive)}`;
+    case "Between": {
+      const bounds = `${wrap(expr.low, precedence.additive)} and ${wrap(expr.high, precedence.additive)}`;
+      return `${wrap(expr.value, precedence.additive)} ${expr.negated ? "not between" : "between"} ${bounds}`;
     }
     case "If":
       // `if` reaches as far right as it can: a condition or `then` branch that is itself an `if` needs no parentheses.
@@ -358,6 +370,12 @@ function record(expr: RecordExpr, column: number): string {
 
 function numberText(value: number): string {
   return String(value);
+}
+
+/** A number that is not an integer literal keeps a fraction (`2.0`), so that it stays a number when read again. */
+function fractionText(value: number): string {
+  const text = numberText(value);
+  return /[.e]/.test(text) ? text : `${text}.0`;
 }
 
 function lastLineLength(text: string): number {

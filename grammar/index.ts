@@ -7,6 +7,7 @@ import type { SourceRange, WeirFile } from "./ast.ts";
 import { buildAst } from "./ast-builder.ts";
 import { weirParser } from "./parser.ts";
 import { decodeString } from "./strings.ts";
+import { explainComparisonProblem } from "./comparison-problems.ts";
 import { keywordsExpectedAt, type ExpectedKeyword } from "./expected-keywords.ts";
 import { Identifier, MalformedStringLiteral, tokenRange, UnterminatedBlockComment, weirLexer } from "./tokens.ts";
 
@@ -24,6 +25,8 @@ export interface ParseProblem {
    * that could have stood there, so that a misspelt keyword gets a "did you mean".
    */
   readonly misspelt?: { readonly found: string; readonly expected: readonly ExpectedKeyword[] };
+  /** What to do about it, where the grammar knows (a comparison that chains, SQL's `in (a, b)`). */
+  readonly hint?: string;
 }
 
 export interface ParseResult {
@@ -78,14 +81,16 @@ export function parseWeir(text: string): ParseResult {
     return { file: buildAst(undefined, lexed.comments, text.length), problems: [...lexed.problems, problem] };
   }
   const parseProblems = weirParser.errors.map((error): ParseProblem => {
+    const at = lexed.tokens.indexOf(error.token);
+    const explained = at < 0 ? undefined : explainComparisonProblem(lexed.tokens, at, error.context.ruleStack);
     const problem: ParseProblem = {
       kind: "parse",
-      message: error.message,
+      message: explained?.message ?? error.message,
       range: error.token.tokenType === EOF || Number.isNaN(error.token.startOffset) ? { start: text.length, end: text.length } : tokenRange(error.token),
+      ...(explained?.hint === undefined ? {} : { hint: explained.hint }),
     };
-    const index = tokenMatcher(error.token, Identifier) ? lexed.tokens.indexOf(error.token) : -1;
-    if (index < 0) return problem;
-    return { ...problem, misspelt: { found: error.token.image, expected: keywordsExpectedAt(lexed.tokens, index, error.context.ruleStack) } };
+    if (explained?.hint !== undefined || at < 0 || !tokenMatcher(error.token, Identifier)) return problem;
+    return { ...problem, misspelt: { found: error.token.image, expected: keywordsExpectedAt(lexed.tokens, at, error.context.ruleStack) } };
   });
   const file = buildAst(cst, lexed.comments, text.length);
   return { file, problems: inSourceOrder([...lexed.problems, ...parseProblems]) };

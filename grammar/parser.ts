@@ -140,8 +140,8 @@ export class WeirParser extends CstParser {
     this.SUBRULE(this.typeRef);
   });
 
-  // `string`, `number`, `boolean` and `timestamp` are names here: the AST builder turns them
-  // into primitive types. That keeps the alternation free of soft-keyword ambiguity.
+  // `string`, `number`, `integer`, `boolean` and `timestamp` are names here: the AST builder
+  // turns them into primitive types. That keeps the alternation free of soft-keyword ambiguity.
   readonly typeRef = this.RULE("typeRef", () => {
     this.OR({
       ERR_MSG: "a type",
@@ -152,6 +152,18 @@ export class WeirParser extends CstParser {
             this.CONSUME(T.LessThan);
             this.SUBRULE(this.typeRef);
             this.CONSUME(T.GreaterThan);
+          },
+        },
+        {
+          // `map<string, number>`: the key type is written (and checked by the compiler: JSON
+          // object keys are strings), so that it reads as the map it is.
+          ALT: () => {
+            this.CONSUME(T.MapKw);
+            this.CONSUME2(T.LessThan);
+            this.SUBRULE2(this.typeRef, { LABEL: "mapKey" });
+            this.CONSUME(T.Comma);
+            this.SUBRULE3(this.typeRef, { LABEL: "mapValue" });
+            this.CONSUME2(T.GreaterThan);
           },
         },
         { ALT: () => this.SUBRULE(this.name) },
@@ -480,12 +492,36 @@ export class WeirParser extends CstParser {
     });
   });
 
-  // Non-associative: `a < b < c` is an error.
+  // Non-associative: `a < b < c` is an error, and so is `a < b in [...]`.
+  // `x [not] in LIST` and `x [not] between LOW and HIGH` are comparisons too; the bounds of
+  // `between` are additive expressions, so the `and` after HIGH is the logical one.
   readonly compareExpr = this.RULE("compareExpr", () => {
     this.SUBRULE(this.addExpr);
     this.OPTION(() => {
-      this.CONSUME(T.ComparisonOperator);
-      this.SUBRULE2(this.addExpr);
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(T.ComparisonOperator);
+            this.SUBRULE2(this.addExpr);
+          },
+        },
+        {
+          ALT: () => {
+            this.OPTION2(() => this.CONSUME(T.NotKw));
+            this.CONSUME(T.InKw);
+            this.SUBRULE3(this.addExpr, { LABEL: "list" });
+          },
+        },
+        {
+          ALT: () => {
+            this.OPTION3(() => this.CONSUME2(T.NotKw));
+            this.CONSUME(T.BetweenKw);
+            this.SUBRULE4(this.addExpr, { LABEL: "low" });
+            this.CONSUME(T.AndKw);
+            this.SUBRULE5(this.addExpr, { LABEL: "high" });
+          },
+        },
+      ]);
     });
   });
 

@@ -76,7 +76,9 @@ export const StringKw = softKeyword("StringKw", "string");
 export const NumberKw = softKeyword("NumberKw", "number");
 export const BooleanKw = softKeyword("BooleanKw", "boolean");
 export const TimestampKw = softKeyword("TimestampKw", "timestamp");
+export const IntegerKw = softKeyword("IntegerKw", "integer");
 export const ListKw = softKeyword("ListKw", "list");
+export const MapKw = softKeyword("MapKw", "map");
 export const EventKw = softKeyword("EventKw", "event");
 export const TimeKw = softKeyword("TimeKw", "time");
 export const SinkKw = softKeyword("SinkKw", "sink");
@@ -109,6 +111,11 @@ export const DedupKw = softKeyword("DedupKw", "dedup");
 export const MergeKw = softKeyword("MergeKw", "merge");
 export const BranchKw = softKeyword("BranchKw", "branch");
 export const HeadersKw = softKeyword("HeadersKw", "headers");
+// Operators of expressions that are words: `tier in ["gold"]`, `amount between 1 and 10`.
+// Soft, so that a field may still be called `in`; no valid program has a name right after an
+// expression, so the parser never takes one for the other.
+export const InKw = softKeyword("InKw", "in");
+export const BetweenKw = softKeyword("BetweenKw", "between");
 
 export const TrueKw = hardKeyword("TrueKw", "true");
 export const FalseKw = hardKeyword("FalseKw", "false");
@@ -123,10 +130,12 @@ export const ElseKw = hardKeyword("ElseKw", "else");
 /** Soft keywords: accepted as names. */
 export const softKeywords: readonly TokenType[] = [
   ApplicationKw, ImportKw, FromKw, SchemaKw, StreamKw, TableKw, TopicKw, KeyKw, ValueKw, JsonKw,
-  StringKw, NumberKw, BooleanKw, TimestampKw, ListKw, EventKw, TimeKw, SinkKw, ToKw,
+  StringKw, NumberKw, BooleanKw, TimestampKw, IntegerKw, ListKw, MapKw, EventKw, TimeKw, SinkKw, ToKw,
   WhereKw, SelectKw, FlatmapKw, RekeyKw, GroupKw, ByKw, CountKw, SumKw, AggregateKw,
   WindowKw, TumblingKw, HoppingKw, SlidingKw, SessionKw, AdvanceKw, GraceKw, EmitKw, FinalKw, ChangesKw,
   JoinKw, LeftKw, OuterKw, OnKw, WithinKw, DedupKw, MergeKw, BranchKw, HeadersKw,
+  // after `integer`, which it is a prefix of (the lexer takes the first keyword that matches)
+  InKw, BetweenKw,
 ];
 
 /** Hard keywords: never names. */

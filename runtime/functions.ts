@@ -73,6 +73,20 @@ function toNumber(text: string): number {
   return value;
 }
 
+/**
+ * The integer part of a number, truncated toward zero (`-2.7` is `-2`), as Java's and ksqlDB's
+ * casts do; text is read as `toNumber` reads it first. What has no integer part (NaN, the
+ * infinities) and what an integer cannot hold exactly (beyond 2^53 - 1) is an error: the
+ * record goes to the dead-letter topic.
+ */
+function toInteger(value: number | string): number {
+  const number = typeof value === "string" ? toNumber(value) : value;
+  const integer = Math.trunc(number);
+  if (!Number.isSafeInteger(integer)) throw new RangeError(`toInteger: ${JSON.stringify(value)} is ${Number.isFinite(number) ? "beyond the integers that are exact (2^53 - 1)" : "not a number"}`);
+  // -0 (from -0.5) is 0.
+  return integer === 0 ? 0 : integer;
+}
+
 function abs(value: number): number {
   return Math.abs(value);
 }
@@ -109,6 +123,7 @@ export const fn = {
   matches,
   toString,
   toNumber,
+  toInteger,
   abs,
   round,
   floor,

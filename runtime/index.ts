@@ -5,6 +5,7 @@ export * from "./formats.ts";
 export * from "./windows.ts";
 export * from "./aggregations.ts";
 export { fn } from "./functions.ts";
+export { op } from "./operators.ts";
 export { z } from "zod";
 export * from "./errors.ts";
 export type { CommitInfo, Engine, RunOptions, RunSummary, StoreRestoration } from "./engine.ts";

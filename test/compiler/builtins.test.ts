@@ -21,5 +21,8 @@ describe("built-in functions", () => {
     expect(fn.coalesce(null, 3)).toBe(3);
     expect(fn.toNumber(" 12.5 ")).toBe(12.5);
     expect(() => fn.toNumber("twelve")).toThrow(/not a number/);
+    expect([fn.toInteger(2.9), fn.toInteger(-2.9), fn.toInteger(-0.2), fn.toInteger(" 12.5 "), fn.toInteger(2 ** 53 - 1)]).toEqual([2, -2, 0, 12, 2 ** 53 - 1]);
+    expect(Object.is(fn.toInteger(-0.2), 0)).toBe(true);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, "abc"]) expect(() => fn.toInteger(bad)).toThrow(RangeError);
   });
 });

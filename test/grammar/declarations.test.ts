@@ -99,13 +99,29 @@ describe("schema", () => {
     expect(at(field.type.element.element.range)).toBe("number");
   });
 
+  it("reads integers and maps, a map's key type as written", () => {
+    const text = "schema S { n: integer, attributes: map<string, string>, nested: map<string, list<map<string, integer>>>, odd: map<number, string> }";
+    expect(parseDeclaration(text)).toMatchObject({
+      fields: [
+        { type: { kind: "PrimitiveType", name: "integer" } },
+        { type: { kind: "MapType", key: { kind: "PrimitiveType", name: "string" }, value: { kind: "PrimitiveType", name: "string" } } },
+        { type: { kind: "MapType", value: { kind: "ListType", element: { kind: "MapType", value: { kind: "PrimitiveType", name: "integer" } } } } },
+        { type: { kind: "MapType", key: { kind: "PrimitiveType", name: "number" } } },
+      ],
+    });
+    const declaration = parseDeclaration(text);
+    if (declaration.kind !== "Schema") throw new Error("not a schema");
+    const type = declaration.fields[1]!.type;
+    expect(text.slice(type.range.start, type.range.end)).toBe("map<string, string>");
+  });
+
   it("accepts an empty schema and a trailing comma", () => {
     expect(parseDeclaration("schema Empty {}")).toMatchObject({ kind: "Schema", fields: [] });
     expect(parseDeclaration("schema S { a: string, }")).toMatchObject({ fields: [{ name: { name: "a" } }] });
   });
 
   it("accepts soft keywords as field names", () => {
-    const names = ["key", "value", "count", "type", "from", "timestamp", "time", "stream", "table", "sink", "json", "list", "string"];
+    const names = ["key", "value", "count", "type", "from", "timestamp", "time", "stream", "table", "sink", "json", "list", "string", "map", "integer", "in", "between"];
     const text = `schema S { ${names.map((name) => `${name}: string`).join(", ")} }`;
     const declaration = parseDeclaration(text);
     expect(declaration).toMatchObject({ fields: names.map((name) => ({ name: { kind: "Identifier", name }, type: { kind: "PrimitiveType", name: "string" } })) });

@@ -15,6 +15,11 @@ describe("literals and names", () => {
     expect(parseExpr("null").expr).toMatchObject({ kind: "NullLiteral" });
   });
 
+  it("tells integer literals from numbers by how they are written", () => {
+    expect(parseExpr("42").expr).toMatchObject({ kind: "NumberLiteral", value: 42, integer: true });
+    for (const text of ["42.0", "4.2e1", "1e3", "9007199254740993"]) expect(parseExpr(text).expr).toMatchObject({ kind: "NumberLiteral", integer: false });
+  });
+
   it("reads soft keywords as names", () => {
     for (const name of ["value", "key", "timestamp", "count", "time", "from", "stream"]) {
       expect(parseExpr(name).expr).toMatchObject({ kind: "Name", name: { kind: "Identifier", name } });
@@ -88,6 +93,23 @@ describe("precedence and associativity", () => {
     for (const op of ["==", "!=", "<", "<=", ">", ">="]) expect(tree(`a ${op} b`)).toBe(`(${op} a b)`);
   });
 
+  it("reads 'in', 'not in', 'between' and 'not between' as comparisons", () => {
+    expect(tree('tier in ["gold", "silver"]')).toBe('(in tier ["gold", "silver"])');
+    expect(tree("tier not in tags")).toBe("(not in tier tags)");
+    expect(tree("amount between 1 and 10")).toBe("(between amount 1 10)");
+    expect(tree("amount not between low and high * 2")).toBe("(not between amount low (* high 2))");
+    // arithmetic binds tighter, `not`, `and` and `or` looser; the `and` after the bounds is logical
+    expect(tree("a + 1 in [b - 1]")).toBe("(in (+ a 1) [(- b 1)])");
+    expect(tree("not a in [1] and b between 1 and 2 and c")).toBe("(and (and (not (in a [1])) (between b 1 2)) c)");
+    expect(tree("a between 1 and 2 or a in [5]")).toBe("(or (between a 1 2) (in a [5]))");
+    expect(tree("(a in [1]) == true")).toBe("(== (in a [1]) true)");
+  });
+
+  it("still reads 'in', 'between' and 'map' as names", () => {
+    expect(tree("in in [between]")).toBe("(in in [between])");
+    expect(tree("map[in]")).toBe("([] map in)");
+  });
+
   it("binds unary minus tighter than everything but postfix, and does not fold it into literals", () => {
     expect(tree("-a * b")).toBe("(* (- a) b)");
     expect(tree("-a.b")).toBe("(- (. a b))");
@@ -142,6 +164,21 @@ describe("expression ranges", () => {
       const { expr, at } = parseExpr(source);
       expect(at(expr.range)).toBe(expected);
     }
+  });
+
+  it("spans 'in' and 'between' over all their operands, and records the operator with its 'not'", () => {
+    const { expr, at } = parseExpr("(a) not  in [1, 2]");
+    if (expr.kind !== "In") throw new Error("not in");
+    expect(at(expr.range)).toBe("(a) not  in [1, 2]");
+    expect(at(expr.operatorRange)).toBe("not  in");
+    expect(at(expr.value.range)).toBe("a");
+    expect(at(expr.list.range)).toBe("[1, 2]");
+    const between = parseExpr("a between b + 1 and (c)");
+    if (between.expr.kind !== "Between") throw new Error("not between");
+    expect(between.at(between.expr.range)).toBe("a between b + 1 and (c)");
+    expect(between.at(between.expr.operatorRange)).toBe("between");
+    expect(between.at(between.expr.low.range)).toBe("b + 1");
+    expect(between.at(between.expr.high.range)).toBe("c");
   });
 
   it("points record fields, their names and values at their text", () => {

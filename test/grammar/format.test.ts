@@ -182,6 +182,23 @@ describe("formatWeir", () => {
     expect(format(text)).toBe("application a\nstream s = t\n  | where (a or b) and c\n  | select (a + b) * -(c - d) - (e - f)\n");
   });
 
+  it("prints 'in', 'not in', 'between' and 'not between' with the parentheses precedence needs", () => {
+    const text = 'application a\nstream s = t | where tier  not in["a" ,"b"] and (x between 1 and 2)\n';
+    expect(format(text)).toBe('application a\nstream s = t | where tier not in ["a", "b"] and x between 1 and 2\n');
+    for (const condition of ["(x in [1]) == true", "not x not between (a or b) and c + 1", "(a < b) in [true]", "(x in [1]) == (y not in [2])"]) {
+      const nested = `application a\nstream s = t | where ${condition}\n`;
+      expect(format(nested)).toBe(nested);
+    }
+    expect(format("application a\nstream s = t | where (-x) in (tags)\n")).toBe("application a\nstream s = t | where -x in tags\n");
+  });
+
+  it("prints map types, and keeps a number written with a fraction a number", () => {
+    const text = "application a\nschema S {m:map< string ,list<integer> >, n:integer}\nstream s = t | select { a: 1.0, b: 2.50, c: 1e3, d: 7, e: 1.5e300 }\n";
+    const once = format(text);
+    expect(once).toBe("application a\nschema S { m: map<string, list<integer>>, n: integer }\nstream s = t | select { a: 1.0, b: 2.5, c: 1000.0, d: 7, e: 1.5e+300 }\n");
+    expect(shape(once)).toEqual(shape(text));
+  });
+
   for (const { name, text } of [{ name: "messy", text: messy }, ...corpus()]) {
     it(`${name}: same AST, same comments, idempotent`, () => {
       const once = format(text);

@@ -55,8 +55,31 @@ describe("error messages", () => {
   it("asks for a declaration where something else starts at the top level", () => {
     expect(parse("foo bar\nsink s to topic \"t\"").problems).toEqual([`parse: expected ${declaration} but found 'foo' @ "foo"`]);
     expect(parse("table t = x | count extra").problems).toEqual([`parse: expected ${declaration} but found 'extra' @ "extra"`]);
-    // comparisons do not chain: the second one is left over
-    expect(parse("stream s = x | where a < b < c").problems).toEqual([`parse: expected ${declaration} but found '<' @ "<"`]);
+  });
+
+  it("says that comparisons do not chain where a second comparison is left over", () => {
+    for (const [text, operator] of [
+      ["stream s = x | where a < b < c", "<"],
+      ["stream s = x | where a > 1 in [1, 2]", "in"],
+      ["stream s = x | where a in [1] not in [2]", "not in"],
+      ["stream s = x | where a between 1 and 2 between 3 and 4", "between"],
+    ]) {
+      const { problems } = parseWeir(text!);
+      expect(problems.map((p) => p.message)).toEqual([`unexpected '${operator}' after a comparison: comparisons do not chain`]);
+      expect(problems[0]!.hint).toBe("join two comparisons with 'and' (a < b and b < c), or put one in parentheses");
+    }
+  });
+
+  it("says where 'in' and 'between' belong when one stands where a declaration does", () => {
+    const { problems } = parseWeir("in orders\nsink s to topic \"t\"");
+    expect(problems.map((p) => [p.message, p.hint])).toEqual([[`expected ${declaration} but found 'in'`, `'in' belongs inside an expression: | where tier in ["gold", "silver"]`]]);
+    const afterWindow = parseWeir("table t = x | group by key | window tumbling 1 min between 1 and 2 | count");
+    expect(afterWindow.problems.map((p) => p.hint)).toEqual(["'between' belongs inside an expression: | where amount between 10 and 100"]);
+  });
+
+  it("says that a list is written in brackets, for SQL's 'in (a, b)'", () => {
+    const { problems } = parseWeir('stream s = x | where tier in ("gold", "silver")');
+    expect(problems.map((p) => [p.message, p.hint])).toEqual([["expected ')' but found ','", 'a list is written in brackets: x in ["a", "b"]']]);
   });
 
   it("shortens long tokens in messages", () => {

@@ -58,6 +58,10 @@ export function sexpr(expr: Expr): string {
       return `(${expr.operator} ${sexpr(expr.operand)})`;
     case "Binary":
       return `(${expr.operator} ${sexpr(expr.left)} ${sexpr(expr.right)})`;
+    case "In":
+      return `(${expr.negated ? "not in" : "in"} ${sexpr(expr.value)} ${sexpr(expr.list)})`;
+    case "Between":
+      return `(${expr.negated ? "not between" : "between"} ${sexpr(expr.value)} ${sexpr(expr.low)} ${sexpr(expr.high)})`;
     case "If":
       return `(if ${sexpr(expr.condition)} ${sexpr(expr.then)} ${sexpr(expr.else)})`;
     case "Record":

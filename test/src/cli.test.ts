@@ -134,7 +134,7 @@ describe("weir fmt", () => {
 });
 
 describe("weir compile", () => {
-  for (const fixture of ["shop", "windows", "tables", "dedup-branch-merge", "stream-joins"]) {
+  for (const fixture of ["shop", "windows", "tables", "dedup-branch-merge", "stream-joins", "types"]) {
     it(`writes a module that passes tsc --noEmit in strict mode, outside the weir folder too (${fixture})`, () => {
       const out = tempDir();
       const result = weir(["compile", `test/fixtures/${fixture}/input.weir`, "--out", out]);
