@@ -34,6 +34,7 @@ import { expression as formatExpression } from "../grammar/format.ts";
 import { durationMs, durationText, isTimeUnit, msText, timeUnits } from "./durations.ts";
 import { aggregateFunctions, builtinFunctions, isAggregateFunction, isBuiltinFunction, type AggregateFunctionName, type FunctionSignature } from "./builtins.ts";
 import { DiagnosticBag, type ReportOptions } from "./diagnostics.ts";
+import { keyEncodingOf, type KeyEncoding } from "./key-encoding.ts";
 import { commonNonNull, forget, isKnownNonNull, nonNullWhen, pathOf, withNonNull, type NonNullPaths } from "./narrowing.ts";
 import { didYouMean, orList, shortList, suggest } from "./suggest.ts";
 import type { BranchStreamDecl, CollectionDecl, ResolvedFile } from "./resolve.ts";
@@ -77,12 +78,12 @@ export interface Shape {
    */
   readonly joined?: ReadonlyMap<string, Type> | undefined;
   /**
-   * How the key was encoded in the topic that last partitioned the records
-   * (a source topic's key format; `json` for a repartition topic unless a join
-   * chose the table's): records with equal keys share a partition only when
-   * their keys are encoded alike.
+   * How the key was encoded in the topic that last partitioned the records: a
+   * source topic's key format; for a repartition topic, keyEncodingOf its key's
+   * type (key-encoding.ts), unless a join chose its partner's. Records with
+   * equal keys share a partition only when their keys are encoded alike.
    */
-  readonly keyEncoding?: "string" | "json" | undefined;
+  readonly keyEncoding?: KeyEncoding | undefined;
   /**
    * Paths known not to be null here (`value.note` after `where note != null`): reading
    * one gives its type without "or null". See narrowing.ts.
@@ -413,7 +414,8 @@ class Checker {
           break;
         case "GroupBy": {
           const byKey = step.key.kind === "Name" && step.key.name.name === "key";
-          const key = this.checkExpr(step.key, shape);
+          // Records whose group key is null are dropped (an aggregation has no group for them): the key is never null after.
+          const key = nonNull(this.checkExpr(step.key, shape));
           shape = { ...shape, key, keyChanged: shape.keyChanged || !byKey, window: undefined, nonNull: byKey ? shape.nonNull : forget(shape.nonNull, "key") };
           grouped = { step };
           break;
@@ -437,8 +439,8 @@ class Checker {
           }
           const value = this.checkAggregation(step, shape, windowed);
           const window = windowed ? (windowed.type === "session" ? "session" : "time") : undefined;
-          // The aggregation reads a repartition topic (JSON keys) when the key changed, else its input's partitions.
-          const keyEncoding = shape.keyChanged ? "json" : shape.keyEncoding;
+          // The aggregation reads a repartition topic when the key changed, else its input's partitions.
+          const keyEncoding = shape.keyChanged ? keyEncodingOf(shape.key) : shape.keyEncoding;
           // The group key is kept; a null check on it still holds (records with a null key are dropped anyway).
           shape = { collection: "table", key: shape.key, value, keyChanged: false, window, keyEncoding, nonNull: forget(forget(shape.nonNull, "value"), "joined") };
           grouped = undefined;
@@ -655,7 +657,8 @@ class Checker {
     const [group, aggregation, after] = pipeline.steps as [GroupByStep, Step | undefined, Step | undefined];
     this.stepInputs.set(group, input);
     const byKey = group.key.kind === "Name" && group.key.name.name === "key";
-    const key = this.checkExpr(group.key, input);
+    // A row whose group key is null is in no group: the grouped table's key is never null.
+    const key = nonNull(this.checkExpr(group.key, input));
     const grouped: Shape = { ...input, key, keyChanged: true, window: undefined, nonNull: byKey ? input.nonNull : forget(input.nonNull, "key") };
     if (aggregation?.kind === "Window") {
       this.bag.report("windowOnGroupedTable", aggregation, [], {
@@ -674,8 +677,8 @@ class Checker {
       this.bag.report("stepAfterAggregate", after, [stepName(after)], { hint: "declare a new stream over this table's changes and continue there" });
       return undefined;
     }
-    // The groups are read from a repartition topic: their keys are JSON.
-    return { collection: "table", key, value, keyChanged: false, window: undefined, keyEncoding: "json", nonNull: forget(forget(grouped.nonNull, "value"), "joined") };
+    // The groups are read from a repartition topic.
+    return { collection: "table", key, value, keyChanged: false, window: undefined, keyEncoding: keyEncodingOf(key), nonNull: forget(forget(grouped.nonNull, "value"), "joined") };
   }
 
   /** A group whose rows all left it stays: its `avg` fields are null then (there is nothing to average). */
@@ -732,7 +735,7 @@ class Checker {
       });
     } else if (shape.keyEncoding && table.keyEncoding && shape.keyEncoding !== table.keyEncoding) {
       this.bag.report("tableJoinEncoding", step.other, [leftName, shape.keyEncoding, name, table.keyEncoding], {
-        hint: "equal keys meet in one task only when both are encoded alike: declare their source topics with the same key format ('group by key' keeps the source's; 'group by EXPR' writes JSON keys)",
+        hint: this.encodingHint(shape.keyEncoding === "json" ? leftName : name),
       });
     }
     const joined = new Map<string, Type>([[name, step.type === "inner" ? table.value : Types.nullable(table.value)]]);
@@ -740,6 +743,34 @@ class Checker {
     // An outer join's row may have no value of its own: a null check on it no longer holds.
     const known = forget(shape.nonNull, `joined.${name}`);
     return { ...shape, value, joined, nonNull: step.type === "outer" ? forget(known, "value") : known };
+  }
+
+  /**
+   * How to join a table with JSON keys to one with text keys. Only a key whose
+   * type is not known to be a string is JSON (keyEncodingOf); it never suggests
+   * `key json`, which would send every plain-text key to the dead-letter topic.
+   */
+  private encodingHint(jsonTable: string): string {
+    const source = this.jsonKeySource(jsonTable);
+    if (source) {
+      return `'${jsonTable}' reads the keys of "${source.topic.value}" as JSON ('key json' on '${source.name.name}'): the same key is other bytes there, in another partition. If those keys are plain text, declare '${source.name.name}' with 'key string', which reads every key as it is`;
+    }
+    return `weir writes a key as text when its type is a string, and '${jsonTable}' is keyed by a value of unknown type: key it by a string, e.g. with toString(...)`;
+  }
+
+  /** The source declared `key json` whose keys a table still has: none when a step computed them. */
+  private jsonKeySource(name: string): SourceDecl | undefined {
+    const seen = new Set<string>();
+    let declaration = this.resolved.collections.get(name);
+    while (declaration && !seen.has(declaration.name.name)) {
+      seen.add(declaration.name.name);
+      if (declaration.kind === "Source") return declaration.keyFormat.name === "json" ? declaration : undefined;
+      if (declaration.kind !== "Pipeline") return undefined;
+      const keeps = declaration.steps.every((step) => step.kind !== "Rekey" && step.kind !== "Merge" && step.kind !== "Join" && !(step.kind === "GroupBy" && !(step.key.kind === "Name" && step.key.name.name === "key")));
+      if (!keeps) return undefined;
+      declaration = this.resolved.collections.get(declaration.input.name);
+    }
+    return undefined;
   }
 
   /**
@@ -772,8 +803,8 @@ class Checker {
     if (step.by) this.checkExpr(step.by, shape);
     const within = this.checkDuration(step.within);
     if (within !== undefined && within <= 0) this.bag.report("durationNotPositive", step.within, ["the dedup window", durationText(step.within)]);
-    // After a rekey, dedup reads the records from a repartition topic, whose keys are JSON.
-    return { ...shape, keyChanged: false, keyEncoding: shape.keyChanged ? "json" : shape.keyEncoding };
+    // After a rekey, dedup reads the records from a repartition topic.
+    return { ...shape, keyChanged: false, keyEncoding: shape.keyChanged ? keyEncodingOf(shape.key) : shape.keyEncoding };
   }
 
   /** Merged streams must carry records of one type: the same key and value types (nullable allowed on either side). */
@@ -1598,13 +1629,14 @@ function isScalar(type: Type): boolean {
 
 /**
  * The key encoding a windowed stream-stream join reads both sides with: a side
- * whose key changed is repartitioned with the other side's encoding (JSON when
- * both changed); when neither changed but they encode keys differently, this
- * side is repartitioned with the other's, as a stream joining a table is.
+ * whose key changed is repartitioned with the other side's encoding (when both
+ * changed, the encoding of their key type); when neither changed but they encode
+ * keys differently, this side is repartitioned with the other's, as a stream
+ * joining a table is.
  */
-export function streamJoinKeyEncoding(left: Shape, right: Shape): "string" | "json" | undefined {
+export function streamJoinKeyEncoding(left: Shape, right: Shape): KeyEncoding | undefined {
   if (!right.keyChanged) return right.keyEncoding;
-  return left.keyChanged ? "json" : left.keyEncoding;
+  return left.keyChanged ? keyEncodingOf(isUnchecked(left.key) ? right.key : left.key) : left.keyEncoding;
 }
 
 export function stepName(step: Step): string {

@@ -300,7 +300,7 @@ export const diagnostics = {
     "After an outer join a row may exist because of the other table only; a `select` says what such a row holds.",
   ),
   tableJoinEncoding: define("WEIR4054", "error", (left: string, leftEncoding: string, right: string, rightEncoding: string) => `the tables ${q(left)} (${leftEncoding} keys) and ${q(right)} (${rightEncoding} keys) are partitioned by keys encoded differently`,
-    "Two tables joined on the key must be partitioned alike: the same key bytes in the same partition. Tables whose topics encode keys differently (text and JSON) cannot meet; give them the same key format.",
+    "Two tables joined on the key must be partitioned alike: the same key bytes in the same partition. weir writes string keys as text and other keys as JSON (see \"Keys\" in docs/language.md), so tables keyed alike are encoded alike, unless a topic is read with `key json` (a key of unknown type) and the other table's keys are text. If the JSON-keyed topic holds plain text, read it with `key string`: text reads any key, so no record is lost.",
   ),
   foreignKeyOuterJoin: define("WEIR4055", "error", () => "a foreign-key join cannot be an outer join: its rows are the left table's",
     "A foreign-key join's result is keyed like the left table, so a right row with no left row has no key to appear under: use `join` or `left join`.",

@@ -205,8 +205,13 @@ function operationCall(operation: OperationPlan, expressions: ExpressionWriter):
       return `.filter(${name(operation.node)}, (record) => ${expressions.write(operation.condition)})`;
     case "mapValues":
       return `.mapValues(${name(operation.node)}, (record) => ${expressions.write(operation.value, "object-safe")})`;
-    case "selectKey":
-      return `.selectKey(${name(operation.node)}, (record) => ${expressions.write(operation.key, "object-safe")})`;
+    case "selectKey": {
+      // A key computed from the key alone is computed for tombstones too; otherwise a tombstone's new key is null.
+      const options = operation.fromKeyOnly ? ", { fromKeyOnly: true }" : "";
+      return `.selectKey(${name(operation.node)}, (record) => ${expressions.write(operation.key, "object-safe")}${options})`;
+    }
+    case "groupBy":
+      return `.groupBy(${name(operation.node)}, (record) => ${expressions.write(operation.key, "object-safe")}, ${groupByOptions(operation)})`;
     case "flatMapValues":
       return `.flatMapValues(${name(operation.node)}, (record) => ${expressions.write(operation.values)})`;
     case "repartition":
@@ -241,7 +246,7 @@ function operationCall(operation: OperationPlan, expressions: ExpressionWriter):
     case "materialize":
       return `.materialize(${name(operation.node)}, { store: ${JSON.stringify(operation.store)} })`;
     case "tableGroupBy":
-      return `.groupBy(${name(operation.node)}, (record) => ${expressions.write(operation.key, "object-safe")}, { repartition: ${name(operation.repartition)} })`;
+      return `.groupBy(${name(operation.node)}, (record) => ${expressions.write(operation.key, "object-safe")}, ${groupByOptions(operation)})`;
     // The grouped table's aggregate (KGroupedTable.aggregate) reads as a stream's; its functions subtract too.
     case "tableAggregate":
       return `.aggregate(${name(operation.node)}, ${aggregateOptions(operation.store, operation.aggregation, undefined, expressions)})`;
@@ -249,6 +254,12 @@ function operationCall(operation: OperationPlan, expressions: ExpressionWriter):
 }
 
 const tableJoinMethod = { inner: "join", left: "leftJoin", outer: "outerJoin" } as const;
+
+/** `{ repartition: "counts", key: formats.string() }`: the repartition topic of a group by, and how it encodes the group key. */
+function groupByOptions(operation: { readonly repartition: string; readonly keyFormat?: FormatPlan }): string {
+  const key = operation.keyFormat ? `, key: ${formatExpression(operation.keyFormat)}` : "";
+  return `{ repartition: ${JSON.stringify(operation.repartition)}${key} }`;
+}
 
 function streamJoinCall(operation: Extract<OperationPlan, { kind: "streamJoin" }>): string {
   const repartition = operation.otherRepartition;
@@ -296,22 +307,25 @@ function writeSink(writer: CodeBlockWriter, sink: SinkPlan, plan: TopologyPlan, 
   writer.writeLine(`// ${sourceName}:${sink.line}`);
   const input = jsIdentifier(sink.input);
   let stream = input;
-  // A retraction of a merged session, or a table's delete (a null value), stays a tombstone.
-  const keepsTombstones = sink.shape.window === "session" || hasDeletes(plan.collections.find((c) => c.name === sink.input)!, plan);
-  const projection = (value: Expr) =>
-    keepsTombstones ? `record.value === null ? null : ${expressions.write(value, "object-safe")}` : expressions.write(value, "object-safe");
+  // A tombstone (a stream's null value, a table's delete, a retracted session) stays a tombstone:
+  // the runtime computes neither the value written nor the headers for it. Its topic is computed
+  // when the expression reads only the key, or was checked with a value that may be null
+  // (over a table with deletes or a session table: see checkSink).
+  const deletesChecked = sink.shape.window === "session" || hasDeletes(plan.collections.find((c) => c.name === sink.input)!, plan);
+  const topicOfTombstones = sink.topicExpr !== undefined && (deletesChecked || !sink.topicReadsValue);
+  const projection = sink.value ? expressions.write(sink.value, "object-safe") : undefined;
   // A topic or headers computed per record read the record as it is, so the
   // sink computes the value written itself (after them), with `project`.
   const perRecord = sink.topicExpr !== undefined || sink.headers !== undefined;
   if (sink.value && !perRecord) {
     const changes = sink.shape.collection === "table" ? `${input}.toStream()` : input;
-    stream = `${changes}\n.mapValues(${JSON.stringify(`${sink.node}-value`)}, (record) => ${projection(sink.value)})\n`;
+    stream = `${changes}\n.mapValues(${JSON.stringify(`${sink.node}-value`)}, (record) => ${projection})\n`;
   }
   writer.write(`${stream}.to(${JSON.stringify(sink.node)}, `).inlineBlock(() => {
     writer.writeLine(`topic: ${sink.topicExpr ? `(record) => ${expressions.write(sink.topicExpr)}` : JSON.stringify(sink.topic)},`);
-    // A delete is written without headers: they are computed from the value it does not have.
-    if (sink.headers) writer.writeLine(`headers: (record) => ${keepsTombstones ? "record.value === null ? {} : " : ""}${expressions.write(sink.headers, "object-safe")},`);
-    if (sink.value && perRecord) writer.writeLine(`project: (record) => ${projection(sink.value)},`);
+    if (topicOfTombstones) writer.writeLine("topicOfTombstones: true,");
+    if (sink.headers) writer.writeLine(`headers: (record) => ${expressions.write(sink.headers, "object-safe")},`);
+    if (sink.value && perRecord) writer.writeLine(`project: (record) => ${projection},`);
     writer.writeLine(`key: ${formatExpression(sink.keyFormat)},`);
     writer.writeLine(`value: ${formatExpression(sink.valueFormat)},`);
   });

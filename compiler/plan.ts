@@ -9,6 +9,7 @@ import type { BranchStreamDecl, CollectionDecl } from "./resolve.ts";
 import { stepName, streamJoinKeyEncoding, type CallBinding, type CheckedFile, type NameBinding, type Shape } from "./check.ts";
 import type { AggregateFunctionName } from "./builtins.ts";
 import { LineMap } from "./diagnostic-printer.ts";
+import { keyEncodingOf, type KeyEncoding } from "./key-encoding.ts";
 import { Types, type RecordType, type Type } from "./types.ts";
 
 export type FormatPlan =
@@ -47,7 +48,13 @@ export type AggregateFieldPlan =
 export type OperationPlan =
   | { readonly kind: "filter"; readonly node: string; readonly condition: Expr; readonly input: Shape }
   | { readonly kind: "mapValues"; readonly node: string; readonly value: Expr; readonly input: Shape }
-  | { readonly kind: "selectKey"; readonly node: string; readonly key: Expr; readonly input: Shape }
+  /** `rekey`; `fromKeyOnly`: the key expression reads no part of the value, so a tombstone gets its key too. */
+  | { readonly kind: "selectKey"; readonly node: string; readonly key: Expr; readonly fromKeyOnly: boolean; readonly input: Shape }
+  /**
+   * `group by EXPR` on a stream: the records keyed by the group and written through
+   * `<application>-<repartition>-repartition`; tombstones and records whose group key is null are dropped.
+   */
+  | { readonly kind: "groupBy"; readonly node: string; readonly key: Expr; readonly repartition: string; readonly keyFormat?: FormatPlan; readonly input: Shape }
   | { readonly kind: "flatMapValues"; readonly node: string; readonly values: Expr; readonly input: Shape }
   /** Through the internal topic `<application>-<name>-repartition`. */
   | { readonly kind: "repartition"; readonly name: string; readonly keyFormat?: FormatPlan }
@@ -85,7 +92,7 @@ export type OperationPlan =
   /** A derived table's rows, kept in the store named after it (changelog `<application>-<store>-changelog`). */
   | { readonly kind: "materialize"; readonly node: string; readonly store: string }
   /** A table's rows regrouped: each change of a row sent to its old group (subtracted) and its new one (added) through the repartition topic. */
-  | { readonly kind: "tableGroupBy"; readonly node: string; readonly key: Expr; readonly repartition: string; readonly input: Shape }
+  | { readonly kind: "tableGroupBy"; readonly node: string; readonly key: Expr; readonly repartition: string; readonly keyFormat?: FormatPlan; readonly input: Shape }
   /** A grouped table's aggregation: every aggregate function in it can subtract. */
   | { readonly kind: "tableAggregate"; readonly node: string; readonly store: string; readonly aggregation: AggregationPlan; readonly input: Shape; readonly result: Type }
   /**
@@ -147,6 +154,8 @@ export interface SinkPlan {
   /** The fixed topic; undefined when `topicExpr` picks one per record. */
   readonly topic: string | undefined;
   readonly topicExpr: Expr | undefined;
+  /** Whether `topicExpr` reads the value: a tombstone's topic cannot be computed then, unless it was checked as nullable. */
+  readonly topicReadsValue: boolean;
   /** `headers { name: EXPR }`, computed from the record (before `value EXPR`). */
   readonly headers: RecordExpr | undefined;
   readonly keyFormat: FormatPlan;
@@ -267,7 +276,7 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
         operations.push({ kind: "flatMapValues", node, values: step.values, input });
         break;
       case "Rekey":
-        operations.push({ kind: "selectKey", node, key: step.key, input });
+        operations.push({ kind: "selectKey", node, key: step.key, fromKeyOnly: !readsValue(step.key, checked), input });
         break;
       case "Join": {
         if (isStreamStreamJoin(step, checked)) {
@@ -287,7 +296,7 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
       }
       case "Dedup": {
         // Dedup keeps state per key: the records must be partitioned by their key, as for a join.
-        if (input.keyChanged) operations.push({ kind: "repartition", name: repartitionName(index) });
+        if (input.keyChanged) operations.push({ kind: "repartition", name: repartitionName(index), ...keyFormatFor(keyEncodingOf(input.key)) });
         dedups++;
         const store = dedups === 1 ? `${name}-dedup` : `${name}-${index + 1}-dedup`;
         operations.push({ kind: "dedup", node, store, withinMs: checked.durations.get(step.within)!, by: step.by, input });
@@ -297,10 +306,11 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
         operations.push({ kind: "merge", node, streams: step.streams.map((stream) => stream.name) });
         break;
       case "GroupBy": {
-        const byKey = step.key.kind === "Name" && checked.names.get(step.key)?.kind === "key";
-        if (!byKey) operations.push({ kind: "selectKey", node, key: step.key, input });
         // The grouped records reach the aggregation partitioned by their new key.
-        if (!byKey || input.keyChanged) operations.push({ kind: "repartition", name });
+        const keyFormat = keyFormatFor(keyEncodingOf(checked.types.get(step.key)!));
+        const byKey = step.key.kind === "Name" && checked.names.get(step.key)?.kind === "key";
+        if (!byKey) operations.push({ kind: "groupBy", node, key: step.key, repartition: name, ...keyFormat, input });
+        else if (input.keyChanged) operations.push({ kind: "repartition", name, ...keyFormat });
         break;
       }
       case "Window":
@@ -357,7 +367,14 @@ function planGroupedTable(declaration: Extract<CollectionDecl, { kind: "Pipeline
   const [group, aggregation] = declaration.steps as [GroupByStep, CountStep | SumStep | AggregateStep];
   const result = checked.shapes.get(name)!.value;
   return [
-    { kind: "tableGroupBy", node: `${name}-1-${nodeSuffix(group)}`, key: group.key, repartition: name, input: checked.stepInputs.get(group)! },
+    {
+      kind: "tableGroupBy",
+      node: `${name}-1-${nodeSuffix(group)}`,
+      key: group.key,
+      repartition: name,
+      ...keyFormatFor(keyEncodingOf(checked.types.get(group.key)!)),
+      input: checked.stepInputs.get(group)!,
+    },
     { kind: "tableAggregate", node: `${name}-2-${nodeSuffix(aggregation)}`, store: name, aggregation: planAggregation(aggregation, checked), input: checked.stepInputs.get(aggregation)!, result },
   ];
 }
@@ -365,6 +382,42 @@ function planGroupedTable(declaration: Extract<CollectionDecl, { kind: "Pipeline
 /** The format that encodes keys as the topic partitioning these records does: text, or JSON (the default). */
 function keyFormatOf(shape: Shape): FormatPlan | undefined {
   return shape.keyEncoding === "string" ? { kind: "string" } : undefined;
+}
+
+/** An internal topic's `keyFormat`: given for text keys only, as JSON is the runtime's default. */
+function keyFormatFor(encoding: KeyEncoding | undefined): { keyFormat?: FormatPlan } {
+  return encoding === "string" ? { keyFormat: { kind: "string" } } : {};
+}
+
+/**
+ * Whether an expression reads the record's value (a field, `value`, a joined
+ * table's value): if not, it can be computed for a tombstone, which has none.
+ */
+export function readsValue(expr: Expr, checked: Pick<CheckedFile, "names">): boolean {
+  switch (expr.kind) {
+    case "Name": {
+      const binding = checked.names.get(expr);
+      return binding === undefined || binding.kind === "value" || binding.kind === "field" || binding.kind === "joined";
+    }
+    case "Member":
+      return readsValue(expr.object, checked);
+    case "Index":
+      return readsValue(expr.object, checked) || readsValue(expr.index, checked);
+    case "Call":
+      return expr.args.some((arg) => readsValue(arg, checked));
+    case "Unary":
+      return readsValue(expr.operand, checked);
+    case "Binary":
+      return readsValue(expr.left, checked) || readsValue(expr.right, checked);
+    case "If":
+      return readsValue(expr.condition, checked) || readsValue(expr.then, checked) || readsValue(expr.else, checked);
+    case "Record":
+      return expr.fields.some((field) => readsValue(field.value, checked));
+    case "List":
+      return expr.elements.some((element) => readsValue(element, checked));
+    default:
+      return false;
+  }
 }
 
 function isStreamStreamJoin(step: JoinStep, checked: CheckedFile): boolean {
@@ -391,17 +444,17 @@ function planStreamStreamJoin(
   const input = checked.stepInputs.get(step)!;
   const otherShape = checked.shapes.get(other)!;
   const encoding = streamJoinKeyEncoding(input, otherShape);
-  const keyFormat = encoding === "string" ? ({ kind: "string" } as const) : undefined;
+  const keyFormat = keyFormatFor(encoding);
   const operations: OperationPlan[] = [];
   if (input.keyChanged || input.keyEncoding !== encoding) {
-    operations.push({ kind: "repartition", name: repartitionName(index), ...(keyFormat ? { keyFormat } : {}) });
+    operations.push({ kind: "repartition", name: repartitionName(index), ...keyFormat });
   }
   // The first stream-stream join of a pipeline names its stores (and the other side's repartition) after the pipeline; a later one adds its position.
   const firstJoin = !earlier.some((o) => o.kind === "streamJoin");
   const prefix = firstJoin ? pipeline : `${pipeline}-${index + 1}`;
   let otherRepartition: { name: string; keyFormat?: FormatPlan } | undefined;
   if (otherShape.keyChanged || otherShape.keyEncoding !== encoding) {
-    otherRepartition = { name: `${prefix}-${other}`, ...(keyFormat ? { keyFormat } : {}) };
+    otherRepartition = { name: `${prefix}-${other}`, ...keyFormat };
   }
   operations.push({
     kind: "streamJoin",
@@ -461,6 +514,7 @@ function planSink(sink: SinkDecl, checked: CheckedFile, line: number): SinkPlan 
     input: sink.input.name,
     topic,
     topicExpr: topic === undefined ? sink.topic : undefined,
+    topicReadsValue: topic === undefined && readsValue(sink.topic, checked),
     headers: sink.headers,
     keyFormat: sink.keyFormat ? planFormat(sink.keyFormat, shape.key) : defaultFormat(shape.key),
     valueFormat: sink.valueFormat ? planFormat(sink.valueFormat, value) : defaultFormat(value),
@@ -493,9 +547,9 @@ function planFormat(format: FormatRef, type: Type): FormatPlan {
   return format.name === "string" ? { kind: "string" } : { kind: "json", schema: format.schema?.name, type };
 }
 
-/** A string is written as its text; anything else as JSON. */
+/** A sink's key or value without a declared format: the key encoding rule (key-encoding.ts) decides. */
 function defaultFormat(type: Type): FormatPlan {
-  return type.kind === "string" ? { kind: "string" } : { kind: "json", schema: undefined, type: type.kind === "error" ? Types.any : type };
+  return keyEncodingOf(type) === "string" ? { kind: "string" } : { kind: "json", schema: undefined, type: type.kind === "error" ? Types.any : type };
 }
 
 /** Node names use the step's keyword, with dashes: `counts-1-group-by`. */

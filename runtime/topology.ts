@@ -54,11 +54,18 @@ export interface SinkOptions<K, V, R = StreamRecord<K, V>, Out = V> {
    * "unknown-topic"), as is one for a topic of the application's own.
    */
   readonly topic: string | ((record: R) => string);
+  /**
+   * Whether `topic`, a function, may be given a tombstone (a record without a
+   * value): it reads only the key and timestamp, or copes with a null value.
+   * Default false: a tombstone whose topic is picked per record is
+   * dead-lettered (reason "tombstone-topic").
+   */
+  readonly topicOfTombstones?: boolean;
   readonly key: Format<K>;
   readonly value: Format<Out>;
-  /** The headers of each record written, from the record (before `project`). */
+  /** The headers of each record written, from the record (before `project`); a tombstone is written without. */
   readonly headers?: (record: R) => HeaderValues;
-  /** The value written, computed from the record; default: its value. */
+  /** The value written, computed from the record; default: its value. A tombstone stays one (null). */
   readonly project?: (record: R) => Out;
 }
 
@@ -121,7 +128,8 @@ export interface SourceNode extends NodeBase {
   readonly internal: boolean;
   /**
    * A table's source: the latest value per key is kept in this store (a null
-   * value deletes the key). A stream's source has none, and drops null values.
+   * value deletes the key). A stream's source has none, and forwards every
+   * record, tombstones (null values) too, as Kafka Streams and ksqlDB do.
    */
   readonly store?: string;
 }
@@ -171,12 +179,26 @@ export interface FilterNode extends NodeBase {
   readonly predicate: (record: StreamRecord<unknown, unknown>) => boolean;
 }
 
+/**
+ * What a stream's step does with a tombstone: a record whose value is null
+ * (and that carries no joined values, see isTombstone in processors.ts). A
+ * function written for values is not given one:
+ *   "keep-key": forwarded as it is (mapValues: the new value of nothing is nothing);
+ *   "null-key": forwarded with a null key (a key computed from the value, as ksqlDB's PARTITION BY);
+ *   "map-key":  forwarded with the key the mapper computes (it reads only the key and timestamp);
+ *   "drop":     dropped (a group key: an aggregation skips tombstones).
+ */
+export type TombstoneRule = "keep-key" | "null-key" | "map-key" | "drop";
+
 export interface MapNode extends NodeBase {
   readonly kind: "map";
   readonly parent: string;
   readonly mapper: (record: StreamRecord<unknown, unknown>) => KeyValue<unknown, unknown>;
   /** Whether the record keeps its window: it does when only the value changes. */
   readonly keepsWindow: boolean;
+  readonly tombstones: TombstoneRule;
+  /** A record whose new key is null is dropped (a group key: an aggregation has no group for it). */
+  readonly dropsNullKeys?: boolean;
 }
 
 export interface FlatMapNode extends NodeBase {
@@ -290,6 +312,8 @@ export interface SinkNode extends NodeBase {
   /** The fixed topic; undefined when `topicOf` picks one per record. */
   readonly topic: string | undefined;
   readonly topicOf?: ((record: StreamRecord<unknown, unknown>) => string) | undefined;
+  /** `topicOf` may be given a tombstone (SinkOptions.topicOfTombstones). */
+  readonly topicOfTombstones?: boolean;
   readonly headers?: ((record: StreamRecord<unknown, unknown>) => HeaderValues) | undefined;
   readonly project?: ((record: StreamRecord<unknown, unknown>) => unknown) | undefined;
   readonly keyFormat: Format<unknown>;
@@ -777,27 +801,54 @@ export class KStream<K, V, W extends boolean = false> {
     readonly node: string,
   ) {}
 
+  /** Keeps the records the predicate holds for; a tombstone is dropped (ksqlDB's WHERE), the predicate is not given it. */
   filter(name: string, predicate: (record: RecordOf<K, V, W>) => boolean): KStream<K, V, W> {
     this.builder.add({ kind: "filter", name, parent: this.node, predicate: predicate as unknown as FilterNode["predicate"] });
     return new KStream<K, V, W>(this.builder, name);
   }
 
-  /** A new key and value: the record leaves its window behind. */
+  /** A new key and value: the record leaves its window behind. A tombstone goes on with a null key, without calling the mapper. */
   map<K2, V2>(name: string, mapper: (record: RecordOf<K, V, W>) => KeyValue<K2, V2>): KStream<K2, V2> {
-    this.builder.add({ kind: "map", name, parent: this.node, mapper: mapper as unknown as MapNode["mapper"], keepsWindow: false });
+    this.builder.add({ kind: "map", name, parent: this.node, mapper: mapper as unknown as MapNode["mapper"], keepsWindow: false, tombstones: "null-key" });
     return new KStream<K2, V2>(this.builder, name);
   }
 
+  /** A new value; a tombstone goes on as it is (ksqlDB's SELECT of a null row), without calling the mapper. */
   mapValues<V2>(name: string, mapper: (record: RecordOf<K, V, W>) => V2): KStream<K, V2, W> {
     const keyed = (record: RecordOf<K, V, W>) => ({ key: record.key, value: mapper(record) });
-    this.builder.add({ kind: "map", name, parent: this.node, mapper: keyed as unknown as MapNode["mapper"], keepsWindow: true });
+    this.builder.add({ kind: "map", name, parent: this.node, mapper: keyed as unknown as MapNode["mapper"], keepsWindow: true, tombstones: "keep-key" });
     return new KStream<K, V2, W>(this.builder, name);
   }
 
-  selectKey<K2>(name: string, mapper: (record: RecordOf<K, V, W>) => K2): KStream<K2, V> {
-    return this.map(name, (record) => ({ key: mapper(record), value: record.value }));
+  /**
+   * A new key. A tombstone gets a null key without calling the mapper (as
+   * ksqlDB's PARTITION BY of an expression over the value), unless
+   * `fromKeyOnly` says that the mapper reads only the key and timestamp:
+   * then it computes a tombstone's key too.
+   */
+  selectKey<K2>(name: string, mapper: (record: RecordOf<K, V, W>) => K2, options: { readonly fromKeyOnly?: boolean } = {}): KStream<K2, V> {
+    const keyed = (record: RecordOf<K, V, W>) => ({ key: mapper(record), value: record.value });
+    const tombstones = options.fromKeyOnly ? "map-key" : "null-key";
+    this.builder.add({ kind: "map", name, parent: this.node, mapper: keyed as unknown as MapNode["mapper"], keepsWindow: false, tombstones });
+    return new KStream<K2, V>(this.builder, name);
   }
 
+  /**
+   * Keys the records by a group key and writes them through the internal
+   * topic `<application>-<repartition>-repartition` (keys encoded with `key`,
+   * default JSON), for an aggregation: Kafka Streams' groupBy. Tombstones
+   * (without calling the selector) and records whose group key is null are
+   * dropped here, as the aggregation would drop them (Kafka Streams'
+   * KStreamAggregate, ksqlDB's GROUP BY): they never reach the topic.
+   */
+  groupBy<K2>(name: string, selector: (record: RecordOf<K, V, W>) => K2, options: { readonly repartition: string; readonly key?: Format<NonNullable<K2>> }): KStream<NonNullable<K2>, V> {
+    const keyed = (record: RecordOf<K, V, W>) => ({ key: selector(record), value: record.value });
+    this.builder.add({ kind: "map", name, parent: this.node, mapper: keyed as unknown as MapNode["mapper"], keepsWindow: false, tombstones: "drop", dropsNullKeys: true });
+    const grouped = new KStream<NonNullable<K2>, V>(this.builder, name);
+    return grouped.repartition(options.repartition, options.key ? { key: options.key } : {});
+  }
+
+  /** One record per element; a tombstone makes none. */
   flatMapValues<V2>(name: string, mapper: (record: RecordOf<K, V, W>) => Iterable<V2>): KStream<K, V2, W> {
     const flat = function* (record: RecordOf<K, V, W>): Iterable<KeyValue<K, V2>> {
       for (const value of mapper(record)) yield { key: record.key, value };
@@ -825,7 +876,8 @@ export class KStream<K, V, W extends boolean = false> {
   /**
    * Joins each record with the table's value for its key, as of the record's
    * timestamp (the task processes its inputs in timestamp order): a record
-   * whose key the table lacks is dropped. The table's value is at
+   * whose key the table lacks is dropped, and so is a tombstone (Kafka
+   * Streams' KStreamKTableJoin). The table's value is at
    * `record.joined[store]`, under the name of the table's store. The stream
    * must be partitioned like the table.
    */
@@ -849,6 +901,7 @@ export class KStream<K, V, W extends boolean = false> {
    * less than `withinMs` before or after it (in event time) had; the first is
    * kept. Needs the stream partitioned by its key. The store `options.store`
    * remembers when each key was last kept (changelog `<application>-<store>-changelog`).
+   * A tombstone passes, without calling `by`, and is not remembered.
    */
   dedup(name: string, options: { readonly store: string; readonly withinMs: number; readonly by?: (record: RecordOf<K, V, W>) => unknown }): KStream<K, V, W> {
     if (!(options.withinMs > 0)) throw new TopologyError(`${name}: a dedup window must be longer than 0 ms, not ${options.withinMs}`);
@@ -869,8 +922,9 @@ export class KStream<K, V, W extends boolean = false> {
   /**
    * Splits the stream: each record goes to the first arm whose `when` holds; an
    * arm without `when` (it must be the last) takes the records no other arm
-   * took; a record no arm takes is dropped. Each arm is a stream, named (and
-   * its node named) by the arm's name.
+   * took; a record no arm takes is dropped. A tombstone meets no condition
+   * (none is given it): it goes to the arm without `when`, if there is one.
+   * Each arm is a stream, named (and its node named) by the arm's name.
    */
   branch<const N extends string>(name: string, arms: readonly BranchArm<RecordOf<K, V, W>, N>[]): Record<N, KStream<K, V, W>> {
     const otherwise = arms.findIndex((arm) => arm.when === undefined);
@@ -917,7 +971,8 @@ export class KStream<K, V, W extends boolean = false> {
     return new KStream(this.builder, name);
   }
 
-  aggregate<A, Out = A>(name: string, options: AggregateOptions<K, V, A, Out>): KTable<K, Out> {
+  /** Aggregates per key into the store `options.store`; a record with a null key or a tombstone is skipped (no group to add it to). */
+  aggregate<A, Out = A>(name: string, options: AggregateOptions<K, V, A, Out>): KTable<NonNullable<K>, Out> {
     const fns = functionsOf(options);
     this.builder.add({
       kind: "aggregate",
@@ -928,7 +983,7 @@ export class KStream<K, V, W extends boolean = false> {
       adder: fns.adder as AggregateNode["adder"],
       result: (fns.result ?? identity) as AggregateNode["result"],
     });
-    return new KTable<K, Out>(this.builder, name);
+    return new KTable<NonNullable<K>, Out>(this.builder, name);
   }
 
   /** Groups the records (already partitioned by key) into windows, for a windowed aggregation. */
@@ -945,6 +1000,7 @@ export class KStream<K, V, W extends boolean = false> {
       parent: this.node,
       topic: typeof topic === "string" ? topic : undefined,
       topicOf: typeof topic === "string" ? undefined : (topic as unknown as Fn<string>),
+      ...(options.topicOfTombstones ? { topicOfTombstones: true } : {}),
       headers: options.headers as unknown as Fn<HeaderValues>,
       project: options.project as unknown as Fn<unknown>,
       keyFormat: options.key as Format<unknown>,
@@ -978,9 +1034,10 @@ export class WindowedKStream<K, V> {
   /**
    * Aggregates per key and window into the window store `options.store`. A
    * record later than every window it falls in (their end + grace passed in
-   * stream time) is dropped and dead-lettered with the reason "late".
+   * stream time) is dropped and dead-lettered with the reason "late". A
+   * record with a null key or a tombstone is skipped.
    */
-  aggregate<A, Out = A>(name: string, options: WindowedAggregateOptions<K, V, A, Out>): KTable<K, Out, true> {
+  aggregate<A, Out = A>(name: string, options: WindowedAggregateOptions<K, V, A, Out>): KTable<NonNullable<K>, Out, true> {
     const fns = functionsOf(options);
     if (this.window.kind === "session" && !fns.merger) throw new TopologyError(`${name}: a session-windowed aggregation needs a merger`);
     this.builder.add({
@@ -995,7 +1052,7 @@ export class WindowedKStream<K, V> {
       merger: fns.merger as WindowedAggregateNode["merger"],
       result: (fns.result ?? identity) as WindowedAggregateNode["result"],
     });
-    return new KTable<K, Out, true>(this.builder, name);
+    return new KTable<NonNullable<K>, Out, true>(this.builder, name);
   }
 }
 
@@ -1125,11 +1182,11 @@ export class KTable<K, V, W extends boolean = false> {
    * table must have a store (read from a topic, aggregated or materialized):
    * its previous rows are what is subtracted.
    */
-  groupBy<K2>(name: string, selector: (record: StreamRecord<K, V>) => K2, options: { readonly repartition: string }): KGroupedTable<K2, V> {
+  groupBy<K2>(name: string, selector: (record: StreamRecord<K, V>) => K2, options: { readonly repartition: string; readonly key?: Format<NonNullable<K2>> }): KGroupedTable<NonNullable<K2>, V> {
     this.builder.storeOfTable(this.node);
     this.builder.add({ kind: "tableGroupBy", name, parent: this.node, selector: selector as unknown as TableGroupByNode["selector"] });
-    const repartitioned = new KStream<K2, TableChange<V>>(this.builder, name).repartition(options.repartition);
-    return new KGroupedTable<K2, V>(this.builder, repartitioned.node);
+    const repartitioned = new KStream<NonNullable<K2>, TableChange<V>>(this.builder, name).repartition(options.repartition, options.key ? { key: options.key } : {});
+    return new KGroupedTable<NonNullable<K2>, V>(this.builder, repartitioned.node);
   }
 
   /** Keeps the table's rows in the store `options.store` (changelog `<application>-<store>-changelog`), so that it can be joined. */

@@ -115,6 +115,12 @@ export interface ProcessorContext {
   streamTime(): number;
   /** The record being processed fell only in closed windows of this node: it is dropped (and dead-lettered as late). */
   late(node: string, detail: string): void;
+  /**
+   * This node cannot process the record, which the other nodes do: it is
+   * dead-lettered with the reason after it is processed, and what the other
+   * nodes did stands (unlike a failure, which undoes the record).
+   */
+  leftBehind(node: string, reason: string, detail: string): void;
   /** The application's own topics (sources, changelogs, repartition and dead-letter topics): never picked by a sink. */
   reservedTopics(): ReadonlySet<string>;
 }
@@ -192,19 +198,15 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
           forward(rowChange({ key: record.key, value: record.value ?? null, timestamp: record.timestamp, oldValue }));
         };
       }
-      if (node.internal) return forward;
-      // A stream has no rows to delete: a null value (a tombstone) means nothing
-      // to it, and is dropped, as ksqlDB does.
-      return (record) => {
-        if (record.value !== null && record.value !== undefined) forward(record);
-      };
+      // A stream's records go on as they are, tombstones too: each step says what it does with one.
+      return forward;
     }
 
     case "join": {
       const store = context.store(node.store);
       return (record) => {
-        // As in Kafka Streams' KStreamKTableJoin: no key, nothing to look up.
-        if (record.key === null || record.key === undefined) return;
+        // As in Kafka Streams' KStreamKTableJoin: no key, nothing to look up; no value, nothing to join.
+        if (record.key === null || record.key === undefined || isTombstone(record)) return;
         let value: unknown;
         try {
           value = store.get(record.key);
@@ -219,6 +221,8 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
 
     case "filter":
       return (record) => {
+        // A tombstone meets no condition (ksqlDB's WHERE drops null rows).
+        if (isTombstone(record)) return;
         let keep: boolean;
         try {
           keep = node.predicate(record);
@@ -230,18 +234,24 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
 
     case "map":
       return (record) => {
+        const tombstone = isTombstone(record);
+        if (tombstone && node.tombstones === "drop") return;
         let mapped: { key: unknown; value: unknown };
         try {
-          mapped = node.mapper(record);
+          if (!tombstone) mapped = node.mapper(record);
+          else if (node.tombstones === "map-key") mapped = { key: node.mapper(record).key, value: null };
+          else mapped = { key: node.tombstones === "keep-key" ? record.key : null, value: null };
         } catch (error) {
           throw new NodeFailure(node.name, error);
         }
+        if (node.dropsNullKeys && (mapped.key === null || mapped.key === undefined)) return;
         const window = node.keepsWindow ? record.window : undefined;
         forward(window ? { key: mapped.key, value: mapped.value, timestamp: record.timestamp, window } : { key: mapped.key, value: mapped.value, timestamp: record.timestamp });
       };
 
     case "flatMap":
       return (record) => {
+        if (isTombstone(record)) return;
         // Collect first: the mapper is often a generator that throws part way,
         // and its error must be charged to this node, not to a child.
         let results: { key: unknown; value: unknown }[];
@@ -301,7 +311,7 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
 
     case "tableFilter":
       return (record) => {
-        if (isTableDelete(record)) return forward(tableDelete(record));
+        if (isTombstone(record)) return forward(tableDelete(record));
         let keep: boolean;
         try {
           keep = node.predicate(record);
@@ -313,7 +323,7 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
 
     case "tableMapValues":
       return (record) => {
-        if (isTableDelete(record)) return forward(tableDelete(record));
+        if (isTombstone(record)) return forward(tableDelete(record));
         let value: unknown;
         try {
           value = node.mapper(record);
@@ -363,13 +373,17 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
   }
 }
 
-/** First match wins: the predicates are evaluated in order, and only until one holds. */
+/**
+ * First match wins: the predicates are evaluated in order, and only until one
+ * holds. A tombstone meets no condition: it goes to the else arm, if any.
+ */
 function branch(node: BranchNode, arms: ReadonlyMap<string, Forward>): Forward {
   const routes = node.arms.map((arm) => ({ predicate: arm.predicate, forward: arms.get(arm.node) ?? (() => {}) }));
   return (record) => {
+    const tombstone = isTombstone(record);
     let chosen: Forward | undefined;
     try {
-      chosen = routes.find((route) => route.predicate === undefined || route.predicate(record))?.forward;
+      chosen = routes.find((route) => route.predicate === undefined || (!tombstone && route.predicate(record)))?.forward;
     } catch (error) {
       throw new NodeFailure(node.name, error);
     }
@@ -387,10 +401,13 @@ function branch(node: BranchNode, arms: ReadonlyMap<string, Forward>): Forward {
  *   3. any other record is kept: its timestamp is remembered and it goes on.
  * A duplicate does not extend the window: only kept records are remembered.
  * A record whose key (or `by` value) is null cannot be compared: it goes on.
+ * So does a tombstone, unremembered: it is no event to repeat, and remembering
+ * it would drop the next record of its key.
  */
 function dedup(node: DedupNode, forward: Forward, context: ProcessorContext): Forward {
   const store = context.dedupStore(node.store);
   return (record) => {
+    if (isTombstone(record)) return forward(record);
     let keep: boolean;
     try {
       const by = node.by ? node.by(record) : undefined;
@@ -425,18 +442,29 @@ export class PickedTopicError extends Error {
   }
 }
 
-/** Encodes and sends; the topic is fixed or picked per record, the headers computed per record. */
+/**
+ * Encodes and sends; the topic is fixed or picked per record, the headers
+ * computed per record. A tombstone is written as one (a null value), without
+ * headers: the value and headers are computed from a value it does not have.
+ * A tombstone whose topic is computed from the value has no topic: this sink
+ * leaves it (dead-lettered, reason "tombstone-topic"), the others write it.
+ */
 function sink(node: SinkNode, context: ProcessorContext): Forward {
   const reserved = node.topicOf ? context.reservedTopics() : new Set<string>();
   return (record) => {
+    const tombstone = isTombstone(record);
+    if (tombstone && node.topicOf && !node.topicOfTombstones) {
+      context.leftBehind(node.name, "tombstone-topic", "the topic is computed from the value, and a tombstone (a null value) has none");
+      return;
+    }
     let topic: string;
     let key: Buffer | null;
     let value: Buffer | null;
     let headers: RecordHeaders | undefined;
     try {
       topic = node.topicOf ? pickedTopic(node.topicOf(record)) : node.topic!;
-      headers = node.headers ? textHeaders(node.headers(record)) : undefined;
-      const written = node.project ? node.project(record) : record.value;
+      headers = node.headers && !tombstone ? textHeaders(node.headers(record)) : undefined;
+      const written = node.project && !tombstone ? node.project(record) : record.value;
       key = record.key === null || record.key === undefined ? null : node.keyFormat.encode(record.key);
       value = written === null || written === undefined ? null : node.valueFormat.encode(written);
     } catch (error) {
@@ -476,11 +504,13 @@ interface WindowedStep {
 }
 
 /**
- * Between a table's operations, a record with a null value and no joined
- * values deletes its key. (After an outer join, a row whose left side is
- * missing has a null value but carries the right side's.)
+ * A tombstone: a record with a null value and no joined values. On a stream it
+ * is what a null value on a topic is (no function written for values is given
+ * one); between a table's operations it deletes its key. (After an outer join,
+ * a record whose left side is missing has a null value but carries the right
+ * side's: it is no tombstone.)
  */
-function isTableDelete(record: Output): boolean {
+function isTombstone(record: Output): boolean {
   return (record.value === null || record.value === undefined) && record.joined === undefined;
 }
 

@@ -92,6 +92,8 @@ export class StreamTask {
   private readonly onEnforced: ((queue: RecordQueue, waitedMs: number) => void) | undefined;
   /** Why the record being processed is late, if a windowed aggregation found it so. */
   private lateRecord: { node: string; detail: string } | undefined;
+  /** Why a node left the record being processed behind, if one did (ProcessorContext.leftBehind). */
+  private leftRecord: { node: string; reason: string; detail: string } | undefined;
 
   constructor(options: TaskOptions) {
     const { topology, subtopology, partition } = options;
@@ -142,6 +144,9 @@ export class StreamTask {
         new Set([...topology.sourceTopics, ...topology.repartitionTopics, ...topology.stores.map((s) => s.changelogTopic), topology.deadLetterTopic]),
       late: (node, detail) => {
         this.lateRecord ??= { node, detail };
+      },
+      leftBehind: (node, reason, detail) => {
+        this.leftRecord ??= { node, reason, detail };
       },
     });
     this.entries = new Map([...processors].map(([source, forward]) => [source, (r) => forward(r.record)]));
@@ -231,6 +236,7 @@ export class StreamTask {
     for (const { store } of this.stores.values()) store.beginRecord(next.record.timestamp);
     this.collector.beginRecord();
     this.lateRecord = undefined;
+    this.leftRecord = undefined;
     try {
       this.entries.get(next.source)!(next);
     } catch (error) {
@@ -245,9 +251,12 @@ export class StreamTask {
     }
     // Set by the processors through the context, which TypeScript cannot see.
     const late = this.lateRecord as { node: string; detail: string } | undefined;
+    const left = this.leftRecord as { node: string; reason: string; detail: string } | undefined;
     if (late) {
       this.deadLetter(next, "late", late.node, late.detail);
       this.lateSinceCommit++;
+    } else if (left) {
+      this.deadLetter(next, left.reason, left.node, left.detail);
     }
   }
 

@@ -14,7 +14,7 @@
 //    Streams' TopicNameExtractor needs existing topics too).
 // Key and value format names are recorded for sources and sinks, so that
 // tools can print their records.
-import { TopologyError, type SourceNode, type SubTopology, type Topology } from "../topology.ts";
+import { TopologyError, type SinkNode, type SourceNode, type SubTopology, type Topology } from "../topology.ts";
 import { TopicError } from "../errors.ts";
 import type { LogClient } from "./log-client.ts";
 
@@ -126,7 +126,10 @@ export async function prepareTopics(
     // retention.ms in the past) would let the broker delete them before the
     // downstream task reads them, a silent loss. So no time-based retention on
     // repartition topics, as in Kafka Streams (KIP-284).
-    if (!existing) await log.createTopic({ name: topic, partitions: needed, keyFormat: "json", valueFormat: "json", retentionMs: -1 });
+    // Keys as the writing sinks encode them (the key encoding rule: text for string keys), so that tools print them right.
+    const keyFormat = topology.nodes.find((node): node is SinkNode => node.kind === "sink" && node.internal && node.topic === topic)!.keyFormat.name;
+    if (!existing) await log.createTopic({ name: topic, partitions: needed, keyFormat, valueFormat: "json", retentionMs: -1 });
+    else await log.recordFormats(topic, { key: keyFormat, value: "json" });
     partitions.set(topic, needed);
   }
 

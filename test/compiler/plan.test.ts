@@ -20,9 +20,34 @@ describe("planTopology", () => {
   it("repartitions on group by an expression, and names the store after the table", () => {
     const result = plan(`${header}table totals = orders | group by customerId | sum amount\nsink totals to topic "t"\n`);
     const totals = result.collections.find((c) => c.name === "totals")!;
-    expect(totals.operations.map((o) => o.kind)).toEqual(["selectKey", "repartition", "aggregate"]);
-    expect(totals.operations[1]).toMatchObject({ kind: "repartition", name: "totals" });
-    expect(totals.operations[2]).toMatchObject({ kind: "aggregate", store: "totals", node: "totals-2-sum" });
+    expect(totals.operations.map((o) => o.kind)).toEqual(["groupBy", "aggregate"]);
+    // A string group key is text on the repartition topic (the key encoding rule).
+    expect(totals.operations[0]).toMatchObject({ kind: "groupBy", node: "totals-1-group-by", repartition: "totals", keyFormat: { kind: "string" } });
+    expect(totals.operations[1]).toMatchObject({ kind: "aggregate", store: "totals", node: "totals-2-sum" });
+  });
+
+  it("types the key after group by a field that may be null as not null (such records are dropped), for streams and tables", () => {
+    const result = plan(
+      `${header.replace("amount: number }", "amount: number, coupon?: string }")}table perCoupon = orders | group by coupon | count\n` +
+        `table customers from topic "customers" key string value json Customer\nschema Customer { tier?: string }\ntable perTier = customers | group by tier | count\n` +
+        `sink perCoupon to topic "p" value { coupon: upper(key), n: value }\nsink perTier to topic "t" value { tier: lower(key) }\n`,
+    );
+    expect(result.collections.find((c) => c.name === "perCoupon")!.shape.key).toEqual({ kind: "string" });
+    expect(result.collections.find((c) => c.name === "perTier")!.shape.key).toEqual({ kind: "string" });
+  });
+
+  it("tells the runtime which expressions read no value, so that a tombstone's key or topic can be computed", () => {
+    const result = plan(
+      `${header}stream a = orders | rekey upper(key) + toString(timestamp)\nstream b = orders | rekey customerId\n` +
+        `sink a to topic "a-" + key\nsink b to topic "b-" + customerId\nsink orders to topic "o"\n`,
+    );
+    const rekey = (name: string) => result.collections.find((c) => c.name === name)!.operations[0];
+    expect([rekey("a"), rekey("b")]).toMatchObject([{ kind: "selectKey", fromKeyOnly: true }, { kind: "selectKey", fromKeyOnly: false }]);
+    expect(result.sinks.map((sink) => [sink.input, sink.topicReadsValue])).toEqual([
+      ["a", false],
+      ["b", true],
+      ["orders", false],
+    ]);
   });
 
   it("does not repartition on group by key when the key is unchanged", () => {
@@ -34,7 +59,7 @@ describe("planTopology", () => {
     const result = plan(
       `${header}stream byCustomer = orders | rekey customerId\ntable totals = byCustomer | group by key | count\nsink totals to topic "t"\n`,
     );
-    expect(result.collections.find((c) => c.name === "totals")!.operations.map((o) => o.kind)).toEqual(["repartition", "aggregate"]);
+    expect(result.collections.find((c) => c.name === "totals")!.operations).toMatchObject([{ kind: "repartition", keyFormat: { kind: "string" } }, { kind: "aggregate" }]);
   });
 
   it("keeps a table transformed as a table in a store named after it", () => {
@@ -44,8 +69,16 @@ describe("planTopology", () => {
     expect(gold.operations[2]).toMatchObject({ node: "gold-materialize", store: "gold" });
   });
 
-  it("repartitions a stream with text keys before it joins a table made by an aggregation (JSON keys), even without a rekey", () => {
+  it("does not repartition a stream with text keys to join a table grouped by a string: its keys are text too", () => {
     const result = plan(`${header}stream payments from topic "payments" key string value json\ntable totals = orders | group by customerId | count\nstream checked = payments | join totals\nsink checked to topic "c"\n`);
+    expect(result.collections.find((c) => c.name === "checked")!.operations.map((o) => o.kind)).toEqual(["join"]);
+  });
+
+  it("repartitions a stream with text keys before it joins a table grouped by a key of unknown type (JSON keys), even without a rekey", () => {
+    const result = plan(
+      `${header}stream payments from topic "payments" key string value json\nstream raw from topic "raw" key string value json\n` +
+        `table totals = raw | group by value.ref | count\nstream checked = payments | join totals\nsink checked to topic "c"\nsink orders to topic "o"\n`,
+    );
     const checked = result.collections.find((c) => c.name === "checked")!;
     expect(checked.operations.map((o) => o.kind)).toEqual(["repartition", "join"]);
     expect(checked.operations[0]).toEqual({ kind: "repartition", name: "checked" });
@@ -61,7 +94,7 @@ describe("planTopology", () => {
       `${header}table customers from topic "customers" key string value json\ntable byOrder = orders | group by id | aggregate { customerId: latest(customerId) }\ntable enriched = byOrder | join customers on customerId\nsink enriched to topic "e"\n`,
     );
     const enriched = result.collections.find((c) => c.name === "enriched")!;
-    expect(enriched.operations[0]).toMatchObject({ kind: "foreignKeyJoin", prefix: "enriched", left: false, subscriptionKey: { kind: "string" }, responseKey: undefined });
+    expect(enriched.operations[0]).toMatchObject({ kind: "foreignKeyJoin", prefix: "enriched", left: false, subscriptionKey: { kind: "string" }, responseKey: { kind: "string" } });
   });
 
   it("writes a string as text and anything else as JSON when a sink names no format", () => {
@@ -78,8 +111,8 @@ describe("planTopology", () => {
         `sink rolling to topic "r"\nsink perDay to topic "d"\nsink recent to topic "e"\n`,
     );
     const rolling = result.collections.find((c) => c.name === "rolling")!;
-    expect(rolling.operations.map((o) => o.kind)).toEqual(["selectKey", "repartition", "aggregate"]);
-    expect(rolling.operations[2]).toMatchObject({
+    expect(rolling.operations.map((o) => o.kind)).toEqual(["groupBy", "aggregate"]);
+    expect(rolling.operations[1]).toMatchObject({
       store: "rolling",
       node: "rolling-3-count",
       window: { kind: "hopping", sizeMs: 300_000, advanceMs: 30_000, graceMs: 1500, emit: "final" },
@@ -103,8 +136,8 @@ describe("planTopology", () => {
     const operations = (name: string) => result.collections.find((c) => c.name === name)!.operations;
     expect(operations("once")).toMatchObject([
       { kind: "dedup", node: "once-1-dedup", store: "once-dedup", withinMs: 60_000, by: undefined },
-      { kind: "selectKey" },
-      { kind: "repartition", name: "once" },
+      { kind: "selectKey", fromKeyOnly: false },
+      { kind: "repartition", name: "once", keyFormat: { kind: "string" } },
       { kind: "dedup", node: "once-3-dedup", store: "once-3-dedup", withinMs: 120_000 },
     ]);
     expect(operations("merged").map((o) => o.kind)).toEqual(["merge", "repartition", "dedup"]);
