@@ -25,7 +25,7 @@ import type {
   TopologyNode,
   WindowedAggregateNode,
 } from "../topology.ts";
-import { slidingWindowExpiry, timeWindowsFor, type WindowSpec } from "../windows.ts";
+import { slidingWindowExpiry, timeWindowsFor, windowCloseTime, type WindowSpec } from "../windows.ts";
 import type { LogRecord, RecordHeaders } from "./log-client.ts";
 import type { RecordCollector } from "./record-collector.ts";
 import type { InMemoryDedupStore } from "./dedup-store.ts";
@@ -468,7 +468,7 @@ interface WindowedStep {
   readonly store: InMemoryWindowStore;
   readonly record: StreamRecord<unknown, unknown>;
   readonly streamTime: number;
-  /** A window that ends before this is closed: stream time - grace. */
+  /** A time or sliding window that ends before this is closed: stream time - grace. (A session also has its gap: see windowCloseTime.) */
   readonly closeBefore: number;
   readonly context: ProcessorContext;
   /** Updated windows, forwarded with emit changes. */
@@ -533,8 +533,9 @@ function tableJoin(node: TableJoinNode, side: "left" | "right", forward: Forward
  *      sliding window is kept, read only, until it expires);
  *   2. the record is added to each of its windows that is still open
  *      (a time window is open while stream time < end + grace, a sliding
- *      window while stream time <= end + grace; a session while its merged end
- *      >= stream time - grace); with none open, it is late;
+ *      window while stream time <= end + grace; a session while stream time
+ *      <= its merged end + gap + grace: see windowCloseTime); with none open,
+ *      it is late;
  *   3. with emit changes, every updated window flows downstream.
  * Outputs are computed first and forwarded after, so that a failure in the
  * user's functions is charged to this node, not to a node downstream.
@@ -879,8 +880,10 @@ function addToSession(step: WindowedStep, spec: Extract<WindowSpec, { kind: "ses
   const neighbours = store.windowsOf(record.key).filter((s) => s.end >= time - spec.gapMs && s.start <= time + spec.gapMs);
   const start = Math.min(time, ...neighbours.map((s) => s.start));
   const end = Math.max(time, ...neighbours.map((s) => s.end));
-  if (end < step.closeBefore) {
-    step.context.late(node.name, `session window [${start}, ${end}] closed (stream time ${step.streamTime}, grace ${spec.graceMs} ms)`);
+  // The session the record would make is judged, not the record: one that extends an open session is not late.
+  const closesAt = windowCloseTime(spec, { start, end });
+  if (closesAt <= step.streamTime) {
+    step.context.late(node.name, `session window [${start}, ${end}] closed at stream time ${closesAt} (stream time ${step.streamTime}, gap ${spec.gapMs} ms, grace ${spec.graceMs} ms)`);
     return;
   }
   let aggregate = node.initializer();
