@@ -882,9 +882,13 @@ class Checker {
     switch (step.kind) {
       case "Count":
         return Types.number;
-      case "Sum":
-        this.checkNumber(step.value, shape, "sum");
+      case "Sum": {
+        // As sum(x) in 'aggregate { }': nulls are skipped, and a group without a value sums to null.
+        const type = this.checkExpr(step.value, shape);
+        if (isNullable(type) && isNumeric(nonNull(type))) return Types.nullable(Types.number);
+        this.checkNumberType(step.value, type, "sum");
         return Types.number;
+      }
       case "Aggregate":
         return this.checkAggregateRecord(step, shape, window);
       default:
@@ -930,7 +934,10 @@ class Checker {
   }
 
   private checkNumber(expr: Expr, shape: Shape, what: string): void {
-    const type = this.checkExpr(expr, shape);
+    this.checkNumberType(expr, this.checkExpr(expr, shape), what);
+  }
+
+  private checkNumberType(expr: Expr, type: Type, what: string): void {
     if (isUnchecked(type) || isNumeric(type)) return;
     if (isNullable(type) && isNumeric(nonNull(type))) {
       this.bag.report("mayBeNull", expr, [nameOrThis(expr), describeType(type)], { hint: this.nullHint(expr, "0") });

@@ -130,7 +130,7 @@ export const diagnostics = {
     "`flatmap` makes one record per element of a list, so its expression must be a list (`split`, `extractAll` make lists of strings).",
   ),
   mayBeNull: define("WEIR3006", "error", (what: string, found: string) => `${what} may be null (${found})`,
-    "A value that may be null (a field declared with `?`, the table of a `left join`, an index past a list's end) is used where a value is needed. Check it first \u2014 after `where x != null`, or on the right of `x != null and ...`, `x` is not null \u2014 or give a default with `coalesce(x, DEFAULT)`.",
+    "A value that may be null (a field declared with `?`, the table of a `left join`, an index past a list's end) is used where a value is needed. Check it first \u2014 after `where x != null`, or on the right of `x != null and ...`, `x` is not null \u2014 or give a default with `coalesce(x, DEFAULT)`. (The aggregate functions take such a value as it is: they skip nulls.)",
   ),
   incomparable: define("WEIR3007", "error", (operator: string, left: string, right: string) => `cannot compare ${left} with ${right} using ${q(operator)}`,
     "Two values of different types are compared, or values that cannot be compared (`<` on booleans, `==` on records or lists). `==` and `!=` with `null` are always allowed.",

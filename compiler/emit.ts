@@ -274,7 +274,7 @@ function aggregateOptions(store: string, aggregation: AggregationPlan, window: W
       aggregator = "fns.count()";
       break;
     case "sum":
-      aggregator = `fns.sum(${of(aggregation.value)})`;
+      aggregator = `fns.sum(${of(aggregation.value)}${aggregation.argumentMayBeNull ? NULLABLE_SUM : ""})`;
       break;
     case "record":
       aggregator = `fns.record({\n${aggregation.fields.map((field) => `${field.name}: ${aggregateField(field, expressions)},`).join("\n")}\n})`;
@@ -284,8 +284,14 @@ function aggregateOptions(store: string, aggregation: AggregationPlan, window: W
   return `{\nstore: ${JSON.stringify(store)},\n${emit}aggregator: (fns) => ${aggregator},\n}`;
 }
 
+/** sum over a value that may be null keeps a count beside the sum (see runtime/aggregations.ts). */
+const NULLABLE_SUM = ", { nullable: true }";
+
 function aggregateField(field: AggregateFieldPlan, expressions: ExpressionWriter): string {
-  if (field.kind === "builtin") return `fns.${field.fn}(${field.argument ? `(record) => ${expressions.write(field.argument, "object-safe")}` : ""})`;
+  if (field.kind === "builtin") {
+    const nullable = field.fn === "sum" && field.argumentMayBeNull ? NULLABLE_SUM : "";
+    return `fns.${field.fn}(${field.argument ? `(record) => ${expressions.write(field.argument, "object-safe")}` : ""}${nullable})`;
+  }
   // An imported aggregate gets add's arguments (after the accumulator) as a list.
   return `fns.user(${jsIdentifier(field.user)}, (record) => [${field.arguments.map((argument) => expressions.write(argument)).join(", ")}])`;
 }

@@ -9,7 +9,7 @@ import type { BranchStreamDecl, CollectionDecl } from "./resolve.ts";
 import { stepName, streamJoinKeyEncoding, type CallBinding, type CheckedFile, type NameBinding, type Shape } from "./check.ts";
 import type { AggregateFunctionName } from "./builtins.ts";
 import { LineMap } from "./diagnostic-printer.ts";
-import { Types, type RecordType, type Type } from "./types.ts";
+import { Types, isNullable, type RecordType, type Type } from "./types.ts";
 
 export type FormatPlan =
   | { readonly kind: "string" }
@@ -36,11 +36,12 @@ export type WindowPlan =
 
 export type AggregationPlan =
   | { readonly kind: "count" }
-  | { readonly kind: "sum"; readonly value: Expr }
+  /** `argumentMayBeNull`: the sum keeps a count of values beside it, to be null for a group without one. */
+  | { readonly kind: "sum"; readonly value: Expr; readonly argumentMayBeNull: boolean }
   | { readonly kind: "record"; readonly fields: readonly AggregateFieldPlan[] };
 
 export type AggregateFieldPlan =
-  | { readonly kind: "builtin"; readonly name: string; readonly fn: AggregateFunctionName; readonly argument: Expr | undefined }
+  | { readonly kind: "builtin"; readonly name: string; readonly fn: AggregateFunctionName; readonly argument: Expr | undefined; readonly argumentMayBeNull: boolean }
   /** An imported aggregate (`user` is its import name), given `add`'s arguments after the accumulator. */
   | { readonly kind: "user"; readonly name: string; readonly user: string; readonly arguments: readonly Expr[] };
 
@@ -434,18 +435,19 @@ function planWindow(step: WindowStep, checked: CheckedFile): WindowPlan {
 }
 
 function planAggregation(step: Extract<Step, { kind: "Count" | "Sum" | "Aggregate" }>, checked: CheckedFile): AggregationPlan {
+  const mayBeNull = (argument: Expr | undefined) => argument !== undefined && isNullable(checked.types.get(argument) ?? Types.any);
   switch (step.kind) {
     case "Count":
       return { kind: "count" };
     case "Sum":
-      return { kind: "sum", value: step.value };
+      return { kind: "sum", value: step.value, argumentMayBeNull: mayBeNull(step.value) };
     case "Aggregate":
       return {
         kind: "record",
         fields: step.value.fields.map((field): AggregateFieldPlan => {
           const call = field.value as Extract<Expr, { kind: "Call" }>;
           if (checked.calls.get(call)?.kind === "userAggregate") return { kind: "user", name: field.name.name, user: call.callee.name, arguments: call.args };
-          return { kind: "builtin", name: field.name.name, fn: call.callee.name as AggregateFunctionName, argument: call.args[0] };
+          return { kind: "builtin", name: field.name.name, fn: call.callee.name as AggregateFunctionName, argument: call.args[0], argumentMayBeNull: mayBeNull(call.args[0]) };
         }),
       };
   }
