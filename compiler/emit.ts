@@ -146,10 +146,10 @@ function writeCollection(writer: CodeBlockWriter, collection: CollectionPlan, pl
   const calls = collection.operations.flatMap((operation) => operationCalls(operation, expressions));
   // The changes of a session-windowed table include retractions (null values) of
   // merged sessions; a stream over it carries the sessions only.
-  if (changes && input.shape.window === "session") calls.unshift(`.filter(${JSON.stringify(`${collection.name}-0-sessions`)}, (record) => record.value !== null)`);
   // The changes of a table read from a topic, or of a table derived from a table, include
   // deletes (null values); a stream over it carries the updates only.
   if (changes && hasDeletes(input, plan)) calls.unshift(`.filter(${JSON.stringify(`${collection.name}-0-updates`)}, (record) => record.value !== null)`);
+  else if (changes && input.shape.window === "session") calls.unshift(`.filter(${JSON.stringify(`${collection.name}-0-sessions`)}, (record) => record.value !== null)`);
   if (calls.length === 0) {
     writer.writeLine(`const ${jsIdentifier(collection.name)} = ${from};`);
     return;

@@ -12,6 +12,7 @@ import type {
   ForeignKeySendNode,
   ForeignKeySubscribeNode,
   HeaderValues,
+  MaterializeNode,
   SinkNode,
   SourceNode,
   StreamJoinNode,
@@ -320,10 +321,12 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
         } catch (error) {
           throw new NodeFailure(node.name, error);
         }
-        forward({ key: record.key, value: value ?? null, timestamp: record.timestamp });
+        const mapped = { key: record.key, value: value ?? null, timestamp: record.timestamp };
+        forward(record.window ? { ...mapped, window: record.window } : mapped);
       };
 
     case "materialize": {
+      if (node.window) return windowedMaterialize(node, node.window, forward, context);
       const store = context.store(node.store);
       return (record) => {
         if (record.key === null || record.key === undefined) return;
@@ -484,8 +487,40 @@ function isTableDelete(record: Output): boolean {
   return (record.value === null || record.value === undefined) && record.joined === undefined;
 }
 
+/** A delete of the record's row: its key (and, in a windowed table, its window). */
 function tableDelete(record: Output): Output {
-  return { key: record.key, value: null, timestamp: record.timestamp };
+  return record.window ? { key: record.key, value: null, timestamp: record.timestamp, window: record.window } : { key: record.key, value: null, timestamp: record.timestamp };
+}
+
+/**
+ * A windowed table's rows kept per key and window (a windowed aggregation,
+ * filtered or mapped): as a table's materialization, a delete is forwarded
+ * only for a row the store holds. A window is kept until it closes, by the
+ * aggregation's rule (windowCloseTime): after that no change can reach it, so
+ * the store needs it no more; a change that arrives when its window has
+ * already closed (an emit final result) is forwarded without being kept.
+ */
+function windowedMaterialize(node: MaterializeNode, spec: WindowSpec, forward: Forward, context: ProcessorContext): Forward {
+  const store = context.windowStore(node.store);
+  return (record) => {
+    const window = record.window;
+    if (record.key === null || record.key === undefined || !window) return;
+    const deleted = record.value === null || record.value === undefined;
+    try {
+      const streamTime = context.streamTime();
+      for (const closed of store.closedWindows(streamTime)) store.deleteWindow(closed.key, closed.start);
+      const held = store.fetch(record.key, window.start) !== undefined;
+      if (deleted && !held) return;
+      if (deleted || windowCloseTime(spec, window) <= streamTime) {
+        if (held) store.deleteWindow(record.key, window.start);
+      } else {
+        store.putWindow(record.key, window.start, { end: window.end, timestamp: record.timestamp, aggregate: record.value });
+      }
+    } catch (error) {
+      throw new NodeFailure(node.name, error);
+    }
+    forward({ key: record.key, value: deleted ? null : record.value, timestamp: record.timestamp, window });
+  };
 }
 
 /**
