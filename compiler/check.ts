@@ -969,6 +969,11 @@ class Checker {
     const shape = this.shapeOf(sink.input.name);
     if (shape) {
       this.checkSinkFormat("key", sink.keyFormat, shape.key);
+      if (sink.windowedKey && !shape.window) {
+        this.bag.report("windowedKeyNotWindowed", sink.windowedKey, [sink.input.name], {
+          hint: sink.keyFormat ? `write the key alone: 'key ${formatText(sink.keyFormat)}'` : "write the key alone: leave out 'key windowed'",
+        });
+      }
       // Over a table, the projection sees each change: its key, value and (windowed) window.
       if (sink.value && this.isMisspeltFormat(sink.value, shape)) {
         const name = (sink.value as NameExpr).name.name;
@@ -1460,6 +1465,10 @@ class Checker {
 }
 
 const formatNames = ["string", "json"];
+
+function formatText(format: FormatRef): string {
+  return format.schema ? `${format.name} ${format.schema.name}` : format.name;
+}
 
 /**
  * For a name or field that may be null: check it first (weir then knows it is not null,

@@ -316,7 +316,8 @@ function writeSink(writer: CodeBlockWriter, sink: SinkPlan, plan: TopologyPlan, 
     // A delete is written without headers: they are computed from the value it does not have.
     if (sink.headers) writer.writeLine(`headers: (record) => ${keepsTombstones ? "record.value === null ? {} : " : ""}${expressions.write(sink.headers, "object-safe")},`);
     if (sink.value && perRecord) writer.writeLine(`project: (record) => ${projection(sink.value)},`);
-    writer.writeLine(`key: ${formatExpression(sink.keyFormat)},`);
+    const key = formatExpression(sink.keyFormat);
+    writer.writeLine(`key: ${sink.windowedKey ? `formats.${sink.windowedKey}Windowed(${key})` : key},`);
     writer.writeLine(`value: ${formatExpression(sink.valueFormat)},`);
   });
   writer.write(");").newLine();

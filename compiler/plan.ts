@@ -150,7 +150,10 @@ export interface SinkPlan {
   readonly topicExpr: Expr | undefined;
   /** `headers { name: EXPR }`, computed from the record (before `value EXPR`). */
   readonly headers: RecordExpr | undefined;
+  /** The key's format; with `windowedKey`, the format of the key inside the windowed key. */
   readonly keyFormat: FormatPlan;
+  /** `key windowed`: the key written with its window, in Kafka Streams' time-windowed or session-windowed format. */
+  readonly windowedKey: "time" | "session" | undefined;
   readonly valueFormat: FormatPlan;
   /** `value EXPR`: the value written, computed from each record (the `<node>-value` node). */
   readonly value: Expr | undefined;
@@ -495,6 +498,7 @@ function planSink(sink: SinkDecl, checked: CheckedFile, line: number): SinkPlan 
     topicExpr: topic === undefined ? sink.topic : undefined,
     headers: sink.headers,
     keyFormat: sink.keyFormat ? planFormat(sink.keyFormat, shape.key) : defaultFormat(shape.key),
+    windowedKey: sink.windowedKey ? shape.window : undefined,
     valueFormat: sink.valueFormat ? planFormat(sink.valueFormat, value) : defaultFormat(value),
     value: sink.value,
     shape,

@@ -109,6 +109,7 @@ export const DedupKw = softKeyword("DedupKw", "dedup");
 export const MergeKw = softKeyword("MergeKw", "merge");
 export const BranchKw = softKeyword("BranchKw", "branch");
 export const HeadersKw = softKeyword("HeadersKw", "headers");
+export const WindowedKw = softKeyword("WindowedKw", "windowed");
 
 export const TrueKw = hardKeyword("TrueKw", "true");
 export const FalseKw = hardKeyword("FalseKw", "false");
@@ -125,7 +126,8 @@ export const softKeywords: readonly TokenType[] = [
   ApplicationKw, ImportKw, FromKw, SchemaKw, StreamKw, TableKw, TopicKw, KeyKw, ValueKw, JsonKw,
   StringKw, NumberKw, BooleanKw, TimestampKw, ListKw, EventKw, TimeKw, SinkKw, ToKw,
   WhereKw, SelectKw, FlatmapKw, RekeyKw, GroupKw, ByKw, CountKw, SumKw, AggregateKw,
-  WindowKw, TumblingKw, HoppingKw, SlidingKw, SessionKw, AdvanceKw, GraceKw, EmitKw, FinalKw, ChangesKw,
+  // `windowed` before `window`, which would otherwise take its first six letters.
+  WindowedKw, WindowKw, TumblingKw, HoppingKw, SlidingKw, SessionKw, AdvanceKw, GraceKw, EmitKw, FinalKw, ChangesKw,
   JoinKw, LeftKw, OuterKw, OnKw, WithinKw, DedupKw, MergeKw, BranchKw, HeadersKw,
 ];
 

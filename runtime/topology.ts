@@ -4,7 +4,7 @@
 // from the application id and these names, never from positions or counters,
 // so that a redeployed topology finds its changelogs and repartition topics again.
 import { WeirRuntimeError } from "./errors.ts";
-import { formats, type Format } from "./formats.ts";
+import { formats, type Format, type WindowedFormat } from "./formats.ts";
 import type { EmitMode, JoinWindowSpec, TimeWindow, WindowSpec } from "./windows.ts";
 import { aggregationsFor, type Aggregations, type Aggregator } from "./aggregations.ts";
 
@@ -54,7 +54,8 @@ export interface SinkOptions<K, V, R = StreamRecord<K, V>, Out = V> {
    * "unknown-topic"), as is one for a topic of the application's own.
    */
   readonly topic: string | ((record: R) => string);
-  readonly key: Format<K>;
+  /** The key's format; a windowed one (`formats.timeWindowed(...)`, `formats.sessionWindowed(...)`) writes the key with the record's window. */
+  readonly key: Format<K> | WindowedFormat<K>;
   readonly value: Format<Out>;
   /** The headers of each record written, from the record (before `project`). */
   readonly headers?: (record: R) => HeaderValues;

@@ -3,7 +3,7 @@
 // records to the collector. A user function that throws is reported as a
 // NodeFailure naming its node, so that the task can dead-letter the record.
 import { createHash } from "node:crypto";
-import { FormatError } from "../formats.ts";
+import { FormatError, isWindowedFormat } from "../formats.ts";
 import type {
   BranchNode,
   DedupNode,
@@ -428,26 +428,39 @@ export class PickedTopicError extends Error {
   }
 }
 
-/** Encodes and sends; the topic is fixed or picked per record, the headers computed per record. */
+/**
+ * Encodes and sends; the topic is fixed or picked per record, the headers computed per record.
+ * A windowed key format writes the key with the record's window, and the record is
+ * partitioned by the key's own bytes, so that all windows of a key share a partition
+ * (Kafka Streams' WindowedStreamPartitioner).
+ */
 function sink(node: SinkNode, context: ProcessorContext): Forward {
   const reserved = node.topicOf ? context.reservedTopics() : new Set<string>();
+  const windowedKey = isWindowedFormat(node.keyFormat) ? node.keyFormat : undefined;
   return (record) => {
     let topic: string;
-    let key: Buffer | null;
+    let key: Buffer | null = null;
+    let partitionKey: Buffer | undefined;
     let value: Buffer | null;
     let headers: RecordHeaders | undefined;
     try {
       topic = node.topicOf ? pickedTopic(node.topicOf(record)) : node.topic!;
       headers = node.headers ? textHeaders(node.headers(record)) : undefined;
       const written = node.project ? node.project(record) : record.value;
-      key = record.key === null || record.key === undefined ? null : node.keyFormat.encode(record.key);
+      if (record.key !== null && record.key !== undefined && windowedKey) {
+        if (!record.window) throw new TypeError("a windowed key needs the record's window: this record has none");
+        key = windowedKey.encode({ key: record.key, window: record.window });
+        partitionKey = windowedKey.inner.encode(record.key);
+      } else if (record.key !== null && record.key !== undefined) {
+        key = node.keyFormat.encode(record.key);
+      }
       value = written === null || written === undefined ? null : node.valueFormat.encode(written);
     } catch (error) {
       throw new NodeFailure(node.name, error);
     }
     if (node.topicOf && reserved.has(topic)) throw new NodeFailure(node.name, new PickedTopicError("reserved-topic", topic));
     if (node.topicOf && !context.collector.knows(topic)) throw new NodeFailure(node.name, new PickedTopicError("unknown-topic", topic));
-    context.collector.send(topic, key, value, record.timestamp, headers);
+    context.collector.send(topic, key, value, record.timestamp, headers, partitionKey);
   };
 }
 
