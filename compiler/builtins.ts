@@ -1,6 +1,6 @@
 // The weir types of the built-in functions (their code is runtime/functions.ts)
 // and of the aggregate functions allowed inside `aggregate { ... }`.
-import { Types, describeType, isNumeric, nonNull, unify, type Type } from "./types.ts";
+import { Types, describeType, isNullable, isNumeric, nonNull, unify, type Type } from "./types.ts";
 
 export interface ParameterSpec {
   readonly name: string;
@@ -85,29 +85,45 @@ export const builtinFunctions: Readonly<Record<string, FunctionSignature>> = {
 
 export type AggregateFunctionName = "count" | "sum" | "min" | "max" | "avg" | "countDistinct" | "collectList" | "collectSet" | "latest" | "earliest";
 
-const orderable: ParameterSpec = {
+/**
+ * Aggregates skip null values, as SQL's do (runtime/aggregations.ts): an
+ * argument that may be null is checked without its null.
+ */
+const skippingNull = (parameter: ParameterSpec): ParameterSpec => ({ ...parameter, accepts: (t) => parameter.accepts(nonNull(t)) });
+
+const orderable: ParameterSpec = skippingNull({
   name: "value",
   expected: "a number or a string",
   accepts: (t) => isNumeric(t) || t.kind === "string",
-};
+});
 
-/** The argument's own type, without null (a number for a timestamp only when mixed). */
-const sameAsArgument = ([argument]: readonly Type[]): Type => nonNull(argument ?? Types.error);
+/** A result that is null for a group whose records have no value: null only when the argument may be. */
+const orNullLike =
+  (result: (argument: Type) => Type) =>
+  ([argument]: readonly Type[]): Type => {
+    const type = argument ?? Types.error;
+    return isNullable(type) ? Types.nullable(result(nonNull(type))) : result(type);
+  };
 
 function each(summary: string, result: (argument: Type) => Type): FunctionSignature {
   return { summary, parameters: [anything("value")], required: 1, result: ([argument]) => result(argument ?? Types.error) };
 }
 
+function ofNumbers(summary: string, result: (argument: Type) => Type): FunctionSignature {
+  return { summary, parameters: [skippingNull(numeric("value"))], required: 1, result: orNullLike(result) };
+}
+
 // The runtime side is runtime/aggregations.ts; test/compiler/builtins.test.ts keeps the lists in step.
+// Every function but count skips null values: see docs/language.md, "Aggregate functions".
 export const aggregateFunctions: Readonly<Record<AggregateFunctionName, FunctionSignature>> = {
   count: fixed("the number of records", [], Types.integer),
-  sum: { summary: "the sum of a number over the records", parameters: [numeric("value")], required: 1, result: integerIfInteger },
-  min: { summary: "the smallest value (number or string) over the records", parameters: [orderable], required: 1, result: sameAsArgument },
-  max: { summary: "the largest value (number or string) over the records", parameters: [orderable], required: 1, result: sameAsArgument },
-  avg: fixed("the mean of a number over the records (kept as a sum and a count)", [numeric("value")], Types.number),
+  sum: ofNumbers("the sum of a number over the records", (argument) => integerIfInteger([argument])),
+  min: { summary: "the smallest value (number or string) over the records", parameters: [orderable], required: 1, result: orNullLike((argument) => argument) },
+  max: { summary: "the largest value (number or string) over the records", parameters: [orderable], required: 1, result: orNullLike((argument) => argument) },
+  avg: ofNumbers("the mean of a number over the records (kept as a sum and a count)", () => Types.number),
   countDistinct: each("the number of different values over the records", () => Types.integer),
-  collectList: each("every value, in the order the records were processed", (argument) => Types.list(argument)),
-  collectSet: each("every different value, in the order first seen", (argument) => Types.list(argument)),
+  collectList: each("every value, in the order the records were processed", (argument) => Types.list(nonNull(argument))),
+  collectSet: each("every different value, in the order first seen", (argument) => Types.list(nonNull(argument))),
   latest: each("the value of the record with the highest timestamp (the last processed, of equal ones)", (argument) => argument),
   earliest: each("the value of the record with the lowest timestamp (the first processed, of equal ones)", (argument) => argument),
 };

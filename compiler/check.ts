@@ -23,6 +23,7 @@ import type {
   SchemaDecl,
   SinkDecl,
   SourceDecl,
+  SelectStep,
   Step,
   StringLiteral,
   TypeRef,
@@ -368,8 +369,9 @@ class Checker {
     let aggregated: Step | undefined;
     for (const step of pipeline.steps) {
       this.stepInputs.set(step, shape);
-      if (aggregated) {
-        this.bag.report("stepAfterAggregate", step, [stepName(step)], { hint: "declare a new stream over this table's changes and continue there" });
+      // `where` and `select` after an aggregation, in a table's pipeline, transform the aggregated table as a table (a HAVING).
+      if (aggregated && !(pipeline.collection === "table" && isTableStepAfterAggregation(step))) {
+        this.bag.report("stepAfterAggregate", step, [stepName(step)], { hint: stepAfterAggregateHint(pipeline) });
         break;
       }
       if (windowed && !isAggregation(step)) {
@@ -578,7 +580,10 @@ class Checker {
    * in its own store. Steps that would change the keys or aggregate are refused.
    */
   private checkTablePipeline(pipeline: PipelineDecl, input: Shape): Shape | undefined {
-    if (input.window) {
+    // A windowed table's rows are per key and window: they can be filtered and mapped (keeping
+    // their window), not looked up by key to join or regroup.
+    const keyedByWindow = input.window ? pipeline.steps.find((step) => step.kind === "Join" || step.kind === "GroupBy") : undefined;
+    if (keyedByWindow) {
       this.reportWindowedTable(pipeline.input, pipeline.input.name);
       return undefined;
     }
@@ -654,7 +659,7 @@ class Checker {
    * aggregate function in it must be able to subtract.
    */
   private checkGroupedTable(pipeline: PipelineDecl, input: Shape): Shape | undefined {
-    const [group, aggregation, after] = pipeline.steps as [GroupByStep, Step | undefined, Step | undefined];
+    const [group, aggregation] = pipeline.steps as [GroupByStep, Step | undefined];
     this.stepInputs.set(group, input);
     const byKey = group.key.kind === "Name" && group.key.name.name === "key";
     // A row whose group key is null is in no group: the grouped table's key is never null.
@@ -673,12 +678,17 @@ class Checker {
     this.stepInputs.set(aggregation, grouped);
     const value = this.emptiedGroupTypes(aggregation, this.checkAggregation(aggregation, grouped, undefined));
     this.checkSubtractable(aggregation);
-    if (after) {
-      this.bag.report("stepAfterAggregate", after, [stepName(after)], { hint: "declare a new stream over this table's changes and continue there" });
-      return undefined;
-    }
     // The groups are read from a repartition topic.
-    return { collection: "table", key, value, keyChanged: false, window: undefined, keyEncoding: keyEncodingOf(key), nonNull: forget(forget(grouped.nonNull, "value"), "joined") };
+    let shape: Shape = { collection: "table", key, value, keyChanged: false, window: undefined, keyEncoding: keyEncodingOf(key), nonNull: forget(forget(grouped.nonNull, "value"), "joined") };
+    for (const step of pipeline.steps.slice(2)) {
+      this.stepInputs.set(step, shape);
+      if (!isTableStepAfterAggregation(step)) {
+        this.bag.report("stepAfterAggregate", step, [stepName(step)], { hint: stepAfterAggregateHint(pipeline) });
+        return undefined;
+      }
+      shape = step.kind === "Where" ? this.checkWhere(step, shape) : { ...shape, value: this.checkExpr(step.value, shape), nonNull: forget(shape.nonNull, "value") };
+    }
+    return shape;
   }
 
   /** A group whose rows all left it stays: its `avg` fields are null then (there is nothing to average). */
@@ -920,9 +930,14 @@ class Checker {
     switch (step.kind) {
       case "Count":
         return Types.integer;
-      case "Sum":
-        this.checkNumber(step.value, shape, "sum");
-        return this.types.get(step.value)?.kind === "integer" ? Types.integer : Types.number;
+      case "Sum": {
+        // As sum(x) in 'aggregate { }': nulls are skipped, and a group without a value sums to null.
+        const type = this.checkExpr(step.value, shape);
+        const sum = nonNull(type).kind === "integer" ? Types.integer : Types.number;
+        if (isNullable(type) && isNumeric(nonNull(type))) return Types.nullable(sum);
+        this.checkNumberType(step.value, type, "sum");
+        return sum;
+      }
       case "Aggregate":
         return this.checkAggregateRecord(step, shape, window);
       default:
@@ -968,7 +983,10 @@ class Checker {
   }
 
   private checkNumber(expr: Expr, shape: Shape, what: string): void {
-    const type = this.checkExpr(expr, shape);
+    this.checkNumberType(expr, this.checkExpr(expr, shape), what);
+  }
+
+  private checkNumberType(expr: Expr, type: Type, what: string): void {
     if (isUnchecked(type) || isNumeric(type)) return;
     if (isNullable(type) && isNumeric(nonNull(type))) {
       this.bag.report("mayBeNull", expr, [nameOrThis(expr), describeType(type)], { hint: this.nullHint(expr, "0") });
@@ -990,6 +1008,11 @@ class Checker {
     const shape = this.shapeOf(sink.input.name);
     if (shape) {
       this.checkSinkFormat("key", sink.keyFormat, shape.key);
+      if (sink.windowedKey && !shape.window) {
+        this.bag.report("windowedKeyNotWindowed", sink.windowedKey, [sink.input.name], {
+          hint: sink.keyFormat ? `write the key alone: 'key ${formatText(sink.keyFormat)}'` : "write the key alone: leave out 'key windowed'",
+        });
+      }
       // Over a table, the projection sees each change: its key, value and (windowed) window.
       if (sink.value && this.isMisspeltFormat(sink.value, shape)) {
         const name = (sink.value as NameExpr).name.name;
@@ -1024,6 +1047,7 @@ class Checker {
       if (shape.window === "session") return true;
       if (declaration.kind === "Source") return true;
       if (declaration.kind !== "Pipeline") return false;
+      if (stepsAfterAggregation(declaration.steps).length > 0) return true;
       if (declaration.steps.length > 0) return this.shapes.get(declaration.input.name)?.collection === "table" && declaration.steps[0]!.kind !== "GroupBy";
       declaration = this.resolved.collections.get(declaration.input.name);
     }
@@ -1551,6 +1575,10 @@ class Checker {
 
 const formatNames = ["string", "json"];
 
+function formatText(format: FormatRef): string {
+  return format.schema ? `${format.name} ${format.schema.name}` : format.name;
+}
+
 /**
  * For a name or field that may be null: check it first (weir then knows it is not null,
  * see narrowing.ts) or give a default. For anything else, only the default.
@@ -1621,6 +1649,25 @@ const subtractableAggregates: ReadonlySet<string> = new Set(["count", "sum", "av
 function isAggregation(step: Step): boolean {
   // (A window is followed by an aggregation; it is not one itself.)
   return step.kind === "Count" || step.kind === "Sum" || step.kind === "Aggregate";
+}
+
+/** What may follow an aggregation in a table's pipeline: steps that transform the table it made as a table. */
+function isTableStepAfterAggregation(step: Step): step is WhereStep | SelectStep {
+  return step.kind === "Where" || step.kind === "Select";
+}
+
+/**
+ * The steps after a table pipeline's aggregation (`| count | where value > 3`, a HAVING): they
+ * transform the aggregated table as a table, which is then materialized under the table's name.
+ */
+export function stepsAfterAggregation(steps: readonly Step[]): readonly Step[] {
+  const aggregation = steps.findIndex(isAggregation);
+  return aggregation === -1 ? [] : steps.slice(aggregation + 1);
+}
+
+function stepAfterAggregateHint(pipeline: PipelineDecl): string {
+  if (pipeline.collection === "stream") return "declare a new stream over this table's changes and continue there";
+  return "declare a new stream over this table's changes and continue there (in a table's pipeline, only 'where' and 'select' follow an aggregation)";
 }
 
 function isScalar(type: Type): boolean {

@@ -148,10 +148,10 @@ function writeCollection(writer: CodeBlockWriter, collection: CollectionPlan, pl
   const calls = collection.operations.flatMap((operation) => operationCalls(operation, expressions));
   // The changes of a session-windowed table include retractions (null values) of
   // merged sessions; a stream over it carries the sessions only.
-  if (changes && input.shape.window === "session") calls.unshift(`.filter(${JSON.stringify(`${collection.name}-0-sessions`)}, (record) => record.value !== null)`);
   // The changes of a table read from a topic, or of a table derived from a table, include
   // deletes (null values); a stream over it carries the updates only.
   if (changes && hasDeletes(input, plan)) calls.unshift(`.filter(${JSON.stringify(`${collection.name}-0-updates`)}, (record) => record.value !== null)`);
+  else if (changes && input.shape.window === "session") calls.unshift(`.filter(${JSON.stringify(`${collection.name}-0-sessions`)}, (record) => record.value !== null)`);
   if (calls.length === 0) {
     writer.writeLine(`const ${jsIdentifier(collection.name)} = ${from};`);
     return;
@@ -287,7 +287,7 @@ function aggregateOptions(store: string, aggregation: AggregationPlan, window: W
       aggregator = "fns.count()";
       break;
     case "sum":
-      aggregator = `fns.sum(${of(aggregation.value)})`;
+      aggregator = `fns.sum(${of(aggregation.value)}${aggregation.argumentMayBeNull ? NULLABLE_SUM : ""})`;
       break;
     case "record":
       aggregator = `fns.record({\n${aggregation.fields.map((field) => `${field.name}: ${aggregateField(field, expressions)},`).join("\n")}\n})`;
@@ -297,8 +297,14 @@ function aggregateOptions(store: string, aggregation: AggregationPlan, window: W
   return `{\nstore: ${JSON.stringify(store)},\n${emit}aggregator: (fns) => ${aggregator},\n}`;
 }
 
+/** sum over a value that may be null keeps a count beside the sum (see runtime/aggregations.ts). */
+const NULLABLE_SUM = ", { nullable: true }";
+
 function aggregateField(field: AggregateFieldPlan, expressions: ExpressionWriter): string {
-  if (field.kind === "builtin") return `fns.${field.fn}(${field.argument ? `(record) => ${expressions.write(field.argument, "object-safe")}` : ""})`;
+  if (field.kind === "builtin") {
+    const nullable = field.fn === "sum" && field.argumentMayBeNull ? NULLABLE_SUM : "";
+    return `fns.${field.fn}(${field.argument ? `(record) => ${expressions.write(field.argument, "object-safe")}` : ""}${nullable})`;
+  }
   // An imported aggregate gets add's arguments (after the accumulator) as a list.
   return `fns.user(${jsIdentifier(field.user)}, (record) => [${field.arguments.map((argument) => expressions.write(argument)).join(", ")}])`;
 }
@@ -326,7 +332,8 @@ function writeSink(writer: CodeBlockWriter, sink: SinkPlan, plan: TopologyPlan, 
     if (topicOfTombstones) writer.writeLine("topicOfTombstones: true,");
     if (sink.headers) writer.writeLine(`headers: (record) => ${expressions.write(sink.headers, "object-safe")},`);
     if (sink.value && perRecord) writer.writeLine(`project: (record) => ${projection},`);
-    writer.writeLine(`key: ${formatExpression(sink.keyFormat)},`);
+    const key = formatExpression(sink.keyFormat);
+    writer.writeLine(`key: ${sink.windowedKey ? `formats.${sink.windowedKey}Windowed(${key})` : key},`);
     writer.writeLine(`value: ${formatExpression(sink.valueFormat)},`);
   });
   writer.write(");").newLine();

@@ -6,11 +6,11 @@
 import type { AggregateStep, BranchDecl, CountStep, Duration, Expr, FormatRef, GroupByStep, JoinStep, JoinType, RecordExpr, SinkDecl, Step, SumStep, WindowStep } from "../grammar/ast.ts";
 import { fixedTopic } from "../grammar/ast.ts";
 import type { BranchStreamDecl, CollectionDecl } from "./resolve.ts";
-import { stepName, streamJoinKeyEncoding, type CallBinding, type CheckedFile, type NameBinding, type Shape } from "./check.ts";
+import { stepName, stepsAfterAggregation, streamJoinKeyEncoding, type CallBinding, type CheckedFile, type NameBinding, type Shape } from "./check.ts";
 import type { AggregateFunctionName } from "./builtins.ts";
 import { LineMap } from "./diagnostic-printer.ts";
 import { keyEncodingOf, type KeyEncoding } from "./key-encoding.ts";
-import { Types, type RecordType, type Type } from "./types.ts";
+import { Types, isNullable, type RecordType, type Type } from "./types.ts";
 
 export type FormatPlan =
   | { readonly kind: "string" }
@@ -37,11 +37,12 @@ export type WindowPlan =
 
 export type AggregationPlan =
   | { readonly kind: "count" }
-  | { readonly kind: "sum"; readonly value: Expr }
+  /** `argumentMayBeNull`: the sum keeps a count of values beside it, to be null for a group without one. */
+  | { readonly kind: "sum"; readonly value: Expr; readonly argumentMayBeNull: boolean }
   | { readonly kind: "record"; readonly fields: readonly AggregateFieldPlan[] };
 
 export type AggregateFieldPlan =
-  | { readonly kind: "builtin"; readonly name: string; readonly fn: AggregateFunctionName; readonly argument: Expr | undefined }
+  | { readonly kind: "builtin"; readonly name: string; readonly fn: AggregateFunctionName; readonly argument: Expr | undefined; readonly argumentMayBeNull: boolean }
   /** An imported aggregate (`user` is its import name), given `add`'s arguments after the accumulator. */
   | { readonly kind: "user"; readonly name: string; readonly user: string; readonly arguments: readonly Expr[] };
 
@@ -158,7 +159,10 @@ export interface SinkPlan {
   readonly topicReadsValue: boolean;
   /** `headers { name: EXPR }`, computed from the record (before `value EXPR`). */
   readonly headers: RecordExpr | undefined;
+  /** The key's format; with `windowedKey`, the format of the key inside the windowed key. */
   readonly keyFormat: FormatPlan;
+  /** `key windowed`: the key written with its window, in Kafka Streams' time-windowed or session-windowed format. */
+  readonly windowedKey: "time" | "session" | undefined;
   readonly valueFormat: FormatPlan;
   /** `value EXPR`: the value written, computed from each record (the `<node>-value` node). */
   readonly value: Expr | undefined;
@@ -262,15 +266,18 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
     return first ? name : `${name}-${index + 1}`;
   };
   let dedups = 0;
+  const transformed = tableTransform(declaration);
   declaration.steps.forEach((step, index) => {
     const input = checked.stepInputs.get(step)!;
     const node = `${name}-${index + 1}-${nodeSuffix(step)}`;
+    // After the aggregation, `where` and `select` work on the table it made.
+    const onTable = transformed.steps.includes(step);
     switch (step.kind) {
       case "Where":
-        operations.push({ kind: "filter", node, condition: step.condition, input });
+        operations.push(onTable ? { kind: "tableFilter", node, condition: step.condition, input } : { kind: "filter", node, condition: step.condition, input });
         break;
       case "Select":
-        operations.push({ kind: "mapValues", node, value: step.value, input });
+        operations.push(onTable ? { kind: "tableMapValues", node, value: step.value, input } : { kind: "mapValues", node, value: step.value, input });
         break;
       case "FlatMap":
         operations.push({ kind: "flatMapValues", node, values: step.values, input });
@@ -318,13 +325,30 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
         break;
       case "Count":
       case "Sum":
-      case "Aggregate":
-        operations.push({ kind: "aggregate", node, store: name, aggregation: planAggregation(step, checked), window, input, result: shape.value });
+      case "Aggregate": {
+        // What the aggregation makes is what the step after it reads, if one does.
+        const next = declaration.steps[index + 1];
+        const result = next ? checked.stepInputs.get(next)!.value : shape.value;
+        operations.push({ kind: "aggregate", node, store: transformed.aggregateStore, aggregation: planAggregation(step, checked), window, input, result });
         break;
+      }
     }
   });
+  if (transformed.steps.length > 0) operations.push({ kind: "materialize", node: `${name}-materialize`, store: name });
   return { name, line, start: { kind: "collection", name: declaration.input.name }, operations, shape };
 }
+
+/**
+ * A table whose pipeline goes on after its aggregation (`| count | where value > 3`, a
+ * HAVING) keeps the aggregation in the store `<table>-aggregate` and its own rows, as
+ * any table transformed as a table, in the store named after it.
+ */
+function tableTransform(declaration: Extract<CollectionDecl, { kind: "Pipeline" }>): { readonly steps: readonly Step[]; readonly aggregateStore: string } {
+  const steps = declaration.collection === "table" ? stepsAfterAggregation(declaration.steps) : [];
+  const name = declaration.name.name;
+  return { steps, aggregateStore: steps.length > 0 ? `${name}-aggregate` : name };
+}
+
 
 /** A table transformed as a table: stateless steps, then the rows kept in a store named after it. */
 function planTablePipeline(declaration: Extract<CollectionDecl, { kind: "Pipeline" }>, checked: CheckedFile): OperationPlan[] {
@@ -364,19 +388,22 @@ function planTablePipeline(declaration: Extract<CollectionDecl, { kind: "Pipelin
 /** `group by EXPR | <aggregation>` on a table: the repartition topic and the store are named after the table, as a stream's aggregation's. */
 function planGroupedTable(declaration: Extract<CollectionDecl, { kind: "Pipeline" }>, checked: CheckedFile): OperationPlan[] {
   const name = declaration.name.name;
-  const [group, aggregation] = declaration.steps as [GroupByStep, CountStep | SumStep | AggregateStep];
-  const result = checked.shapes.get(name)!.value;
-  return [
-    {
-      kind: "tableGroupBy",
-      node: `${name}-1-${nodeSuffix(group)}`,
-      key: group.key,
-      repartition: name,
-      ...keyFormatFor(keyEncodingOf(checked.types.get(group.key)!)),
-      input: checked.stepInputs.get(group)!,
-    },
-    { kind: "tableAggregate", node: `${name}-2-${nodeSuffix(aggregation)}`, store: name, aggregation: planAggregation(aggregation, checked), input: checked.stepInputs.get(aggregation)!, result },
+  const [group, aggregation, ...after] = declaration.steps as [GroupByStep, CountStep | SumStep | AggregateStep, ...Step[]];
+  const transformed = tableTransform(declaration);
+  const result = after[0] ? checked.stepInputs.get(after[0])!.value : checked.shapes.get(name)!.value;
+  const operations: OperationPlan[] = [
+    { kind: "tableGroupBy", node: `${name}-1-${nodeSuffix(group)}`, key: group.key, repartition: name, ...keyFormatFor(keyEncodingOf(checked.types.get(group.key)!)), input: checked.stepInputs.get(group)! },
+    { kind: "tableAggregate", node: `${name}-2-${nodeSuffix(aggregation)}`, store: transformed.aggregateStore, aggregation: planAggregation(aggregation, checked), input: checked.stepInputs.get(aggregation)!, result },
   ];
+  after.forEach((step, index) => {
+    const node = `${name}-${index + 3}-${nodeSuffix(step)}`;
+    const input = checked.stepInputs.get(step)!;
+    if (step.kind === "Where") operations.push({ kind: "tableFilter", node, condition: step.condition, input });
+    else if (step.kind === "Select") operations.push({ kind: "tableMapValues", node, value: step.value, input });
+    else throw new Error(`'${stepName(step)}' after a grouped table's aggregation reached the planner`);
+  });
+  if (after.length > 0) operations.push({ kind: "materialize", node: `${name}-materialize`, store: name });
+  return operations;
 }
 
 /** The format that encodes keys as the topic partitioning these records does: text, or JSON (the default). */
@@ -487,18 +514,19 @@ function planWindow(step: WindowStep, checked: CheckedFile): WindowPlan {
 }
 
 function planAggregation(step: Extract<Step, { kind: "Count" | "Sum" | "Aggregate" }>, checked: CheckedFile): AggregationPlan {
+  const mayBeNull = (argument: Expr | undefined) => argument !== undefined && isNullable(checked.types.get(argument) ?? Types.any);
   switch (step.kind) {
     case "Count":
       return { kind: "count" };
     case "Sum":
-      return { kind: "sum", value: step.value };
+      return { kind: "sum", value: step.value, argumentMayBeNull: mayBeNull(step.value) };
     case "Aggregate":
       return {
         kind: "record",
         fields: step.value.fields.map((field): AggregateFieldPlan => {
           const call = field.value as Extract<Expr, { kind: "Call" }>;
           if (checked.calls.get(call)?.kind === "userAggregate") return { kind: "user", name: field.name.name, user: call.callee.name, arguments: call.args };
-          return { kind: "builtin", name: field.name.name, fn: call.callee.name as AggregateFunctionName, argument: call.args[0] };
+          return { kind: "builtin", name: field.name.name, fn: call.callee.name as AggregateFunctionName, argument: call.args[0], argumentMayBeNull: mayBeNull(call.args[0]) };
         }),
       };
   }
@@ -517,6 +545,7 @@ function planSink(sink: SinkDecl, checked: CheckedFile, line: number): SinkPlan 
     topicReadsValue: topic === undefined && readsValue(sink.topic, checked),
     headers: sink.headers,
     keyFormat: sink.keyFormat ? planFormat(sink.keyFormat, shape.key) : defaultFormat(shape.key),
+    windowedKey: sink.windowedKey ? shape.window : undefined,
     valueFormat: sink.valueFormat ? planFormat(sink.valueFormat, value) : defaultFormat(value),
     value: sink.value,
     shape,

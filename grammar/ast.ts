@@ -267,12 +267,20 @@ export interface SinkDecl extends NodeBase {
   readonly input: Identifier;
   /** A StringLiteral for a fixed topic; any other expression picks the topic per record. */
   readonly topic: Expr;
+  /** The key's format; with `key windowed`, the format of the key inside the windowed key. */
   readonly keyFormat: FormatRef | undefined;
+  /** `key windowed [FORMAT]`: the key written with its window (Kafka Streams' windowed key formats). */
+  readonly windowedKey: WindowedKeyRef | undefined;
   readonly valueFormat: FormatRef | undefined;
   /** `value EXPR`: the value to write instead of the record's value. Never together with valueFormat. */
   readonly value: Expr | undefined;
   /** `headers { name: EXPR, ... }`: string headers of each record written (a null value leaves the header out). */
   readonly headers: RecordExpr | undefined;
+}
+
+/** The word `windowed` of a sink's `key windowed [FORMAT]`. */
+export interface WindowedKeyRef extends NodeBase {
+  readonly kind: "WindowedKey";
 }
 
 /** The topic of a sink that writes to one fixed topic. */
@@ -434,6 +442,7 @@ export type Node =
   | FieldDecl
   | TypeRef
   | FormatRef
+  | WindowedKeyRef
   | Step
   | BranchArm
   | Duration

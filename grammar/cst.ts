@@ -154,6 +154,7 @@ export type SinkDeclCstChildren = {
   TopicKw?: IToken[];
   topic?: ExpressionCstNode[];
   KeyKw?: IToken[];
+  WindowedKw?: IToken[];
   keyFormat?: FormatCstNode[];
   ValueKw?: IToken[];
   valueFormat?: FormatCstNode[];

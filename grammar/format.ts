@@ -122,7 +122,8 @@ class Formatter {
       case "Branch":
         return this.branch(declaration);
       case "Sink": {
-        const key = declaration.keyFormat ? ` key ${format(declaration.keyFormat)}` : "";
+        const windowed = declaration.windowedKey ? " windowed" : "";
+        const key = declaration.windowedKey || declaration.keyFormat ? ` key${windowed}${declaration.keyFormat ? ` ${format(declaration.keyFormat)}` : ""}` : "";
         const start = `sink ${declaration.input.name} to topic `;
         const head = `${start}${expression(declaration.topic, start.length)}${key}`;
         const value = declaration.value

@@ -15,7 +15,7 @@
 //     change only how broken input is recovered, never what parses.
 
 import type { IToken, TokenType } from "chevrotain";
-import { CstParser, tokenMatcher } from "./chevrotain.ts";
+import { CstParser, EOF, tokenMatcher } from "./chevrotain.ts";
 import { expectedDeclaration, weirErrorMessages } from "./messages.ts";
 import * as T from "./tokens.ts";
 
@@ -41,7 +41,10 @@ export function looksLikeDeclarationAt(la: Lookahead, at: number): boolean {
 /**
  * Whether the name after `json` is a schema name. `json` may end a declaration or a format
  * clause, so a following declaration keyword, `key`/`value` followed by a format, or
- * `event time` belong to what comes next, not to the format.
+ * `event time` belong to what comes next, not to the format. So do a sink's `value EXPR`
+ * and `headers { ... }` (`key json value { ... }`): a schema name is followed only by
+ * another clause, a declaration or the end, and `value` or `headers` followed by anything
+ * else starts its clause.
  */
 export function isFormatSchemaNameAt(la: Lookahead, at: number): boolean {
   const first = la(at);
@@ -50,7 +53,13 @@ export function isFormatSchemaNameAt(la: Lookahead, at: number): boolean {
   if (T.declarationKeywords.some((keyword) => is(first, keyword))) return false;
   if ((is(first, T.KeyKw) || is(first, T.ValueKw)) && (is(second, T.StringKw) || is(second, T.JsonKw))) return false;
   if (is(first, T.EventKw) && is(second, T.TimeKw)) return false;
+  if ((is(first, T.ValueKw) || is(first, T.HeadersKw)) && !canFollowFormat(second)) return false;
   return true;
+}
+
+/** What may come after a format (and its schema name): the next clause, the next declaration, or the end. */
+function canFollowFormat(token: IToken): boolean {
+  return [T.ValueKw, T.HeadersKw, T.EventKw, ...T.declarationKeywords].some((type) => is(token, type)) || token.tokenType === EOF;
 }
 
 export class WeirParser extends CstParser {
@@ -227,7 +236,22 @@ export class WeirParser extends CstParser {
     this.SUBRULE(this.expression, { LABEL: "topic" });
     this.OPTION(() => {
       this.CONSUME(T.KeyKw);
-      this.SUBRULE(this.format, { LABEL: "keyFormat" });
+      this.OR2({
+        ERR_MSG: "a format (string or json) or 'windowed'",
+        DEF: [
+          {
+            // `key windowed [FORMAT]`: the key with its window, as Kafka Streams' windowed serializers write it.
+            ALT: () => {
+              this.CONSUME(T.WindowedKw);
+              this.OPTION4({
+                GATE: () => is(this.LA(1), T.StringKw) || is(this.LA(1), T.JsonKw),
+                DEF: () => this.SUBRULE3(this.format, { LABEL: "keyFormat" }),
+              });
+            },
+          },
+          { ALT: () => this.SUBRULE(this.format, { LABEL: "keyFormat" }) },
+        ],
+      });
     });
     this.OPTION2(() => {
       this.CONSUME(T.ValueKw);

@@ -116,6 +116,7 @@ export const HeadersKw = softKeyword("HeadersKw", "headers");
 // expression, so the parser never takes one for the other.
 export const InKw = softKeyword("InKw", "in");
 export const BetweenKw = softKeyword("BetweenKw", "between");
+export const WindowedKw = softKeyword("WindowedKw", "windowed");
 
 export const TrueKw = hardKeyword("TrueKw", "true");
 export const FalseKw = hardKeyword("FalseKw", "false");
@@ -132,7 +133,8 @@ export const softKeywords: readonly TokenType[] = [
   ApplicationKw, ImportKw, FromKw, SchemaKw, StreamKw, TableKw, TopicKw, KeyKw, ValueKw, JsonKw,
   StringKw, NumberKw, BooleanKw, TimestampKw, IntegerKw, ListKw, MapKw, EventKw, TimeKw, SinkKw, ToKw,
   WhereKw, SelectKw, FlatmapKw, RekeyKw, GroupKw, ByKw, CountKw, SumKw, AggregateKw,
-  WindowKw, TumblingKw, HoppingKw, SlidingKw, SessionKw, AdvanceKw, GraceKw, EmitKw, FinalKw, ChangesKw,
+  // `windowed` before `window`, which would otherwise take its first six letters.
+  WindowedKw, WindowKw, TumblingKw, HoppingKw, SlidingKw, SessionKw, AdvanceKw, GraceKw, EmitKw, FinalKw, ChangesKw,
   JoinKw, LeftKw, OuterKw, OnKw, WithinKw, DedupKw, MergeKw, BranchKw, HeadersKw,
   // after `integer`, which it is a prefix of (the lexer takes the first keyword that matches)
   InKw, BetweenKw,

@@ -5,6 +5,13 @@
 // keeps a sum and a count, latest keeps a value and its timestamp. Their weir
 // types live in compiler/builtins.ts; test/compiler/builtins.test.ts keeps the
 // two lists in step.
+//
+// Every function but count skips null (and absent) values, as SQL's
+// aggregates do: adding, subtracting or merging leaves the accumulator as if
+// the record had not been there, so the accumulator holds only values and
+// restores from the changelog as it is. A group with no value is null for
+// sum, avg, min, max, latest and earliest, 0 for countDistinct, [] for the
+// collect functions.
 import type { StreamRecord } from "./topology.ts";
 
 export interface Aggregator<R, A, Out> {
@@ -52,51 +59,93 @@ function count<R extends StreamRecord<unknown, unknown>>(): Aggregator<R, number
   return { initializer: () => 0, adder: (n) => n + 1, merger: (a, b) => a + b, subtractor: (n) => n - 1, result: (n) => n };
 }
 
-function sum<R extends StreamRecord<unknown, unknown>>(of: Extract<R, number>): Aggregator<R, number, number> {
-  return {
+/** Null and undefined (an absent field): what every aggregate but count skips. */
+function isMissing(value: unknown): value is null | undefined {
+  return value === null || value === undefined;
+}
+
+/**
+ * `sum(x)` over an x that is never null keeps the sum alone: a grouped table's
+ * group whose rows all left it sums to 0, as in Kafka Streams. Over an x that
+ * may be null (`{ nullable: true }`), a group whose records have no value sums
+ * to null, as in SQL: the sum is kept with the number of values beside it, so
+ * that a subtraction knows when the last value left.
+ */
+function sum<R extends StreamRecord<unknown, unknown>>(of: Extract<R, number>): Aggregator<R, number, number>;
+function sum<R extends StreamRecord<unknown, unknown>>(of: Extract<R, number | null>, options: { readonly nullable: true }): Aggregator<R, Summed, number | null>;
+function sum<R extends StreamRecord<unknown, unknown>>(of: Extract<R, number | null>, options?: { readonly nullable: true }): Aggregator<R, number, number> | Aggregator<R, Summed, number | null> {
+  if (options?.nullable) {
+    const nullable: Aggregator<R, Summed, number | null> = { ...summed(of), result: (acc) => (acc.count === 0 ? null : acc.sum) };
+    return nullable;
+  }
+  const plain: Aggregator<R, number, number> = {
     initializer: () => 0,
-    adder: (total, record) => total + of(record),
+    adder: (total, record) => addValue(total, of(record)),
     merger: (a, b) => a + b,
-    subtractor: (total, record) => total - of(record),
+    subtractor: (total, record) => addValue(total, of(record), -1),
     result: (total) => total,
+  };
+  return plain;
+}
+
+function addValue(total: number, value: number | null | undefined, sign: 1 | -1 = 1): number {
+  return isMissing(value) ? total : total + sign * value;
+}
+
+/** A sum and the number of values in it: what avg (and sum over a nullable value) keep. */
+export interface Summed {
+  readonly sum: number;
+  readonly count: number;
+}
+
+function summed<R extends StreamRecord<unknown, unknown>>(of: Extract<R, number | null>): Required<Omit<Aggregator<R, Summed, never>, "result">> {
+  const step = (acc: Summed, value: number | null | undefined, sign: 1 | -1): Summed => (isMissing(value) ? acc : { sum: acc.sum + sign * value, count: acc.count + sign });
+  return {
+    initializer: () => ({ sum: 0, count: 0 }),
+    adder: (acc, record) => step(acc, of(record), 1),
+    merger: (a, b) => ({ sum: a.sum + b.sum, count: a.count + b.count }),
+    subtractor: (acc, record) => step(acc, of(record), -1),
   };
 }
 
-/** min and max start at null: a group exists only once it has a record, so the result is never null. */
-function extreme<R extends StreamRecord<unknown, unknown>, T extends number | string>(
+/** The result type of an aggregate that is null for a group without values: null only when the argument may be. */
+type OrNullLike<T, Out> = null extends T ? Out | null : undefined extends T ? Out | null : Out;
+
+/** min and max start at null and stay null until a record has a value. */
+function extreme<R extends StreamRecord<unknown, unknown>, T extends number | string | null>(
   of: Extract<R, T>,
-  better: (candidate: T, current: T) => boolean,
-): Aggregator<R, T | null, T> {
-  const pick = (current: T | null, candidate: T | null): T | null => (current === null || (candidate !== null && better(candidate, current)) ? candidate : current);
-  return { initializer: () => null, adder: (current, record) => pick(current, of(record)), merger: pick, result: (current) => current as T };
+  better: (candidate: NonNullable<T>, current: NonNullable<T>) => boolean,
+): Aggregator<R, NonNullable<T> | null, T> {
+  type V = NonNullable<T>;
+  const pick = (current: V | null, candidate: V | null | undefined): V | null =>
+    isMissing(candidate) ? current : current === null || better(candidate, current) ? candidate : current;
+  return { initializer: () => null, adder: (current, record) => pick(current, of(record) as V | null), merger: pick, result: (current) => current as T };
 }
 
-function min<R extends StreamRecord<unknown, unknown>, T extends number | string>(of: Extract<R, T>): Aggregator<R, T | null, T> {
+function min<R extends StreamRecord<unknown, unknown>, T extends number | string | null>(of: Extract<R, T>): Aggregator<R, NonNullable<T> | null, T> {
   return extreme(of, (candidate, current) => candidate < current);
 }
 
-function max<R extends StreamRecord<unknown, unknown>, T extends number | string>(of: Extract<R, T>): Aggregator<R, T | null, T> {
+function max<R extends StreamRecord<unknown, unknown>, T extends number | string | null>(of: Extract<R, T>): Aggregator<R, NonNullable<T> | null, T> {
   return extreme(of, (candidate, current) => candidate > current);
 }
 
-function avg<R extends StreamRecord<unknown, unknown>>(of: Extract<R, number>): Aggregator<R, { sum: number; count: number }, number> {
+function avg<R extends StreamRecord<unknown, unknown>, T extends number | null = number>(of: Extract<R, T>): Aggregator<R, Summed, OrNullLike<T, number>> {
   return {
-    initializer: () => ({ sum: 0, count: 0 }),
-    adder: (acc, record) => ({ sum: acc.sum + of(record), count: acc.count + 1 }),
-    merger: (a, b) => ({ sum: a.sum + b.sum, count: a.count + b.count }),
-    subtractor: (acc, record) => ({ sum: acc.sum - of(record), count: acc.count - 1 }),
-    // A grouped table's group whose rows all left it has no average: null (not NaN, which JSON cannot hold).
-    result: (acc) => (acc.count === 0 ? (null as unknown as number) : acc.sum / acc.count),
+    ...summed(of),
+    // No value to average (all null, or a grouped table's group whose rows all left it): null, not NaN, which JSON cannot hold.
+    result: (acc) => (acc.count === 0 ? null : acc.sum / acc.count) as OrNullLike<T, number>,
   };
 }
 
 /** Distinct values are told apart by their JSON text, as store keys are. */
-function addDistinct<T>(list: readonly T[], value: T): T[] {
+function addDistinct<T>(list: readonly NonNullable<T>[], value: T): NonNullable<T>[] {
+  if (isMissing(value)) return [...list];
   const text = JSON.stringify(value);
-  return list.some((item) => JSON.stringify(item) === text) ? [...list] : [...list, value];
+  return list.some((item) => JSON.stringify(item) === text) ? [...list] : [...list, value as NonNullable<T>];
 }
 
-function collectSet<R extends StreamRecord<unknown, unknown>, T>(of: Extract<R, T>): Aggregator<R, T[], T[]> {
+function collectSet<R extends StreamRecord<unknown, unknown>, T>(of: Extract<R, T>): Aggregator<R, NonNullable<T>[], NonNullable<T>[]> {
   return {
     initializer: () => [],
     adder: (list, record) => addDistinct(list, of(record)),
@@ -105,36 +154,51 @@ function collectSet<R extends StreamRecord<unknown, unknown>, T>(of: Extract<R, 
   };
 }
 
-function countDistinct<R extends StreamRecord<unknown, unknown>, T>(of: Extract<R, T>): Aggregator<R, T[], number> {
+function countDistinct<R extends StreamRecord<unknown, unknown>, T>(of: Extract<R, T>): Aggregator<R, NonNullable<T>[], number> {
   return { ...collectSet(of), result: (list) => list.length };
 }
 
-function collectList<R extends StreamRecord<unknown, unknown>, T>(of: Extract<R, T>): Aggregator<R, T[], T[]> {
-  return { initializer: () => [], adder: (list, record) => [...list, of(record)], merger: (a, b) => [...a, ...b], result: (list) => list };
+function collectList<R extends StreamRecord<unknown, unknown>, T>(of: Extract<R, T>): Aggregator<R, NonNullable<T>[], NonNullable<T>[]> {
+  return {
+    initializer: () => [],
+    adder: (list, record) => {
+      const value = of(record);
+      return isMissing(value) ? [...list] : [...list, value as NonNullable<T>];
+    },
+    merger: (a, b) => [...a, ...b],
+    result: (list) => list,
+  };
+}
+
+/**
+ * latest and earliest keep the chosen value with its timestamp. A null value
+ * is skipped, as ksqlDB's LATEST_BY_OFFSET and EARLIEST_BY_OFFSET do by default.
+ */
+function byTimestamp<R extends StreamRecord<unknown, unknown>, T>(
+  of: Extract<R, T>,
+  replaces: (candidate: number, current: number) => boolean,
+): Aggregator<R, Timestamped<NonNullable<T>> | null, T> {
+  type Chosen = Timestamped<NonNullable<T>> | null;
+  const pick = (current: Chosen, candidate: Chosen): Chosen => (current === null || (candidate !== null && replaces(candidate.timestamp, current.timestamp)) ? candidate : current);
+  return {
+    initializer: () => null,
+    adder: (current, record) => {
+      const value = of(record);
+      return isMissing(value) ? current : pick(current, { value: value as NonNullable<T>, timestamp: record.timestamp });
+    },
+    merger: pick,
+    result: (current) => (current === null ? null : current.value) as T,
+  };
 }
 
 /** The value of the record with the highest timestamp; of equal timestamps, the one processed last. */
-function latest<R extends StreamRecord<unknown, unknown>, T>(of: Extract<R, T>): Aggregator<R, Timestamped<T> | null, T> {
-  const pick = (current: Timestamped<T> | null, candidate: Timestamped<T> | null) =>
-    current === null || (candidate !== null && candidate.timestamp >= current.timestamp) ? candidate : current;
-  return {
-    initializer: () => null,
-    adder: (current, record) => pick(current, { value: of(record), timestamp: record.timestamp }),
-    merger: pick,
-    result: (current) => current!.value,
-  };
+function latest<R extends StreamRecord<unknown, unknown>, T>(of: Extract<R, T>): Aggregator<R, Timestamped<NonNullable<T>> | null, T> {
+  return byTimestamp(of, (candidate, current) => candidate >= current);
 }
 
 /** The value of the record with the lowest timestamp; of equal timestamps, the one processed first. */
-function earliest<R extends StreamRecord<unknown, unknown>, T>(of: Extract<R, T>): Aggregator<R, Timestamped<T> | null, T> {
-  const pick = (current: Timestamped<T> | null, candidate: Timestamped<T> | null) =>
-    current === null || (candidate !== null && candidate.timestamp < current.timestamp) ? candidate : current;
-  return {
-    initializer: () => null,
-    adder: (current, record) => pick(current, { value: of(record), timestamp: record.timestamp }),
-    merger: pick,
-    result: (current) => current!.value,
-  };
+function earliest<R extends StreamRecord<unknown, unknown>, T>(of: Extract<R, T>): Aggregator<R, Timestamped<NonNullable<T>> | null, T> {
+  return byTimestamp(of, (candidate, current) => candidate < current);
 }
 
 /** A user aggregate, given `add`'s arguments (after the accumulator) for each record. */
@@ -186,14 +250,16 @@ export type AggregationName = Exclude<keyof typeof aggregations, "record" | "use
 export interface Aggregations<R> {
   count(): Aggregator<R, number, number>;
   sum(of: (record: R) => number): Aggregator<R, number, number>;
-  min<T extends number | string>(of: (record: R) => T): Aggregator<R, T | null, T>;
-  max<T extends number | string>(of: (record: R) => T): Aggregator<R, T | null, T>;
-  avg(of: (record: R) => number): Aggregator<R, { sum: number; count: number }, number>;
-  countDistinct<T>(of: (record: R) => T): Aggregator<R, T[], number>;
-  collectList<T>(of: (record: R) => T): Aggregator<R, T[], T[]>;
-  collectSet<T>(of: (record: R) => T): Aggregator<R, T[], T[]>;
-  latest<T>(of: (record: R) => T): Aggregator<R, Timestamped<T> | null, T>;
-  earliest<T>(of: (record: R) => T): Aggregator<R, Timestamped<T> | null, T>;
+  /** Over a value that may be null: null while the group has no value. */
+  sum(of: (record: R) => number | null, options: { readonly nullable: true }): Aggregator<R, Summed, number | null>;
+  min<T extends number | string | null>(of: (record: R) => T): Aggregator<R, NonNullable<T> | null, T>;
+  max<T extends number | string | null>(of: (record: R) => T): Aggregator<R, NonNullable<T> | null, T>;
+  avg<T extends number | null = number>(of: (record: R) => T): Aggregator<R, Summed, OrNullLike<T, number>>;
+  countDistinct<T>(of: (record: R) => T): Aggregator<R, NonNullable<T>[], number>;
+  collectList<T>(of: (record: R) => T): Aggregator<R, NonNullable<T>[], NonNullable<T>[]>;
+  collectSet<T>(of: (record: R) => T): Aggregator<R, NonNullable<T>[], NonNullable<T>[]>;
+  latest<T>(of: (record: R) => T): Aggregator<R, Timestamped<NonNullable<T>> | null, T>;
+  earliest<T>(of: (record: R) => T): Aggregator<R, Timestamped<NonNullable<T>> | null, T>;
   user<A, Args extends readonly unknown[], Out = A>(aggregate: UserAggregate<A, Args, Out>, args: (record: R) => Args): Aggregator<R, A, Out>;
   record<F extends Record<string, Aggregator<R, any, any>>>(fields: F): Aggregator<R, Accumulators<F>, Results<F>>;
 }

@@ -5,6 +5,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Engine, RunOptions, RunSummary } from "./engine.ts";
 import { TopicError, WeirRuntimeError } from "./errors.ts";
+import { formatNamed } from "./formats.ts";
 import type { Topology } from "./topology.ts";
 import { EmbeddedEngineImpl } from "./internal/embedded-engine.ts";
 import { EmbeddedLogImpl } from "./internal/embedded-log-impl.ts";
@@ -37,7 +38,7 @@ export interface ProducedRecord {
   readonly offset: number;
 }
 
-/** A record read back, its key and value decoded by the topic's recorded formats (json: parsed; otherwise text). */
+/** A record read back, its key and value decoded by the topic's recorded formats (json: parsed; a windowed key: `{ key, window: { start, end } }`; otherwise text). */
 export interface ConsumedRecord {
   readonly topic: string;
   readonly partition: number;
@@ -175,6 +176,15 @@ function decodeForPrinting(raw: LogRecord, metadata: TopicMetadata): ConsumedRec
 
 function decodeBytes(bytes: Buffer | null, format: string | null): unknown {
   if (bytes === null) return null;
+  // A windowed key (`key windowed`) prints as { key, window: { start, end } } (a time window's bytes hold no end).
+  const windowed = format?.includes("-windowed ") ? formatNamed(format) : undefined;
+  if (windowed) {
+    try {
+      return windowed.decode(bytes);
+    } catch {
+      // Not a windowed key after all: shown as text, as anything that does not decode.
+    }
+  }
   const text = bytes.toString("utf8");
   if (format !== "json") return text;
   try {

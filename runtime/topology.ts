@@ -4,7 +4,7 @@
 // from the application id and these names, never from positions or counters,
 // so that a redeployed topology finds its changelogs and repartition topics again.
 import { WeirRuntimeError } from "./errors.ts";
-import { formats, type Format } from "./formats.ts";
+import { formats, type Format, type WindowedFormat } from "./formats.ts";
 import type { EmitMode, JoinWindowSpec, TimeWindow, WindowSpec } from "./windows.ts";
 import { aggregationsFor, type Aggregations, type Aggregator } from "./aggregations.ts";
 
@@ -61,7 +61,8 @@ export interface SinkOptions<K, V, R = StreamRecord<K, V>, Out = V> {
    * dead-lettered (reason "tombstone-topic").
    */
   readonly topicOfTombstones?: boolean;
-  readonly key: Format<K>;
+  /** The key's format; a windowed one (`formats.timeWindowed(...)`, `formats.sessionWindowed(...)`) writes the key with the record's window. */
+  readonly key: Format<K> | WindowedFormat<K>;
   readonly value: Format<Out>;
   /** The headers of each record written, from the record (before `project`); a tombstone is written without. */
   readonly headers?: (record: R) => HeaderValues;
@@ -363,12 +364,16 @@ export interface TableJoinNode extends NodeBase {
 /**
  * Keeps a derived table's rows in a store (with a changelog), so that it can be
  * joined, and forwards only the changes that change it: a delete of a key the
- * table does not hold is dropped.
+ * table does not hold is dropped. A windowed table's rows (a windowed
+ * aggregation filtered or mapped) are kept per key and window in a window
+ * store with the aggregation's windows, until they close.
  */
 export interface MaterializeNode extends NodeBase {
   readonly kind: "materialize";
   readonly parent: string;
   readonly store: string;
+  /** The windows of the windowed aggregation this table derives from. */
+  readonly window?: WindowSpec;
 }
 
 /**
@@ -522,6 +527,9 @@ export class Topology {
     this.application = application;
     this.nodes = nodes;
     this.stores = nodes.flatMap((node): StoreDescription[] => {
+      if (node.kind === "materialize" && node.window) {
+        return [{ name: node.store, changelogTopic: changelogTopicName(application, node.store), node: node.name, window: node.window }];
+      }
       if ((node.kind === "source" && node.store !== undefined) || node.kind === "materialize" || node.kind === "foreignKeySend") {
         return [{ name: node.store!, changelogTopic: changelogTopicName(application, node.store!), node: node.name }];
       }
@@ -649,7 +657,7 @@ export class Topology {
             lines.push(`    Processor: ${node.name} (foreign-key ${node.type === "inner" ? "join" : "left join"} ${node.joinedAs}, store: ${node.leftStore})${arrow} <-- ${node.parent}`);
             break;
           case "materialize":
-            lines.push(`    Processor: ${node.name} (table, store: ${node.store})${arrow} <-- ${node.parent}`);
+            lines.push(`    Processor: ${node.name} (${node.window ? "windowed table" : "table"}, store: ${node.store})${arrow} <-- ${node.parent}`);
             break;
           default:
             lines.push(`    Processor: ${node.name} (${node.kind})${arrow} <-- ${node.parent}`);
@@ -765,15 +773,31 @@ export class TopologyBuilder {
     return new KTable<K, V>(this, name);
   }
 
-  /** @internal The store that holds a table's rows: a table read from a topic, an aggregation's, or a materialized table's. */
+  /** @internal The store that holds a table's rows: a table read from a topic, an aggregation's, or a materialized table's (not windowed). */
   storeOfTable(node: string): { readonly store: string; readonly read: ((stored: unknown) => unknown) | undefined } {
     const table = this.nodes.find((n) => n.name === node);
-    const store = table?.kind === "source" || table?.kind === "aggregate" || table?.kind === "tableAggregate" || table?.kind === "materialize" ? table.store : undefined;
+    const keyed = table?.kind === "source" || table?.kind === "aggregate" || table?.kind === "tableAggregate" || (table?.kind === "materialize" && !table.window);
+    const store = keyed ? table.store : undefined;
     if (store === undefined) {
       throw new TopologyError(`${node} is not a table with a store: join a table read from a topic, an aggregation (not windowed) or a materialized table`);
     }
     // An aggregation's store keeps accumulators (avg keeps a sum and a count): its rows are their results.
     return { store, read: table?.kind === "aggregate" || table?.kind === "tableAggregate" ? table.result : undefined };
+  }
+
+  /**
+   * @internal The windows of a windowed table: of its windowed aggregation,
+   * through the filters, maps and materializations after it; none for a table
+   * that is not windowed.
+   */
+  windowOfTable(node: string): WindowSpec | undefined {
+    for (let current = this.nodes.find((n) => n.name === node); current; ) {
+      if (current.kind === "windowedAggregate") return current.window;
+      if (current.kind !== "tableFilter" && current.kind !== "tableMapValues" && current.kind !== "materialize") return undefined;
+      const parent: string = current.parent;
+      current = this.nodes.find((n) => n.name === parent);
+    }
+    return undefined;
   }
 
   /** @internal used by KStream and KTable */
@@ -1072,16 +1096,20 @@ export class KTable<K, V, W extends boolean = false> {
     return new KStream<K, V, W>(this.builder, this.node);
   }
 
-  /** Keeps the rows that match; a row that stops matching is deleted (a null value flows downstream). */
-  filter(name: string, predicate: (record: StreamRecord<K, V>) => boolean): KTable<K, V> {
+  /**
+   * Keeps the rows that match; a row that stops matching is deleted (a null
+   * value flows downstream). A windowed table's rows keep their window, and
+   * so do its deletes.
+   */
+  filter(name: string, predicate: (record: RecordOf<K, V, W>) => boolean): KTable<K, V, W> {
     this.builder.add({ kind: "tableFilter", name, parent: this.node, predicate: predicate as unknown as TableFilterNode["predicate"] });
-    return new KTable<K, V>(this.builder, name);
+    return new KTable<K, V, W>(this.builder, name);
   }
 
-  /** New values for the rows; a delete stays a delete (the mapper is not called). */
-  mapValues<V2>(name: string, mapper: (record: StreamRecord<K, V>) => V2): KTable<K, V2> {
+  /** New values for the rows; a delete stays a delete (the mapper is not called). A windowed table's rows keep their window. */
+  mapValues<V2>(name: string, mapper: (record: RecordOf<K, V, W>) => V2): KTable<K, V2, W> {
     this.builder.add({ kind: "tableMapValues", name, parent: this.node, mapper: mapper as unknown as TableMapValuesNode["mapper"] });
-    return new KTable<K, V2>(this.builder, name);
+    return new KTable<K, V2, W>(this.builder, name);
   }
 
   /**
@@ -1189,10 +1217,16 @@ export class KTable<K, V, W extends boolean = false> {
     return new KGroupedTable<NonNullable<K2>, V>(this.builder, repartitioned.node);
   }
 
-  /** Keeps the table's rows in the store `options.store` (changelog `<application>-<store>-changelog`), so that it can be joined. */
-  materialize(name: string, options: { readonly store: string }): KTable<K, V> {
-    this.builder.add({ kind: "materialize", name, parent: this.node, store: options.store });
-    return new KTable<K, V>(this.builder, name);
+  /**
+   * Keeps the table's rows in the store `options.store` (changelog
+   * `<application>-<store>-changelog`), so that it can be joined. A windowed
+   * table's rows are kept per key and window, in a window store with the
+   * windows of its aggregation, each until its window closes (it cannot be joined).
+   */
+  materialize(name: string, options: { readonly store: string }): KTable<K, V, W> {
+    const window = this.builder.windowOfTable(this.node);
+    this.builder.add({ kind: "materialize", name, parent: this.node, store: options.store, ...(window ? { window } : {}) });
+    return new KTable<K, V, W>(this.builder, name);
   }
 
   to<Out = V>(name: string, options: SinkOptions<K, V, RecordOf<K, V, W>, Out>): void {

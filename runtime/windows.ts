@@ -3,8 +3,8 @@
 // placed by the records themselves, both ends inclusive; session windows that grow while
 // records keep arriving within the inactivity gap. Every window has a grace
 // period: a window closes once stream time (the highest timestamp its task has
-// seen) reaches its end plus grace, and a record that only falls in closed
-// windows is late.
+// seen) reaches its end plus grace (for a session: its end plus gap plus grace,
+// see windowCloseTime), and a record that only falls in closed windows is late.
 
 /** A window's bounds in epoch milliseconds. */
 export interface TimeWindow {
@@ -100,8 +100,11 @@ export function timeWindowsFor(timestamp: number, sizeMs: number, advanceMs: num
  * then on. A time window closes at end + grace. A sliding window's end is
  * inclusive, so it closes one millisecond later (Kafka Streams keeps it open
  * while end >= stream time - grace). A session [start, end] can still be
- * extended by a record up to end + gap, so it closes after end + gap + grace
- * (Kafka Streams' session store retention).
+ * extended by a record up to end + gap, so it closes after end + gap + grace:
+ * Kafka Streams' KStreamSessionWindowAggregate, whose windowCloseTime is
+ * stream time - grace - gap and which drops a merged session that ends
+ * before it. The same time closes a session (emit final, deletion) and makes
+ * a record whose merged session it closes late.
  */
 export function windowCloseTime(spec: WindowSpec, window: TimeWindow): number {
   switch (spec.kind) {

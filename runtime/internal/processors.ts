@@ -3,7 +3,7 @@
 // records to the collector. A user function that throws is reported as a
 // NodeFailure naming its node, so that the task can dead-letter the record.
 import { createHash } from "node:crypto";
-import { FormatError } from "../formats.ts";
+import { FormatError, isWindowedFormat } from "../formats.ts";
 import type {
   BranchNode,
   DedupNode,
@@ -12,6 +12,7 @@ import type {
   ForeignKeySendNode,
   ForeignKeySubscribeNode,
   HeaderValues,
+  MaterializeNode,
   SinkNode,
   SourceNode,
   StreamJoinNode,
@@ -25,7 +26,7 @@ import type {
   TopologyNode,
   WindowedAggregateNode,
 } from "../topology.ts";
-import { slidingWindowExpiry, timeWindowsFor, type WindowSpec } from "../windows.ts";
+import { slidingWindowExpiry, timeWindowsFor, windowCloseTime, type WindowSpec } from "../windows.ts";
 import type { LogRecord, RecordHeaders } from "./log-client.ts";
 import type { RecordCollector } from "./record-collector.ts";
 import type { InMemoryDedupStore } from "./dedup-store.ts";
@@ -330,10 +331,12 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
         } catch (error) {
           throw new NodeFailure(node.name, error);
         }
-        forward({ key: record.key, value: value ?? null, timestamp: record.timestamp });
+        const mapped = { key: record.key, value: value ?? null, timestamp: record.timestamp };
+        forward(record.window ? { ...mapped, window: record.window } : mapped);
       };
 
     case "materialize": {
+      if (node.window) return windowedMaterialize(node, node.window, forward, context);
       const store = context.store(node.store);
       return (record) => {
         if (record.key === null || record.key === undefined) return;
@@ -448,9 +451,13 @@ export class PickedTopicError extends Error {
  * headers: the value and headers are computed from a value it does not have.
  * A tombstone whose topic is computed from the value has no topic: this sink
  * leaves it (dead-lettered, reason "tombstone-topic"), the others write it.
+ * A windowed key format writes the key with the record's window, and the record is
+ * partitioned by the key's own bytes, so that all windows of a key share a partition
+ * (Kafka Streams' WindowedStreamPartitioner).
  */
 function sink(node: SinkNode, context: ProcessorContext): Forward {
   const reserved = node.topicOf ? context.reservedTopics() : new Set<string>();
+  const windowedKey = isWindowedFormat(node.keyFormat) ? node.keyFormat : undefined;
   return (record) => {
     const tombstone = isTombstone(record);
     if (tombstone && node.topicOf && !node.topicOfTombstones) {
@@ -458,21 +465,28 @@ function sink(node: SinkNode, context: ProcessorContext): Forward {
       return;
     }
     let topic: string;
-    let key: Buffer | null;
+    let key: Buffer | null = null;
+    let partitionKey: Buffer | undefined;
     let value: Buffer | null;
     let headers: RecordHeaders | undefined;
     try {
       topic = node.topicOf ? pickedTopic(node.topicOf(record)) : node.topic!;
       headers = node.headers && !tombstone ? textHeaders(node.headers(record)) : undefined;
       const written = node.project && !tombstone ? node.project(record) : record.value;
-      key = record.key === null || record.key === undefined ? null : node.keyFormat.encode(record.key);
+      if (record.key !== null && record.key !== undefined && windowedKey) {
+        if (!record.window) throw new TypeError("a windowed key needs the record's window: this record has none");
+        key = windowedKey.encode({ key: record.key, window: record.window });
+        partitionKey = windowedKey.inner.encode(record.key);
+      } else if (record.key !== null && record.key !== undefined) {
+        key = node.keyFormat.encode(record.key);
+      }
       value = written === null || written === undefined ? null : node.valueFormat.encode(written);
     } catch (error) {
       throw new NodeFailure(node.name, error);
     }
     if (node.topicOf && reserved.has(topic)) throw new NodeFailure(node.name, new PickedTopicError("reserved-topic", topic));
     if (node.topicOf && !context.collector.knows(topic)) throw new NodeFailure(node.name, new PickedTopicError("unknown-topic", topic));
-    context.collector.send(topic, key, value, record.timestamp, headers);
+    context.collector.send(topic, key, value, record.timestamp, headers, partitionKey);
   };
 }
 
@@ -496,7 +510,7 @@ interface WindowedStep {
   readonly store: InMemoryWindowStore;
   readonly record: StreamRecord<unknown, unknown>;
   readonly streamTime: number;
-  /** A window that ends before this is closed: stream time - grace. */
+  /** A time or sliding window that ends before this is closed: stream time - grace. (A session also has its gap: see windowCloseTime.) */
   readonly closeBefore: number;
   readonly context: ProcessorContext;
   /** Updated windows, forwarded with emit changes. */
@@ -514,8 +528,40 @@ function isTombstone(record: Output): boolean {
   return (record.value === null || record.value === undefined) && record.joined === undefined;
 }
 
+/** A delete of the record's row: its key (and, in a windowed table, its window). */
 function tableDelete(record: Output): Output {
-  return { key: record.key, value: null, timestamp: record.timestamp };
+  return record.window ? { key: record.key, value: null, timestamp: record.timestamp, window: record.window } : { key: record.key, value: null, timestamp: record.timestamp };
+}
+
+/**
+ * A windowed table's rows kept per key and window (a windowed aggregation,
+ * filtered or mapped): as a table's materialization, a delete is forwarded
+ * only for a row the store holds. A window is kept until it closes, by the
+ * aggregation's rule (windowCloseTime): after that no change can reach it, so
+ * the store needs it no more; a change that arrives when its window has
+ * already closed (an emit final result) is forwarded without being kept.
+ */
+function windowedMaterialize(node: MaterializeNode, spec: WindowSpec, forward: Forward, context: ProcessorContext): Forward {
+  const store = context.windowStore(node.store);
+  return (record) => {
+    const window = record.window;
+    if (record.key === null || record.key === undefined || !window) return;
+    const deleted = record.value === null || record.value === undefined;
+    try {
+      const streamTime = context.streamTime();
+      for (const closed of store.closedWindows(streamTime)) store.deleteWindow(closed.key, closed.start);
+      const held = store.fetch(record.key, window.start) !== undefined;
+      if (deleted && !held) return;
+      if (deleted || windowCloseTime(spec, window) <= streamTime) {
+        if (held) store.deleteWindow(record.key, window.start);
+      } else {
+        store.putWindow(record.key, window.start, { end: window.end, timestamp: record.timestamp, aggregate: record.value });
+      }
+    } catch (error) {
+      throw new NodeFailure(node.name, error);
+    }
+    forward({ key: record.key, value: deleted ? null : record.value, timestamp: record.timestamp, window });
+  };
 }
 
 /**
@@ -563,8 +609,9 @@ function tableJoin(node: TableJoinNode, side: "left" | "right", forward: Forward
  *      sliding window is kept, read only, until it expires);
  *   2. the record is added to each of its windows that is still open
  *      (a time window is open while stream time < end + grace, a sliding
- *      window while stream time <= end + grace; a session while its merged end
- *      >= stream time - grace); with none open, it is late;
+ *      window while stream time <= end + grace; a session while stream time
+ *      <= its merged end + gap + grace: see windowCloseTime); with none open,
+ *      it is late;
  *   3. with emit changes, every updated window flows downstream.
  * Outputs are computed first and forwarded after, so that a failure in the
  * user's functions is charged to this node, not to a node downstream.
@@ -909,8 +956,10 @@ function addToSession(step: WindowedStep, spec: Extract<WindowSpec, { kind: "ses
   const neighbours = store.windowsOf(record.key).filter((s) => s.end >= time - spec.gapMs && s.start <= time + spec.gapMs);
   const start = Math.min(time, ...neighbours.map((s) => s.start));
   const end = Math.max(time, ...neighbours.map((s) => s.end));
-  if (end < step.closeBefore) {
-    step.context.late(node.name, `session window [${start}, ${end}] closed (stream time ${step.streamTime}, grace ${spec.graceMs} ms)`);
+  // The session the record would make is judged, not the record: one that extends an open session is not late.
+  const closesAt = windowCloseTime(spec, { start, end });
+  if (closesAt <= step.streamTime) {
+    step.context.late(node.name, `session window [${start}, ${end}] closed at stream time ${closesAt} (stream time ${step.streamTime}, gap ${spec.gapMs} ms, grace ${spec.graceMs} ms)`);
     return;
   }
   let aggregate = node.initializer();

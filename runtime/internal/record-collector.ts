@@ -6,7 +6,8 @@ import type { ProducerRecord, RecordHeaders } from "./log-client.ts";
 import { partitionForKey, RoundRobinPartitioner } from "./partitioner.ts";
 
 export interface RecordCollector {
-  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers?: RecordHeaders): void;
+  /** `partitionKey`: the bytes that choose the partition, when not the key's (a windowed key is partitioned by its key alone). */
+  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers?: RecordHeaders, partitionKey?: Buffer): void;
   /** Whether the topic is known to exist (a record sent to another is a bug). */
   knows(topic: string): boolean;
 }
@@ -22,10 +23,11 @@ export class RecordCollectorImpl implements RecordCollector {
     private readonly partitionsOf: (topic: string) => number | undefined,
   ) {}
 
-  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers?: RecordHeaders): void {
+  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers?: RecordHeaders, partitionKey?: Buffer): void {
     const partitions = this.partitionsOf(topic);
     if (partitions === undefined) throw new WeirRuntimeError(`no partition count known for topic "${topic}"`);
-    const partition = key === null ? this.roundRobin.partition(topic, partitions) : partitionForKey(key, partitions);
+    const partitionBy = partitionKey ?? key;
+    const partition = partitionBy === null ? this.roundRobin.partition(topic, partitions) : partitionForKey(partitionBy, partitions);
     this.buffer.push(headers ? { topic, partition, key, value, timestamp, headers } : { topic, partition, key, value, timestamp });
   }
 

@@ -291,6 +291,29 @@ describe("sink", () => {
     });
   });
 
+  it("reads 'key windowed', with or without the key's own format", () => {
+    const text = 'sink s to topic "t" key windowed value json';
+    expect(parseDeclaration(text)).toMatchObject({ keyFormat: undefined, windowedKey: { kind: "WindowedKey", range: { start: 24, end: 32 } }, valueFormat: { name: "json" } });
+    expect(parseDeclaration('sink s to topic "t" key windowed json value { n: value }')).toMatchObject({
+      keyFormat: { name: "json", schema: undefined },
+      windowedKey: { kind: "WindowedKey" },
+      value: { kind: "Record" },
+    });
+    expect(parseDeclaration('sink s to topic "t" key windowed string')).toMatchObject({ keyFormat: { name: "string" }, windowedKey: { kind: "WindowedKey" } });
+    expect(parseDeclaration('sink s to topic "t" key string')).toMatchObject({ keyFormat: { name: "string" }, windowedKey: undefined });
+    // `windowed` stays a name elsewhere, and `window` a keyword.
+    expect(parseSteps("stream windowed = window | where windowed.start > 0")).toHaveLength(1);
+  });
+
+  it("does not take 'value EXPR' or 'headers { }' after 'key json' for a schema name", () => {
+    expect(parseDeclaration('sink s to topic "t" key json value { n: id }')).toMatchObject({ keyFormat: { name: "json", schema: undefined }, value: { kind: "Record" } });
+    expect(parseDeclaration('sink s to topic "t" key json headers { a: "x" }')).toMatchObject({ keyFormat: { name: "json", schema: undefined }, headers: { kind: "Record" } });
+    expect(parseDeclaration('sink s to topic "t" key json value amount * 2')).toMatchObject({ keyFormat: { name: "json", schema: undefined }, value: { kind: "Binary" } });
+    // A schema may still be called `value` or `headers`.
+    expect(parseDeclaration('sink s to topic "t" key json value value json')).toMatchObject({ keyFormat: { schema: { name: "value" } }, valueFormat: { name: "json" } });
+    expect(parseDeclaration('sink s to topic "t" value json headers')).toMatchObject({ valueFormat: { schema: { name: "headers" } }, headers: undefined });
+  });
+
   it("does not take the next sink's keyword for a schema name", () => {
     const file = parseClean(dedent`
       sink a to topic "a" value json

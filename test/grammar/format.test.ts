@@ -177,6 +177,11 @@ describe("formatWeir", () => {
     expect(format(text)).toBe('application a\nsink s to topic "orders-" + region value { id, amount } headers { region, app: "x" }\nsink t to topic "t" key string headers { k: key }\n');
   });
 
+  it("prints 'key windowed' with the key's format when it has one", () => {
+    const text = 'application a\nsink s to topic "s"   key  windowed\nsink t to topic "t" key windowed   json value { n: value }\n';
+    expect(format(text)).toBe('application a\nsink s to topic "s" key windowed\nsink t to topic "t" key windowed json value { n: value }\n');
+  });
+
   it("keeps parentheses that precedence needs, and only those", () => {
     const text = "application a\nstream s = t | where (a or b) and c | select (a + b) * -(c - d) - (e - f)\n";
     expect(format(text)).toBe("application a\nstream s = t\n  | where (a or b) and c\n  | select (a + b) * -(c - d) - (e - f)\n");

@@ -29,7 +29,7 @@ describe("error messages", () => {
     expect(parse("stream s = x | where | count").problems).toEqual([`parse: expected an expression after 'where' but found '|' @ "|"`]);
     expect(parse("stream s = x | select a * )").problems).toEqual([`parse: expected an expression after '*' but found ')' @ ")"`]);
     expect(parse("schema S { a: 42 }").problems).toEqual([`parse: expected a type after ':' but found '42' @ "42"`]);
-    expect(parse('sink s to topic "t" key avro').problems).toEqual([`parse: expected a format (string or json) after 'key' but found 'avro' @ "avro"`]);
+    expect(parse('sink s to topic "t" key avro').problems).toEqual([`parse: expected a format (string or json) or 'windowed' after 'key' but found 'avro' @ "avro"`]);
   });
 
   it("offers ',' as well as the closing bracket after an item of a list", () => {
@@ -84,7 +84,7 @@ describe("error messages", () => {
 
   it("shortens long tokens in messages", () => {
     expect(parse('sink s to topic "t" key "a very long string that goes on"').problems).toEqual([
-      `parse: expected a format (string or json) after 'key' but found '"a very long string tha…' @ "\\"a very long string that goes on\\""`,
+      `parse: expected a format (string or json) or 'windowed' after 'key' but found '"a very long string tha…' @ "\\"a very long string that goes on\\""`,
     ]);
   });
 });

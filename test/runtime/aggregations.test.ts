@@ -26,8 +26,10 @@ describe("aggregations", () => {
     expect(run(aggregations.max((rec: R) => rec.value.tag ?? ""), records)).toBe("b");
     expect(run(aggregations.avg(amount), records)).toBe(4.5);
     expect(run(aggregations.countDistinct(amount), records)).toBe(3);
-    expect(run(aggregations.collectList(tag), records)).toEqual(["a", null, "b", "a"]);
-    expect(run(aggregations.collectSet(tag), records)).toEqual(["a", null, "b"]);
+    // Nulls are skipped, as SQL's aggregates skip them.
+    expect(run(aggregations.collectList(tag), records)).toEqual(["a", "b", "a"]);
+    expect(run(aggregations.collectSet(tag), records)).toEqual(["a", "b"]);
+    expect(run(aggregations.countDistinct(tag), records)).toBe(2);
     // By timestamp, not by arrival; ties: latest takes the later record, earliest the first.
     expect(run(aggregations.latest(amount), records)).toBe(9);
     expect(run(aggregations.earliest(amount), records)).toBe(2);
@@ -49,6 +51,71 @@ describe("aggregations", () => {
     const later = [r(7, "y", 50), r(1, "z", 40)].reduce(agg.adder, agg.initializer());
     expect(agg.result(agg.merger!(earlier, later))).toEqual({ n: 3, tags: ["x", "y", "z"], last: 7, low: 1 });
     expect(agg.result(agg.merger!(agg.initializer(), earlier))).toEqual({ n: 1, tags: ["x"], last: 5, low: 5 });
+  });
+});
+
+describe("null values", () => {
+  type N = StreamRecord<string, { amount: number | null; coupon: string | null }>;
+  const n = (amount: number | null, coupon: string | null, timestamp: number): N => ({ key: "k", value: { amount, coupon }, timestamp });
+  const amountOf = (record: N) => record.value.amount;
+  const couponOf = (record: N) => record.value.coupon;
+  function over<A, Out>(aggregator: Aggregator<N, A, Out>, input: N[]): Out {
+    const accumulator = input.reduce((acc, record) => JSON.parse(JSON.stringify(aggregator.adder(acc, record))) as A, aggregator.initializer());
+    return aggregator.result(accumulator);
+  }
+  // An absent field reads as undefined in a hand-written topology: skipped like null.
+  const absent = { key: "k", value: { amount: 4 } as unknown as N["value"], timestamp: 2 } satisfies N;
+  const someNull = [n(null, "SAVE10", 1), absent, n(3, null, 3), n(null, null, 4)];
+  const allNull = [n(null, null, 1), n(null, null, 2)];
+
+  it("are skipped by every aggregate but count (countDistinct of SAVE10, absent, null is 1)", () => {
+    expect(over(aggregations.countDistinct(couponOf), someNull)).toBe(1);
+    expect(over(aggregations.count(), someNull)).toBe(4);
+    expect(over(aggregations.sum(amountOf, { nullable: true }), someNull)).toBe(7);
+    // A value typed a number (plain json is checked only at run time) that is null after all: skipped too.
+    expect(over(aggregations.sum(amountOf as (record: N) => number), someNull)).toBe(7);
+    expect(over(aggregations.avg(amountOf), someNull)).toBe(3.5);
+    expect(over(aggregations.min(amountOf), someNull)).toBe(3);
+    expect(over(aggregations.max(amountOf), someNull)).toBe(4);
+    expect(over(aggregations.collectList(couponOf), someNull)).toEqual(["SAVE10"]);
+    expect(over(aggregations.collectSet(couponOf), someNull)).toEqual(["SAVE10"]);
+    // The latest record with a value, not the latest record (ksqlDB's LATEST_BY_OFFSET ignores nulls too).
+    expect(over(aggregations.latest(couponOf), someNull)).toBe("SAVE10");
+    expect(over(aggregations.earliest(amountOf), someNull)).toBe(4);
+  });
+
+  it("leave a group without values null (sum, avg, min, max, latest, earliest), 0 (countDistinct) or [] (collect)", () => {
+    expect(over(aggregations.sum(amountOf, { nullable: true }), allNull)).toBeNull();
+    expect(over(aggregations.avg(amountOf), allNull)).toBeNull();
+    expect(over(aggregations.min(amountOf), allNull)).toBeNull();
+    expect(over(aggregations.max(couponOf), allNull)).toBeNull();
+    expect(over(aggregations.latest(couponOf), allNull)).toBeNull();
+    expect(over(aggregations.earliest(amountOf), allNull)).toBeNull();
+    expect(over(aggregations.countDistinct(couponOf), allNull)).toBe(0);
+    expect(over(aggregations.collectList(couponOf), allNull)).toEqual([]);
+    expect(over(aggregations.collectSet(couponOf), allNull)).toEqual([]);
+  });
+
+  it("merge sessions without values as no values", () => {
+    const fns = aggregationsFor<N>();
+    const agg = fns.record({ total: fns.sum(amountOf, { nullable: true }), mean: fns.avg(amountOf), last: fns.latest(couponOf), coupons: fns.countDistinct(couponOf) });
+    const empty = allNull.reduce(agg.adder, agg.initializer());
+    const some = [n(2, "A", 5)].reduce(agg.adder, agg.initializer());
+    expect(agg.result(agg.merger!(empty, empty))).toEqual({ total: null, mean: null, last: null, coupons: 0 });
+    expect(agg.result(agg.merger!(empty, some))).toEqual({ total: 2, mean: 2, last: "A", coupons: 1 });
+    expect(agg.result(agg.merger!(some, empty))).toEqual({ total: 2, mean: 2, last: "A", coupons: 1 });
+  });
+
+  it("subtract as they add: a null is taken out of nothing, and the sum of a nullable value is null again when its last value leaves", () => {
+    const sum = aggregations.sum(amountOf, { nullable: true });
+    const avg = aggregations.avg(amountOf);
+    const added = [n(5, null, 1), n(null, null, 2)].reduce(sum.adder, sum.initializer());
+    expect(sum.result(added)).toBe(5);
+    expect(sum.result(sum.subtractor!(added, n(null, null, 3)))).toBe(5);
+    expect(sum.result(sum.subtractor!(added, n(5, null, 3)))).toBeNull();
+    const mean = [n(5, null, 1), n(null, null, 2), n(7, null, 3)].reduce(avg.adder, avg.initializer());
+    expect(avg.result(avg.subtractor!(mean, n(null, null, 4)))).toBe(6);
+    expect(avg.result(avg.subtractor!(mean, n(7, null, 4)))).toBe(5);
   });
 });
 

@@ -221,6 +221,102 @@ describe("session windows", () => {
   });
 });
 
+describe("session windows: when a session closes", () => {
+  // One rule (docs/language.md, "Grace"): a session [start, end] closes when
+  // stream time passes end + gap + grace (Kafka Streams' KStreamSessionWindowAggregate:
+  // windowCloseTime = stream time - grace - gap). A record is late when the
+  // session it would make, merged with its neighbours, is closed.
+  function countSessions(emit: EmitMode): Topology {
+    return defineTopology("clicks", (builder) => {
+      builder
+        .stream("clicks", { topic: "clicks", key: formats.string(), value: formats.json(z.object({ ts: z.number() })), timestamp: (v) => v.ts })
+        .windowedBy(windows.session({ gapMs: 10, graceMs: 5 }))
+        .aggregate("sessions-aggregate", { store: "sessions", emit, aggregator: (fns) => fns.count() })
+        .toStream()
+        .mapValues("project", (record) => (record.value === null ? null : { start: record.window.start, end: record.window.end, clicks: record.value }))
+        .to("sink", { topic: "sessions", key: formats.string(), value: formats.json() });
+    });
+  }
+  const at = (key: string, ts: number) => ({ key, value: { ts }, timestamp: ts });
+
+  it("drops only sessions that ended before stream time - gap - grace (the issue's reproduction: only b@84 is late)", async () => {
+    const driver = new TopologyTestDriver(countSessions("changes"));
+    try {
+      // Stream time 100, gap 10, grace 5: sessions ending before 85 are closed.
+      driver.pipeInput("clicks", [at("a", 100), at("b", 84), at("c", 85), at("d", 90), at("e", 94), at("f", 95)]);
+      const summary = await driver.run();
+      expect(summary.lateRecords).toBe(1);
+      const [late] = driver.readOutput("clicks-dlq");
+      expect(late!.value).toMatchObject({ reason: "late", key: "b", timestamp: 84 });
+      expect((late!.value as { detail: string }).detail).toMatch(/\[84, 84\] closed at stream time 100 .*gap 10 ms, grace 5 ms/);
+      expect(driver.readOutput("sessions").map((r) => r.key)).toEqual(["a", "c", "d", "e", "f"]);
+    } finally {
+      await driver.close();
+    }
+  });
+
+  it("at the boundary: a session ending exactly at stream time - gap - grace is open, one millisecond earlier it is closed", async () => {
+    const driver = new TopologyTestDriver(countSessions("changes"));
+    try {
+      driver.pipeInput("clicks", [at("x", 200), at("before", 184), at("exactly", 185), at("after", 186)]);
+      const summary = await driver.run();
+      expect(summary.lateRecords).toBe(1);
+      expect(driver.readOutput("clicks-dlq").map((r) => (r.value as { key: string }).key)).toEqual(["before"]);
+      expect(driver.readOutput("sessions").map((r) => [r.key, r.value])).toEqual([
+        ["x", { start: 200, end: 200, clicks: 1 }],
+        ["exactly", { start: 185, end: 185, clicks: 1 }],
+        ["after", { start: 186, end: 186, clicks: 1 }],
+      ]);
+    } finally {
+      await driver.close();
+    }
+  });
+
+  it("judges the merged session: a record before the close time that extends an open session, or bridges two, is not late", async () => {
+    const driver = new TopologyTestDriver(countSessions("changes"));
+    try {
+      driver.pipeInput("clicks", [
+        at("u", 90),
+        at("u", 95), // u: [90, 95]
+        at("v", 86),
+        at("v", 100), // v: [86, 86] and [100, 100]; stream time 100, sessions ending before 85 are closed
+        at("u", 82), // alone it would be late (82 < 85); it extends [90, 95] back: [82, 95]
+        at("v", 93), // bridges [86, 86] and [100, 100]: [86, 100]
+        at("w", 84), // nothing to extend: late
+      ]);
+      const summary = await driver.run();
+      expect(summary.lateRecords).toBe(1);
+      expect(driver.readOutput("clicks-dlq").map((r) => [r.key, r.timestamp])).toEqual([["w", 84]]);
+      expect(driver.readOutput("sessions").slice(-5).map((r) => [r.key, r.value])).toEqual([
+        ["u", null],
+        ["u", { start: 82, end: 95, clicks: 3 }],
+        ["v", null],
+        ["v", null],
+        ["v", { start: 86, end: 100, clicks: 3 }],
+      ]);
+    } finally {
+      await driver.close();
+    }
+  });
+
+  it("closes a session (emit final) at the same time: when stream time passes end + gap + grace, not before", async () => {
+    const driver = new TopologyTestDriver(countSessions("final"));
+    try {
+      driver.pipeInput("clicks", [at("s", 85), at("t", 100)]);
+      await driver.run();
+      // [85, 85] is open at stream time 100 = 85 + gap 10 + grace 5.
+      expect(driver.readOutput("sessions")).toEqual([]);
+      driver.pipeInput("clicks", [at("s", 85), at("t", 101)]);
+      const summary = await driver.run();
+      expect(summary.lateRecords).toBe(0);
+      // The second s@85 arrived at stream time 100 (still open, merged); t@101 closed [85, 85].
+      expect(driver.readOutput("sessions").map((r) => [r.key, r.value, r.timestamp])).toEqual([["s", { start: 85, end: 85, clicks: 2 }, 85]]);
+    } finally {
+      await driver.close();
+    }
+  });
+});
+
 describe("restarts", () => {
   const cases = [
     ["hopping", windows.hopping({ sizeMs: 300, advanceMs: 100, graceMs: 50 })],
