@@ -7,6 +7,7 @@ import { WeirRuntimeError } from "./errors.ts";
 import { formats, type Format } from "./formats.ts";
 import type { EmitMode, JoinWindowSpec, TimeWindow, WindowSpec } from "./windows.ts";
 import { aggregationsFor, type Aggregations, type Aggregator } from "./aggregations.ts";
+import type { StoreShape } from "./store-shape.ts";
 
 export interface StreamRecord<K, V> {
   readonly key: K;
@@ -42,6 +43,11 @@ export interface SourceOptions<K, V> {
   readonly value: Format<V>;
   /** Event time from the value; absent: the record's own timestamp. */
   readonly timestamp?: (value: V) => number;
+}
+
+/** A table read from a topic: its store's shape, when the topology declares it (docs/state.md). */
+export interface TableSourceOptions<K, V> extends SourceOptions<K, V> {
+  readonly shape?: StoreShape;
 }
 
 /** Header names and values of a record written; a null (or undefined) value leaves that header out. */
@@ -82,6 +88,8 @@ export interface AggregatorOption<R, A, Out> {
 export type AggregateOptions<K, V, A, Out = A> = {
   /** The state store's name; its changelog topic is `<application>-<store>-changelog`. */
   readonly store: string;
+  /** What the store holds, recorded in its changelog and checked on start (docs/state.md); generated topologies give it. */
+  readonly shape?: StoreShape;
 } & (AggregateFunctions<StreamRecord<K, V>, A, Out> | AggregatorOption<StreamRecord<K, V>, A, Out>);
 
 export type WindowedAggregateOptions<K, V, A, Out = A> = AggregateOptions<K, V, A, Out> & {
@@ -101,6 +109,8 @@ export interface StreamJoinOptions<T extends StreamJoinType = StreamJoinType> {
    * changelogs are `<application>-<store>-changelog`.
    */
   readonly stores: { readonly this: string; readonly other: string };
+  /** What each buffer holds, recorded in its changelog and checked on start (docs/state.md). */
+  readonly shapes?: { readonly this: StoreShape; readonly other: StoreShape };
 }
 
 function functionsOf<R, A, Out>(options: AggregateFunctions<R, A, Out> | AggregatorOption<R, A, Out>): AggregateFunctions<R, A, Out> {
@@ -124,6 +134,8 @@ export interface SourceNode extends NodeBase {
    * value deletes the key). A stream's source has none, and drops null values.
    */
   readonly store?: string;
+  /** The store's shape, if declared (docs/state.md). */
+  readonly shape?: StoreShape | undefined;
 }
 
 /** A stream-table join on the key, looking the key up in a source table's store. */
@@ -163,6 +175,8 @@ export interface StreamJoinNode extends NodeBase {
   readonly thisStore: string;
   /** The right side's buffer. */
   readonly otherStore: string;
+  /** The buffers' shapes, if declared (docs/state.md). */
+  readonly shapes?: { readonly this: StoreShape; readonly other: StoreShape } | undefined;
 }
 
 export interface FilterNode extends NodeBase {
@@ -189,6 +203,7 @@ export interface AggregateNode extends NodeBase {
   readonly kind: "aggregate";
   readonly parent: string;
   readonly store: string;
+  readonly shape?: StoreShape | undefined;
   readonly initializer: () => unknown;
   readonly adder: (aggregate: unknown, record: StreamRecord<unknown, unknown>) => unknown;
   readonly result: (aggregate: unknown) => unknown;
@@ -205,6 +220,7 @@ export interface TableAggregateNode extends NodeBase {
   readonly kind: "tableAggregate";
   readonly parent: string;
   readonly store: string;
+  readonly shape?: StoreShape | undefined;
   readonly initializer: () => unknown;
   readonly adder: (aggregate: unknown, record: StreamRecord<unknown, unknown>) => unknown;
   readonly subtractor: (aggregate: unknown, record: StreamRecord<unknown, unknown>) => unknown;
@@ -241,6 +257,7 @@ export interface WindowedAggregateNode extends NodeBase {
   readonly kind: "windowedAggregate";
   readonly parent: string;
   readonly store: string;
+  readonly shape?: StoreShape | undefined;
   readonly window: WindowSpec;
   readonly emit: EmitMode;
   readonly initializer: () => unknown;
@@ -259,6 +276,7 @@ export interface DedupNode extends NodeBase {
   readonly kind: "dedup";
   readonly parent: string;
   readonly store: string;
+  readonly shape?: StoreShape | undefined;
   readonly withinMs: number;
   readonly by: ((record: StreamRecord<unknown, unknown>) => unknown) | undefined;
 }
@@ -345,6 +363,7 @@ export interface MaterializeNode extends NodeBase {
   readonly kind: "materialize";
   readonly parent: string;
   readonly store: string;
+  readonly shape?: StoreShape | undefined;
 }
 
 /**
@@ -359,6 +378,7 @@ export interface ForeignKeySendNode extends NodeBase {
   readonly parent: string;
   readonly foreignKey: (record: StreamRecord<unknown, unknown>) => unknown;
   readonly store: string;
+  readonly shape?: StoreShape | undefined;
 }
 
 /**
@@ -372,6 +392,7 @@ export interface ForeignKeySubscribeNode extends NodeBase {
   /** The right table's node, whose store is read. */
   readonly table: string;
   readonly store: string;
+  readonly shape?: StoreShape | undefined;
   readonly rightStore: string;
   readonly readRight?: ((stored: unknown) => unknown) | undefined;
 }
@@ -473,6 +494,8 @@ export interface StoreDescription {
   readonly joinWindow?: JoinWindowSpec;
   /** The node that owns the store: an aggregation or a table's source. */
   readonly node: string;
+  /** What the store holds, if the topology declares it: recorded in its changelog and checked on start (docs/state.md). */
+  readonly shape?: StoreShape | undefined;
 }
 
 /** A connected part of the graph: its sources are read by one task per input partition. */
@@ -499,16 +522,19 @@ export class Topology {
     this.nodes = nodes;
     this.stores = nodes.flatMap((node): StoreDescription[] => {
       if ((node.kind === "source" && node.store !== undefined) || node.kind === "materialize" || node.kind === "foreignKeySend") {
-        return [{ name: node.store!, changelogTopic: changelogTopicName(application, node.store!), node: node.name }];
+        return [{ name: node.store!, changelogTopic: changelogTopicName(application, node.store!), node: node.name, shape: node.shape }];
       }
       if (node.kind === "foreignKeySubscribe") {
-        return [{ name: node.store, changelogTopic: changelogTopicName(application, node.store), node: node.name, subscriptions: true }];
+        return [{ name: node.store, changelogTopic: changelogTopicName(application, node.store), node: node.name, subscriptions: true, shape: node.shape }];
       }
       if (node.kind === "dedup") {
-        return [{ name: node.store, changelogTopic: changelogTopicName(application, node.store), node: node.name, dedup: { withinMs: node.withinMs } }];
+        return [{ name: node.store, changelogTopic: changelogTopicName(application, node.store), node: node.name, dedup: { withinMs: node.withinMs }, shape: node.shape }];
       }
       if (node.kind === "streamJoin") {
-        return [node.thisStore, node.otherStore].map((store) => ({ name: store, changelogTopic: changelogTopicName(application, store), joinWindow: node.window, node: node.name }));
+        return (["this", "other"] as const).map((side) => {
+          const store = side === "this" ? node.thisStore : node.otherStore;
+          return { name: store, changelogTopic: changelogTopicName(application, store), joinWindow: node.window, node: node.name, shape: node.shapes?.[side] };
+        });
       }
       if (node.kind !== "aggregate" && node.kind !== "tableAggregate" && node.kind !== "windowedAggregate") return [];
       return [
@@ -517,6 +543,7 @@ export class Topology {
           changelogTopic: changelogTopicName(application, node.store),
           node: node.name,
           ...(node.kind === "windowedAggregate" ? { window: node.window } : {}),
+          shape: node.shape,
         },
       ];
     });
@@ -736,8 +763,8 @@ export class TopologyBuilder {
    * named `name` (changelog `<application>-<name>-changelog`); a record with a
    * null value deletes its key. Its changes flow downstream, deletes as null values.
    */
-  table<K, V>(name: string, options: SourceOptions<K, V>): KTable<K, V> {
-    this.add({ ...sourceNode(name, options), store: name });
+  table<K, V>(name: string, options: TableSourceOptions<K, V>): KTable<K, V> {
+    this.add({ ...sourceNode(name, options), store: name, shape: options.shape });
     return new KTable<K, V>(this, name);
   }
 
@@ -850,9 +877,12 @@ export class KStream<K, V, W extends boolean = false> {
    * kept. Needs the stream partitioned by its key. The store `options.store`
    * remembers when each key was last kept (changelog `<application>-<store>-changelog`).
    */
-  dedup(name: string, options: { readonly store: string; readonly withinMs: number; readonly by?: (record: RecordOf<K, V, W>) => unknown }): KStream<K, V, W> {
+  dedup(
+    name: string,
+    options: { readonly store: string; readonly withinMs: number; readonly by?: (record: RecordOf<K, V, W>) => unknown; readonly shape?: StoreShape },
+  ): KStream<K, V, W> {
     if (!(options.withinMs > 0)) throw new TopologyError(`${name}: a dedup window must be longer than 0 ms, not ${options.withinMs}`);
-    this.builder.add({ kind: "dedup", name, parent: this.node, store: options.store, withinMs: options.withinMs, by: options.by as DedupNode["by"] });
+    this.builder.add({ kind: "dedup", name, parent: this.node, store: options.store, withinMs: options.withinMs, by: options.by as DedupNode["by"], shape: options.shape });
     return new KStream<K, V, W>(this.builder, name);
   }
 
@@ -913,6 +943,7 @@ export class KStream<K, V, W extends boolean = false> {
       window: options.window,
       thisStore: options.stores.this,
       otherStore: options.stores.other,
+      shapes: options.shapes,
     });
     return new KStream(this.builder, name);
   }
@@ -924,6 +955,7 @@ export class KStream<K, V, W extends boolean = false> {
       name,
       parent: this.node,
       store: options.store,
+      shape: options.shape,
       initializer: fns.initializer,
       adder: fns.adder as AggregateNode["adder"],
       result: (fns.result ?? identity) as AggregateNode["result"],
@@ -988,6 +1020,7 @@ export class WindowedKStream<K, V> {
       name,
       parent: this.node,
       store: options.store,
+      shape: options.shape,
       window: this.window,
       emit: options.emit ?? "changes",
       initializer: fns.initializer,
@@ -1088,7 +1121,14 @@ export class KTable<K, V, W extends boolean = false> {
     const internalSource = (sourceName: string, topic: string, key: Format<unknown>) =>
       this.builder.add({ kind: "source", name: sourceName, topic, keyFormat: key, valueFormat: json, timestamp: undefined, internal: true });
 
-    this.builder.add({ kind: "foreignKeySend", name: `${name}-subscribe`, parent: this.node, foreignKey: options.foreignKey as ForeignKeySendNode["foreignKey"], store: `${options.prefix}-foreign-keys` });
+    this.builder.add({
+      kind: "foreignKeySend",
+      name: `${name}-subscribe`,
+      parent: this.node,
+      foreignKey: options.foreignKey as ForeignKeySendNode["foreignKey"],
+      store: `${options.prefix}-foreign-keys`,
+      shape: options.shapes?.foreignKeys,
+    });
     internalSink(`${name}-subscription-sink`, `${name}-subscribe`, subscriptionTopic, subscriptionKey);
     internalSource(`${name}-subscription-source`, subscriptionTopic, subscriptionKey);
     this.builder.add({
@@ -1097,6 +1137,7 @@ export class KTable<K, V, W extends boolean = false> {
       parent: `${name}-subscription-source`,
       table: other.node,
       store: subscriptions,
+      shape: options.shapes?.subscriptions,
       rightStore: right.store,
       ...(right.read ? { readRight: right.read } : {}),
     });
@@ -1133,8 +1174,8 @@ export class KTable<K, V, W extends boolean = false> {
   }
 
   /** Keeps the table's rows in the store `options.store` (changelog `<application>-<store>-changelog`), so that it can be joined. */
-  materialize(name: string, options: { readonly store: string }): KTable<K, V> {
-    this.builder.add({ kind: "materialize", name, parent: this.node, store: options.store });
+  materialize(name: string, options: { readonly store: string; readonly shape?: StoreShape }): KTable<K, V> {
+    this.builder.add({ kind: "materialize", name, parent: this.node, store: options.store, shape: options.shape });
     return new KTable<K, V>(this.builder, name);
   }
 
@@ -1165,6 +1206,7 @@ export class KGroupedTable<K, V> {
       name,
       parent: this.node,
       store: options.store,
+      shape: options.shape,
       initializer: fns.initializer,
       adder: fns.adder as TableAggregateNode["adder"],
       subtractor: fns.subtractor as TableAggregateNode["subtractor"],
@@ -1185,6 +1227,8 @@ export interface ForeignKeyJoinOptions<K, V, KO> {
   readonly subscriptionKey?: Format<KO>;
   /** How the response topic encodes this table's keys: as this table's topic does (default JSON). */
   readonly responseKey?: Format<K>;
+  /** What the stores `<prefix>-foreign-keys` and `<prefix>-subscriptions` hold (docs/state.md). */
+  readonly shapes?: { readonly foreignKeys: StoreShape; readonly subscriptions: StoreShape };
 }
 
 /** Builds a topology: `defineTopology("wordcount", (builder) => { ... })`. */
