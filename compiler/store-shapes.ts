@@ -16,19 +16,11 @@
 import { createHash } from "node:crypto";
 import type { AggregateStep, CountStep, Expr, JoinType, SumStep } from "../grammar/ast.ts";
 import { expression } from "../grammar/format.ts";
+import type { StoreShape } from "../runtime/store-shape.ts";
 import type { Type } from "./types.ts";
 
-/** What the generated code gives the runtime with a store's declaration (the runtime's StoreShape). */
-export interface StoreShapePlan {
-  readonly kind: string;
-  readonly key: string;
-  readonly value: string;
-  /** An aggregation's fields, `name: function(argument)`, for messages that say which came or went. */
-  readonly fields?: readonly string[];
-  readonly valueType?: string;
-  readonly window?: string;
-  readonly fingerprint: string;
-}
+/** What the generated code gives the runtime with a store's declaration: the runtime's own type, so that both read it alike. */
+export type StoreShapePlan = StoreShape;
 
 /** How the records reaching a store were partitioned by their key: as text, or as JSON (a repartition topic's default). */
 export type KeyEncoding = "string" | "json" | undefined;

@@ -11,9 +11,9 @@ export interface ApplicationReset {
   readonly application: string;
   /** The application's internal topics that existed, now deleted: changelogs and repartition topics. */
   readonly deletedTopics: readonly string[];
-  /** The topics the next run reads again from their beginning. */
+  /** The input topics (that exist) the next run reads again from their beginning. */
   readonly inputTopics: readonly string[];
-  /** Topics the application writes that are left as they are: its sinks' fixed topics and its dead-letter topic. */
+  /** Topics the application writes that exist and are left as they are: its sinks' fixed topics and its dead-letter topic. */
   readonly keptTopics: readonly string[];
 }
 

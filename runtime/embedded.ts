@@ -243,7 +243,13 @@ export function resetEmbedded(topology: Topology, options: { readonly data: stri
   const log = new EmbeddedLogImpl(path);
   try {
     const deletedTopics = log.resetApplicationSync(topology.application, internalTopicsOf(topology));
-    return { application: topology.application, deletedTopics, inputTopics: [...new Set(topology.sourceTopics)], keptTopics: keptTopicsOf(topology) };
+    const exists = (topic: string) => log.topicSync(topic) !== undefined;
+    return {
+      application: topology.application,
+      deletedTopics,
+      inputTopics: [...new Set(topology.sourceTopics)].filter(exists),
+      keptTopics: keptTopicsOf(topology).filter(exists),
+    };
   } finally {
     log.close();
   }

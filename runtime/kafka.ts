@@ -238,7 +238,7 @@ export async function resetKafka(topology: Topology, settings: KafkaSettings): P
 
     const deletedTopics = internalTopicsOf(target).filter((topic) => existing.has(topic));
     await client.deleteTopics(deletedTopics);
-    return { application, deletedTopics, inputTopics, keptTopics: keptTopicsOf(target) };
+    return { application, deletedTopics, inputTopics, keptTopics: keptTopicsOf(target).filter((topic) => existing.has(topic)) };
   } finally {
     await client.close();
   }
