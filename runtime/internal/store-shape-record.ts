@@ -6,9 +6,12 @@
 //   key is written once), deleting the changelog (`weir reset`) deletes it, and
 //   both engines read it back through the one changelog reader.
 // - A task writes it in its first commit when its partition has none, in the
-//   same transaction as the store's first records (so under exactly-once it is
-//   never there without them, nor they without it, except for state written by
-//   an earlier weir, see below). A partition nobody wrote to has none yet.
+//   same transaction as the store's records of that commit: under exactly-once
+//   no record of the store is ever there without it (but for state written by
+//   an earlier weir, see below). The embedded engine commits every task
+//   together, so each partition records it at the first commit, an empty one
+//   too; on Kafka a task commits once it has processed something, so a
+//   partition no record has reached may have none.
 // - Restoration skips it as state and checks the last one it read against the
 //   shape the topology declares: a different fingerprint stops the start with a
 //   StoreShapeError before any record is processed.
