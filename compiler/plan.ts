@@ -11,6 +11,7 @@ import type { AggregateFunctionName } from "./builtins.ts";
 import { LineMap } from "./diagnostic-printer.ts";
 import { keyEncodingOf, type KeyEncoding } from "./key-encoding.ts";
 import { Types, isNullable, type RecordType, type Type } from "./types.ts";
+import { aggregateShape, dedupShape, foreignKeysShape, joinBufferShape, subscriptionsShape, tableShape, windowText, type StoreShapePlan } from "./store-shapes.ts";
 
 export type FormatPlan =
   | { readonly kind: "string" }
@@ -25,6 +26,8 @@ export interface SourcePlan {
   readonly keyFormat: FormatPlan;
   readonly valueFormat: FormatPlan;
   readonly eventTimeField: string | undefined;
+  /** A table's store (named after it): what it holds. */
+  readonly shape: StoreShapePlan | undefined;
 }
 
 /** A window, in milliseconds. */
@@ -63,7 +66,7 @@ export type OperationPlan =
    * Drops a record whose key (and `by` value) a record kept within `withinMs`
    * had; the store `<stream>-dedup` remembers when each was last kept.
    */
-  | { readonly kind: "dedup"; readonly node: string; readonly store: string; readonly withinMs: number; readonly by: Expr | undefined; readonly input: Shape }
+  | { readonly kind: "dedup"; readonly node: string; readonly store: string; readonly shape: StoreShapePlan; readonly withinMs: number; readonly by: Expr | undefined; readonly input: Shape }
   /** The records of other streams join this one, each as it is. */
   | { readonly kind: "merge"; readonly node: string; readonly streams: readonly string[] }
   /** A stream-table join on the key with the table read from a topic (its store has the table's name). */
@@ -88,14 +91,24 @@ export type OperationPlan =
       readonly prefix: string;
       readonly subscriptionKey: FormatPlan | undefined;
       readonly responseKey: FormatPlan | undefined;
+      /** The stores `<prefix>-foreign-keys` and `<prefix>-subscriptions`. */
+      readonly shapes: { readonly foreignKeys: StoreShapePlan; readonly subscriptions: StoreShapePlan };
       readonly input: Shape;
     }
   /** A derived table's rows, kept in the store named after it (changelog `<application>-<store>-changelog`). */
-  | { readonly kind: "materialize"; readonly node: string; readonly store: string }
+  | { readonly kind: "materialize"; readonly node: string; readonly store: string; readonly shape: StoreShapePlan }
   /** A table's rows regrouped: each change of a row sent to its old group (subtracted) and its new one (added) through the repartition topic. */
   | { readonly kind: "tableGroupBy"; readonly node: string; readonly key: Expr; readonly repartition: string; readonly keyFormat?: FormatPlan; readonly input: Shape }
   /** A grouped table's aggregation: every aggregate function in it can subtract. */
-  | { readonly kind: "tableAggregate"; readonly node: string; readonly store: string; readonly aggregation: AggregationPlan; readonly input: Shape; readonly result: Type }
+  | {
+      readonly kind: "tableAggregate";
+      readonly node: string;
+      readonly store: string;
+      readonly shape: StoreShapePlan;
+      readonly aggregation: AggregationPlan;
+      readonly input: Shape;
+      readonly result: Type;
+    }
   /**
    * A windowed stream-stream join with the collection `other`; each side is
    * buffered in its store (changelogs `<application>-<store>-changelog`). The
@@ -110,6 +123,7 @@ export type OperationPlan =
       readonly withinMs: number;
       readonly graceMs: number;
       readonly stores: { readonly this: string; readonly other: string };
+      readonly shapes: { readonly this: StoreShapePlan; readonly other: StoreShapePlan };
       readonly otherRepartition: { readonly name: string; readonly keyFormat?: FormatPlan } | undefined;
       readonly input: Shape;
     }
@@ -118,6 +132,7 @@ export type OperationPlan =
       readonly node: string;
       /** The store's name; its changelog is `<application>-<store>-changelog`. */
       readonly store: string;
+      readonly shape: StoreShapePlan;
       readonly aggregation: AggregationPlan;
       /** A windowed aggregation: the store is a window store. */
       readonly window: WindowPlan | undefined;
@@ -249,6 +264,7 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
         keyFormat: planFormat(declaration.keyFormat, shape.key),
         valueFormat: planFormat(declaration.valueFormat, shape.value),
         eventTimeField: declaration.eventTime?.name,
+        shape: declaration.collection === "table" ? tableShape(shape.key, shape.keyEncoding, shape.value) : undefined,
       },
       operations: [],
       shape,
@@ -306,7 +322,10 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
         if (input.keyChanged) operations.push({ kind: "repartition", name: repartitionName(index), ...keyFormatFor(keyEncodingOf(input.key)) });
         dedups++;
         const store = dedups === 1 ? `${name}-dedup` : `${name}-${index + 1}-dedup`;
-        operations.push({ kind: "dedup", node, store, withinMs: checked.durations.get(step.within)!, by: step.by, input });
+        const withinMs = checked.durations.get(step.within)!;
+        // Repartitioned (the key changed): keys encoded as the repartition above encodes them.
+        const shape = dedupShape(input.key, input.keyChanged ? keyEncodingOf(input.key) : input.keyEncoding, step.by, withinMs);
+        operations.push({ kind: "dedup", node, store, shape, withinMs, by: step.by, input });
         break;
       }
       case "Merge":
@@ -329,12 +348,15 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
         // What the aggregation makes is what the step after it reads, if one does.
         const next = declaration.steps[index + 1];
         const result = next ? checked.stepInputs.get(next)!.value : shape.value;
-        operations.push({ kind: "aggregate", node, store: transformed.aggregateStore, aggregation: planAggregation(step, checked), window, input, result });
+        const storeShape = aggregateShape(window ? "windowed aggregate" : "aggregate", shape.key, shape.keyEncoding, step, result, window && windowText(window));
+        operations.push({ kind: "aggregate", node, store: transformed.aggregateStore, shape: storeShape, aggregation: planAggregation(step, checked), window, input, result });
         break;
       }
     }
   });
-  if (transformed.steps.length > 0) operations.push({ kind: "materialize", node: `${name}-materialize`, store: name });
+  if (transformed.steps.length > 0) {
+    operations.push({ kind: "materialize", node: `${name}-materialize`, store: name, shape: tableShape(shape.key, shape.keyEncoding, shape.value, window && windowText(window)) });
+  }
   return { name, line, start: { kind: "collection", name: declaration.input.name }, operations, shape };
 }
 
@@ -364,6 +386,8 @@ function planTablePipeline(declaration: Extract<CollectionDecl, { kind: "Pipelin
         return { kind: "tableMapValues", node, value: step.value, input };
       case "Join":
         if (step.on) {
+          const subscriptionKey = keyFormatOf(checked.shapes.get(step.other.name)!);
+          const foreignKey = checked.types.get(step.on)!;
           return {
             kind: "foreignKeyJoin",
             node,
@@ -371,8 +395,12 @@ function planTablePipeline(declaration: Extract<CollectionDecl, { kind: "Pipelin
             left: step.type === "left",
             foreignKey: step.on,
             prefix: name,
-            subscriptionKey: keyFormatOf(checked.shapes.get(step.other.name)!),
+            subscriptionKey,
             responseKey: keyFormatOf(input),
+            shapes: {
+              foreignKeys: foreignKeysShape(input.key, input.keyEncoding, foreignKey),
+              subscriptions: subscriptionsShape(foreignKey, subscriptionKey?.kind === "string" ? "string" : "json", input.key),
+            },
             input,
           };
         }
@@ -381,7 +409,8 @@ function planTablePipeline(declaration: Extract<CollectionDecl, { kind: "Pipelin
         throw new Error(`'${stepName(step)}' on a table reached the planner`);
     }
   });
-  operations.push({ kind: "materialize", node: `${name}-materialize`, store: name });
+  const shape = checked.shapes.get(name)!;
+  operations.push({ kind: "materialize", node: `${name}-materialize`, store: name, shape: tableShape(shape.key, shape.keyEncoding, shape.value) });
   return operations;
 }
 
@@ -390,10 +419,19 @@ function planGroupedTable(declaration: Extract<CollectionDecl, { kind: "Pipeline
   const name = declaration.name.name;
   const [group, aggregation, ...after] = declaration.steps as [GroupByStep, CountStep | SumStep | AggregateStep, ...Step[]];
   const transformed = tableTransform(declaration);
-  const result = after[0] ? checked.stepInputs.get(after[0])!.value : checked.shapes.get(name)!.value;
+  const shape = checked.shapes.get(name)!;
+  const result = after[0] ? checked.stepInputs.get(after[0])!.value : shape.value;
   const operations: OperationPlan[] = [
     { kind: "tableGroupBy", node: `${name}-1-${nodeSuffix(group)}`, key: group.key, repartition: name, ...keyFormatFor(keyEncodingOf(checked.types.get(group.key)!)), input: checked.stepInputs.get(group)! },
-    { kind: "tableAggregate", node: `${name}-2-${nodeSuffix(aggregation)}`, store: transformed.aggregateStore, aggregation: planAggregation(aggregation, checked), input: checked.stepInputs.get(aggregation)!, result },
+    {
+      kind: "tableAggregate",
+      node: `${name}-2-${nodeSuffix(aggregation)}`,
+      store: transformed.aggregateStore,
+      shape: aggregateShape("table aggregate", shape.key, shape.keyEncoding, aggregation, result, undefined),
+      aggregation: planAggregation(aggregation, checked),
+      input: checked.stepInputs.get(aggregation)!,
+      result,
+    },
   ];
   after.forEach((step, index) => {
     const node = `${name}-${index + 3}-${nodeSuffix(step)}`;
@@ -402,7 +440,7 @@ function planGroupedTable(declaration: Extract<CollectionDecl, { kind: "Pipeline
     else if (step.kind === "Select") operations.push({ kind: "tableMapValues", node, value: step.value, input });
     else throw new Error(`'${stepName(step)}' after a grouped table's aggregation reached the planner`);
   });
-  if (after.length > 0) operations.push({ kind: "materialize", node: `${name}-materialize`, store: name });
+  if (after.length > 0) operations.push({ kind: "materialize", node: `${name}-materialize`, store: name, shape: tableShape(shape.key, shape.keyEncoding, shape.value) });
   return operations;
 }
 
@@ -483,14 +521,20 @@ function planStreamStreamJoin(
   if (otherShape.keyChanged || otherShape.keyEncoding !== encoding) {
     otherRepartition = { name: `${prefix}-${other}`, ...keyFormat };
   }
+  const withinMs = checked.durations.get(step.within!)!;
+  const graceMs = step.grace ? checked.durations.get(step.grace)! : 0;
   operations.push({
     kind: "streamJoin",
     node,
     other,
     type: step.type,
-    withinMs: checked.durations.get(step.within!)!,
-    graceMs: step.grace ? checked.durations.get(step.grace)! : 0,
+    withinMs,
+    graceMs,
     stores: { this: `${prefix}-join-this`, other: `${prefix}-join-other` },
+    shapes: {
+      this: joinBufferShape(input.key, encoding, input.value, step.type, withinMs, graceMs),
+      other: joinBufferShape(otherShape.key, encoding, otherShape.value, step.type, withinMs, graceMs),
+    },
     otherRepartition,
     input,
   });

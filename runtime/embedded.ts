@@ -1,8 +1,9 @@
 // The embedded engine's public face: a log in one SQLite file (topics you can
 // produce to and consume from, as the CLI does) and `runEmbedded`, which runs
 // a topology over it with exactly-once state.
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { internalTopicsOf, keptTopicsOf, type ApplicationReset } from "./application-reset.ts";
 import type { Engine, RunOptions, RunSummary } from "./engine.ts";
 import { TopicError, WeirRuntimeError } from "./errors.ts";
 import { formatNamed } from "./formats.ts";
@@ -236,5 +237,30 @@ export async function runEmbedded(topology: Topology, options: EmbeddedRunOption
     return await engine.run(topology, runOptions);
   } finally {
     await engine.close();
+  }
+}
+
+/**
+ * Resets the application in a data folder (or database file): deletes its
+ * internal topics and its committed input offsets, and fences a run still
+ * going on it (application-reset.ts). The sinks' topics and the dead-letter
+ * topic are left as they are. A folder without a database is an error, not a
+ * reset of nothing: it is likely a mistyped path.
+ */
+export function resetEmbedded(topology: Topology, options: { readonly data: string } | { readonly path: string }): ApplicationReset {
+  const path = "data" in options ? embeddedDatabasePath(options.data) : options.path;
+  if (!existsSync(path)) throw new WeirRuntimeError(`nothing to reset: there is no ${path}`);
+  const log = new EmbeddedLogImpl(path);
+  try {
+    const deletedTopics = log.resetApplicationSync(topology.application, internalTopicsOf(topology));
+    const exists = (topic: string) => log.topicSync(topic) !== undefined;
+    return {
+      application: topology.application,
+      deletedTopics,
+      inputTopics: [...new Set(topology.sourceTopics)].filter(exists),
+      keptTopics: keptTopicsOf(topology).filter(exists),
+    };
+  } finally {
+    log.close();
   }
 }

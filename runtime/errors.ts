@@ -28,3 +28,20 @@ export class ProducerFencedError extends WeirRuntimeError {
 export class EngineStateError extends WeirRuntimeError {
   override readonly name: string = "EngineStateError";
 }
+
+/**
+ * A store's changelog was written in another shape than the topology being
+ * started declares for it (an aggregate field added, a window resized, ...):
+ * the run is refused before it processes anything (docs/state.md). `change`
+ * says what changed, following "store 'NAME' was written".
+ */
+export class StoreShapeError extends WeirRuntimeError {
+  override readonly name: string = "StoreShapeError";
+
+  constructor(
+    readonly store: string,
+    readonly change: string,
+  ) {
+    super(`store '${store}' was written ${change}`);
+  }
+}

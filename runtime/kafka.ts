@@ -2,6 +2,7 @@
 // kafkajs, exactly-once (a transactional producer per task) or at-least-once.
 // See docs/kafka.md.
 import { logLevel as kafkaLogLevel, type SASLOptions } from "kafkajs";
+import { internalTopicsOf, keptTopicsOf, type ApplicationReset } from "./application-reset.ts";
 import type { Engine, RunOptions, RunSummary } from "./engine.ts";
 import type { ConsumedRecord, ProduceRecord } from "./embedded.ts";
 import { EngineStateError, TopicError, WeirRuntimeError } from "./errors.ts";
@@ -199,6 +200,48 @@ export function withApplicationId(topology: Topology, applicationId: string): To
     return node;
   });
   return new Topology(applicationId, nodes);
+}
+
+/**
+ * Resets the application on Kafka (application-reset.ts), as Kafka Streams'
+ * kafka-streams-application-reset does, in this order:
+ *
+ *  1. Refuse while the application's consumer group has members: an instance
+ *     still running would write to the topics being deleted.
+ *  2. Delete the consumer group, and with it every offset it committed (also
+ *     those of its repartition topics, deleted next).
+ *  3. Commit each input topic's earliest offsets for the group, so that the
+ *     next run (and `kafka-consumer-groups --describe`) starts there.
+ *  4. Delete the internal topics that exist (changelogs, repartition topics)
+ *     and wait until they are gone; the next run creates them anew.
+ *
+ * A reset that stopped half way can be run again. The sinks' topics and the
+ * dead-letter topic are left as they are.
+ */
+export async function resetKafka(topology: Topology, settings: KafkaSettings): Promise<ApplicationReset> {
+  const application = settings.applicationId ?? topology.application;
+  const target = withApplicationId(topology, application);
+  const client = clientFor(brokerList(settings.brokers), settings);
+  const running = (members: number) =>
+    new EngineStateError(`application '${application}' is running (its consumer group has ${members} active member(s)): stop every instance, then reset it`);
+  try {
+    await client.connect();
+    const members = await client.groupMemberCount(application);
+    if (members > 0) throw running(members);
+    if (!(await client.deleteGroup(application))) throw running(await client.groupMemberCount(application));
+
+    const existing = new Map((await client.topics()).map((topic) => [topic.name, topic.partitions]));
+    const inputTopics = [...new Set(target.sourceTopics)].filter((topic) => existing.has(topic));
+    const inputs = inputTopics.flatMap((topic) => [...Array(existing.get(topic)!).keys()].map((partition) => ({ topic, partition })));
+    const earliest = await client.earliestOffsets(inputs);
+    await client.commitOffsetsOutsideGroup(application, inputs.map((tp, i) => ({ ...tp, offset: earliest[i]! })));
+
+    const deletedTopics = internalTopicsOf(target).filter((topic) => existing.has(topic));
+    await client.deleteTopics(deletedTopics);
+    return { application, deletedTopics, inputTopics, keptTopics: keptTopicsOf(target).filter((topic) => existing.has(topic)) };
+  } finally {
+    await client.close();
+  }
 }
 
 export interface KafkaProduceOptions {

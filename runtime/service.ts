@@ -9,6 +9,8 @@ import { runEmbedded } from "./embedded.ts";
 import type { KafkaSettings } from "./kafka.ts";
 import type { RunSummary } from "./engine.ts";
 import type { Topology } from "./topology.ts";
+import { StoreShapeError } from "./errors.ts";
+import { resetCommand, STORE_SHAPE_EXIT_CODE, storeShapeRefusal } from "./store-shape.ts";
 
 const booleanSetting = z.enum(["true", "false"], { message: "must be true or false" }).transform((value) => value === "true");
 
@@ -125,12 +127,23 @@ function kafkaSettings(settings: ServiceSettings): KafkaSettings {
   };
 }
 
+export interface ServiceOptions {
+  /** The .weir file the topology was compiled from, as the generated module names it: for the `weir reset` a refused start suggests. */
+  readonly source?: string;
+}
+
 /**
  * Runs the topology on Kafka when WEIR_BROKERS is set, else on the embedded
  * engine in WEIR_DATA_DIR, with the environment's settings,
- * committing and stopping cleanly on SIGINT or SIGTERM.
+ * committing and stopping cleanly on SIGINT or SIGTERM. A start refused
+ * because a store's state was written in another shape (docs/state.md) is
+ * one line and exit code 3.
  */
-export async function runService(topology: Topology, env: Readonly<Record<string, string | undefined>> = process.env): Promise<RunSummary | undefined> {
+export async function runService(
+  topology: Topology,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  options: ServiceOptions = {},
+): Promise<RunSummary | undefined> {
   let settings: ServiceSettings;
   try {
     settings = readServiceSettings(env);
@@ -157,6 +170,15 @@ export async function runService(topology: Topology, env: Readonly<Record<string
       : await runEmbedded(topology, { ...common, data: settings.WEIR_DATA_DIR! });
     process.stderr.write(`${summary.application}: processed ${summary.recordsProcessed} records in ${summary.commits} commits (${summary.stoppedBy})\n`);
     return summary;
+  } catch (error) {
+    if (!(error instanceof StoreShapeError)) throw error;
+    const file = options.source ?? `${topology.application}.weir`;
+    const target = settings.WEIR_BROKERS
+      ? { brokers: settings.WEIR_BROKERS.join(","), applicationId: settings.WEIR_APPLICATION_ID }
+      : { data: settings.WEIR_DATA_DIR! };
+    process.stderr.write(`${topology.application}: ${storeShapeRefusal(error.message, resetCommand(file, target))}\n`);
+    process.exitCode = STORE_SHAPE_EXIT_CODE;
+    return undefined;
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);

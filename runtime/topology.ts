@@ -7,6 +7,7 @@ import { WeirRuntimeError } from "./errors.ts";
 import { formats, type Format, type WindowedFormat } from "./formats.ts";
 import type { EmitMode, JoinWindowSpec, TimeWindow, WindowSpec } from "./windows.ts";
 import { aggregationsFor, type Aggregations, type Aggregator } from "./aggregations.ts";
+import type { StoreShape } from "./store-shape.ts";
 
 export interface StreamRecord<K, V> {
   readonly key: K;
@@ -42,6 +43,11 @@ export interface SourceOptions<K, V> {
   readonly value: Format<V>;
   /** Event time from the value; absent: the record's own timestamp. */
   readonly timestamp?: (value: V) => number;
+}
+
+/** A table read from a topic: its store's shape, when the topology declares it (docs/state.md). */
+export interface TableSourceOptions<K, V> extends SourceOptions<K, V> {
+  readonly shape?: StoreShape;
 }
 
 /** Header names and values of a record written; a null (or undefined) value leaves that header out. */
@@ -90,6 +96,8 @@ export interface AggregatorOption<R, A, Out> {
 export type AggregateOptions<K, V, A, Out = A> = {
   /** The state store's name; its changelog topic is `<application>-<store>-changelog`. */
   readonly store: string;
+  /** What the store holds, recorded in its changelog and checked on start (docs/state.md); generated topologies give it. */
+  readonly shape?: StoreShape;
 } & (AggregateFunctions<StreamRecord<K, V>, A, Out> | AggregatorOption<StreamRecord<K, V>, A, Out>);
 
 export type WindowedAggregateOptions<K, V, A, Out = A> = AggregateOptions<K, V, A, Out> & {
@@ -109,6 +117,8 @@ export interface StreamJoinOptions<T extends StreamJoinType = StreamJoinType> {
    * changelogs are `<application>-<store>-changelog`.
    */
   readonly stores: { readonly this: string; readonly other: string };
+  /** What each buffer holds, recorded in its changelog and checked on start (docs/state.md). */
+  readonly shapes?: { readonly this: StoreShape; readonly other: StoreShape };
 }
 
 function functionsOf<R, A, Out>(options: AggregateFunctions<R, A, Out> | AggregatorOption<R, A, Out>): AggregateFunctions<R, A, Out> {
@@ -133,6 +143,8 @@ export interface SourceNode extends NodeBase {
    * record, tombstones (null values) too, as Kafka Streams and ksqlDB do.
    */
   readonly store?: string;
+  /** The store's shape, if declared (docs/state.md). */
+  readonly shape?: StoreShape | undefined;
 }
 
 /** A stream-table join on the key, looking the key up in a source table's store. */
@@ -172,6 +184,8 @@ export interface StreamJoinNode extends NodeBase {
   readonly thisStore: string;
   /** The right side's buffer. */
   readonly otherStore: string;
+  /** The buffers' shapes, if declared (docs/state.md). */
+  readonly shapes?: { readonly this: StoreShape; readonly other: StoreShape } | undefined;
 }
 
 export interface FilterNode extends NodeBase {
@@ -212,6 +226,7 @@ export interface AggregateNode extends NodeBase {
   readonly kind: "aggregate";
   readonly parent: string;
   readonly store: string;
+  readonly shape?: StoreShape | undefined;
   readonly initializer: () => unknown;
   readonly adder: (aggregate: unknown, record: StreamRecord<unknown, unknown>) => unknown;
   readonly result: (aggregate: unknown) => unknown;
@@ -228,6 +243,7 @@ export interface TableAggregateNode extends NodeBase {
   readonly kind: "tableAggregate";
   readonly parent: string;
   readonly store: string;
+  readonly shape?: StoreShape | undefined;
   readonly initializer: () => unknown;
   readonly adder: (aggregate: unknown, record: StreamRecord<unknown, unknown>) => unknown;
   readonly subtractor: (aggregate: unknown, record: StreamRecord<unknown, unknown>) => unknown;
@@ -264,6 +280,7 @@ export interface WindowedAggregateNode extends NodeBase {
   readonly kind: "windowedAggregate";
   readonly parent: string;
   readonly store: string;
+  readonly shape?: StoreShape | undefined;
   readonly window: WindowSpec;
   readonly emit: EmitMode;
   readonly initializer: () => unknown;
@@ -282,6 +299,7 @@ export interface DedupNode extends NodeBase {
   readonly kind: "dedup";
   readonly parent: string;
   readonly store: string;
+  readonly shape?: StoreShape | undefined;
   readonly withinMs: number;
   readonly by: ((record: StreamRecord<unknown, unknown>) => unknown) | undefined;
 }
@@ -374,6 +392,7 @@ export interface MaterializeNode extends NodeBase {
   readonly store: string;
   /** The windows of the windowed aggregation this table derives from. */
   readonly window?: WindowSpec;
+  readonly shape?: StoreShape | undefined;
 }
 
 /**
@@ -388,6 +407,7 @@ export interface ForeignKeySendNode extends NodeBase {
   readonly parent: string;
   readonly foreignKey: (record: StreamRecord<unknown, unknown>) => unknown;
   readonly store: string;
+  readonly shape?: StoreShape | undefined;
 }
 
 /**
@@ -401,6 +421,7 @@ export interface ForeignKeySubscribeNode extends NodeBase {
   /** The right table's node, whose store is read. */
   readonly table: string;
   readonly store: string;
+  readonly shape?: StoreShape | undefined;
   readonly rightStore: string;
   readonly readRight?: ((stored: unknown) => unknown) | undefined;
 }
@@ -502,6 +523,8 @@ export interface StoreDescription {
   readonly joinWindow?: JoinWindowSpec;
   /** The node that owns the store: an aggregation or a table's source. */
   readonly node: string;
+  /** What the store holds, if the topology declares it: recorded in its changelog and checked on start (docs/state.md). */
+  readonly shape?: StoreShape | undefined;
 }
 
 /** A connected part of the graph: its sources are read by one task per input partition. */
@@ -528,19 +551,22 @@ export class Topology {
     this.nodes = nodes;
     this.stores = nodes.flatMap((node): StoreDescription[] => {
       if (node.kind === "materialize" && node.window) {
-        return [{ name: node.store, changelogTopic: changelogTopicName(application, node.store), node: node.name, window: node.window }];
+        return [{ name: node.store, changelogTopic: changelogTopicName(application, node.store), node: node.name, window: node.window, shape: node.shape }];
       }
       if ((node.kind === "source" && node.store !== undefined) || node.kind === "materialize" || node.kind === "foreignKeySend") {
-        return [{ name: node.store!, changelogTopic: changelogTopicName(application, node.store!), node: node.name }];
+        return [{ name: node.store!, changelogTopic: changelogTopicName(application, node.store!), node: node.name, shape: node.shape }];
       }
       if (node.kind === "foreignKeySubscribe") {
-        return [{ name: node.store, changelogTopic: changelogTopicName(application, node.store), node: node.name, subscriptions: true }];
+        return [{ name: node.store, changelogTopic: changelogTopicName(application, node.store), node: node.name, subscriptions: true, shape: node.shape }];
       }
       if (node.kind === "dedup") {
-        return [{ name: node.store, changelogTopic: changelogTopicName(application, node.store), node: node.name, dedup: { withinMs: node.withinMs } }];
+        return [{ name: node.store, changelogTopic: changelogTopicName(application, node.store), node: node.name, dedup: { withinMs: node.withinMs }, shape: node.shape }];
       }
       if (node.kind === "streamJoin") {
-        return [node.thisStore, node.otherStore].map((store) => ({ name: store, changelogTopic: changelogTopicName(application, store), joinWindow: node.window, node: node.name }));
+        return (["this", "other"] as const).map((side) => {
+          const store = side === "this" ? node.thisStore : node.otherStore;
+          return { name: store, changelogTopic: changelogTopicName(application, store), joinWindow: node.window, node: node.name, shape: node.shapes?.[side] };
+        });
       }
       if (node.kind !== "aggregate" && node.kind !== "tableAggregate" && node.kind !== "windowedAggregate") return [];
       return [
@@ -549,6 +575,7 @@ export class Topology {
           changelogTopic: changelogTopicName(application, node.store),
           node: node.name,
           ...(node.kind === "windowedAggregate" ? { window: node.window } : {}),
+          shape: node.shape,
         },
       ];
     });
@@ -768,8 +795,8 @@ export class TopologyBuilder {
    * named `name` (changelog `<application>-<name>-changelog`); a record with a
    * null value deletes its key. Its changes flow downstream, deletes as null values.
    */
-  table<K, V>(name: string, options: SourceOptions<K, V>): KTable<K, V> {
-    this.add({ ...sourceNode(name, options), store: name });
+  table<K, V>(name: string, options: TableSourceOptions<K, V>): KTable<K, V> {
+    this.add({ ...sourceNode(name, options), store: name, shape: options.shape });
     return new KTable<K, V>(this, name);
   }
 
@@ -927,9 +954,12 @@ export class KStream<K, V, W extends boolean = false> {
    * remembers when each key was last kept (changelog `<application>-<store>-changelog`).
    * A tombstone passes, without calling `by`, and is not remembered.
    */
-  dedup(name: string, options: { readonly store: string; readonly withinMs: number; readonly by?: (record: RecordOf<K, V, W>) => unknown }): KStream<K, V, W> {
+  dedup(
+    name: string,
+    options: { readonly store: string; readonly withinMs: number; readonly by?: (record: RecordOf<K, V, W>) => unknown; readonly shape?: StoreShape },
+  ): KStream<K, V, W> {
     if (!(options.withinMs > 0)) throw new TopologyError(`${name}: a dedup window must be longer than 0 ms, not ${options.withinMs}`);
-    this.builder.add({ kind: "dedup", name, parent: this.node, store: options.store, withinMs: options.withinMs, by: options.by as DedupNode["by"] });
+    this.builder.add({ kind: "dedup", name, parent: this.node, store: options.store, withinMs: options.withinMs, by: options.by as DedupNode["by"], shape: options.shape });
     return new KStream<K, V, W>(this.builder, name);
   }
 
@@ -991,6 +1021,7 @@ export class KStream<K, V, W extends boolean = false> {
       window: options.window,
       thisStore: options.stores.this,
       otherStore: options.stores.other,
+      shapes: options.shapes,
     });
     return new KStream(this.builder, name);
   }
@@ -1003,6 +1034,7 @@ export class KStream<K, V, W extends boolean = false> {
       name,
       parent: this.node,
       store: options.store,
+      shape: options.shape,
       initializer: fns.initializer,
       adder: fns.adder as AggregateNode["adder"],
       result: (fns.result ?? identity) as AggregateNode["result"],
@@ -1069,6 +1101,7 @@ export class WindowedKStream<K, V> {
       name,
       parent: this.node,
       store: options.store,
+      shape: options.shape,
       window: this.window,
       emit: options.emit ?? "changes",
       initializer: fns.initializer,
@@ -1173,7 +1206,14 @@ export class KTable<K, V, W extends boolean = false> {
     const internalSource = (sourceName: string, topic: string, key: Format<unknown>) =>
       this.builder.add({ kind: "source", name: sourceName, topic, keyFormat: key, valueFormat: json, timestamp: undefined, internal: true });
 
-    this.builder.add({ kind: "foreignKeySend", name: `${name}-subscribe`, parent: this.node, foreignKey: options.foreignKey as ForeignKeySendNode["foreignKey"], store: `${options.prefix}-foreign-keys` });
+    this.builder.add({
+      kind: "foreignKeySend",
+      name: `${name}-subscribe`,
+      parent: this.node,
+      foreignKey: options.foreignKey as ForeignKeySendNode["foreignKey"],
+      store: `${options.prefix}-foreign-keys`,
+      shape: options.shapes?.foreignKeys,
+    });
     internalSink(`${name}-subscription-sink`, `${name}-subscribe`, subscriptionTopic, subscriptionKey);
     internalSource(`${name}-subscription-source`, subscriptionTopic, subscriptionKey);
     this.builder.add({
@@ -1182,6 +1222,7 @@ export class KTable<K, V, W extends boolean = false> {
       parent: `${name}-subscription-source`,
       table: other.node,
       store: subscriptions,
+      shape: options.shapes?.subscriptions,
       rightStore: right.store,
       ...(right.read ? { readRight: right.read } : {}),
     });
@@ -1223,9 +1264,9 @@ export class KTable<K, V, W extends boolean = false> {
    * table's rows are kept per key and window, in a window store with the
    * windows of its aggregation, each until its window closes (it cannot be joined).
    */
-  materialize(name: string, options: { readonly store: string }): KTable<K, V, W> {
+  materialize(name: string, options: { readonly store: string; readonly shape?: StoreShape }): KTable<K, V, W> {
     const window = this.builder.windowOfTable(this.node);
-    this.builder.add({ kind: "materialize", name, parent: this.node, store: options.store, ...(window ? { window } : {}) });
+    this.builder.add({ kind: "materialize", name, parent: this.node, store: options.store, shape: options.shape, ...(window ? { window } : {}) });
     return new KTable<K, V, W>(this.builder, name);
   }
 
@@ -1256,6 +1297,7 @@ export class KGroupedTable<K, V> {
       name,
       parent: this.node,
       store: options.store,
+      shape: options.shape,
       initializer: fns.initializer,
       adder: fns.adder as TableAggregateNode["adder"],
       subtractor: fns.subtractor as TableAggregateNode["subtractor"],
@@ -1276,6 +1318,8 @@ export interface ForeignKeyJoinOptions<K, V, KO> {
   readonly subscriptionKey?: Format<KO>;
   /** How the response topic encodes this table's keys: as this table's topic does (default JSON). */
   readonly responseKey?: Format<K>;
+  /** What the stores `<prefix>-foreign-keys` and `<prefix>-subscriptions` hold (docs/state.md). */
+  readonly shapes?: { readonly foreignKeys: StoreShape; readonly subscriptions: StoreShape };
 }
 
 /** Builds a topology: `defineTopology("wordcount", (builder) => { ... })`. */

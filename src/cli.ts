@@ -1,11 +1,27 @@
 // The `weir` command line: a thin layer over the compiler API (src/index.ts)
 // and the runtime's public API. Every failure is a message and an exit code,
 // never a stack trace.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { openEmbeddedLog, runEmbedded, WeirRuntimeError, type EmbeddedLog, type Guarantee, type ProduceRecord, type RunSummary } from "../runtime/index.ts";
+import {
+  embeddedDatabasePath,
+  openEmbeddedLog,
+  resetCommand,
+  resetEmbedded,
+  runEmbedded,
+  STORE_SHAPE_EXIT_CODE,
+  StoreShapeError,
+  storeShapeRefusal,
+  WeirRuntimeError,
+  type ApplicationReset,
+  type EmbeddedLog,
+  type Guarantee,
+  type ProduceRecord,
+  type ResetTarget,
+  type RunSummary,
+} from "../runtime/index.ts";
 import type { PrintFormat } from "../runtime/internal/record-bytes.ts";
 import { loadTopology, writeCompiledProject } from "./compiled-module.ts";
 import { check, format, formatDiagnostics, type Diagnostic } from "./index.ts";
@@ -207,12 +223,18 @@ export async function main(argv: readonly string[], io: Output = processOutput):
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
         try {
-          const summary = await runEmbedded(topology, {
-            data,
-            follow: options.follow,
-            commitIntervalMs: options.commitInterval,
-            signal: controller.signal,
-          });
+          let summary: RunSummary;
+          try {
+            summary = await runEmbedded(topology, {
+              data,
+              follow: options.follow,
+              commitIntervalMs: options.commitInterval,
+              signal: controller.signal,
+            });
+          } catch (error) {
+            exitCode = refuseChangedShape(error, file, { data }, io);
+            return;
+          }
           io.err(
             `processed ${summary.recordsProcessed} records in ${summary.commits} commits` +
               (summary.deadLettered > 0 ? `; ${summary.deadLettered} sent to ${topology.deadLetterTopic}` : "") +
@@ -236,6 +258,39 @@ export async function main(argv: readonly string[], io: Output = processOutput):
       }
     });
 
+  program
+    .command("reset")
+    .description(
+      "reset an application, as kafka-streams-application-reset does: delete its internal topics (changelogs, repartition topics) and move its input offsets back to the beginning, so that its next run recomputes its state; output topics are not touched",
+    )
+    .argument("<file>", ".weir file")
+    .option("-d, --data <dir>", "data folder of the embedded engine")
+    .option("-b, --brokers <host:port,...>", "reset on Kafka: the bootstrap brokers (refused while an instance runs)")
+    .option("--application-id <id>", "on Kafka: reset the application run under this id instead of the file's")
+    .action(async (file: string, options: { data?: string; brokers?: string; applicationId?: string }) => {
+      const where = dataOrBrokers("reset", options);
+      if (where === "embedded" && options.applicationId !== undefined) throw new UsageError("--application-id is for Kafka: add --brokers HOST:PORT");
+      if (where === "embedded" && !existsSync(embeddedDatabasePath(options.data!))) throw new UsageError(`nothing to reset: ${options.data} is not a data folder (it has no weir.db)`);
+      const source = readSource(file);
+      const loaded = await loadTopology(file, source);
+      printDiagnostics(loaded.diagnostics, source, io);
+      if (!loaded.topology) {
+        exitCode = 1;
+        return;
+      }
+      let reset: ApplicationReset;
+      if (where === "kafka") {
+        const { resetKafka } = await import("../runtime/kafka.ts");
+        reset = await resetKafka(loaded.topology, { brokers: options.brokers!, ...(options.applicationId !== undefined ? { applicationId: options.applicationId } : {}) });
+      } else {
+        reset = resetEmbedded(loaded.topology, { data: options.data! });
+      }
+      const list = (topics: readonly string[]) => (topics.length > 0 ? topics.join(", ") : "none");
+      io.out(`${reset.application}: deleted internal topics: ${list(reset.deletedTopics)}\n`);
+      io.out(`${reset.application}: the next run reads from the beginning: ${list(reset.inputTopics)}\n`);
+      io.out(`${reset.application}: not touched: ${list(reset.keptTopics)}\n`);
+    });
+
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {
@@ -256,6 +311,17 @@ export async function main(argv: readonly string[], io: Output = processOutput):
     return 1;
   }
   return exitCode;
+}
+
+/**
+ * A run refused because a store's state was written in another shape: one
+ * line that says what changed and the `weir reset` to run, with the user's own
+ * file and arguments, and its own exit code (docs/state.md). Anything else is rethrown.
+ */
+function refuseChangedShape(error: unknown, file: string, target: ResetTarget, io: Output): number {
+  if (!(error instanceof StoreShapeError)) throw error;
+  io.err(`weir: ${storeShapeRefusal(error.message, resetCommand(file, target))}\n`);
+  return STORE_SHAPE_EXIT_CODE;
 }
 
 interface InputFile {
@@ -314,6 +380,8 @@ async function runOnKafka(file: string, options: RunCommandOptions, io: Output):
       ...(options.rebalanceTimeout !== undefined ? { rebalanceTimeoutMs: options.rebalanceTimeout } : {}),
       ...(options.maxTaskIdle !== undefined ? { maxTaskIdleMs: options.maxTaskIdle } : {}),
     });
+  } catch (error) {
+    return refuseChangedShape(error, file, { brokers: options.brokers!, applicationId: options.applicationId }, io);
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);

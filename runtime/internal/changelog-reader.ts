@@ -5,7 +5,13 @@
 // Restoration reads from offset 0 up to the end offset taken when it starts.
 // That end is stable because the engine fences earlier owners of the
 // application (initTransactions) before restoring: nobody else can append.
+//
+// A partition's shape record is not state: it is checked against the shape
+// the topology declares for the store, and a store written in another shape
+// refuses the start (store-shape-record.ts).
 import { WeirRuntimeError } from "../errors.ts";
+import type { StoreShape } from "../store-shape.ts";
+import { checkRecordedShape, readShapeRecord, SHAPE_RECORD_KEY } from "./store-shape-record.ts";
 import type { LogClient, TopicPartition } from "./log-client.ts";
 import type { InMemoryKeyValueStore } from "./state-store.ts";
 import { StateMachine, type Transitions } from "./state-machine.ts";
@@ -74,6 +80,8 @@ export class StoreChangelogReader implements ChangelogReader {
     const [end] = await this.log.endOffsets([changelog]);
     let position = 0;
     let records = 0;
+    // The last shape record read is the one in force.
+    let recordedShape: StoreShape | undefined;
     // "At the end" is position >= end: the last offsets may be transaction
     // markers, which a fetch passes over without returning a record.
     while (position < end!) {
@@ -83,10 +91,24 @@ export class StoreChangelogReader implements ChangelogReader {
       }
       for (const record of batch.records) {
         if (record.offset >= end!) break;
-        store.restore(record.key!.toString("utf8"), record.value === null ? null : record.value.toString("utf8"));
+        const key = record.key!.toString("utf8");
+        if (key === SHAPE_RECORD_KEY) {
+          recordedShape = readShapeRecord(store.name, record.value);
+          continue;
+        }
+        store.restore(key, record.value === null ? null : record.value.toString("utf8"));
         records++;
       }
       position = batch.nextOffset;
+    }
+    // A topology built without shapes neither checks nor records them.
+    if (store.shape && recordedShape) {
+      checkRecordedShape(store.name, store.shape, recordedShape);
+      store.shapeRecorded = true;
+    } else if (store.shape && records > 0) {
+      this.logger(
+        `store ${store.name} (${changelog.topic}-${changelog.partition}) has state but no record of its shape (written by an earlier weir): taking it as written in this topology's shape, which is recorded from the next commit on`,
+      );
     }
     state.transitionTo("COMPLETED");
     const durationMs = performance.now() - started;

@@ -249,6 +249,27 @@ export class EmbeddedLogImpl implements LogClient {
     return new EmbeddedProducer(this, transactionalId, epoch);
   }
 
+  /**
+   * Resets an application (application-reset.ts), in one SQLite transaction:
+   * fences whoever runs it now (a `weir run` still running on this database
+   * fails at its next commit), deletes the given internal topics with their
+   * records, and forgets the application's committed offsets, so that its
+   * next run starts at offset 0 of its inputs. Returns the topics that existed.
+   */
+  resetApplicationSync(application: string, internalTopics: readonly string[]): string[] {
+    const reset = this.db.transaction(() => {
+      this.sql.bumpEpoch.run(application);
+      const deleted = internalTopics.filter((topic) => this.topicSync(topic) !== undefined);
+      for (const topic of deleted) {
+        this.db.prepare("DELETE FROM records WHERE topic = ?").run(topic);
+        this.db.prepare("DELETE FROM topics WHERE name = ?").run(topic);
+      }
+      this.db.prepare("DELETE FROM group_offsets WHERE group_id = ?").run(application);
+      return deleted;
+    });
+    return reset.immediate();
+  }
+
   /** @internal for EmbeddedTransaction: the epoch now registered for the id. */
   currentEpoch(transactionalId: string): number | undefined {
     return this.sql.epoch.get(transactionalId)?.epoch;

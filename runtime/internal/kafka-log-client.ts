@@ -430,6 +430,61 @@ export class KafkaLogClient implements LogClient {
     });
   }
 
+  // ---------------------------------------------- resetting an application
+  // (application-reset.ts, kafka.ts: resetKafka)
+
+  /** The members a consumer group has now: 0 when no instance of the application runs. */
+  async groupMemberCount(groupId: string): Promise<number> {
+    await this.connect();
+    const { groups } = await retryRetriable(() => this.admin.describeGroups([groupId]));
+    return groups.find((group) => group.groupId === groupId)?.members.length ?? 0;
+  }
+
+  /** Deletes topics, then waits until the cluster no longer lists them (so that a run right after creates them anew). */
+  async deleteTopics(names: readonly string[]): Promise<void> {
+    await this.connect();
+    if (names.length === 0) return;
+    await retryRetriable(() => this.admin.deleteTopics({ topics: [...names], timeout: 30_000 }));
+    for (const name of names) this.knownTopics.delete(name);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const listed = new Set(await this.admin.listTopics());
+      const left = names.filter((name) => listed.has(name));
+      if (left.length === 0) return;
+      if (Date.now() > deadline) throw new TopicError(`topics still listed 30 s after their deletion: ${left.join(", ")}`);
+      await sleep(100);
+    }
+  }
+
+  /**
+   * Deletes a consumer group with all its committed offsets; a group that
+   * does not exist is already gone. Kafka refuses while the group has members:
+   * that is returned as false.
+   */
+  async deleteGroup(groupId: string): Promise<boolean> {
+    await this.connect();
+    try {
+      await this.admin.deleteGroups([groupId]);
+      return true;
+    } catch (error) {
+      const types = ((error as { groups?: { error?: { type?: string } }[] }).groups ?? []).map((group) => group.error?.type);
+      if (types.length > 0 && types.every((type) => type === "GROUP_ID_NOT_FOUND")) return true;
+      if (types.includes("NON_EMPTY_GROUP")) return false;
+      throw error;
+    }
+  }
+
+  /** The first offset of each partition still in the log (records before it were deleted). */
+  earliestOffsets(partitions: readonly TopicPartition[]): Promise<number[]> {
+    return this.offsets(partitions, true);
+  }
+
+  /** Commits a group's offsets from outside the group: accepted only while it has no members. */
+  async commitOffsetsOutsideGroup(groupId: string, offsets: readonly PartitionOffset[]): Promise<void> {
+    await this.connect();
+    await this.commitOffsets(groupId, offsets, undefined);
+  }
+
   /**
    * A member of consumer group `settings.groupId`, on connections of its own
    * (kafka-group-member.ts): a JoinGroup holds its connection until the group

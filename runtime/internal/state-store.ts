@@ -7,6 +7,7 @@
 // Keys are identified by their JSON text, so {a: 1} and {a: 1} are one key;
 // values must be JSON values, as they are written to the changelog as JSON.
 import { WeirRuntimeError } from "../errors.ts";
+import type { StoreShape } from "../store-shape.ts";
 
 export interface KeyValueStore<K, V> {
   readonly name: string;
@@ -45,6 +46,10 @@ export class InMemoryKeyValueStore implements KeyValueStore<unknown, unknown> {
   private readonly undoLog: Undo[] = [];
   /** The timestamp changes are logged with: the timestamp of the record being processed. */
   private timestamp = 0;
+  /** The shape the topology declares for the store, if it declares one (store-shape-record.ts). */
+  shape: StoreShape | undefined;
+  /** Whether the store's changelog partition holds a record of its shape: read back by restoration, written by the task's first commit. */
+  shapeRecorded = false;
 
   constructor(name: string) {
     this.name = name;
@@ -136,6 +141,7 @@ export class InMemoryKeyValueStore implements KeyValueStore<unknown, unknown> {
   /** Forgets everything, e.g. when a task is closed without committing (its state is rebuilt from the changelog). */
   clear(): void {
     this.entries.clear();
+    this.shapeRecorded = false;
     this.changelog.length = 0;
     this.undoLog.length = 0;
     this.cleared();

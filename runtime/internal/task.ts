@@ -18,6 +18,7 @@ import { InMemoryWindowStore } from "./window-store.ts";
 import { TimedStore } from "./timed-store.ts";
 import { InMemoryDedupStore } from "./dedup-store.ts";
 import { JoinBufferStore } from "./join-buffer-store.ts";
+import { SHAPE_RECORD_HEADERS, SHAPE_RECORD_KEY, shapeRecordValue } from "./store-shape-record.ts";
 
 export type TaskState = "CREATED" | "RESTORING" | "RUNNING" | "SUSPENDED" | "CLOSED";
 
@@ -94,6 +95,8 @@ export class StreamTask {
   private lateRecord: { node: string; detail: string } | undefined;
   /** Why a node left the record being processed behind, if one did (ProcessorContext.leftBehind). */
   private leftRecord: { node: string; reason: string; detail: string } | undefined;
+  /** The stores whose shape records the commit being prepared writes. */
+  private shapesInCommit: InMemoryKeyValueStore[] = [];
 
   constructor(options: TaskOptions) {
     const { topology, subtopology, partition } = options;
@@ -115,6 +118,7 @@ export class StreamTask {
               ? new JoinBufferStore(description.name, description.joinWindow)
               : new InMemoryKeyValueStore(description.name);
       if (store instanceof TimedStore) this.timedStores.push(store);
+      store.shape = description.shape;
       this.stores.set(description.name, { store, changelog: { topic: description.changelogTopic, partition } });
     }
     const processors = buildProcessors(topology, subtopology, {
@@ -268,8 +272,9 @@ export class StreamTask {
 
   /**
    * Hands over what the next commit must write: the outputs and dead letters
-   * collected, the store changes as changelog records, and the input positions.
-   * There is no record cache to flush: every change was emitted as it happened.
+   * collected, the store changes as changelog records (after the store's shape
+   * record, in the first commit of a partition that has none), and the input
+   * positions. There is no record cache to flush: every change was emitted as it happened.
    */
   prepareCommit(): TaskCommit {
     this.state.assertIn("prepare a commit", "RUNNING", "SUSPENDED");
@@ -278,7 +283,14 @@ export class StreamTask {
     for (const record of records) {
       if (record.topic !== this.topology.deadLetterTopic) outputs.set(record.topic, (outputs.get(record.topic) ?? 0) + 1);
     }
+    this.shapesInCommit = [];
     for (const { store, changelog } of this.stores.values()) {
+      if (store.shape && !store.shapeRecorded) {
+        const value = Buffer.from(shapeRecordValue(store.name, store.shape), "utf8");
+        const key = Buffer.from(SHAPE_RECORD_KEY, "utf8");
+        records.push({ topic: changelog.topic, partition: changelog.partition, key, value, timestamp: Date.now(), headers: SHAPE_RECORD_HEADERS });
+        this.shapesInCommit.push(store);
+      }
       for (const change of store.drainChangelog()) {
         records.push({
           topic: changelog.topic,
@@ -306,6 +318,8 @@ export class StreamTask {
 
   /** The commit succeeded: its offsets are now the task's committed positions. */
   postCommit(commit: TaskCommit): void {
+    for (const store of this.shapesInCommit) store.shapeRecorded = true;
+    this.shapesInCommit = [];
     for (const queue of this.group.queues) {
       const moved = commit.offsets.find((o) => o.topic === queue.partition.topic);
       if (moved) this.committed.set(queue, moved.offset);
