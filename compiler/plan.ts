@@ -6,7 +6,7 @@
 import type { AggregateStep, BranchDecl, CountStep, Duration, Expr, FormatRef, GroupByStep, JoinStep, JoinType, RecordExpr, SinkDecl, Step, SumStep, WindowStep } from "../grammar/ast.ts";
 import { fixedTopic } from "../grammar/ast.ts";
 import type { BranchStreamDecl, CollectionDecl } from "./resolve.ts";
-import { stepName, streamJoinKeyEncoding, type CallBinding, type CheckedFile, type NameBinding, type Shape } from "./check.ts";
+import { stepName, streamJoinKeyEncoding, type CallBinding, type CheckedFile, type JoinWindowMs, type NameBinding, type Shape } from "./check.ts";
 import type { AggregateFunctionName } from "./builtins.ts";
 import { LineMap } from "./diagnostic-printer.ts";
 import { Types, type RecordType, type Type } from "./types.ts";
@@ -65,7 +65,7 @@ export type OperationPlan =
   /** A table's new values: deletes pass through. */
   | { readonly kind: "tableMapValues"; readonly node: string; readonly value: Expr; readonly input: Shape }
   /** A table-table join on the key with another table's store. */
-  | { readonly kind: "tableJoin"; readonly node: string; readonly table: string; readonly type: "inner" | "left" | "outer"; readonly input: Shape }
+  | { readonly kind: "tableJoin"; readonly node: string; readonly table: string; readonly type: JoinType; readonly input: Shape }
   /**
    * A foreign-key join (KIP-213): subscriptions through `<application>-<table>-subscription-repartition`
    * (keys encoded as the right table's topic does), responses through
@@ -99,8 +99,7 @@ export type OperationPlan =
       readonly node: string;
       readonly other: string;
       readonly type: JoinType;
-      readonly withinMs: number;
-      readonly graceMs: number;
+      readonly window: JoinWindowMs;
       readonly stores: { readonly this: string; readonly other: string };
       readonly otherRepartition: { readonly name: string; readonly keyFormat?: FormatPlan } | undefined;
       readonly input: Shape;
@@ -270,8 +269,9 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
         operations.push({ kind: "selectKey", node, key: step.key, input });
         break;
       case "Join": {
-        if (isStreamStreamJoin(step, checked)) {
-          operations.push(...planStreamStreamJoin(step, index, node, operations, repartitionName, checked, name));
+        const form = checked.joinForms.get(step)!;
+        if (form.kind === "streamStream") {
+          operations.push(...planStreamStreamJoin(step, form.window, index, node, operations, repartitionName, checked, name));
           break;
         }
         const tableShape = checked.shapes.get(step.other.name)!;
@@ -329,13 +329,13 @@ function planTablePipeline(declaration: Extract<CollectionDecl, { kind: "Pipelin
       case "Select":
         return { kind: "tableMapValues", node, value: step.value, input };
       case "Join":
-        if (step.on) {
+        if (checked.joinForms.get(step)!.kind === "foreignKey") {
           return {
             kind: "foreignKeyJoin",
             node,
             table: step.other.name,
             left: step.type === "left",
-            foreignKey: step.on,
+            foreignKey: step.on!,
             prefix: name,
             subscriptionKey: keyFormatOf(checked.shapes.get(step.other.name)!),
             responseKey: keyFormatOf(input),
@@ -367,10 +367,6 @@ function keyFormatOf(shape: Shape): FormatPlan | undefined {
   return shape.keyEncoding === "string" ? { kind: "string" } : undefined;
 }
 
-function isStreamStreamJoin(step: JoinStep, checked: CheckedFile): boolean {
-  return step.within !== undefined && checked.shapes.get(step.other.name)?.collection === "stream";
-}
-
 /**
  * Both sides must reach the join partitioned alike: equal keys, encoded alike.
  * A side whose key changed is repartitioned first, its key encoded as the other
@@ -380,6 +376,7 @@ function isStreamStreamJoin(step: JoinStep, checked: CheckedFile): boolean {
  */
 function planStreamStreamJoin(
   step: JoinStep,
+  window: JoinWindowMs,
   index: number,
   node: string,
   earlier: readonly OperationPlan[],
@@ -408,8 +405,7 @@ function planStreamStreamJoin(
     node,
     other,
     type: step.type,
-    withinMs: checked.durations.get(step.within!)!,
-    graceMs: step.grace ? checked.durations.get(step.grace)! : 0,
+    window,
     stores: { this: `${prefix}-join-this`, other: `${prefix}-join-other` },
     otherRepartition,
     input,

@@ -102,9 +102,12 @@ export const FinalKw = softKeyword("FinalKw", "final");
 export const ChangesKw = softKeyword("ChangesKw", "changes");
 export const JoinKw = softKeyword("JoinKw", "join");
 export const LeftKw = softKeyword("LeftKw", "left");
+export const RightKw = softKeyword("RightKw", "right");
 export const OuterKw = softKeyword("OuterKw", "outer");
 export const OnKw = softKeyword("OnKw", "on");
 export const WithinKw = softKeyword("WithinKw", "within");
+export const BeforeKw = softKeyword("BeforeKw", "before");
+export const AfterKw = softKeyword("AfterKw", "after");
 export const DedupKw = softKeyword("DedupKw", "dedup");
 export const MergeKw = softKeyword("MergeKw", "merge");
 export const BranchKw = softKeyword("BranchKw", "branch");
@@ -126,7 +129,7 @@ export const softKeywords: readonly TokenType[] = [
   StringKw, NumberKw, BooleanKw, TimestampKw, ListKw, EventKw, TimeKw, SinkKw, ToKw,
   WhereKw, SelectKw, FlatmapKw, RekeyKw, GroupKw, ByKw, CountKw, SumKw, AggregateKw,
   WindowKw, TumblingKw, HoppingKw, SlidingKw, SessionKw, AdvanceKw, GraceKw, EmitKw, FinalKw, ChangesKw,
-  JoinKw, LeftKw, OuterKw, OnKw, WithinKw, DedupKw, MergeKw, BranchKw, HeadersKw,
+  JoinKw, LeftKw, RightKw, OuterKw, OnKw, WithinKw, BeforeKw, AfterKw, DedupKw, MergeKw, BranchKw, HeadersKw,
 ];
 
 /** Hard keywords: never names. */
