@@ -16,6 +16,8 @@ import type {
   IndexExpr,
   InExpr,
   JoinStep,
+  JoinType,
+  JoinWindowClause,
   MergeStep,
   NameExpr,
   PipelineDecl,
@@ -105,6 +107,30 @@ export type NameBinding =
   /** The value of a table joined earlier in the pipeline. */
   | { readonly kind: "joined"; readonly table: string; readonly type: Type };
 
+/**
+ * How a join step runs. The checker decides it, from what the other side is
+ * (a stream or a table, and whether the step has `on`); the plan reads it.
+ */
+export type JoinForm =
+  /** Kafka Streams' KStream-KTable join on the key. */
+  | { readonly kind: "streamTable" }
+  /** A windowed KStream-KStream join (JoinWindows). */
+  | { readonly kind: "streamStream"; readonly window: JoinWindowMs }
+  /** KTable-KTable join on the key. */
+  | { readonly kind: "tableTable" }
+  /** KTable-KTable foreign-key join (KIP-213). */
+  | { readonly kind: "foreignKey" };
+
+/**
+ * A stream-stream join's window in milliseconds, as Kafka Streams' JoinWindows:
+ * a left record at t joins the right records at [t - beforeMs, t + afterMs].
+ */
+export interface JoinWindowMs {
+  readonly beforeMs: number;
+  readonly afterMs: number;
+  readonly graceMs: number;
+}
+
 export type CallBinding =
   | { readonly kind: "builtin"; readonly name: string }
   | { readonly kind: "import"; readonly name: string }
@@ -130,6 +156,8 @@ export interface CheckedFile extends ResolvedFile {
   readonly branchInputs: ReadonlyMap<BranchDecl, Shape>;
   /** The durations of windows, in milliseconds (only valid ones). */
   readonly durations: ReadonlyMap<Duration, number>;
+  /** How each join step runs, decided here once (for the joins without errors): plan and emit read it. */
+  readonly joinForms: ReadonlyMap<JoinStep, JoinForm>;
   /** Collections in an order where each comes after the one it reads. */
   readonly order: readonly string[];
 }
@@ -152,6 +180,7 @@ class Checker {
   private readonly calls = new Map<CallExpr, CallBinding>();
   private readonly narrowed = new Set<Expr>();
   private readonly durations = new Map<Duration, number>();
+  private readonly joinForms = new Map<JoinStep, JoinForm>();
   private readonly branchInputs = new Map<BranchDecl, Shape>();
   /** Branches already checked (each is checked once, whichever arm is reached first). */
   private readonly checkedBranches = new Set<BranchDecl>();
@@ -186,6 +215,7 @@ class Checker {
       calls: this.calls,
       narrowed: this.narrowed,
       durations: this.durations,
+      joinForms: this.joinForms,
       branchInputs: this.branchInputs,
       order: this.order,
     };
@@ -482,16 +512,7 @@ class Checker {
    */
   private checkStreamStreamJoin(step: JoinStep, shape: Shape, pipeline: PipelineDecl): Shape {
     const name = step.other.name;
-    const within = step.within ? this.checkDuration(step.within) : undefined;
-    const grace = step.grace ? this.checkDuration(step.grace) : undefined;
-    if (step.within && within !== undefined && within <= 0) {
-      this.bag.report("durationNotPositive", step.within, ["the join window ('within')", durationText(step.within)], {
-        hint: "records join when their timestamps are at most this far apart: 'within 5 minutes'",
-      });
-    }
-    if (step.grace && grace !== undefined && grace < 0) {
-      this.bag.report("negativeGrace", step.grace, [durationText(step.grace)], { hint: "grace 0s closes a join window as soon as stream time passes it" });
-    }
+    const window = step.within ? this.checkJoinWindow(step.within, step.grace) : undefined;
     if (aliasTarget(name, this.resolved.collections) === aliasTarget(pipeline.input.name, this.resolved.collections)) {
       this.bag.report("selfJoin", step.other, [name], {
         hint: `every record would join with itself; to pair different records of one stream, join two streams derived from it: stream a = ${name} | where ..., then '| join a within ...'`,
@@ -502,7 +523,7 @@ class Checker {
     if (!other) return shape;
     if (other.collection === "table") {
       this.bag.report("withinOnTableJoin", step.within!, [name], {
-        hint: `a stream joins a table on the key, with the table's value as of each record: '| ${step.type === "inner" ? "" : `${step.type} `}join ${name}' without 'within'`,
+        hint: `a stream joins a table on the key, with the table's value as of each record: '| ${step.type === "inner" ? "join" : "left join"} ${name}' without 'within'`,
       });
       return shape;
     }
@@ -517,17 +538,63 @@ class Checker {
         hint: `a join matches keys: rekey one stream by what holds the other's key first, e.g. '| rekey ${guessKeyField(shape.value, name)} | join ${name} within ...'`,
       });
     }
+    if (window) this.joinForms.set(step, { kind: "streamStream", window });
+    // A right record kept without a match has no left record: the left's value and the tables joined into it are null then.
+    const leftMissing = leftMayBeMissing(step.type);
     const joined = new Map<string, Type>();
-    // After an outer join either side may be missing: the left's value and the tables joined into it are null then.
-    for (const [table, type] of shape.joined ?? []) joined.set(table, step.type === "outer" ? Types.nullable(type) : type);
-    joined.set(name, step.type === "inner" ? other.value : Types.nullable(other.value));
-    const value = step.type === "outer" ? Types.nullable(shape.value) : shape.value;
+    for (const [table, type] of shape.joined ?? []) joined.set(table, leftMissing ? Types.nullable(type) : type);
+    joined.set(name, rightMayBeMissing(step.type) ? Types.nullable(other.value) : other.value);
+    const value = leftMissing ? Types.nullable(shape.value) : shape.value;
     // A side whose key changed, or whose keys are encoded otherwise, is read through a repartition
     // topic, partitioned like the other side (see planStreamStreamJoin): the encoding that partitions both.
-    // After an outer join a null check on the value or on a table joined earlier no longer holds.
+    // When the left may be missing, a null check on its value or on a table joined earlier no longer holds.
     const known = forget(shape.nonNull, `joined.${name}`);
-    const stillKnown = step.type === "outer" ? forget(forget(known, "value"), "joined") : known;
+    const stillKnown = leftMissing ? forget(forget(known, "value"), "joined") : known;
     return { ...shape, value, keyChanged: false, window: undefined, joined, keyEncoding: streamJoinKeyEncoding(shape, other), nonNull: stillKnown };
+  }
+
+  /**
+   * `within D` (D either way) or `within B before and A after`, and `grace`:
+   * the window in milliseconds, or undefined when a duration is wrong (reported).
+   * Each bound may be 0 (`within 10 seconds before` is `... and 0 s after`), not
+   * negative; together they must be longer than 0, as `within D` must.
+   */
+  private checkJoinWindow(within: JoinWindowClause, graceClause: Duration | undefined): JoinWindowMs | undefined {
+    const grace = graceClause ? this.checkDuration(graceClause) : 0;
+    if (graceClause && grace !== undefined && grace < 0) {
+      this.bag.report("negativeGrace", graceClause, [durationText(graceClause)], { hint: "grace 0s closes a join window as soon as stream time passes it" });
+    }
+    let before: number | undefined;
+    let after: number | undefined;
+    if (within.both) {
+      before = after = this.checkDuration(within.both);
+      if (before !== undefined && before <= 0) {
+        this.bag.report("durationNotPositive", within.both, ["the join window ('within')", durationText(within.both)], {
+          hint: "records join when their timestamps are at most this far apart: 'within 5 minutes'",
+        });
+        return undefined;
+      }
+    } else {
+      const bound = (duration: Duration | undefined, which: "before" | "after"): number | undefined => {
+        if (!duration) return 0;
+        const ms = this.checkDuration(duration);
+        if (ms === undefined || ms >= 0) return ms;
+        this.bag.report("negativeJoinBound", duration, [which, durationText(duration)], {
+          hint: `'before' is how much earlier, 'after' how much later, the other stream's records may be: for only later records write 'within 5 seconds after' (0 before)`,
+        });
+        return undefined;
+      };
+      before = bound(within.before, "before");
+      after = bound(within.after, "after");
+      if (before !== undefined && after !== undefined && before + after <= 0) {
+        this.bag.report("durationNotPositive", within, ["the join window ('within')", joinWindowText(within)], {
+          hint: "records join when the other's timestamp is in the window: 'within 10 seconds before' joins the records of the 10 seconds before each record",
+        });
+        return undefined;
+      }
+    }
+    if (before === undefined || after === undefined || grace === undefined || grace < 0) return undefined;
+    return { beforeMs: before, afterMs: after, graceMs: grace };
   }
 
   /** A stream-table join on the key: any table that is not windowed, keyed like the stream. */
@@ -537,6 +604,13 @@ class Checker {
       // Kafka Streams has no stream-table outer join: a table's update joins no record.
       this.bag.report("joinFormNotSupported", step, ["an outer join of a stream with a table", "not supported"], {
         hint: `Kafka Streams has none either (a table's update is not an event to join): '| left join ${name}' keeps every record, with null for a missing row`,
+      });
+      return shape;
+    }
+    if (step.type === "right") {
+      // As in ksqlDB, which refuses RIGHT JOIN between a stream and a table: each result is a stream record's.
+      this.bag.report("joinFormNotSupported", step, ["a right join of a stream with a table", "not supported"], {
+        hint: `a stream-table join makes one result per record of the stream, and a table row alone has no record to make it: '| left join ${name}' keeps every record, with null for a missing row; to follow ${name}'s rows, declare a stream over them: stream ${name}Changes = ${name}`,
       });
       return shape;
     }
@@ -561,6 +635,7 @@ class Checker {
         hint: `a join matches the stream's key with the table's: rekey the stream first, by the field that holds the key of '${name}', e.g. '| rekey ${guessKeyField(shape.value, name)} | join ${name}'`,
       });
     }
+    this.joinForms.set(step, { kind: "streamTable" });
     const joined = new Map(shape.joined ?? []);
     joined.set(name, step.type === "left" ? Types.nullable(table.value) : table.value);
     // A join after a rekey (or of a stream whose keys are encoded otherwise) reads the
@@ -589,7 +664,7 @@ class Checker {
     }
     let shape: Shape = { ...input, joined: undefined };
     if (pipeline.steps[0]?.kind === "GroupBy") return this.checkGroupedTable(pipeline, shape);
-    /** An outer join whose rows no select has made whole yet: a row may have no value of its own. */
+    /** An outer or right join whose rows no select has made whole yet: a row may have no value of its own. */
     let outer: JoinStep | undefined;
     for (const [index, step] of pipeline.steps.entries()) {
       this.stepInputs.set(step, shape);
@@ -610,7 +685,7 @@ class Checker {
             return undefined;
           }
           shape = this.checkTableJoin(step, shape, pipeline.input.name);
-          if (step.type === "outer" && !step.on) outer = step;
+          if (leftMayBeMissing(step.type) && !step.on) outer = step;
           break;
         case "GroupBy":
           this.bag.report("tableGroupNotFirst", step, [], {
@@ -644,7 +719,7 @@ class Checker {
       if (step.kind !== "Join") shape = { ...shape, joined };
     }
     if (outer) {
-      this.bag.report("outerJoinWithoutSelect", outer, [], {
+      this.bag.report("outerJoinWithoutSelect", outer, [stepName(outer)], {
         hint: `build each row from both sides, e.g. | select { name: coalesce(name, "?"), city: ${outer.other.name}.city }`,
       });
     }
@@ -748,11 +823,13 @@ class Checker {
         hint: this.encodingHint(shape.keyEncoding === "json" ? leftName : name),
       });
     }
-    const joined = new Map<string, Type>([[name, step.type === "inner" ? table.value : Types.nullable(table.value)]]);
-    const value = step.type === "outer" ? Types.nullable(shape.value) : shape.value;
-    // An outer join's row may have no value of its own: a null check on it no longer holds.
+    this.joinForms.set(step, { kind: "tableTable" });
+    const leftMissing = leftMayBeMissing(step.type);
+    const joined = new Map<string, Type>([[name, rightMayBeMissing(step.type) ? Types.nullable(table.value) : table.value]]);
+    const value = leftMissing ? Types.nullable(shape.value) : shape.value;
+    // An outer or right join's row may have no value of its own: a null check on it no longer holds.
     const known = forget(shape.nonNull, `joined.${name}`);
-    return { ...shape, value, joined, nonNull: step.type === "outer" ? forget(known, "value") : known };
+    return { ...shape, value, joined, nonNull: leftMissing ? forget(known, "value") : known };
   }
 
   /**
@@ -792,8 +869,8 @@ class Checker {
   private checkForeignKeyJoin(step: JoinStep, on: Expr, shape: Shape, table: Shape): Shape {
     const name = step.other.name;
     const foreignKey = this.checkExpr(on, shape);
-    if (step.type === "outer") {
-      this.bag.report("foreignKeyOuterJoin", step, [], { hint: `'join ${name} on ...' keeps rows whose ${name} row exists; 'left join ${name} on ...' keeps every row` });
+    if (leftMayBeMissing(step.type)) {
+      this.bag.report("foreignKeyOuterJoin", step, [stepName(step)], { hint: `'join ${name} on ...' keeps rows whose ${name} row exists; 'left join ${name} on ...' keeps every row` });
       return shape;
     }
     if (!isUnchecked(foreignKey) && !isUnchecked(table.key) && !sameType(nonNull(foreignKey), nonNull(table.key))) {
@@ -801,6 +878,7 @@ class Checker {
         hint: `'on' computes the key of the ${name} row to join, from this table's row: for example 'on ${guessKeyField(shape.value, name)}'`,
       });
     }
+    this.joinForms.set(step, { kind: "foreignKey" });
     const joined = new Map<string, Type>([[name, step.type === "inner" ? table.value : Types.nullable(table.value)]]);
     return { ...shape, joined };
   }
@@ -1684,6 +1762,23 @@ function isScalar(type: Type): boolean {
 export function streamJoinKeyEncoding(left: Shape, right: Shape): KeyEncoding | undefined {
   if (!right.keyChanged) return right.keyEncoding;
   return left.keyChanged ? keyEncodingOf(isUnchecked(left.key) ? right.key : left.key) : left.keyEncoding;
+}
+
+/** After a right or outer join, a result may have no left record (its value and the tables joined into it are "T or null"). */
+function leftMayBeMissing(type: JoinType): boolean {
+  return type === "right" || type === "outer";
+}
+
+/** After a left or outer join, a result may have no right record (so its value is "T or null"). */
+function rightMayBeMissing(type: JoinType): boolean {
+  return type === "left" || type === "outer";
+}
+
+/** `10 seconds before and 2 seconds after`, as written. */
+function joinWindowText(window: JoinWindowClause): string {
+  if (window.both) return durationText(window.both);
+  const bounds = [window.before && `${durationText(window.before)} before`, window.after && `${durationText(window.after)} after`];
+  return bounds.filter((bound) => bound !== undefined).join(" and ");
 }
 
 export function stepName(step: Step): string {

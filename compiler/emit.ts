@@ -5,6 +5,7 @@ import type { CodeBlockWriter } from "ts-morph";
 import { tsMorph } from "./ts-morph.ts";
 import type { BinaryOperator, Expr } from "../grammar/ast.ts";
 import type { AggregateFieldPlan, AggregationPlan, BranchPlan, CollectionPlan, FormatPlan, OperationPlan, SinkPlan, TopologyPlan, WindowPlan } from "./plan.ts";
+import type { JoinWindowMs } from "./check.ts";
 import { isNullable, nonNull, type RecordType, type Type } from "./types.ts";
 import type { op } from "../runtime/operators.ts";
 import type { StoreShapePlan } from "./store-shapes.ts";
@@ -256,7 +257,7 @@ function operationCall(operation: OperationPlan, expressions: ExpressionWriter):
   }
 }
 
-const tableJoinMethod = { inner: "join", left: "leftJoin", outer: "outerJoin" } as const;
+const tableJoinMethod = { inner: "join", left: "leftJoin", right: "rightJoin", outer: "outerJoin" } as const;
 
 /** `{ repartition: "counts", key: formats.string() }`: the repartition topic of a group by, and how it encodes the group key. */
 function groupByOptions(operation: { readonly repartition: string; readonly keyFormat?: FormatPlan }): string {
@@ -274,12 +275,18 @@ function streamJoinCall(operation: Extract<OperationPlan, { kind: "streamJoin" }
   }
   const options = [
     ...(operation.type === "inner" ? [] : [`type: ${JSON.stringify(operation.type)},`]),
-    `window: windows.join({ withinMs: ${operation.withinMs}, graceMs: ${operation.graceMs} }),`,
+    `window: windows.join(${joinWindowOptions(operation.window)}),`,
     `as: ${JSON.stringify(operation.other)},`,
     `stores: { this: ${JSON.stringify(operation.stores.this)}, other: ${JSON.stringify(operation.stores.other)} },`,
     `shapes: {\nthis: ${shapeExpression(operation.shapes.this)},\nother: ${shapeExpression(operation.shapes.other)},\n},`,
   ];
   return `.windowedJoin(${JSON.stringify(operation.node)}, ${other}, {\n${options.join("\n")}\n})`;
+}
+
+/** `{ withinMs, graceMs }` for a window as long before as after, else `{ beforeMs, afterMs, graceMs }`. */
+function joinWindowOptions(window: JoinWindowMs): string {
+  if (window.beforeMs === window.afterMs) return `{ withinMs: ${window.beforeMs}, graceMs: ${window.graceMs} }`;
+  return `{ beforeMs: ${window.beforeMs}, afterMs: ${window.afterMs}, graceMs: ${window.graceMs} }`;
 }
 
 /** The aggregate functions come from the runtime (`fns`), typed by the stream's records. */

@@ -6,7 +6,7 @@
 import type { AggregateStep, BranchDecl, CountStep, Duration, Expr, FormatRef, GroupByStep, JoinStep, JoinType, RecordExpr, SinkDecl, Step, SumStep, WindowStep } from "../grammar/ast.ts";
 import { fixedTopic } from "../grammar/ast.ts";
 import type { BranchStreamDecl, CollectionDecl } from "./resolve.ts";
-import { stepName, stepsAfterAggregation, streamJoinKeyEncoding, type CallBinding, type CheckedFile, type NameBinding, type Shape } from "./check.ts";
+import { stepName, stepsAfterAggregation, streamJoinKeyEncoding, type CallBinding, type CheckedFile, type JoinWindowMs, type NameBinding, type Shape } from "./check.ts";
 import type { AggregateFunctionName } from "./builtins.ts";
 import { LineMap } from "./diagnostic-printer.ts";
 import { keyEncodingOf, type KeyEncoding } from "./key-encoding.ts";
@@ -76,7 +76,7 @@ export type OperationPlan =
   /** A table's new values: deletes pass through. */
   | { readonly kind: "tableMapValues"; readonly node: string; readonly value: Expr; readonly input: Shape }
   /** A table-table join on the key with another table's store. */
-  | { readonly kind: "tableJoin"; readonly node: string; readonly table: string; readonly type: "inner" | "left" | "outer"; readonly input: Shape }
+  | { readonly kind: "tableJoin"; readonly node: string; readonly table: string; readonly type: JoinType; readonly input: Shape }
   /**
    * A foreign-key join (KIP-213): subscriptions through `<application>-<table>-subscription-repartition`
    * (keys encoded as the right table's topic does), responses through
@@ -120,8 +120,7 @@ export type OperationPlan =
       readonly node: string;
       readonly other: string;
       readonly type: JoinType;
-      readonly withinMs: number;
-      readonly graceMs: number;
+      readonly window: JoinWindowMs;
       readonly stores: { readonly this: string; readonly other: string };
       readonly shapes: { readonly this: StoreShapePlan; readonly other: StoreShapePlan };
       readonly otherRepartition: { readonly name: string; readonly keyFormat?: FormatPlan } | undefined;
@@ -302,8 +301,9 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
         operations.push({ kind: "selectKey", node, key: step.key, fromKeyOnly: !readsValue(step.key, checked), input });
         break;
       case "Join": {
-        if (isStreamStreamJoin(step, checked)) {
-          operations.push(...planStreamStreamJoin(step, index, node, operations, repartitionName, checked, name));
+        const form = checked.joinForms.get(step)!;
+        if (form.kind === "streamStream") {
+          operations.push(...planStreamStreamJoin(step, form.window, index, node, operations, repartitionName, checked, name));
           break;
         }
         const tableShape = checked.shapes.get(step.other.name)!;
@@ -385,15 +385,15 @@ function planTablePipeline(declaration: Extract<CollectionDecl, { kind: "Pipelin
       case "Select":
         return { kind: "tableMapValues", node, value: step.value, input };
       case "Join":
-        if (step.on) {
+        if (checked.joinForms.get(step)!.kind === "foreignKey") {
           const subscriptionKey = keyFormatOf(checked.shapes.get(step.other.name)!);
-          const foreignKey = checked.types.get(step.on)!;
+          const foreignKey = checked.types.get(step.on!)!;
           return {
             kind: "foreignKeyJoin",
             node,
             table: step.other.name,
             left: step.type === "left",
-            foreignKey: step.on,
+            foreignKey: step.on!,
             prefix: name,
             subscriptionKey,
             responseKey: keyFormatOf(input),
@@ -485,10 +485,6 @@ export function readsValue(expr: Expr, checked: Pick<CheckedFile, "names">): boo
   }
 }
 
-function isStreamStreamJoin(step: JoinStep, checked: CheckedFile): boolean {
-  return step.within !== undefined && checked.shapes.get(step.other.name)?.collection === "stream";
-}
-
 /**
  * Both sides must reach the join partitioned alike: equal keys, encoded alike.
  * A side whose key changed is repartitioned first, its key encoded as the other
@@ -498,6 +494,7 @@ function isStreamStreamJoin(step: JoinStep, checked: CheckedFile): boolean {
  */
 function planStreamStreamJoin(
   step: JoinStep,
+  window: JoinWindowMs,
   index: number,
   node: string,
   earlier: readonly OperationPlan[],
@@ -521,19 +518,16 @@ function planStreamStreamJoin(
   if (otherShape.keyChanged || otherShape.keyEncoding !== encoding) {
     otherRepartition = { name: `${prefix}-${other}`, ...keyFormat };
   }
-  const withinMs = checked.durations.get(step.within!)!;
-  const graceMs = step.grace ? checked.durations.get(step.grace)! : 0;
   operations.push({
     kind: "streamJoin",
     node,
     other,
     type: step.type,
-    withinMs,
-    graceMs,
+    window,
     stores: { this: `${prefix}-join-this`, other: `${prefix}-join-other` },
     shapes: {
-      this: joinBufferShape(input.key, encoding, input.value, step.type, withinMs, graceMs),
-      other: joinBufferShape(otherShape.key, encoding, otherShape.value, step.type, withinMs, graceMs),
+      this: joinBufferShape(input.key, encoding, input.value, step.type, window),
+      other: joinBufferShape(otherShape.key, encoding, otherShape.value, step.type, window),
     },
     otherRepartition,
     input,

@@ -61,9 +61,16 @@ export function dedupShape(key: Type, encoding: KeyEncoding, by: Expr | undefine
 }
 
 /** One side's buffered records of a windowed stream-stream join. */
-export function joinBufferShape(key: Type, encoding: KeyEncoding, value: Type, type: JoinType, withinMs: number, graceMs: number): StoreShapePlan {
+export function joinBufferShape(
+  key: Type,
+  encoding: KeyEncoding,
+  value: Type,
+  type: JoinType,
+  window: { readonly beforeMs: number; readonly afterMs: number; readonly graceMs: number },
+): StoreShapePlan {
   const join = type === "inner" ? "join" : `${type} join`;
-  return withFingerprint({ kind: "join buffer", key: keyText(key, encoding), value: typeText(value), window: `${join} within ${withinMs} ms, grace ${graceMs} ms` });
+  const within = window.beforeMs === window.afterMs ? `${window.beforeMs} ms` : `${window.beforeMs} ms before and ${window.afterMs} ms after`;
+  return withFingerprint({ kind: "join buffer", key: keyText(key, encoding), value: typeText(value), window: `${join} within ${within}, grace ${window.graceMs} ms` });
 }
 
 /** A foreign-key join's left side: each left row's foreign key. */

@@ -44,6 +44,7 @@ import type {
   SourceRange,
   JoinStep,
   JoinType,
+  JoinWindowClause,
   Step,
   StringLiteral,
   TypeRef,
@@ -67,6 +68,7 @@ import type {
   FormatCstChildren,
   IfExprCstChildren,
   JoinStepCstChildren,
+  JoinWindowCstChildren,
   ImportDeclCstChildren,
   ListExprCstChildren,
   MulExprCstChildren,
@@ -353,17 +355,27 @@ class AstBuilder extends BaseVisitor {
   }
 
   joinStep(ctx: JoinStepCstChildren, range: SourceRange): JoinStep {
-    const type: JoinType = ctx.LeftKw ? "left" : ctx.OuterKw ? "outer" : "inner";
-    const duration = (node: CstNode | undefined, after: IToken | undefined) => this.sub(this.duration, node, endOf(after, range.end));
+    const type: JoinType = ctx.LeftKw ? "left" : ctx.RightKw ? "right" : ctx.OuterKw ? "outer" : "inner";
     return {
       kind: "Join",
       type,
       other: this.sub(this.name, ctx.other?.[0], endOf(ctx.JoinKw?.[0], range.end)),
       on: ctx.OnKw ? this.sub(this.expression, ctx.on?.[0], endOf(ctx.OnKw[0], range.end)) : undefined,
-      within: ctx.WithinKw ? duration(ctx.within?.[0], ctx.WithinKw[0]) : undefined,
-      grace: ctx.GraceKw ? duration(ctx.grace?.[0], ctx.GraceKw[0]) : undefined,
+      within: ctx.WithinKw ? this.sub(this.joinWindow, ctx.joinWindow?.[0], endOf(ctx.WithinKw[0], range.end)) : undefined,
+      grace: ctx.GraceKw ? this.sub(this.duration, ctx.grace?.[0], endOf(ctx.GraceKw[0], range.end)) : undefined,
       range,
     };
+  }
+
+  joinWindow(ctx: JoinWindowCstChildren, range: SourceRange): JoinWindowClause {
+    const first = this.sub(this.duration, ctx.first?.[0], range.start);
+    const bounds = [...(ctx.BeforeKw ?? []).map((token) => ({ token, bound: "before" as const })), ...(ctx.AfterKw ?? []).map((token) => ({ token, bound: "after" as const }))];
+    if (bounds.length === 0) return { kind: "JoinWindow", both: first, before: undefined, after: undefined, range };
+    // The bound written first names the first duration: `10 s before and 2 s after`, or `2 s after and 10 s before`.
+    bounds.sort((a, b) => a.token.startOffset - b.token.startOffset);
+    const second = ctx.second ? this.sub(this.duration, ctx.second[0], range.end) : undefined;
+    const firstIsBefore = bounds[0]!.bound === "before";
+    return { kind: "JoinWindow", both: undefined, before: firstIsBefore ? first : second, after: firstIsBefore ? second : first, range };
   }
 
   dedupStep(ctx: DedupStepCstChildren, range: SourceRange): DedupStep {

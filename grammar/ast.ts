@@ -165,10 +165,11 @@ export interface MergeStep extends NodeBase {
   readonly streams: readonly Identifier[];
 }
 
-export type JoinType = "inner" | "left" | "outer";
+/** Which records are kept without a match: none (inner), the left side's, the right side's, or both sides'. */
+export type JoinType = "inner" | "left" | "right" | "outer";
 
 /**
- * `[left | outer] join OTHER [on EXPR] [within DURATION [grace DURATION]]`.
+ * `[left | right | outer] join OTHER [on EXPR] [within WINDOW [grace DURATION]]`.
  * `join customers` is a stream-table join on the key; `within` makes a
  * windowed stream-stream join; `on` a foreign-key join.
  */
@@ -178,8 +179,21 @@ export interface JoinStep extends NodeBase {
   /** The stream or table joined with. */
   readonly other: Identifier;
   readonly on: Expr | undefined;
-  readonly within: Duration | undefined;
+  readonly within: JoinWindowClause | undefined;
   readonly grace: Duration | undefined;
+}
+
+/**
+ * What follows `within` (Kafka Streams' JoinWindows): how far in time the other
+ * stream's records may be from this stream's record. `within 5 minutes` sets
+ * `both`; `within 10 seconds before and 2 seconds after` sets `before` and
+ * `after`, and a bound left out is 0 (`within 10 seconds before`).
+ */
+export interface JoinWindowClause extends NodeBase {
+  readonly kind: "JoinWindow";
+  readonly both: Duration | undefined;
+  readonly before: Duration | undefined;
+  readonly after: Duration | undefined;
 }
 
 /** `where amount > 0` */

@@ -243,15 +243,29 @@ export interface JoinStepCstNode extends CstNode {
 
 export type JoinStepCstChildren = {
   LeftKw?: IToken[];
+  RightKw?: IToken[];
   OuterKw?: IToken[];
   JoinKw?: IToken[];
   other?: NameCstNode[];
   OnKw?: IToken[];
   on?: ExpressionCstNode[];
   WithinKw?: IToken[];
-  within?: DurationCstNode[];
+  joinWindow?: JoinWindowCstNode[];
   GraceKw?: IToken[];
   grace?: DurationCstNode[];
+};
+
+export interface JoinWindowCstNode extends CstNode {
+  name: "joinWindow";
+  children: JoinWindowCstChildren;
+}
+
+export type JoinWindowCstChildren = {
+  first?: DurationCstNode[];
+  BeforeKw?: IToken[];
+  AndKw?: IToken[];
+  second?: DurationCstNode[];
+  AfterKw?: IToken[];
 };
 
 export interface WindowStepCstNode extends CstNode {

@@ -19,6 +19,7 @@ import type {
   Expr,
   FieldDecl,
   FormatRef,
+  JoinWindowClause,
   PipelineDecl,
   RecordExpr,
   SchemaDecl,
@@ -218,7 +219,7 @@ class Formatter {
       case "Join": {
         const clauses = [`${step.type === "inner" ? "join" : `${step.type} join`} ${step.other.name}`];
         if (step.on) clauses.push(`on ${expression(step.on, indent + clauses[0]!.length + 4)}`);
-        if (step.within) clauses.push(`within ${duration(step.within)}`);
+        if (step.within) clauses.push(`within ${joinWindow(step.within)}`);
         if (step.grace) clauses.push(`grace ${duration(step.grace)}`);
         return clauses.join(" ");
       }
@@ -249,6 +250,13 @@ export function typeRef(type: TypeRef): string {
 
 function duration(value: Duration): string {
   return `${numberText(value.amount)} ${value.unit.name}`;
+}
+
+/** A join window: `5 minutes`, `10 seconds before`, `10 seconds before and 2 seconds after` (before first, whichever was written first). */
+function joinWindow(window: JoinWindowClause): string {
+  if (window.both) return duration(window.both);
+  const bounds = [window.before && `${duration(window.before)} before`, window.after && `${duration(window.after)} after`];
+  return bounds.filter((bound) => bound !== undefined).join(" and ");
 }
 
 function format(ref: FormatRef): string {

@@ -334,7 +334,7 @@ export class WeirParser extends CstParser {
 
   readonly step = this.RULE("step", () => {
     this.OR({
-      ERR_MSG: "a step (where, select, flatmap, rekey, join, left join, outer join, dedup, merge, group by, window, count, sum, aggregate)",
+      ERR_MSG: "a step (where, select, flatmap, rekey, join, left join, right join, outer join, dedup, merge, group by, window, count, sum, aggregate)",
       DEF: [
         {
           ALT: () => {
@@ -400,9 +400,11 @@ export class WeirParser extends CstParser {
     });
   });
 
-  /** `join customers`, `left join clicks within 5 min grace 1 min`, `join customers on customerId` */
+  /** `join customers`, `left join clicks within 5 min grace 1 min`, `right join t`, `join customers on customerId` */
   readonly joinStep = this.RULE("joinStep", () => {
-    this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(T.LeftKw) }, { ALT: () => this.CONSUME(T.OuterKw) }]));
+    this.OPTION(() =>
+      this.OR([{ ALT: () => this.CONSUME(T.LeftKw) }, { ALT: () => this.CONSUME(T.RightKw) }, { ALT: () => this.CONSUME(T.OuterKw) }]),
+    );
     this.CONSUME(T.JoinKw);
     this.SUBRULE(this.name, { LABEL: "other" });
     this.OPTION2(() => {
@@ -411,12 +413,44 @@ export class WeirParser extends CstParser {
     });
     this.OPTION3(() => {
       this.CONSUME(T.WithinKw);
-      this.SUBRULE(this.duration, { LABEL: "within" });
+      this.SUBRULE(this.joinWindow);
       this.OPTION4(() => {
         this.CONSUME(T.GraceKw);
-        this.SUBRULE2(this.duration, { LABEL: "grace" });
+        this.SUBRULE(this.duration, { LABEL: "grace" });
       });
     });
+  });
+
+  /**
+   * After `within`: `5 minutes` (either way), `10 seconds before`, `2 seconds after`,
+   * `10 seconds before and 2 seconds after` (or the other way round).
+   */
+  readonly joinWindow = this.RULE("joinWindow", () => {
+    this.SUBRULE(this.duration, { LABEL: "first" });
+    this.OPTION(() =>
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(T.BeforeKw);
+            this.OPTION2(() => {
+              this.CONSUME(T.AndKw);
+              this.SUBRULE2(this.duration, { LABEL: "second" });
+              this.CONSUME(T.AfterKw);
+            });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME2(T.AfterKw);
+            this.OPTION3(() => {
+              this.CONSUME2(T.AndKw);
+              this.SUBRULE3(this.duration, { LABEL: "second" });
+              this.CONSUME2(T.BeforeKw);
+            });
+          },
+        },
+      ]),
+    );
   });
 
   /** `window tumbling 1 minute grace 10s`, `window hopping 5 min advance 1 min`, `window sliding 10 min`, `window session 30 min … emit final` */

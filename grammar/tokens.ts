@@ -104,9 +104,12 @@ export const FinalKw = softKeyword("FinalKw", "final");
 export const ChangesKw = softKeyword("ChangesKw", "changes");
 export const JoinKw = softKeyword("JoinKw", "join");
 export const LeftKw = softKeyword("LeftKw", "left");
+export const RightKw = softKeyword("RightKw", "right");
 export const OuterKw = softKeyword("OuterKw", "outer");
 export const OnKw = softKeyword("OnKw", "on");
 export const WithinKw = softKeyword("WithinKw", "within");
+export const BeforeKw = softKeyword("BeforeKw", "before");
+export const AfterKw = softKeyword("AfterKw", "after");
 export const DedupKw = softKeyword("DedupKw", "dedup");
 export const MergeKw = softKeyword("MergeKw", "merge");
 export const BranchKw = softKeyword("BranchKw", "branch");
@@ -135,7 +138,7 @@ export const softKeywords: readonly TokenType[] = [
   WhereKw, SelectKw, FlatmapKw, RekeyKw, GroupKw, ByKw, CountKw, SumKw, AggregateKw,
   // `windowed` before `window`, which would otherwise take its first six letters.
   WindowedKw, WindowKw, TumblingKw, HoppingKw, SlidingKw, SessionKw, AdvanceKw, GraceKw, EmitKw, FinalKw, ChangesKw,
-  JoinKw, LeftKw, OuterKw, OnKw, WithinKw, DedupKw, MergeKw, BranchKw, HeadersKw,
+  JoinKw, LeftKw, RightKw, OuterKw, OnKw, WithinKw, BeforeKw, AfterKw, DedupKw, MergeKw, BranchKw, HeadersKw,
   // after `integer`, which it is a prefix of (the lexer takes the first keyword that matches)
   InKw, BetweenKw,
 ];

@@ -108,7 +108,7 @@ export type WindowedAggregateOptions<K, V, A, Out = A> = AggregateOptions<K, V, 
 export interface StreamJoinOptions<T extends StreamJoinType = StreamJoinType> {
   /** Default "inner". */
   readonly type?: T;
-  /** `windows.join({ withinMs, graceMs })`. */
+  /** `windows.join({ withinMs, graceMs })` or `windows.join({ beforeMs, afterMs, graceMs })`. */
   readonly window: JoinWindowSpec;
   /** The name the other stream's value has in `record.joined`. */
   readonly as: string;
@@ -160,15 +160,16 @@ export interface JoinNode extends NodeBase {
   readonly read?: ((stored: unknown) => unknown) | undefined;
 }
 
-/** Which records of a stream-stream join are kept without a match: none (inner), the left side's, or both sides'. */
-export type StreamJoinType = "inner" | "left" | "outer";
+/** Which records of a stream-stream join are kept without a match: none (inner), the left side's, the right side's, or both sides'. */
+export type StreamJoinType = "inner" | "left" | "right" | "outer";
 
 /**
  * A windowed stream-stream join (Kafka Streams' KStreamKStreamJoin): records
- * of both inputs are buffered in the two stores, and records with one key whose
- * timestamps differ by at most the window's `withinMs` join. Its output's value
- * is the left record's value (null for a right record that found nothing in an
- * outer join) and the right record's value is at `record.joined[other]`.
+ * of both inputs are buffered in the two stores, and a left record at t joins
+ * the right records with its key at [t - window.beforeMs, t + window.afterMs].
+ * Its output's value is the left record's value (null for a right record that
+ * found nothing in an outer or right join) and the right record's value is at
+ * `record.joined[other]`.
  */
 export interface StreamJoinNode extends NodeBase {
   readonly kind: "streamJoin";
@@ -358,14 +359,14 @@ export interface TableMapValuesNode extends NodeBase {
   readonly mapper: (record: StreamRecord<unknown, unknown>) => unknown;
 }
 
-export type TableJoinType = "inner" | "left" | "outer";
+export type TableJoinType = "inner" | "left" | "right" | "outer";
 
 /**
  * A table-table join on the key (Kafka Streams' KTableKTableJoin): a change on
  * either side looks the key up in the other side's store. The node's parent is
  * the left table's node; `other` is the right table's, whose changes reach the
  * node too. The joined row's value is the left value (null when absent, after
- * an outer join); the right value is at `record.joined[rightStore]`.
+ * an outer or right join); the right value is at `record.joined[rightStore]`.
  */
 export interface TableJoinNode extends NodeBase {
   readonly kind: "tableJoin";
@@ -519,7 +520,10 @@ export interface StoreDescription {
   readonly dedup?: { readonly withinMs: number };
   /** A foreign-key join's subscriptions, keyed by [foreign key, left key]: indexed by foreign key. */
   readonly subscriptions?: true;
-  /** A stream-stream join's buffer of one side: the join's window. */
+  /**
+   * A stream-stream join's buffer of one side: the join's window as seen from
+   * this side's records (mirrored, before for after, for the right side's buffer).
+   */
   readonly joinWindow?: JoinWindowSpec;
   /** The node that owns the store: an aggregation or a table's source. */
   readonly node: string;
@@ -563,9 +567,10 @@ export class Topology {
         return [{ name: node.store, changelogTopic: changelogTopicName(application, node.store), node: node.name, dedup: { withinMs: node.withinMs }, shape: node.shape }];
       }
       if (node.kind === "streamJoin") {
+        const windows = { [node.thisStore]: node.window, [node.otherStore]: mirrored(node.window) };
         return (["this", "other"] as const).map((side) => {
           const store = side === "this" ? node.thisStore : node.otherStore;
-          return { name: store, changelogTopic: changelogTopicName(application, store), joinWindow: node.window, node: node.name, shape: node.shapes?.[side] };
+          return { name: store, changelogTopic: changelogTopicName(application, store), joinWindow: windows[store]!, node: node.name, shape: node.shapes?.[side] };
         });
       }
       if (node.kind !== "aggregate" && node.kind !== "tableAggregate" && node.kind !== "windowedAggregate") return [];
@@ -714,7 +719,14 @@ function describeWindow(window: WindowSpec): string {
 
 function describeStreamJoin(node: StreamJoinNode): string {
   const type = node.type === "inner" ? "join" : `${node.type} join`;
-  return `${type} ${node.other} within ${node.window.withinMs} ms, grace ${node.window.graceMs} ms`;
+  const { beforeMs, afterMs, graceMs } = node.window;
+  const within = beforeMs === afterMs ? `${beforeMs} ms` : `${beforeMs} ms before and ${afterMs} ms after`;
+  return `${type} ${node.other} within ${within}, grace ${graceMs} ms`;
+}
+
+/** A join window as the right side's records see it: Kafka Streams' right-side join processor swaps before and after. */
+export function mirrored(window: JoinWindowSpec): JoinWindowSpec {
+  return { beforeMs: window.afterMs, afterMs: window.beforeMs, graceMs: window.graceMs };
 }
 
 export function changelogTopicName(application: string, store: string): string {
@@ -999,18 +1011,23 @@ export class KStream<K, V, W extends boolean = false> {
 
   /**
    * A windowed stream-stream join, as Kafka Streams' `join` / `leftJoin` /
-   * `outerJoin` with `JoinWindows.ofTimeDifferenceAndGrace`: this stream's
-   * records and the other's with the same key join when their timestamps
-   * differ by at most `window.withinMs`. A joined record has the key, this
-   * record's value, the other's at `record.joined[options.as]`, and the later
-   * of the two timestamps. A left (outer) join also emits each left (and
-   * right) record that found no match, with null for the missing side, once
-   * its window has closed: when stream time passes its timestamp + within +
-   * grace. A record arriving after its window closed is late: dropped, and
-   * dead-lettered with the reason "late". Both streams must be partitioned
-   * alike (same key, same partition count); they are read by one task.
+   * `outerJoin` with `JoinWindows` (and ksqlDB's RIGHT JOIN: a left join with
+   * the sides swapped): a record of this stream at t joins the other's records
+   * with the same key at [t - beforeMs, t + afterMs] (`withinMs`: both). A
+   * joined record has the key, this record's value, the other's at
+   * `record.joined[options.as]`, and the later of the two timestamps. A left
+   * (right, outer) join also emits each left (right, both) record that found no
+   * match, with null for the missing side, once its window has closed: when
+   * stream time passes its timestamp + after (before, for the other stream's
+   * records) + grace. Each side's buffer keeps its records as long as Kafka
+   * Streams' join stores do (before + after + grace behind the newest record of
+   * that side), and a record joins whatever the other buffer still keeps, even
+   * one that arrives after its window closed; one too old to be kept that joined
+   * nothing is late: dropped, and dead-lettered with the reason "late". Both
+   * streams must be partitioned alike (same key, same partition count); they
+   * are read by one task.
    */
-  windowedJoin<V2, T extends StreamJoinType = "inner">(name: string, other: KStream<K, V2, boolean>, options: StreamJoinOptions<T>): KStream<K, T extends "outer" ? V | null : V> {
+  windowedJoin<V2, T extends StreamJoinType = "inner">(name: string, other: KStream<K, V2, boolean>, options: StreamJoinOptions<T>): KStream<K, T extends "outer" | "right" ? V | null : V> {
     this.builder.add({
       kind: "streamJoin",
       name,
@@ -1156,6 +1173,15 @@ export class KTable<K, V, W extends boolean = false> {
   /** A row for each key this table holds; the other table's value may be null. */
   leftJoin<VO>(name: string, other: KTable<K, VO>): KTable<K, V> {
     return this.tableJoin(name, other, "left");
+  }
+
+  /**
+   * A row for each key the other table holds; this table's value (`record.value`)
+   * may be null. Kafka Streams' DSL has no rightJoin (ksqlDB's RIGHT JOIN swaps
+   * the sides of a left join); the rows are those of `other.leftJoin(this)`.
+   */
+  rightJoin<VO>(name: string, other: KTable<K, VO>): KTable<K, V | null> {
+    return this.tableJoin(name, other, "right") as KTable<K, V | null>;
   }
 
   /** A row for each key either table holds; either value may be null (this table's value is `record.value`). */

@@ -29,12 +29,15 @@ export type WindowSpec =
   | { readonly kind: "session"; readonly gapMs: number; readonly graceMs: number };
 
 /**
- * The window of a stream-stream join (Kafka Streams' JoinWindows
- * ofTimeDifferenceAndGrace): records of the two sides with one key join when
- * their timestamps differ by at most `withinMs`, both ends inclusive.
+ * The window of a stream-stream join (Kafka Streams' JoinWindows): a left
+ * record at t joins the right records with one key at [t - beforeMs, t +
+ * afterMs], both ends inclusive (a right record at t, the left ones at [t -
+ * afterMs, t + beforeMs]). `ofTimeDifferenceAndGrace(D, grace)` has before =
+ * after = D.
  */
 export interface JoinWindowSpec {
-  readonly withinMs: number;
+  readonly beforeMs: number;
+  readonly afterMs: number;
   readonly graceMs: number;
 }
 
@@ -46,9 +49,13 @@ function positive(what: string, ms: number): number {
   return ms;
 }
 
-function grace(ms: number): number {
-  if (!Number.isSafeInteger(ms) || ms < 0) throw new RangeError(`grace must be a whole number of milliseconds, at least 0, not ${ms}`);
+function notNegative(what: string, ms: number): number {
+  if (!Number.isSafeInteger(ms) || ms < 0) throw new RangeError(`${what} must be a whole number of milliseconds, at least 0, not ${ms}`);
   return ms;
+}
+
+function grace(ms: number): number {
+  return notNegative("grace", ms);
 }
 
 export const windows = {
@@ -64,9 +71,22 @@ export const windows = {
     if (advance > size) throw new RangeError(`a hopping window's advance (${advance} ms) must not be larger than its size (${size} ms)`);
     return { kind: "time", sizeMs: size, advanceMs: advance, graceMs: grace(options.graceMs) };
   },
-  /** A stream-stream join's window: records join when |t1 - t2| <= withinMs. */
-  join(options: { readonly withinMs: number; readonly graceMs: number }): JoinWindowSpec {
-    return { withinMs: positive("a join window ('within')", options.withinMs), graceMs: grace(options.graceMs) };
+  /**
+   * A stream-stream join's window: `{ withinMs }`, records join when |t1 - t2|
+   * <= withinMs; or `{ beforeMs, afterMs }`, a left record at t joins the right
+   * ones at [t - beforeMs, t + afterMs] (each bound 0 or more, not both 0).
+   */
+  join(
+    options: { readonly withinMs: number; readonly graceMs: number } | { readonly beforeMs: number; readonly afterMs: number; readonly graceMs: number },
+  ): JoinWindowSpec {
+    if ("withinMs" in options) {
+      const within = positive("a join window ('within')", options.withinMs);
+      return { beforeMs: within, afterMs: within, graceMs: grace(options.graceMs) };
+    }
+    const before = notNegative("a join window's 'before'", options.beforeMs);
+    const after = notNegative("a join window's 'after'", options.afterMs);
+    positive("a join window (before + after)", before + after);
+    return { beforeMs: before, afterMs: after, graceMs: grace(options.graceMs) };
   },
   /**
    * Sliding windows (Kafka Streams' SlidingWindows.ofTimeDifferenceAndGrace):

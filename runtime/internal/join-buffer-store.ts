@@ -6,9 +6,16 @@
 // `pending` marks a record of an outer side that has not joined yet and owes
 // a result with the other side null once its window closes. The task's stream
 // time is kept in the same store (key `"streamTime"`), so that a restarted task
-// closes windows and drops late records exactly as the first run would have.
+// closes windows exactly as the first run would have.
 //
-// An index per key (to find the records a new one joins) and a queue of the
+// Retention is Kafka Streams' window store's: a buffer keeps a record while its
+// timestamp is within before + after + grace of the newest timestamp the
+// buffer holds (not of the task's stream time: a side whose records stopped
+// coming keeps its last ones, as Kafka Streams' store of that side does). Only
+// retained records join; a record past retention that still owes its null
+// result stays, hidden, until its window closes.
+//
+// An index per key (to find the records a new one joins), and queues of the
 // entries' deadlines (so that finding what closed or expired costs what is
 // due, not a scan of the store) are kept beside it, in step with every change,
 // rollback and restoration.
@@ -37,22 +44,30 @@ export class JoinBufferStore extends TimedStore {
   /** Key JSON text → the entry keys (JSON text) of its records. */
   private readonly index = new Map<string, Set<string>>();
   /**
-   * When each entry next needs attention (it closes, if pending, or expires),
-   * earliest first. Every put adds an item; items left behind by later changes
-   * are recognised when they come up and skipped.
+   * Pending entries by the stream time at which their window has closed, and
+   * every entry by the newest timestamp at which it leaves the retention; earliest
+   * first. Every put adds items; items left behind by later changes are
+   * recognised when they come up and skipped.
    */
-  private readonly deadlines = new DeadlineQueue();
+  private readonly closing = new DeadlineQueue();
+  private readonly expiring = new DeadlineQueue();
+  /** The newest timestamp held; undefined after the newest record was rolled back (found again when asked). */
+  private newestHeld: number | undefined = Number.NEGATIVE_INFINITY;
 
+  /**
+   * @param window the join's window as this side's records see it: a record here
+   * at t joins the other side's records at [t - before, t + after].
+   */
   constructor(
     name: string,
-    readonly spec: JoinWindowSpec,
+    readonly window: JoinWindowSpec,
   ) {
     super(name);
   }
 
   /** Adds a record; returns its seq. */
   add(key: unknown, timestamp: number, value: unknown, joined: BufferedRecord["joined"], pending: boolean): number {
-    const seq = Math.max(-1, ...this.recordsOf(key).filter((r) => r.timestamp === timestamp).map((r) => r.seq)) + 1;
+    const seq = Math.max(-1, ...this.entriesOf(key).filter((r) => r.timestamp === timestamp).map((r) => r.seq)) + 1;
     this.put([key, timestamp, seq], entryOf(value, joined, pending));
     return seq;
   }
@@ -66,60 +81,76 @@ export class JoinBufferStore extends TimedStore {
     this.delete([record.key, record.timestamp, record.seq]);
   }
 
-  /** A key's records with a timestamp in [from, to], by timestamp then arrival. */
+  /** A key's retained records with a timestamp in [from, to], by timestamp then arrival. */
   between(key: unknown, from: number, to: number): BufferedRecord[] {
-    return this.recordsOf(key).filter((r) => r.timestamp >= from && r.timestamp <= to);
+    return this.entriesOf(key).filter((r) => r.timestamp >= from && r.timestamp <= to && this.retains(r.timestamp));
+  }
+
+  /**
+   * Whether a record at this timestamp is within the buffer's retention: newer
+   * than the newest timestamp held − (before + after + grace). Kafka Streams'
+   * window store keeps (and returns) exactly these; older ones can join no
+   * record of the other side that is not itself past retention.
+   */
+  retains(timestamp: number): boolean {
+    return timestamp > this.newest() - this.retentionMs();
   }
 
   /**
    * Records whose window has closed at this stream time and that still owe a
-   * result (`closed`), and records that can no longer join a record that is
-   * not late (`expired`: purge them). A record at t closes when stream time
-   * passes t + within + grace, and expires when it passes t + 2 within + grace:
-   * until then a record of the other side at t + within could still arrive in
-   * its grace period.
+   * result (`closed`), and records past retention that owe nothing (`expired`:
+   * purge them). A record at t closes when stream time passes t + after + grace:
+   * from then on, a record of the other side that could join it is out of order
+   * by more than the grace period.
    */
   due(streamTime: number): { closed: BufferedRecord[]; expired: BufferedRecord[] } {
     const closed: BufferedRecord[] = [];
+    for (const entryKey of new Set(this.closing.popUntil(streamTime))) {
+      const record = this.recordAt(entryKey);
+      // Deleted or settled since: nothing is owed.
+      if (record?.pending && streamTime > this.closeTime(record.timestamp)) closed.push(record);
+    }
     const expired: BufferedRecord[] = [];
-    const seen = new Set<string>();
-    for (const entryKey of this.deadlines.popUntil(streamTime)) {
-      if (seen.has(entryKey)) continue;
-      seen.add(entryKey);
-      const stored = this.get(JSON.parse(entryKey)) as StoredEntry | undefined;
-      // Deleted since, or changed so that it is not due yet: a later item stands for it.
-      if (stored === undefined) continue;
-      const record = recordOf(entryKey, stored);
-      const isClosed = record.pending && streamTime > this.closeTime(record.timestamp);
-      const isExpired = streamTime > this.expiryTime(record.timestamp);
-      if (isClosed) closed.push(record);
-      if (isExpired) expired.push(record);
-      // Closed but not expired: settling it (a put) queues its expiry.
+    for (const entryKey of new Set(this.expiring.popUntil(this.newest() - this.retentionMs()))) {
+      const record = this.recordAt(entryKey);
+      // A pending record is purged once its null result is out; one changed since has a later item.
+      if (record && !record.pending && !this.retains(record.timestamp)) expired.push(record);
     }
     return { closed: closed.sort(byTimeThenArrival), expired };
   }
 
-  /** The last stream time at which the record's join window is still open. */
+  /** The last stream time at which the window of a record of this side, at this timestamp, is still open. */
   closeTime(timestamp: number): number {
-    return timestamp + this.spec.withinMs + this.spec.graceMs;
+    return timestamp + this.window.afterMs + this.window.graceMs;
   }
 
-  private expiryTime(timestamp: number): number {
-    return timestamp + 2 * this.spec.withinMs + this.spec.graceMs;
+  /** Kafka Streams' join store retention: the window's size (before + after) and the grace period. */
+  private retentionMs(): number {
+    return this.window.beforeMs + this.window.afterMs + this.window.graceMs;
   }
 
-  /** The first stream time at which something happens to the record: it closes (if pending) or it expires. */
-  private nextDeadline(record: { timestamp: number; pending: boolean }): number {
-    return (record.pending ? this.closeTime(record.timestamp) : this.expiryTime(record.timestamp)) + 1;
+  private newest(): number {
+    if (this.newestHeld === undefined) {
+      let newest = Number.NEGATIVE_INFINITY;
+      for (const entries of this.index.values()) for (const entryKey of entries) newest = Math.max(newest, timestampOf(entryKey));
+      this.newestHeld = newest;
+    }
+    return this.newestHeld;
   }
 
-  private recordsOf(key: unknown): BufferedRecord[] {
+  private recordAt(entryKey: string): BufferedRecord | undefined {
+    const stored = this.get(JSON.parse(entryKey)) as StoredEntry | undefined;
+    return stored === undefined ? undefined : recordOf(entryKey, stored);
+  }
+
+  /** A key's records, retained or not, by timestamp then arrival. */
+  private entriesOf(key: unknown): BufferedRecord[] {
     const entryKeys = this.index.get(JSON.stringify(key));
     if (!entryKeys) return [];
     const records: BufferedRecord[] = [];
     for (const entryKey of entryKeys) {
-      const stored = this.get(JSON.parse(entryKey)) as StoredEntry | undefined;
-      if (stored) records.push(recordOf(entryKey, stored));
+      const record = this.recordAt(entryKey);
+      if (record) records.push(record);
     }
     return records.sort(byTimeThenArrival);
   }
@@ -132,18 +163,28 @@ export class JoinBufferStore extends TimedStore {
       const entries = this.index.get(id);
       entries?.delete(entryKey);
       if (entries?.size === 0) this.index.delete(id);
+      // Purging never removes the newest record (it is within retention); undoing its add does.
+      if (timestamp === this.newestHeld) this.newestHeld = undefined;
       return;
     }
     let entries = this.index.get(id);
     if (!entries) this.index.set(id, (entries = new Set()));
     entries.add(entryKey);
-    this.deadlines.push(this.nextDeadline({ timestamp, pending: (value as StoredEntry).pending }), entryKey);
+    if (this.newestHeld !== undefined && timestamp > this.newestHeld) this.newestHeld = timestamp;
+    if ((value as StoredEntry).pending) this.closing.push(this.closeTime(timestamp) + 1, entryKey);
+    this.expiring.push(timestamp, entryKey);
   }
 
   protected override cleared(): void {
     this.index.clear();
-    this.deadlines.clear();
+    this.closing.clear();
+    this.expiring.clear();
+    this.newestHeld = Number.NEGATIVE_INFINITY;
   }
+}
+
+function timestampOf(entryKey: string): number {
+  return (JSON.parse(entryKey) as [unknown, number, number])[1];
 }
 
 function entryOf(value: unknown, joined: BufferedRecord["joined"], pending: boolean): StoredEntry {

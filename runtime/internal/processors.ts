@@ -569,7 +569,7 @@ function windowedMaterialize(node: MaterializeNode, spec: WindowSpec, forward: F
  * LeftJoin and OuterJoin. The changed side's store already holds the change
  * (its table updated it before forwarding); the other side is looked up. The
  * row exists when the join type says so (inner: both sides; left: the left
- * side; outer: either); otherwise the key is deleted: the materialized result
+ * side; right: the right side; outer: either); otherwise the key is deleted: the materialized result
  * downstream drops deletes of rows that were not there, so a delete flows on
  * only when a row disappears.
  */
@@ -577,6 +577,14 @@ function readStore(store: InMemoryKeyValueStore, key: unknown, read: ((stored: u
   const stored = store.get(key);
   return stored === undefined || !read ? stored : read(stored);
 }
+
+/** Which sides a table-table join's row needs (a right join's rows are those of the left join with the sides swapped). */
+const rowExists: Record<TableJoinNode["type"], (hasLeft: boolean, hasRight: boolean) => boolean> = {
+  inner: (hasLeft, hasRight) => hasLeft && hasRight,
+  left: (hasLeft) => hasLeft,
+  right: (_, hasRight) => hasRight,
+  outer: (hasLeft, hasRight) => hasLeft || hasRight,
+};
 
 function tableJoin(node: TableJoinNode, side: "left" | "right", forward: Forward, context: ProcessorContext): Forward {
   const leftStore = context.store(node.leftStore);
@@ -594,7 +602,7 @@ function tableJoin(node: TableJoinNode, side: "left" | "right", forward: Forward
     }
     const hasLeft = left !== null && left !== undefined;
     const hasRight = right !== null && right !== undefined;
-    const exists = node.type === "inner" ? hasLeft && hasRight : node.type === "left" ? hasLeft : hasLeft || hasRight;
+    const exists = rowExists[node.type](hasLeft, hasRight);
     if (!exists) return forward(tableDelete(record));
     forward({ key: record.key, value: hasLeft ? left : null, timestamp: record.timestamp, joined: { [node.rightStore]: hasRight ? right : null } });
   };
@@ -836,30 +844,35 @@ function foreignKeyResponse(node: ForeignKeyResponseNode, forward: Forward, cont
 
 /**
  * A windowed stream-stream join, as Kafka Streams' KStreamKStreamJoin with its
- * 3.1+ handling of left and outer joins. For each record of either side, with
- * stream time already moved to include it:
+ * 3.1+ handling of left, right and outer joins. A record of one side at t joins
+ * the other side's records in its window, [t - before, t + after] (the right
+ * side's records see the window mirrored: each buffer knows its side's). For
+ * each record of either side, with stream time already moved to include it:
  *   1. records of both buffers whose window has closed (stream time passed
- *      their timestamp + within + grace) and that never joined are emitted
+ *      their timestamp + after + grace) and that never joined are emitted
  *      with the other side null (outer sides only; earliest first, the left
- *      side first at equal timestamps), and records too old to join anything
- *      that is not late (timestamp + 2 within + grace) are purged;
- *   2. a record whose own window has already closed is late: dropped;
- *   3. the record joins each record of the other buffer with its key and a
- *      timestamp at most `within` away, in timestamp order: the result has the
- *      later of the two timestamps;
- *   4. the record is buffered, marked as owing a non-joined result if its side
- *      is outer and it found no match.
- * A left (outer) join never emits a non-joined result early: a match may
- * still come until the window closes. A record with a null value is dropped,
- * and so is one with a null key, except on an outer side, where it can never
- * join and is emitted at once with the other side null (Kafka Streams 3.7+).
+ *      side first at equal timestamps), and records past their buffer's
+ *      retention are purged;
+ *   2. the record joins each record of the other buffer with its key in its
+ *      window that the buffer still retains, in timestamp order: the result
+ *      has the later of the two timestamps;
+ *   3. on an outer side, a record that found no match owes a result with the
+ *      other side null: emitted at once if its own window has already closed
+ *      (it came out of order by more than the grace), else when it closes;
+ *   4. the record is buffered — unless it is past its buffer's retention (see
+ *      join-buffer-store.ts) and owes nothing: then it can never join, and one
+ *      that joined nothing either is dropped as late (Kafka Streams drops it
+ *      from its store, and counts it as a dropped record).
+ * A left (outer) join never emits a non-joined result before the window
+ * closes: a match may still come until then. A record with a null value is
+ * dropped, and so is one with a null key, except on an outer side, where it can
+ * never join and is emitted at once with the other side null (Kafka Streams 3.7+).
  */
 function streamJoin(node: StreamJoinNode, leftJoined: readonly string[], forward: Forward, context: ProcessorContext): { left: Forward; right: Forward } {
   // A right record alone has no left record to take earlier joins' values from: they are null in its result.
   const noLeftJoined = Object.fromEntries(leftJoined.map((name) => [name, null]));
   const buffers = { left: context.joinBuffer(node.thisStore), right: context.joinBuffer(node.otherStore) };
-  const outer = { left: node.type !== "inner", right: node.type === "outer" };
-  const within = node.window.withinMs;
+  const outer = { left: node.type === "left" || node.type === "outer", right: node.type === "right" || node.type === "outer" };
   /** The joined record, oriented left then right whichever side came second. */
   const result = (key: unknown, left: BufferedRecord | undefined, right: BufferedRecord | undefined, timestamp: number): Output => ({
     key,
@@ -867,8 +880,10 @@ function streamJoin(node: StreamJoinNode, leftJoined: readonly string[], forward
     timestamp,
     joined: { ...(left ? left.joined : noLeftJoined), [node.other]: right ? right.value : null },
   });
+  const alone = (me: "left" | "right", record: BufferedRecord): Output => (me === "left" ? result(record.key, record, undefined, record.timestamp) : result(record.key, undefined, record, record.timestamp));
   const side = (me: "left" | "right") => {
     const other = me === "left" ? "right" : "left";
+    const buffer = buffers[me];
     return (record: StreamRecord<unknown, unknown>) => {
       if (record.value === null || record.value === undefined) return;
       const outputs: Output[] = [];
@@ -877,17 +892,23 @@ function streamJoin(node: StreamJoinNode, leftJoined: readonly string[], forward
         outputs.push(...emitClosed(streamTime));
         const mine: BufferedRecord = { key: record.key, timestamp: record.timestamp, seq: 0, value: record.value, joined: record.joined, pending: false };
         if (record.key === null || record.key === undefined) {
-          if (outer[me]) outputs.push(me === "left" ? result(null, mine, undefined, record.timestamp) : result(null, undefined, mine, record.timestamp));
-        } else if (streamTime > buffers[me].closeTime(record.timestamp)) {
-          context.late(node.name, `its join window closed at ${buffers[me].closeTime(record.timestamp)} (stream time ${streamTime}, within ${within} ms, grace ${node.window.graceMs} ms)`);
+          if (outer[me]) outputs.push(alone(me, mine));
         } else {
-          const matches = buffers[other].between(record.key, record.timestamp - within, record.timestamp + within);
+          const { beforeMs, afterMs, graceMs } = buffer.window;
+          const matches = buffers[other].between(record.key, record.timestamp - beforeMs, record.timestamp + afterMs);
           for (const match of matches) {
             const timestamp = Math.max(record.timestamp, match.timestamp);
             outputs.push(me === "left" ? result(record.key, mine, match, timestamp) : result(record.key, match, mine, timestamp));
             if (match.pending) buffers[other].settle(match);
           }
-          buffers[me].add(record.key, record.timestamp, record.value, record.joined, outer[me] && matches.length === 0);
+          const unmatched = outer[me] && matches.length === 0;
+          const closed = streamTime > buffer.closeTime(record.timestamp);
+          if (unmatched && closed) outputs.push(alone(me, mine));
+          if (buffer.retains(record.timestamp) || (unmatched && !closed)) {
+            buffer.add(record.key, record.timestamp, record.value, record.joined, unmatched && !closed);
+          } else if (matches.length === 0 && !unmatched) {
+            context.late(node.name, `it joined nothing and is past the join buffer's retention: older than its newest record by more than before ${beforeMs} ms + after ${afterMs} ms + grace ${graceMs} ms (stream time ${streamTime})`);
+          }
         }
       } catch (error) {
         throw new NodeFailure(node.name, error);
@@ -897,11 +918,15 @@ function streamJoin(node: StreamJoinNode, leftJoined: readonly string[], forward
   };
   const emitClosed = (streamTime: number): Output[] => {
     const due = { left: buffers.left.due(streamTime), right: buffers.right.due(streamTime) };
-    const closed = [...due.left.closed.map((r) => ({ r, side: 0 })), ...due.right.closed.map((r) => ({ r, side: 1 }))].sort(
-      (a, b) => a.r.timestamp - b.r.timestamp || a.side - b.side || compareText(JSON.stringify(a.r.key), JSON.stringify(b.r.key)) || a.r.seq - b.r.seq,
+    const closed = [...due.left.closed.map((r) => ({ r, side: "left" as const })), ...due.right.closed.map((r) => ({ r, side: "right" as const }))].sort(
+      (a, b) => a.r.timestamp - b.r.timestamp || (a.side === b.side ? 0 : a.side === "left" ? -1 : 1) || compareText(JSON.stringify(a.r.key), JSON.stringify(b.r.key)) || a.r.seq - b.r.seq,
     );
-    const outputs = closed.map(({ r, side }) => (side === 0 ? result(r.key, r, undefined, r.timestamp) : result(r.key, undefined, r, r.timestamp)));
-    for (const { r, side } of closed) (side === 0 ? buffers.left : buffers.right).settle(r);
+    const outputs = closed.map(({ r, side }) => alone(side, r));
+    for (const { r, side } of closed) {
+      // Its null result is out; it stays to join while its buffer retains it (as Kafka Streams' window store keeps it).
+      if (buffers[side].retains(r.timestamp)) buffers[side].settle(r);
+      else buffers[side].remove(r);
+    }
     for (const r of due.left.expired) buffers.left.remove(r);
     for (const r of due.right.expired) buffers.right.remove(r);
     return outputs;

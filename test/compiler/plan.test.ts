@@ -173,7 +173,7 @@ stream payments from topic "payments" key string value json Payment
       const result = plan(`${payments}stream j = orders | left join payments within 5 minutes\nsink j to topic "j"\n`);
       const j = result.collections.find((c) => c.name === "j")!;
       expect(j.operations).toMatchObject([
-        { kind: "streamJoin", node: "j-1-left-join", other: "payments", type: "left", withinMs: 300_000, graceMs: 0, stores: { this: "j-join-this", other: "j-join-other" }, otherRepartition: undefined },
+        { kind: "streamJoin", node: "j-1-left-join", other: "payments", type: "left", window: { beforeMs: 300_000, afterMs: 300_000, graceMs: 0 }, stores: { this: "j-join-this", other: "j-join-other" }, otherRepartition: undefined },
       ]);
     });
 
@@ -182,7 +182,7 @@ stream payments from topic "payments" key string value json Payment
         `${payments}stream byOrder = payments | rekey orderId\nstream j = orders | outer join byOrder within 1 s grace 2 s\nstream k = orders | rekey id | join payments within 1 s\nsink j to topic "j"\nsink k to topic "k"\n`,
       );
       const j = result.collections.find((c) => c.name === "j")!;
-      expect(j.operations).toMatchObject([{ kind: "streamJoin", type: "outer", withinMs: 1000, graceMs: 2000, otherRepartition: { name: "j-byOrder", keyFormat: { kind: "string" } } }]);
+      expect(j.operations).toMatchObject([{ kind: "streamJoin", type: "outer", window: { beforeMs: 1000, afterMs: 1000, graceMs: 2000 }, otherRepartition: { name: "j-byOrder", keyFormat: { kind: "string" } } }]);
       const k = result.collections.find((c) => c.name === "k")!;
       expect(k.operations.map((o) => o.kind)).toEqual(["selectKey", "repartition", "streamJoin"]);
       expect(k.operations[1]).toMatchObject({ kind: "repartition", name: "k", keyFormat: { kind: "string" } });

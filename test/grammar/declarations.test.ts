@@ -266,6 +266,67 @@ describe("pipelines", () => {
   });
 });
 
+describe("join steps", () => {
+  const duration = (amount: number, unit: string) => ({ kind: "Duration", amount, unit: { name: unit } });
+
+  it("reads the kind of join: inner, left, right, outer", () => {
+    const steps = parseSteps("stream s = x | join a | left join b | right join c within 1 s | outer join d within 2 s");
+    expect(steps.map((step) => (step.kind === "Join" ? [step.type, step.other.name] : step.kind))).toEqual([
+      ["inner", "a"],
+      ["left", "b"],
+      ["right", "c"],
+      ["outer", "d"],
+    ]);
+  });
+
+  it("reads 'within D' as a window as long before as after", () => {
+    const [step] = parseSteps("stream s = x | left join y within 5 min grace 1 min");
+    expect(step).toMatchObject({ kind: "Join", within: { kind: "JoinWindow", both: duration(5, "min"), before: undefined, after: undefined }, grace: duration(1, "min") });
+  });
+
+  it("reads the bounds of an asymmetric window, in either order, and a single bound", () => {
+    const windows = parseSteps(dedent`
+      stream s = x
+        | join y within 10 seconds before and 2 seconds after grace 1 s
+        | join y within 2 s after and 10 s before
+        | join y within 10 s before
+        | join y within 3 ms after
+    `).map((step) => (step.kind === "Join" ? step.within : undefined));
+    expect(windows).toMatchObject([
+      { both: undefined, before: duration(10, "seconds"), after: duration(2, "seconds") },
+      { both: undefined, before: duration(10, "s"), after: duration(2, "s") },
+      { both: undefined, before: duration(10, "s"), after: undefined },
+      { both: undefined, before: undefined, after: duration(3, "ms") },
+    ]);
+  });
+
+  it("gives the window the range of its text after 'within', so diagnostics point at it", () => {
+    const text = "stream s = x | join y within 10 s before and -2 s after grace 1 s";
+    const [step] = parseSteps(text);
+    const within = step?.kind === "Join" ? step.within! : undefined;
+    expect(text.slice(within!.range.start, within!.range.end)).toBe("10 s before and -2 s after");
+    expect(text.slice(within!.after!.range.start, within!.after!.range.end)).toBe("-2 s");
+  });
+
+  it("accepts 'right', 'before' and 'after' as names", () => {
+    const file = parseClean(dedent`
+      schema right { before: string, after?: number }
+      stream after = before | select { right: after, left: before.right }
+    `);
+    expect(file.declarations).toMatchObject([
+      { kind: "Schema", name: { name: "right" }, fields: [{ name: { name: "before" } }, { name: { name: "after" } }] },
+      { kind: "Pipeline", name: { name: "after" }, input: { name: "before" } },
+    ]);
+  });
+
+  it("refuses a bound written twice, and 'and' without a second bound, and suggests a misspelt bound", () => {
+    expect(parseWeir("application a\nstream s = x | join y within 1 s before and 2 s before\n").problems.map((p) => p.message)).toEqual(["expected 'after' but found 'before'"]);
+    expect(parseWeir("application a\nstream s = x | join y within 1 s after and\n").problems.map((p) => p.message)).toEqual(["expected a number but found end of file"]);
+    const misspelt = parseWeir("application a\nstream s = x | join y within 1 s befor\n").problems[0]?.misspelt;
+    expect(misspelt?.expected.map((k) => k.word)).toEqual(expect.arrayContaining(["before", "after", "grace"]));
+  });
+});
+
 describe("sink", () => {
   it("reads formats when given", () => {
     const text = 'sink counts to topic "word-counts" key string value json';

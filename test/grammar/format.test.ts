@@ -167,6 +167,23 @@ describe("formatWeir", () => {
     ` + "\n");
   });
 
+  it("prints right joins and asymmetric join windows, 'before' first", () => {
+    const text = dedent`
+      application a
+      stream j = orders|right   join payments within 10s before  and 2 s after grace 1s|join refunds within 2 s after and 10 s before| join clicks within 5min   before|outer join views within 3 ms after
+      table t = customers |right join addresses
+    `;
+    expect(format(text)).toBe(dedent`
+      application a
+      stream j = orders
+        | right join payments within 10 s before and 2 s after grace 1 s
+        | join refunds within 10 s before and 2 s after
+        | join clicks within 5 min before
+        | outer join views within 3 ms after
+      table t = customers | right join addresses
+    ` + "\n");
+  });
+
   it("prints every kind of window with its clauses in order", () => {
     const text = "application a\ntable t = o | group by k | window   sliding 10min  grace 5 s emit final | count\n";
     expect(format(text)).toBe("application a\ntable t = o\n  | group by k\n  | window sliding 10 min grace 5 s emit final\n  | count\n");

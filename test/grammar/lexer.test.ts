@@ -18,7 +18,7 @@ describe("tokens", () => {
   });
 
   it("puts every soft keyword, and no hard keyword, in the Identifier category", () => {
-    const words = "application import from schema stream table topic key value json string number boolean timestamp integer list map event time sink to where select flatmap rekey group by count sum aggregate windowed window tumbling hopping sliding session advance grace emit final changes join left outer on within dedup merge branch headers in between";
+    const words = "application import from schema stream table topic key value json string number boolean timestamp integer list map event time sink to where select flatmap rekey group by count sum aggregate windowed window tumbling hopping sliding session advance grace emit final changes join left right outer on within before after dedup merge branch headers in between";
     const { tokens } = tokenize(words);
     expect(tokens.map((token) => token.tokenType)).toEqual(softKeywords);
     expect(tokens.every((token) => tokenMatcher(token, Identifier))).toBe(true);

@@ -8,7 +8,7 @@ function parse(text: string) {
   return { file, problems: describeProblems(text, problems), at: (range: { start: number; end: number }) => text.slice(range.start, range.end) };
 }
 
-const steps = "a step (where, select, flatmap, rekey, join, left join, outer join, dedup, merge, group by, window, count, sum, aggregate)";
+const steps = "a step (where, select, flatmap, rekey, join, left join, right join, outer join, dedup, merge, group by, window, count, sum, aggregate)";
 const declaration = "a declaration (stream, table, branch, sink, schema, import)";
 
 describe("error messages", () => {

@@ -10,14 +10,15 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openEmbeddedLog, runEmbedded } from "../../runtime/embedded.ts";
 import type { Topology } from "../../runtime/topology.ts";
+import { windows } from "../../runtime/windows.ts";
 import { formatDiagnostics } from "../../src/index.ts";
 import { loadTopology } from "../../src/compiled-module.ts";
 import { TopologyTestDriver } from "../../src/testing.ts";
 
 const path = join(import.meta.dirname, "stream-joins-case.weir");
 
-/** Orders and payments keyed by order id, joined within 10 ms (and `grace`). */
-function source(join: "join" | "left join" | "outer join", grace = ""): string {
+/** Orders and payments keyed by order id, joined within 10 ms (or `within`, and `grace`). */
+function source(join: "join" | "left join" | "right join" | "outer join", grace = "", within = "10 ms"): string {
   return `application pay
 
 schema Order { id: string, ts: timestamp }
@@ -27,7 +28,7 @@ stream orders from topic "orders" key string value json Order event time ts
 stream payments from topic "payments" key string value json Payment event time ts
 
 stream matched = orders
-  | ${join} payments within 10 ms${grace ? ` grace ${grace}` : ""}
+  | ${join} payments within ${within}${grace ? ` grace ${grace}` : ""}
   | select { order: id, payment: payments.id }
 
 sink matched to topic "matched"
@@ -111,18 +112,57 @@ describe("stream-stream join", () => {
     ]);
   });
 
-  it("takes records out of order within the grace period, and dead-letters later ones as late", async () => {
+  it("joins a record that comes after its window closed with what the other buffer keeps; dead-letters one past retention that joins nothing", async () => {
     driver = new TopologyTestDriver(await topologyOf(source("join", "5 ms")));
     driver.pipeInput("orders", [order("a", "o1", 100)]);
-    // One partition, out of order: p2 and p3 come after p1, which moved stream time to 120.
-    driver.pipeInput("payments", [payment("z", "p1", 120), payment("a", "p2", 105), payment("a", "p3", 104)]);
+    // One partition, out of order: p2 ... p6 come after p1, which moved stream time to 120. The buffers
+    // keep a record while it is within 10 + 10 + 5 = 25 ms of the newest record of its side (120 for payments).
+    driver.pipeInput("payments", [payment("z", "p1", 120), payment("a", "p2", 105), payment("a", "p3", 104), payment("a", "p4", 95), payment("q", "p5", 95), payment("q", "p6", 96)]);
     const summary = await driver.run();
-    // p2's window closes at 105 + 10 + 5 = 120: still open at stream time 120. p3's closed at 119.
-    expect(matched()).toEqual([["a", { order: "o1", payment: "p2" }, 105]]);
+    // o2 (q, at 96) comes last: it finds p6 (96 > 120 - 25, kept), not p5 (95, not kept).
+    driver.pipeInput("orders", [order("q", "o2", 96)]);
+    await driver.run();
+    // p2's window closes at 105 + 10 + 5 = 120, p3's at 119 (closed when it came): both join o1, as in Kafka Streams.
+    // p4 (95) is past retention when it comes, but o1 (100, the newest order) is kept: they join, and p4 is not kept.
+    expect(matched()).toEqual([
+      ["a", { order: "o1", payment: "p2" }, 105],
+      ["a", { order: "o1", payment: "p3" }, 104],
+      ["a", { order: "o1", payment: "p4" }, 100],
+      ["q", { order: "o2", payment: "p6" }, 96],
+    ]);
+    // p5 is past retention and joined nothing: it is dropped (Kafka Streams drops it too, counting it in
+    // dropped-records), and dead-lettered. (Checked against Kafka Streams 4.1.1's TopologyTestDriver.)
     expect(summary.lateRecords).toBe(1);
     const dead = driver.readOutput("pay-dlq").map((r) => r.value as { reason: string; detail: string; topic: string; offset: number });
-    expect(dead).toMatchObject([{ reason: "late", topic: "payments", offset: 2 }]);
-    expect(dead[0]!.detail).toMatch(/join window closed at 119 \(stream time 120, within 10 ms, grace 5 ms\)/);
+    expect(dead).toMatchObject([{ reason: "late", topic: "payments", offset: 4 }]);
+    expect(dead[0]!.detail).toBe(
+      "it joined nothing and is past the join buffer's retention: older than its newest record by more than before 10 ms + after 10 ms + grace 5 ms (stream time 120)",
+    );
+  });
+
+  it("left join: a record whose window closed before it came, without a match, is emitted at once with null; past retention too", async () => {
+    driver = new TopologyTestDriver(await topologyOf(source("left join")));
+    driver.pipeInput("orders", [order("a", "o1", 100)]);
+    driver.pipeInput("payments", [payment("z", "p1", 120)]);
+    await driver.run();
+    // Stream time 120 closes o1's window (100 + 10).
+    expect(matched()).toEqual([["a", { order: "o1", payment: null }, 100]]);
+    // Windows closed on arrival: o2 (105 + 10 < 120) and o3 (95) are kept (within 20 ms of 105, the newest order),
+    // o4 (79) is not; each is emitted at once, as Kafka Streams does (timestamp + after < stream time).
+    driver.pipeInput("orders", [order("b", "o2", 105), order("c", "o3", 95), order("d", "o4", 79)]);
+    await driver.run();
+    expect(matched()).toEqual([
+      ["b", { order: "o2", payment: null }, 105],
+      ["c", { order: "o3", payment: null }, 95],
+      ["d", { order: "o4", payment: null }, 79],
+    ]);
+    // Payments past retention (99 <= 120 - 20): p2 joins nothing and is dropped as late; p3 still joins o3,
+    // kept in the orders' buffer, after o3's null result: Kafka Streams emits both too.
+    driver.pipeInput("payments", [payment("q", "p2", 99), payment("c", "p3", 99)]);
+    const summary = await driver.run();
+    expect(matched()).toEqual([["c", { order: "o3", payment: "p3" }, 99]]);
+    expect(summary.lateRecords).toBe(1);
+    expect(driver.readOutput("pay-dlq").map((r) => (r.value as { offset: number }).offset)).toEqual([1]);
   });
 
   it("left join with grace: no null result while a match may still come in the grace period", async () => {
@@ -132,6 +172,59 @@ describe("stream-stream join", () => {
     await driver.run();
     // o2 at 14 is past o1's window end (10) but within grace; p1 (9) still joins o1.
     expect(matched()).toEqual([["a", { order: "o1", payment: "p1" }, 9]]);
+  });
+
+  it("windows.join: 'withinMs' reaches as far before as after; each bound is 0 or more, not both 0", () => {
+    expect(windows.join({ withinMs: 10, graceMs: 5 })).toEqual({ beforeMs: 10, afterMs: 10, graceMs: 5 });
+    expect(windows.join({ beforeMs: 10, afterMs: 0, graceMs: 0 })).toEqual({ beforeMs: 10, afterMs: 0, graceMs: 0 });
+    expect(() => windows.join({ beforeMs: -1, afterMs: 5, graceMs: 0 })).toThrow(/'before' must be a whole number of milliseconds, at least 0, not -1/);
+    expect(() => windows.join({ beforeMs: 0, afterMs: 0, graceMs: 0 })).toThrow(/must be a positive whole number/);
+    expect(() => windows.join({ withinMs: 0, graceMs: 0 })).toThrow(/must be a positive whole number/);
+  });
+
+  describe("an asymmetric window: within 10 ms before and 2 ms after", () => {
+    const asymmetric = (join: "left join" | "right join") => topologyOf(source(join, "", "10 ms before and 2 ms after"));
+
+    it("an order at t joins the payments at [t - 10, t + 2], both ends inclusive; a payment at s, the orders at [s - 2, s + 10]", async () => {
+      driver = new TopologyTestDriver(await asymmetric("left join"));
+      // In timestamp order: p1 (89) and p2 (90) are buffered before o1 (100) looks back at [90, 102];
+      // p3 (102) and p4 (103) look for orders at [100, 112] and [101, 113].
+      driver.pipeInput("orders", [order("a", "o1", 100)]);
+      driver.pipeInput("payments", [payment("a", "p1", 89), payment("a", "p2", 90), payment("a", "p3", 102), payment("a", "p4", 103)]);
+      await driver.run();
+      expect(matched()).toEqual([
+        ["a", { order: "o1", payment: "p2" }, 100],
+        ["a", { order: "o1", payment: "p3" }, 102],
+      ]);
+    });
+
+    it("left join: an order without a match is emitted when stream time passes t + after (2 ms), not t + before", async () => {
+      driver = new TopologyTestDriver(await asymmetric("left join"));
+      driver.pipeInput("orders", [order("b", "o2", 100), order("z", "o3", 102)]);
+      driver.pipeInput("payments", []);
+      await driver.run();
+      // Stream time 102 = 100 + 2: o2's window [90, 102] is still open.
+      expect(matched()).toEqual([]);
+      driver.pipeInput("orders", [order("z", "o4", 103)]);
+      await driver.run();
+      expect(matched()).toEqual([["b", { order: "o2", payment: null }, 100]]);
+    });
+
+    it("right join: every payment is kept, the order's side null when none matched, once stream time passes s + before (10 ms)", async () => {
+      const topology = await asymmetric("right join");
+      expect(topology.describe()).toContain("(right join payments within 10 ms before and 2 ms after, grace 0 ms");
+      driver = new TopologyTestDriver(topology);
+      // p1 (95) is within [90, 102] of o1 (100); p2 (b) has no order; o5 (c) has no payment and is dropped.
+      driver.pipeInput("payments", [payment("a", "p1", 95), payment("b", "p2", 96)]);
+      driver.pipeInput("orders", [order("a", "o1", 100), order("c", "o5", 101), order("z", "o2", 106)]);
+      await driver.run();
+      // Stream time 106 = 96 + 10: p2's window [94, 106] is still open.
+      expect(matched()).toEqual([["a", { order: "o1", payment: "p1" }, 100]]);
+      driver.pipeInput("orders", [order("z", "o3", 107)]);
+      const summary = await driver.run();
+      expect(matched()).toEqual([["b", { order: null, payment: "p2" }, 96]]);
+      expect(summary.deadLettered).toBe(0);
+    });
   });
 
   it("keeps its buffers and stream time across a restart (same data directory)", async () => {
@@ -149,8 +242,8 @@ describe("stream-stream join", () => {
       const second = openEmbeddedLog(join(data, "weir.db"));
       expect(second.consume("matched")).toEqual([]);
       second.produce("payments", [
-        // Late only by the restored stream time (109): its window closed at 98 + 10 = 108.
-        { key: "q", value: JSON.stringify({ id: "pq", ts: 98 }), timestamp: 0 },
+        // Late only by the restored buffer: 89 is not within 10 + 10 ms of its newest payment (pz, 109).
+        { key: "q", value: JSON.stringify({ id: "pq", ts: 89 }), timestamp: 0 },
         // Joins o1 from the restored buffer.
         { key: "a", value: JSON.stringify({ id: "pa", ts: 105 }), timestamp: 0 },
       ]);
@@ -189,29 +282,44 @@ describe("stream-stream join", () => {
     expect(expected.length).toBeGreaterThan(50);
   });
 
-  it("purges buffered records once they can join nothing that is not late (timestamp + 2 within + grace)", async () => {
+  it("purges a buffered record once its side has one newer by more than before + after + grace (Kafka Streams' store retention)", async () => {
     driver = new TopologyTestDriver(await topologyOf(source("left join", "5 ms")));
+    const keysOf = (store: string) => [...driver!.readTable(store).keys()].map((k) => JSON.stringify(k)).sort();
     driver.pipeInput("orders", [order("a", "o1", 0), order("b", "o2", 10)]);
     driver.pipeInput("payments", [payment("a", "p1", 1), payment("z", "p2", 25)]);
     await driver.run();
-    // Stream time 25: o1 (0 + 20 + 5 = 25) is kept, o2 too; p1 (1 + 25 = 26) and p2 as well.
-    const keysOf = (store: string) => [...driver!.readTable(store).keys()].map((k) => JSON.stringify(k)).sort();
-    expect(keysOf("matched-join-this")).toEqual(['"streamTime"', '["a",0,0]', '["b",10,0]']);
     driver.pipeInput("payments", [payment("z", "p3", 26)]);
     await driver.run();
-    // Stream time 26: o1 expired (0 + 25 < 26); p1 is kept until stream time passes 1 + 25.
-    expect(keysOf("matched-join-this")).toEqual(['"streamTime"', '["b",10,0]']);
-    expect(keysOf("matched-join-other")).toEqual(['"streamTime"', '["a",1,0]', '["z",25,0]', '["z",26,0]']);
+    // Retention 10 + 10 + 5 = 25 ms. Stream time 26 closes o2 (10 + 15); the orders stopped at 10, so
+    // their buffer keeps o1 and o2 (as Kafka Streams' store of that side does), though stream time is far
+    // ahead. p1 (1 <= 26 - 25) goes, purged when the next record comes.
+    expect(keysOf("matched-join-this")).toEqual(['"streamTime"', '["a",0,0]', '["b",10,0]']);
+    driver.pipeInput("orders", [order("c", "o3", 36)]);
+    await driver.run();
+    expect(keysOf("matched-join-other")).toEqual(['"streamTime"', '["z",25,0]', '["z",26,0]']);
+    // o3 (36) leaves o1 and o2 past retention (<= 36 - 25): hidden at once, purged when the next record comes.
+    expect(keysOf("matched-join-this")).toEqual(['"streamTime"', '["a",0,0]', '["b",10,0]', '["c",36,0]']);
+    driver.pipeInput("orders", [order("c", "o4", 37)]);
+    await driver.run();
+    // p4 (b, 12) would join o2 (10) if it were kept; o5 (a, 11) finds no payment (p1 went) and, past
+    // retention, is emitted at once with null. (Checked against Kafka Streams 4.1.1's TopologyTestDriver.)
+    driver.pipeInput("payments", [payment("b", "p4", 12)]);
+    await driver.run();
+    driver.pipeInput("orders", [order("a", "o5", 11)]);
+    await driver.run();
+    expect(keysOf("matched-join-this")).toEqual(['"streamTime"', '["c",36,0]', '["c",37,0]']);
+    expect(keysOf("matched-join-other")).toEqual(['"streamTime"', '["b",12,0]', '["z",25,0]', '["z",26,0]']);
     expect(matched()).toEqual([
       ["a", { order: "o1", payment: "p1" }, 1],
       ["b", { order: "o2", payment: null }, 10],
+      ["a", { order: "o5", payment: null }, 11],
     ]);
   });
 
-  it("produces exactly the output of one uninterrupted run when stopped and restarted again and again", async () => {
-    const topology = () => topologyOf(source("outer join", "4 ms"));
+  it.each(["outer join", "right join"] as const)("produces exactly the output of one uninterrupted run when stopped and restarted again and again (%s)", async (join) => {
+    const topology = () => topologyOf(source(join, "4 ms"));
     const keys = ["a", "b", "c", "d"];
-    // Out of order within grace, and some beyond it (late).
+    // Out of order within grace, and some beyond it; every sixth order by more than the retention (10 + 10 + 4 ms).
     const orders = Array.from({ length: 40 }, (_, i) => order(keys[(i * 3) % 4]!, `o${i}`, 100 + i * 5 - (i % 6 === 0 ? 30 : i % 4 === 0 ? 3 : 0)));
     const payments = Array.from({ length: 40 }, (_, i) => payment(keys[(i * 5) % 4]!, `p${i}`, 102 + i * 5 - (i % 7 === 0 ? 25 : 0)));
     const produce = (log: ReturnType<typeof openEmbeddedLog>) => {
@@ -226,7 +334,9 @@ describe("stream-stream join", () => {
     const expectedOutput = once.consume("matched").map((r) => [r.key, r.value, r.timestamp]);
     once.close();
     expect(expectedOutput.length).toBeGreaterThan(20);
-    expect(expected.lateRecords).toBeGreaterThan(0);
+    // Orders past retention that join nothing are dropped as late in a right join; an outer join emits them.
+    if (join === "right join") expect(expected.lateRecords).toBeGreaterThan(0);
+    else expect(expected.lateRecords).toBe(0);
 
     const log = openEmbeddedLog(":memory:");
     produce(log);

@@ -180,13 +180,17 @@ const joins = dedent`
   table either = customers
     | outer join addresses
     | select { name, city: addresses.city }
+  table located = customers
+    | right join addresses
+    | select { name, city: addresses.city }
   sink both to topic "both"
   sink withCity to topic "with-city"
   sink either to topic "either"
+  sink located to topic "located"
 `;
 
 describe("table-table joins", () => {
-  it("inner, left and outer: an update on either side joins with the other; deletes as Kafka Streams' joins", async () => {
+  it("inner, left, right and outer: an update on either side joins with the other; deletes as Kafka Streams' joins", async () => {
     driver = new TopologyTestDriver(await compileWeir(joins));
     driver.pipeInput("customers", [{ key: "a", value: customer("a", "Ann"), timestamp: 1 }]);
     driver.pipeInput("addresses", [
@@ -228,6 +232,16 @@ describe("table-table joins", () => {
       "c null@9",
     ]);
     expect(driver.readTable("either")).toEqual(new Map());
+    // Right: a row while the address exists; the customer may be missing (ksqlDB's RIGHT JOIN: the rows of
+    // addresses left join customers). Ann alone (1) and Ann deleted with no address (6) change nothing.
+    expect(rows(driver.readOutput("located"))).toEqual([
+      'a {"name":"Ann","city":"Oslo"}@2',
+      'b {"name":null,"city":"Rome"}@3',
+      'a {"name":"Ann2","city":"Oslo"}@4',
+      "a null@5",
+      "b null@7",
+    ]);
+    expect(driver.readTable("located")).toEqual(new Map());
   });
 
   it("restores both tables and the joined table from their changelogs: a second run joins with what the first one read", async () => {

@@ -106,3 +106,85 @@ describe("stream-stream left join on Kafka, exactly_once", () => {
     expect((await broker.admin.fetchTopicMetadata({ topics: [`${app}-paid-join-this-changelog`] })).topics[0]!.partitions).toHaveLength(2);
   });
 });
+
+describe("stream-stream right join with an asymmetric window on Kafka, exactly_once", () => {
+  it("two partitions, stopped and restarted: each payment with the orders from 100 ms before it to 500 ms after, or alone", async () => {
+    const app = uniqueName("weir-test-rj");
+    const topics = { orders: `${app}-orders`, payments: `${app}-payments`, output: `${app}-paid` };
+    await createTopic(broker, topics.orders, 2);
+    await createTopic(broker, topics.payments, 2);
+    // An order at t joins the payments at [t - 500 ms, t + 100 ms]; every payment is kept.
+    const text = `application rj
+
+schema Order { id: string, ts: timestamp }
+schema Payment { id: string, ts: timestamp }
+
+stream orders from topic "${topics.orders}" key string value json Order event time ts
+stream payments from topic "${topics.payments}" key string value json Payment event time ts
+
+stream paid = orders
+  | right join payments within 500 ms before and 100 ms after
+  | select { order: id, payment: payments.id }
+
+sink paid to topic "${topics.output}"
+`;
+    const loaded = await loadTopology(join(import.meta.dirname, "rj.weir"), text);
+    expect(loaded.diagnostics).toEqual([]);
+    const topology = loaded.topology!;
+
+    // Every 100 ms an order; a payment for two orders of three, at one of these offsets from its order:
+    // -501 and 101 are one millisecond outside the window, -500 and 100 on its bounds.
+    const start = 1_700_000_000_000;
+    const offsets = [-501, -500, -250, 0, 99, 100, 101, 400];
+    const orders: { key: string; value: Event }[] = [];
+    const payments: { key: string; value: Event }[] = [];
+    for (let i = 0; i < 96; i++) {
+      const key = `o${i}`;
+      orders.push({ key, value: { id: key, ts: start + 1000 + i * 100 } });
+      if (i % 3 !== 2) payments.push({ key, value: { id: `p${i}`, ts: start + 1000 + i * 100 + offsets[i % offsets.length]! } });
+    }
+    // Then, in each partition, a last order far later: every payment's window (s + 500 ms) closes.
+    const end = start + 1000 + 96 * 100 + 10_000;
+    for (const partition of [0, 1]) {
+      const key = Array.from({ length: 100 }, (_, i) => `end${i}`).find((k) => partitionForKey(Buffer.from(k), 2) === partition)!;
+      orders.push({ key, value: { id: key, ts: end } });
+    }
+    payments.sort((a, b) => a.value.ts - b.value.ts);
+    const send = (topic: string, records: { key: string; value: Event }[]) =>
+      broker.producer.send({ topic, acks: -1, messages: records.map((r) => ({ key: r.key, value: JSON.stringify(r.value), timestamp: String(r.value.ts) })) });
+    await send(topics.orders, orders);
+    await send(topics.payments, payments);
+
+    const stop = new AbortController();
+    let commits = 0;
+    const run1 = await runKafka(topology, {
+      brokers: BROKERS,
+      applicationId: app,
+      maxRecordsPerCommit: 25,
+      signal: stop.signal,
+      onCommit: () => {
+        if (++commits === 3) stop.abort();
+      },
+    });
+    expect(run1.stoppedBy).toBe("closed");
+    const run2 = await runKafka(topology, { brokers: BROKERS, applicationId: app, maxRecordsPerCommit: 25 });
+    expect(run2.stoppedBy).toBe("drained");
+    expect(run2.deadLettered).toBe(0);
+    expect(run2.restored.filter((r) => r.store.startsWith("paid-join-")).reduce((n, r) => n + r.records, 0)).toBeGreaterThan(0);
+
+    // Independently: each payment at s with its order if the order is at [s - 100, s + 500], else alone.
+    const expected = payments.map((p) => {
+      const order = orders.find((o) => o.key === p.key && o.value.ts >= p.value.ts - 100 && o.value.ts <= p.value.ts + 500);
+      return order
+        ? { key: p.key, value: { order: order.value.id, payment: p.value.id }, timestamp: Math.max(order.value.ts, p.value.ts) }
+        : { key: p.key, value: { order: null, payment: p.value.id }, timestamp: p.value.ts };
+    });
+    const output = (await readCommitted(broker, topics.output)).map((r) => ({ key: r.key, value: JSON.parse(r.value!) as unknown, timestamp: r.timestamp }));
+    const byKey = (a: { key: string | null }, b: { key: string | null }) => (a.key! < b.key! ? -1 : a.key! > b.key! ? 1 : 0);
+    expect(output.sort(byKey)).toEqual(expected.sort(byKey));
+    // Both kinds of result, and both bounds of the window, are in the data.
+    const alone = expected.filter((e) => (e.value as { order: string | null }).order === null).length;
+    expect(alone).toBeGreaterThan(10);
+    expect(expected.length - alone).toBeGreaterThan(30);
+  }, 180_000);
+});

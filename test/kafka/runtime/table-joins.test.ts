@@ -42,7 +42,7 @@ function latest(records: readonly ReadRecord[]): Map<string, unknown> {
 }
 
 describe("table joins on Kafka", () => {
-  it("a left table-table join and a foreign-key join, run twice (state restored): the tables their inputs imply", async () => {
+  it("a left and a right table-table join and a foreign-key join, run twice (state restored): the tables their inputs imply", async () => {
     const app = uniqueName("weir-test-tj");
     const topic = (name: string) => `${app}-${name}`;
     const source = dedent`
@@ -59,8 +59,12 @@ describe("table joins on Kafka", () => {
       table enriched = orders
         | join customers on customerId
         | select { amount, name: customers.name }
+      table located = customers
+        | right join addresses
+        | select { name, city: addresses.city }
       sink withCity to topic "${topic("with-city")}"
       sink enriched to topic "${topic("enriched")}"
+      sink located to topic "${topic("located")}"
     `;
     const loaded = await loadTopology(join(import.meta.dirname, "table-joins.weir"), source);
     expect(loaded.diagnostics).toEqual([]);
@@ -104,5 +108,9 @@ describe("table joins on Kafka", () => {
     );
     expect(latest(await readCommitted(broker, topic("with-city")))).toEqual(expectedWithCity);
     expect(latest(await readCommitted(broker, topic("enriched")))).toEqual(expectedEnriched);
+    // A right join: a row per address, its customer's name or null (c2 was deleted in the second run).
+    const expectedLocated = new Map([...cities].map(([id, city]) => [id, { name: names.get(id) ?? null, city }]));
+    expect(expectedLocated.get("c2")).toEqual({ name: null, city: "city1" });
+    expect(latest(await readCommitted(broker, topic("located")))).toEqual(expectedLocated);
   }, 180_000);
 });
