@@ -8,6 +8,9 @@
 import { createEmbeddedEngine, openEmbeddedLog, type ConsumedRecord, type EmbeddedLog } from "./embedded.ts";
 import type { Engine, RunOptions, RunSummary } from "./engine.ts";
 import { TopologyError, type Topology } from "./topology.ts";
+// The compiler's "did you mean": a leaf module without dependencies. Services never load
+// this file (it is not part of the runtime's index), so they do not load it either.
+import { didYouMean } from "../compiler/suggest.ts";
 
 export interface TestRecord {
   readonly key?: unknown;
@@ -98,4 +101,16 @@ export class TopologyTestDriver {
     await this.engine.close();
     this.log.close();
   }
+}
+
+/**
+ * Why records written to `topic` would never be read by the topology: no
+ * source reads it. Undefined when a source does. (`weir run --input` and
+ * `pipeInput` both refuse such a topic, with this message.)
+ */
+export function unreadInputProblem(topology: Topology, topic: string): string | undefined {
+  const sources = [...new Set(topology.sourceTopics)];
+  if (sources.includes(topic)) return undefined;
+  const close = didYouMean(topic, sources);
+  return `no source reads topic '${topic}' (sources: ${sources.join(", ") || "none"})${close ? `: ${close}` : ""}`;
 }

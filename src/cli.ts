@@ -5,8 +5,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { openEmbeddedLog, runEmbedded, WeirRuntimeError, type EmbeddedLog, type Guarantee, type ProduceRecord, type RunSummary } from "../runtime/index.ts";
+import { openEmbeddedLog, runEmbedded, WeirRuntimeError, type EmbeddedLog, type Guarantee, type ProduceRecord, type RunSummary, type Topology } from "../runtime/index.ts";
 import type { PrintFormat } from "../runtime/internal/record-bytes.ts";
+import { unreadInputProblem } from "../runtime/testing.ts";
 import { loadTopology, writeCompiledProject } from "./compiled-module.ts";
 import { check, format, formatDiagnostics, type Diagnostic } from "./index.ts";
 
@@ -164,7 +165,7 @@ export async function main(argv: readonly string[], io: Output = processOutput):
     .description("run a topology on the embedded engine, or on Kafka with --brokers, until its inputs are drained (--follow: keep running)")
     .argument("<file>", ".weir file")
     .option("-d, --data <dir>", "data folder of the embedded engine (default with --input: a temporary one)")
-    .option("-i, --input <topic=path...>", "produce a JSONL file to a topic first, then print the output topics", collectInput, [])
+    .option("-i, --input <topic=path...>", "produce a JSONL file to a topic a source reads first, then print the output topics", collectInput, [])
     .option("-f, --follow", "keep running and process new records as they arrive (stop with Ctrl-C)", false)
     .option("--commit-interval <ms>", "how often to commit, in milliseconds", positiveInteger, 100)
     .option("-b, --brokers <host:port,...>", "run on Kafka: the bootstrap brokers")
@@ -191,6 +192,7 @@ export async function main(argv: readonly string[], io: Output = processOutput):
         return;
       }
       const topology = loaded.topology;
+      checkInputs(topology, options.input, options.data === undefined);
       const temporary = options.data ? undefined : mkdtempSync(join(tmpdir(), "weir-run-"));
       const data = options.data ?? temporary!;
       try {
@@ -206,8 +208,9 @@ export async function main(argv: readonly string[], io: Output = processOutput):
         const stop = () => controller.abort();
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
+        let summary: RunSummary;
         try {
-          const summary = await runEmbedded(topology, {
+          summary = await runEmbedded(topology, {
             data,
             follow: options.follow,
             commitIntervalMs: options.commitInterval,
@@ -227,6 +230,10 @@ export async function main(argv: readonly string[], io: Output = processOutput):
           const log = openLog(data);
           try {
             for (const topic of [...new Set(topology.sinkTopics)]) printRecords(log, topic, io);
+            // The temporary folder goes with its dead-letter topic: they are shown now or never.
+            if (temporary && summary.deadLettered > 0) {
+              for (const record of log.consume(topology.deadLetterTopic)) io.err(`dead letter: ${JSON.stringify(record)}\n`);
+            }
           } finally {
             log.close();
           }
@@ -285,6 +292,23 @@ const KAFKA_ONLY_FLAGS = [
   ["--rebalance-timeout", "rebalanceTimeout"],
   ["--max-task-idle", "maxTaskIdle"],
 ] as const;
+
+/**
+ * Before anything runs: every --input topic is read by a source (records no
+ * source reads would be ignored), and on a temporary data folder every source
+ * topic has an --input (nothing else could ever produce to that folder).
+ */
+function checkInputs(topology: Topology, inputs: readonly InputFile[], temporary: boolean): void {
+  for (const input of inputs) {
+    const problem = unreadInputProblem(topology, input.topic);
+    if (problem) throw new UsageError(problem);
+  }
+  if (!temporary) return;
+  const given = new Set(inputs.map((input) => input.topic));
+  for (const topic of new Set(topology.sourceTopics)) {
+    if (!given.has(topic)) throw new UsageError(`no --input for topic '${topic}', which a source reads: add --input ${topic}=PATH (an empty file for no records), or run on a data folder with --data DIR`);
+  }
+}
 
 /** `weir run FILE --brokers ...`: until drained, or with --follow until SIGINT/SIGTERM, which commit and stop. */
 async function runOnKafka(file: string, options: RunCommandOptions, io: Output): Promise<number> {

@@ -222,6 +222,48 @@ describe("weir produce, run, consume", () => {
     expect(sequencesByKey(jsonLines(result.stdout))).toEqual(expectedWordCounts(lines));
   });
 
+  it("refuses an --input topic that no source reads, at once, naming the topics sources read", () => {
+    const result = weir(["run", "examples/wordcount.weir", "--input", "orders=examples/data/orders.jsonl"]);
+    expect(result.stderr).toBe("weir: no source reads topic 'orders' (sources: text-lines)\n");
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    const misspelt = weir(["run", "examples/wordcount.weir", "--input", "text-line=examples/data/text-lines.jsonl"]);
+    expect(misspelt.stderr).toBe("weir: no source reads topic 'text-line' (sources: text-lines): did you mean 'text-lines'?\n");
+    expect(misspelt.status).toBe(2);
+    // With a data folder too: records no source reads would be ignored.
+    const withData = weir(["run", "examples/wordcount.weir", "--data", tempDir(), "--input", "orders=examples/data/orders.jsonl"]);
+    expect(withData.stderr).toBe("weir: no source reads topic 'orders' (sources: text-lines)\n");
+    expect(withData.status).toBe(2);
+  });
+
+  it("on a temporary data folder, asks for an --input for every source topic instead of pointing into the folder", () => {
+    const result = weir(["run", "examples/enrich.weir", "--input", "orders=examples/data/enrich-orders.jsonl"]);
+    expect(result.stderr).toBe(
+      "weir: no --input for topic 'customers', which a source reads: add --input customers=PATH (an empty file for no records), or run on a data folder with --data DIR\n",
+    );
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+  });
+
+  it("on a temporary data folder, prints the dead letters, which go with the folder", () => {
+    const dir = tempDir();
+    const file = join(dir, "amounts.weir");
+    writeFileSync(file, ["application amounts", "schema Order { id: string, amount: number }", 'stream orders from topic "orders" key string value json Order', 'sink orders to topic "out"', ""].join("\n"));
+    const input = join(dir, "orders.jsonl");
+    writeFileSync(input, [JSON.stringify({ key: "a", value: { id: "1", amount: 5 } }), JSON.stringify({ key: "b", value: { id: "2", amount: "12" } })].join("\n"));
+    const result = weir(["run", file, "--input", `orders=${input}`]);
+    expect(result.status).toBe(0);
+    expect(jsonLines(result.stdout).map((r) => [r.topic, r.key])).toEqual([["out", "a"]]);
+    const [summary, ...letters] = result.stderr.trimEnd().split("\n");
+    expect(summary).toMatch(/; 1 sent to amounts-dlq$/);
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatch(/^dead letter: /);
+    const letter = JSON.parse(letters[0]!.slice("dead letter: ".length)) as { topic: string; value: { topic: string; offset: number; reason: string } };
+    expect(letter.topic).toBe("amounts-dlq");
+    expect(letter.value).toMatchObject({ topic: "orders", offset: 1 });
+    expect(letter.value.reason).toMatch(/amount/);
+  });
+
   it("runs the revenue example: per customer and 1-minute tumbling window, every change, late orders dead-lettered", () => {
     const data = join(tempDir(), "data");
     const result = weir(["run", "examples/revenue.weir", "--data", data, "--input", "orders=examples/data/orders.jsonl"]);
