@@ -1,6 +1,6 @@
 // The `weir` command line, run as a user runs it: a real child process over
 // real files and a real SQLite data folder.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
@@ -478,6 +478,29 @@ describe("a compiled module run as a service", () => {
     const counts = jsonLines(weir(["consume", "word-counts", "--data", data]).stdout);
     expect(sequencesByKey(counts)).toEqual(expectedWordCounts(["to be or not to be"]));
   });
+
+  it("names the application once on each log line", async () => {
+    const dir = tempDir();
+    expect(weir(["compile", "examples/wordcount.weir", "--out", join(dir, "out")]).status).toBe(0);
+    const data = join(dir, "data");
+    expect(weir(["produce", "text-lines", "--data", data], '{"value": "to be"}\n').status).toBe(0);
+    expect(service(join(dir, "out", "wordcount.ts"), { WEIR_DATA_DIR: data, WEIR_FOLLOW: "false" }).status).toBe(0);
+    // Run again, following: it restores its store, then a SIGTERM stops it with nothing new to commit.
+    const child = spawn(process.execPath, ["--import", tsxLoader, join(dir, "out", "wordcount.ts")], { env: { ...process.env, WEIR_DATA_DIR: data } });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      const restoredBefore = stderr.includes("restored");
+      stderr += chunk.toString("utf8");
+      if (!restoredBefore && stderr.includes("restored")) child.kill("SIGTERM");
+    });
+    const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(status).toBe(0);
+    const lines = stderr.trimEnd().split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^wordcount: restored 2 record\(s\) into store counts from wordcount-counts-changelog-0 in \d+\.\d ms$/);
+    expect(lines[1]).toBe("wordcount: stopped after 0 commit(s)");
+    expect(lines[2]).toBe("wordcount: processed 0 records in 0 commits (closed)");
+  }, 60_000);
 
   it("refuses bad settings with one line each and exit code 2", () => {
     const dir = tempDir();
