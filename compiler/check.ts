@@ -380,7 +380,7 @@ class Checker {
           shape = this.checkWhere(step, shape);
           break;
         case "Join":
-          shape = this.isStreamStreamJoin(step) ? this.checkStreamStreamJoin(step, shape, pipeline) : this.checkJoin(step, shape);
+          shape = withJoinedName(step, this.isStreamStreamJoin(step) ? this.checkStreamStreamJoin(step, shape, pipeline) : this.checkJoin(step, shape));
           break;
         case "Dedup":
           shape = this.checkDedup(step, shape);
@@ -595,7 +595,7 @@ class Checker {
             });
             return undefined;
           }
-          shape = this.checkTableJoin(step, shape, pipeline.input.name);
+          shape = withJoinedName(step, this.checkTableJoin(step, shape, pipeline.input.name));
           if (step.type === "outer" && !step.on) outer = step;
           break;
         case "GroupBy":
@@ -1509,6 +1509,18 @@ function comparisonHint(left: Type, right: Type): ReportOptions {
 
 /** The built-in aggregate functions that can take a row back out (their accumulators keep enough). */
 const subtractableAggregates: ReadonlySet<string> = new Set(["count", "sum", "avg"]);
+
+/**
+ * Every join brings the joined name into the steps after it. A join that was
+ * refused (its error already reported: a self-join, an unknown name, a missing
+ * window) brings it in too, with no known type, so that each step reading it
+ * is not one more error.
+ */
+function withJoinedName(step: JoinStep, shape: Shape): Shape {
+  const name = step.other.name;
+  if (shape.joined?.has(name)) return shape;
+  return { ...shape, joined: new Map([...(shape.joined ?? []), [name, Types.error]]) };
+}
 
 function isAggregation(step: Step): boolean {
   // (A window is followed by an aggregation; it is not one itself.)
