@@ -155,7 +155,7 @@ function resolveImport(
       bag.report("importNotFound", name, [name.name, specifier], { hint: importNotFoundHint(name.name, found.exported, found.detail) });
     } else {
       bag.report("unsupportedImportType", name, [name.name, found.detail ?? "its type is not supported"], {
-        hint: "weir passes strings, numbers, booleans, lists and plain records, and may pass null",
+        hint: "weir passes strings, numbers (a timestamp too: epoch milliseconds), booleans, lists and plain records, and may pass null",
       });
     }
   }

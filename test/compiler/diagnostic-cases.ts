@@ -64,6 +64,8 @@ export const cases: Case[] = [
   { code: "WEIR2008", bare: true, source: "application a\nimport { f } from \"./missing.ts\"\n", at: "\"./missing.ts\"", message: "cannot find the module './missing.ts'" },
   { code: "WEIR2009", bare: true, source: "application a\nimport { notThere } from \"./udfs.ts\"\n", at: "notThere", message: "'./udfs.ts' does not export a function named 'notThere'" },
   { code: "WEIR2010", bare: true, source: "application a\nimport { fetchRate } from \"./udfs.ts\"\n", at: "fetchRate", message: /cannot be called from weir: it returns a Promise/ },
+  { code: "WEIR2010", bare: true, source: "application a\nimport { parsedAt } from \"./udfs.ts\"\n", at: "parsedAt", message: "the function 'parsedAt' cannot be called from weir: it returns 'Date' (a weir timestamp is a number of epoch milliseconds: pass date.getTime(), take new Date(ms))" },
+  { code: "WEIR2010", bare: true, source: "application a\nimport { takesMap } from \"./udfs.ts\"\n", at: "takesMap", message: "the function 'takesMap' cannot be called from weir: parameter 'values' is 'Map<string, number>' (weir passes plain records, not objects with methods)" },
   { code: "WEIR2011", source: `stream big = orders | select { id } | where value.ids == "x"\nsink big to topic "b"\n${sinkAll}`, at: "ids", message: "a record { id: string } has no field 'ids'", hint: "did you mean 'id'?" },
   { code: "WEIR2012", bare: true, source: "application a\nimport { lower } from \"./udfs.ts\"\n", at: "lower", message: "the import 'lower' has the name of a built-in function" },
   { code: "WEIR2013", source: `stream loop = loop | where amount > 1\nsink loop to topic "b"\n${sinkAll}`, at: "loop", message: "'loop' reads from itself" },
