@@ -80,7 +80,7 @@ describe("formatWeir", () => {
       /* sources */
       stream orders from topic "orders" key string value json Order event time ts // event time from the value
       stream big = orders
-        | where amount > 100 and not customerId == "test"
+        | where amount > 100 and not (customerId == "test")
         | select {
             orderId: id,
             customerId,
@@ -175,6 +175,35 @@ describe("formatWeir", () => {
   it("prints a sink's topic expression, value projection and headers in order", () => {
     const text = 'application a\nsink s to topic   "orders-"+region value {id,amount}   headers {region, app:"x"}\nsink t to topic "t" key string headers { k: key }\n';
     expect(format(text)).toBe('application a\nsink s to topic "orders-" + region value { id, amount } headers { region, app: "x" }\nsink t to topic "t" key string headers { k: key }\n');
+  });
+
+  it("keeps a comparison after 'not' in parentheses, which precedence does not need but a reader does", () => {
+    const text = "application a\nstream s = t | where not a == b and not (c) and not not d\n";
+    expect(format(text)).toBe("application a\nstream s = t | where not (a == b) and not c and not (not d)\n");
+  });
+
+  it("puts a sink that does not fit on one line a clause per line, breaking a record only if it still does not fit", () => {
+    const text = dedent`
+      application a
+      sink revenue to topic "revenue-per-minute" key string value { customerId: key, windowStart: window.start, windowEnd: window.end, total }
+      sink s to topic "orders-" + region value { id, amount } headers { region, note, source: "weir", application: "a", team: "payments and refunds" }
+      sink wide to topic "w" value { aVeryLongFieldName: key, anotherVeryLongFieldName: window.start, yetAnotherLongFieldName: window.end }
+    `;
+    expect(format(text)).toBe(dedent`
+      application a
+      sink revenue to topic "revenue-per-minute"
+        key string
+        value { customerId: key, windowStart: window.start, windowEnd: window.end, total }
+      sink s to topic "orders-" + region
+        value { id, amount }
+        headers { region, note, source: "weir", application: "a", team: "payments and refunds" }
+      sink wide to topic "w"
+        value {
+          aVeryLongFieldName: key,
+          anotherVeryLongFieldName: window.start,
+          yetAnotherLongFieldName: window.end,
+        }
+    ` + "\n");
   });
 
   it("keeps parentheses that precedence needs, and only those", () => {
