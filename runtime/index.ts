@@ -7,6 +7,7 @@ export * from "./aggregations.ts";
 export { fn } from "./functions.ts";
 export { z } from "zod";
 export * from "./errors.ts";
+export type { RecordTypes, TableTypes, TopicTypes, TypedTopology } from "./record-types.ts";
 export type { CommitInfo, Engine, RunOptions, RunSummary, StoreRestoration } from "./engine.ts";
 export {
   createEmbeddedEngine,
