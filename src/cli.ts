@@ -323,6 +323,8 @@ async function runOnKafka(file: string, options: RunCommandOptions, io: Output):
   process.once("SIGTERM", stop);
   // Loaded only here: kafkajs adds to every start of the CLI otherwise.
   const { runKafka } = await import("../runtime/kafka.ts");
+  // The engine's lines say what happened; each is told apart by the application it runs as.
+  const application = options.applicationId ?? loaded.topology.application;
   let summary: RunSummary;
   try {
     summary = await runKafka(loaded.topology, {
@@ -331,7 +333,7 @@ async function runOnKafka(file: string, options: RunCommandOptions, io: Output):
       follow: options.follow,
       commitIntervalMs: options.commitInterval,
       signal: controller.signal,
-      logger: (message) => io.err(`${message}\n`),
+      logger: (message) => io.err(`${application}: ${message}\n`),
       ...(options.applicationId !== undefined ? { applicationId: options.applicationId } : {}),
       ...(options.sessionTimeout !== undefined ? { sessionTimeoutMs: options.sessionTimeout } : {}),
       ...(options.heartbeatInterval !== undefined ? { heartbeatIntervalMs: options.heartbeatInterval } : {}),
