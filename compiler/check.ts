@@ -39,7 +39,7 @@ import { aggregateFunctions, builtinFunctions, isAggregateFunction, isBuiltinFun
 import { DiagnosticBag, type ReportOptions } from "./diagnostics.ts";
 import { keyEncodingOf, type KeyEncoding } from "./key-encoding.ts";
 import { commonNonNull, forget, isKnownNonNull, nonNullWhen, pathOf, withNonNull, type NonNullPaths } from "./narrowing.ts";
-import { didYouMean, orList, shortList, suggest } from "./suggest.ts";
+import { didYouMean, orList, shortList, suggest } from "../runtime/suggest.ts";
 import type { BranchStreamDecl, CollectionDecl, ResolvedFile } from "./resolve.ts";
 import { aliasTarget } from "./resolve.ts";
 import {
@@ -420,7 +420,7 @@ class Checker {
           shape = this.checkWhere(step, shape);
           break;
         case "Join":
-          shape = this.isStreamStreamJoin(step) ? this.checkStreamStreamJoin(step, shape, pipeline) : this.checkJoin(step, shape);
+          shape = withJoinedName(step, this.isStreamStreamJoin(step) ? this.checkStreamStreamJoin(step, shape, pipeline) : this.checkJoin(step, shape));
           break;
         case "Dedup":
           shape = this.checkDedup(step, shape);
@@ -684,7 +684,7 @@ class Checker {
             });
             return undefined;
           }
-          shape = this.checkTableJoin(step, shape, pipeline.input.name);
+          shape = withJoinedName(step, this.checkTableJoin(step, shape, pipeline.input.name));
           if (leftMayBeMissing(step.type) && !step.on) outer = step;
           break;
         case "GroupBy":
@@ -1723,6 +1723,18 @@ function comparisonHint(left: Type, right: Type): ReportOptions {
 
 /** The built-in aggregate functions that can take a row back out (their accumulators keep enough). */
 const subtractableAggregates: ReadonlySet<string> = new Set(["count", "sum", "avg"]);
+
+/**
+ * Every join brings the joined name into the steps after it. A join that was
+ * refused (its error already reported: a self-join, an unknown name, a missing
+ * window) brings it in too, with no known type, so that each step reading it
+ * is not one more error.
+ */
+function withJoinedName(step: JoinStep, shape: Shape): Shape {
+  const name = step.other.name;
+  if (shape.joined?.has(name)) return shape;
+  return { ...shape, joined: new Map([...(shape.joined ?? []), [name, Types.error]]) };
+}
 
 function isAggregation(step: Step): boolean {
   // (A window is followed by an aggregation; it is not one itself.)

@@ -80,7 +80,7 @@ export const diagnostics = {
     "The module exists but does not export a function by that name. The hint suggests the closest exported function, or lists them.",
   ),
   unsupportedImportType: define("WEIR2010", "error", (name: string, detail: string) => `the function ${q(name)} cannot be called from weir: ${detail}`,
-    "The imported function's signature has a type weir cannot pass or receive: weir passes strings, numbers, booleans, lists, maps (`Record<string, T>`) and plain records (and null), and calls functions synchronously, so a function returning a Promise is refused.",
+    "The imported function's signature has a type weir cannot pass or receive: weir passes strings, numbers, booleans, lists, maps (`Record<string, T>`) and plain records (and null), and calls functions synchronously, so a function returning a Promise is refused. A `Date` is refused too: a weir `timestamp` is a number of epoch milliseconds (as in JSON), so a function returns `date.getTime()` and takes the number; objects with methods (a `Map`, a class instance) are not plain records.",
   ),
   unknownField: define("WEIR2011", "error", (name: string, type: string) => `${type} has no field ${q(name)}`,
     "A field is read (`value.field`, `address.city`, `event time FIELD`) that the record does not have. The hint suggests the closest field or lists them.",

@@ -28,7 +28,7 @@ const reservedNames = new Set([
   // globals the generated code uses
   ..."Math Number Object JSON Array String Boolean globalThis process".split(" "),
   // what the generated module declares and imports, and its functions' parameters
-  ..."topology builder record value fns defineTopology formats fn op z windows isMainModule runService".split(" "),
+  ..."topology builder record value fns defineTopology formats fn op z windows isMainModule runService TypedTopology TopologyTypes".split(" "),
 ]);
 
 export interface EmitOptions {
@@ -54,7 +54,7 @@ export function emitTypeScript(plan: TopologyPlan, options: EmitOptions): string
   if (usesOperators(plan)) runtimeNames.push("op");
   if (plan.collections.some((c) => c.operations.some((o) => (o.kind === "aggregate" && o.window) || o.kind === "streamJoin"))) runtimeNames.push("windows");
   if (plan.schemas.length > 0) runtimeNames.push("z");
-  file.addImportDeclaration({ moduleSpecifier: options.runtimeModule, namedImports: runtimeNames.sort() });
+  file.addImportDeclaration({ moduleSpecifier: options.runtimeModule, namedImports: [...runtimeNames.sort(), { name: "TypedTopology", isTypeOnly: true }] });
   for (const [modulePath, names] of plan.imports) {
     file.addImportDeclaration({
       moduleSpecifier: options.importSpecifier(modulePath),
@@ -71,12 +71,20 @@ export function emitTypeScript(plan: TopologyPlan, options: EmitOptions): string
     file.addTypeAlias({ name, type: `z.output<typeof ${name}>` });
   }
 
+  file.addTypeAlias({
+    isExported: true,
+    name: "TopologyTypes",
+    type: topologyTypes(plan),
+    docs: ["The records this topology reads and writes, and its tables: weir/testing's TopologyTestDriver is typed by them."],
+  });
+
   file.addVariableStatement({
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
     declarations: [
       {
         name: "topology",
+        type: "TypedTopology<TopologyTypes>",
         initializer: (writer) => {
           writer.write(`defineTopology(${JSON.stringify(plan.application)}, (builder) => `).inlineBlock(() => {
             // The arms of a branch are declared together, by one statement, where the first arm comes.
@@ -334,6 +342,11 @@ function aggregateField(field: AggregateFieldPlan, expressions: ExpressionWriter
   return `fns.user(${jsIdentifier(field.user)}, (record) => [${field.arguments.map((argument) => expressions.write(argument)).join(", ")}])`;
 }
 
+/** A retraction of a merged session, or a table's delete (a null value), stays a tombstone in a sink's topic. */
+function keepsTombstones(sink: SinkPlan, plan: TopologyPlan): boolean {
+  return sink.shape.window === "session" || hasDeletes(plan.collections.find((c) => c.name === sink.input)!, plan);
+}
+
 function writeSink(writer: CodeBlockWriter, sink: SinkPlan, plan: TopologyPlan, expressions: ExpressionWriter, sourceName: string): void {
   writer.writeLine(`// ${sourceName}:${sink.line}`);
   const input = jsIdentifier(sink.input);
@@ -342,8 +355,7 @@ function writeSink(writer: CodeBlockWriter, sink: SinkPlan, plan: TopologyPlan, 
   // the runtime computes neither the value written nor the headers for it. Its topic is computed
   // when the expression reads only the key, or was checked with a value that may be null
   // (over a table with deletes or a session table: see checkSink).
-  const deletesChecked = sink.shape.window === "session" || hasDeletes(plan.collections.find((c) => c.name === sink.input)!, plan);
-  const topicOfTombstones = sink.topicExpr !== undefined && (deletesChecked || !sink.topicReadsValue);
+  const topicOfTombstones = sink.topicExpr !== undefined && (keepsTombstones(sink, plan) || !sink.topicReadsValue);
   const projection = sink.value ? expressions.write(sink.value, "object-safe") : undefined;
   // A topic or headers computed per record read the record as it is, so the
   // sink computes the value written itself (after them), with `project`.
@@ -371,6 +383,70 @@ function formatExpression(format: FormatPlan): string {
 }
 
 // ------------------------------------------------------------------ types and schemas
+
+/**
+ * The `TopologyTypes` of the module (see runtime/record-types.ts): each source
+ * topic's key and value as piped in (a schema's input type: optional fields may
+ * be left out), each fixed sink topic's as written (null: a tombstone), and
+ * each table's, by the name of its store, as its rows hold them.
+ */
+function topologyTypes(plan: TopologyPlan): string {
+  const inputs = new TopicTypeMap();
+  const outputs = new TopicTypeMap();
+  const tables: string[] = [];
+  for (const collection of plan.collections) {
+    const start = collection.start;
+    if (start.kind === "source") inputs.add(start.topic, formatType(start.keyFormat, "input"), formatType(start.valueFormat, "input"));
+    if (collection.shape.collection !== "table") continue;
+    const stored = start.kind === "source" ? { store: collection.name, windowed: false } : tableStore(collection);
+    if (stored) tables.push(`${propertyName(stored.store)}: { key: ${tsType(collection.shape.key)}; value: ${tsType(collection.shape.value)}; windowed: ${stored.windowed} };`);
+  }
+  for (const sink of plan.sinks) {
+    if (sink.topic === undefined) continue;
+    const value = formatType(sink.valueFormat, "output");
+    // A stream over a table's changes carries no deletes (see writeCollection): only a table's sink writes tombstones.
+    const tombstones = sink.shape.collection === "table" && keepsTombstones(sink, plan);
+    outputs.add(sink.topic, formatType(sink.keyFormat, "output"), tombstones ? `${value} | null` : value);
+  }
+  const section = (name: string, entries: readonly string[]) => (entries.length === 0 ? `${name}: {};` : `${name}: {\n${entries.join("\n")}\n};`);
+  return `{\n${section("inputs", inputs.entries())}\n${section("outputs", outputs.entries())}\n${section("tables", tables)}\n}`;
+}
+
+/** The store a derived table's rows are kept in under its own name, if any (another name for a table has none). */
+function tableStore(collection: CollectionPlan): { store: string; windowed: boolean } | undefined {
+  for (const operation of collection.operations) {
+    if (operation.kind === "aggregate" && operation.store === collection.name) return { store: operation.store, windowed: operation.window !== undefined };
+    if ((operation.kind === "tableAggregate" || operation.kind === "materialize") && operation.store === collection.name) return { store: operation.store, windowed: false };
+  }
+  return undefined;
+}
+
+/** Topics with the key and value types of the records in them (a union where several sources or sinks share one). */
+class TopicTypeMap {
+  private readonly topics = new Map<string, { keys: Set<string>; values: Set<string> }>();
+
+  add(topic: string, key: string, value: string): void {
+    const types = this.topics.get(topic) ?? { keys: new Set<string>(), values: new Set<string>() };
+    types.keys.add(key);
+    types.values.add(value);
+    this.topics.set(topic, types);
+  }
+
+  entries(): string[] {
+    return [...this.topics].map(([topic, { keys, values }]) => `${propertyName(topic)}: { key: ${[...keys].join(" | ")}; value: ${[...values].join(" | ")} };`);
+  }
+}
+
+/** The TypeScript type of what a format reads or writes; a schema's input type lets optional fields be absent. */
+function formatType(format: FormatPlan, side: "input" | "output"): string {
+  if (format.kind === "string") return "string";
+  if (format.schema) return side === "input" ? `z.input<typeof ${jsIdentifier(format.schema)}>` : jsIdentifier(format.schema);
+  return tsType(format.type);
+}
+
+function propertyName(name: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : JSON.stringify(name);
+}
 
 export function tsType(type: Type): string {
   switch (type.kind) {

@@ -135,7 +135,7 @@ function readParameters(signature: Signature, at: TsNodeType, skip: number): { p
   for (const parameter of signature.getParameters().slice(skip)) {
     const parameterDeclaration = parameter.getValueDeclaration();
     const type = weirTypeOf(parameter.getTypeAtLocation(at));
-    if (typeof type === "string") return `parameter '${parameter.getName()}' has the type ${type}`;
+    if (typeof type === "string") return `parameter '${parameter.getName()}' is ${type}`;
     if (TsNode.isParameterDeclaration(parameterDeclaration) && parameterDeclaration.isRestParameter()) return "rest parameters are not supported";
     const optional = TsNode.isParameterDeclaration(parameterDeclaration) && (parameterDeclaration.isOptional() || parameterDeclaration.hasInitializer());
     if (!optional) required = parameters.length + 1;
@@ -216,16 +216,21 @@ function readAggregate(at: TsNodeType, type: TsType): { signature: Omit<Function
   };
 }
 
-/** The weir type of a TypeScript type, or a description of why there is none. */
+/**
+ * The weir type of a TypeScript type, or, when there is none, what the type is
+ * (quoted, as TypeScript writes it) and why it cannot cross into weir.
+ */
 function weirTypeOf(type: TsType): Type | string {
   if (type.isAny() || type.isUnknown()) return Types.any;
+  // A Date is not a timestamp: weir's timestamps are epoch milliseconds, numbers (in JSON too).
+  if (isDate(type)) return "'Date' (a weir timestamp is a number of epoch milliseconds: pass date.getTime(), take new Date(ms))";
   if (type.isString() || type.isStringLiteral() || type.isTemplateLiteral()) return Types.string;
   if (type.isNumber() || type.isNumberLiteral()) return Types.number;
   if (type.isBoolean() || type.isBooleanLiteral()) return Types.boolean;
   if (type.isNull()) return Types.null;
   if (type.isArray() || type.isReadonlyArray()) {
     const element = weirTypeOf(type.getArrayElementTypeOrThrow());
-    return typeof element === "string" ? element : Types.list(element);
+    return typeof element === "string" ? `a list of ${element}` : Types.list(element);
   }
   if (type.isUnion()) {
     const members = type.getUnionTypes();
@@ -250,11 +255,20 @@ function weirTypeOf(type: TsType): Type | string {
     for (const property of type.getProperties()) {
       const declaration = property.getValueDeclaration() ?? property.getDeclarations()[0];
       if (!declaration) return `'${type.getText()}'`;
-      const fieldType = weirTypeOf(property.getTypeAtLocation(declaration));
-      if (typeof fieldType === "string") return fieldType;
+      const propertyType = property.getTypeAtLocation(declaration);
+      // An object with methods (a Map, a RegExp, a class instance) is not a plain record: it does not survive JSON.
+      if (propertyType.getCallSignatures().length > 0) return `'${type.getText()}' (weir passes plain records, not objects with methods)`;
+      const fieldType = weirTypeOf(propertyType);
+      if (typeof fieldType === "string") return `a record whose field '${property.getName()}' is ${fieldType}`;
       fields.push({ name: property.getName(), type: property.isOptional() ? Types.nullable(fieldType) : fieldType });
     }
     return Types.record(fields);
   }
   return `'${type.getText()}'`;
+}
+
+/** The global Date (not a user type that happens to be named so). */
+function isDate(type: TsType): boolean {
+  const symbol = type.getSymbol();
+  return symbol?.getName() === "Date" && symbol.getDeclarations().some((declaration) => declaration.getSourceFile().getFilePath().includes("/typescript/lib/"));
 }

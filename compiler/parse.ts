@@ -4,7 +4,7 @@ import type { WeirFile } from "../grammar/ast.ts";
 import type { ExpectedKeyword } from "../grammar/index.ts";
 import { parseWeir } from "../grammar/index.ts";
 import type { DiagnosticBag } from "./diagnostics.ts";
-import { orList, suggest } from "./suggest.ts";
+import { orList, suggest } from "../runtime/suggest.ts";
 
 export function parseFile(text: string, bag: DiagnosticBag): WeirFile {
   const { file, problems } = parseWeir(text);

@@ -18,7 +18,7 @@ import type {
 import { typeRef as typeRefText } from "../grammar/format.ts";
 import { isAggregateFunction, isBuiltinFunction } from "./builtins.ts";
 import { DiagnosticBag } from "./diagnostics.ts";
-import { didYouMean, shortList } from "./suggest.ts";
+import { didYouMean, shortList } from "../runtime/suggest.ts";
 import { ImportReader, type ImportedFunction } from "./imports.ts";
 
 /** The stream an arm of a `branch` declares: the records of the branch's input that the arm takes. */
@@ -156,7 +156,7 @@ function resolveImport(
       bag.report("importNotFound", name, [name.name, specifier], { hint: importNotFoundHint(name.name, found.exported, found.detail) });
     } else {
       bag.report("unsupportedImportType", name, [name.name, found.detail ?? "its type is not supported"], {
-        hint: "weir passes strings, numbers, booleans, lists, maps (Record<string, T>) and plain records, and may pass null",
+        hint: "weir passes strings, numbers (a timestamp too: epoch milliseconds), booleans, lists, maps (Record<string, T>) and plain records, and may pass null",
       });
     }
   }

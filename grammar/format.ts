@@ -8,9 +8,11 @@
 //   - one declaration per line; a pipeline with more than one step puts each
 //     step on its own line, indented `  | step`;
 //   - a schema or record that does not fit in the line width gets a line per field;
+//     a sink that does not fit gets a line per clause (key, value, headers);
 //   - single spaces around binary operators and after commas and colons,
 //     `{ a, b }` with inner spaces, `[a, b]` and `f(a, b)` without;
-//   - parentheses only where precedence needs them.
+//   - parentheses only where precedence needs them, and around a comparison
+//     (or another `not`) after `not`.
 import type {
   BranchDecl,
   Comment,
@@ -23,6 +25,7 @@ import type {
   PipelineDecl,
   RecordExpr,
   SchemaDecl,
+  SinkDecl,
   SourceRange,
   Step,
   TypeRef,
@@ -122,21 +125,33 @@ class Formatter {
         return this.pipeline(declaration);
       case "Branch":
         return this.branch(declaration);
-      case "Sink": {
-        const windowed = declaration.windowedKey ? " windowed" : "";
-        const key = declaration.windowedKey || declaration.keyFormat ? ` key${windowed}${declaration.keyFormat ? ` ${format(declaration.keyFormat)}` : ""}` : "";
-        const start = `sink ${declaration.input.name} to topic `;
-        const head = `${start}${expression(declaration.topic, start.length)}${key}`;
-        const value = declaration.value
-          ? ` value ${expression(declaration.value, lastLineLength(head) + 7)}`
-          : declaration.valueFormat
-            ? ` value ${format(declaration.valueFormat)}`
-            : "";
-        const headed = `${head}${value}`;
-        const headers = declaration.headers ? ` headers ${expression(declaration.headers, lastLineLength(headed) + 9)}` : "";
-        return `${headed}${headers}`.split("\n");
-      }
+      case "Sink":
+        return this.sink(declaration);
     }
+  }
+
+  /**
+   * A sink on one line when it fits; else its clauses (key, value, headers)
+   * each on a line of their own under it, a record in one breaking further.
+   */
+  private sink(sink: SinkDecl): string[] {
+    const start = `sink ${sink.input.name} to topic `;
+    const head = `${start}${expression(sink.topic, start.length)}`;
+    // Each clause printed as if it started at `column`.
+    const clauses: ((column: number) => string)[] = [];
+    if (sink.windowedKey || sink.keyFormat) clauses.push(() => `key${sink.windowedKey ? " windowed" : ""}${sink.keyFormat ? ` ${format(sink.keyFormat)}` : ""}`);
+    if (sink.value) clauses.push((column) => `value ${expression(sink.value!, column + 6)}`);
+    else if (sink.valueFormat) clauses.push(() => `value ${format(sink.valueFormat!)}`);
+    if (sink.headers) clauses.push((column) => `headers ${expression(sink.headers!, column + 8)}`);
+    let inline = head;
+    for (const clause of clauses) inline += ` ${clause(lastLineLength(inline) + 1)}`;
+    if (!inline.includes("\n") && inline.length <= LINE_WIDTH) return [inline];
+    const lines = head.split("\n");
+    for (const clause of clauses) {
+      const [first, ...rest] = clause(INDENT.length).split("\n");
+      lines.push(`${INDENT}${first}`, ...rest.map((line) => `${INDENT}${line}`));
+    }
+    return lines;
   }
 
   private schema(schema: SchemaDecl): string[] {
@@ -341,7 +356,8 @@ export function expression(expr: Expr, column = 0): string {
     case "Call":
       return `${expr.callee.name}(${expr.args.map((arg) => expression(arg, column)).join(", ")})`;
     case "Unary":
-      return expr.operator === "not" ? `not ${wrap(expr.operand, precedence.not)}` : `-${wrap(expr.operand, precedence.unary)}`;
+      // `not (a == b)` keeps its parentheses, which precedence does not need: `not a == b` reads as `(not a) == b`.
+      return expr.operator === "not" ? `not ${wrap(expr.operand, precedence.compare + 1)}` : `-${wrap(expr.operand, precedence.unary)}`;
     case "Binary": {
       const level = binaryPrecedence(expr.operator);
       // Comparisons do not chain: both sides must bind tighter. Others are left-associative.

@@ -19,7 +19,11 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Called after each commit, once it is durable. */
   readonly onCommit?: (commit: CommitInfo) => void;
-  /** Human-readable progress lines (restoration, stops). */
+  /**
+   * Human-readable progress lines (restoration, stops). They do not name the
+   * application: whoever writes them where several applications log (a
+   * service's standard error) adds that, once.
+   */
   readonly logger?: (message: string) => void;
 }
 

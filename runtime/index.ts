@@ -9,6 +9,7 @@ export { op } from "./operators.ts";
 export { z } from "zod";
 export * from "./errors.ts";
 export type { ApplicationReset } from "./application-reset.ts";
+export type { RecordTypes, TableTypes, TopicTypes, TypedTopology } from "./record-types.ts";
 export type { CommitInfo, Engine, RunOptions, RunSummary, StoreRestoration } from "./engine.ts";
 export {
   createEmbeddedEngine,

@@ -158,11 +158,13 @@ export async function runService(
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   try {
+    // Each line names the application it runs as (on Kafka, WEIR_APPLICATION_ID when set), as the summary does.
+    const application = (settings.WEIR_BROKERS ? settings.WEIR_APPLICATION_ID : undefined) ?? topology.application;
     const common = {
       follow: settings.WEIR_FOLLOW,
       commitIntervalMs: settings.WEIR_COMMIT_INTERVAL_MS,
       signal: controller.signal,
-      logger: (message: string) => process.stderr.write(`${topology.application}: ${message}\n`),
+      logger: (message: string) => process.stderr.write(`${application}: ${message}\n`),
     };
     // The Kafka engine (and kafkajs) is loaded only when used.
     const summary = settings.WEIR_BROKERS

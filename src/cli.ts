@@ -21,8 +21,10 @@ import {
   type ProduceRecord,
   type ResetTarget,
   type RunSummary,
+  type Topology,
 } from "../runtime/index.ts";
 import type { PrintFormat } from "../runtime/internal/record-bytes.ts";
+import { unreadInputProblem } from "../runtime/testing.ts";
 import { loadTopology, writeCompiledProject } from "./compiled-module.ts";
 import { check, format, formatDiagnostics, type Diagnostic } from "./index.ts";
 
@@ -180,7 +182,7 @@ export async function main(argv: readonly string[], io: Output = processOutput):
     .description("run a topology on the embedded engine, or on Kafka with --brokers, until its inputs are drained (--follow: keep running)")
     .argument("<file>", ".weir file")
     .option("-d, --data <dir>", "data folder of the embedded engine (default with --input: a temporary one)")
-    .option("-i, --input <topic=path...>", "produce a JSONL file to a topic first, then print the output topics", collectInput, [])
+    .option("-i, --input <topic=path...>", "produce a JSONL file to a topic a source reads first, then print the output topics", collectInput, [])
     .option("-f, --follow", "keep running and process new records as they arrive (stop with Ctrl-C)", false)
     .option("--commit-interval <ms>", "how often to commit, in milliseconds", positiveInteger, 100)
     .option("-b, --brokers <host:port,...>", "run on Kafka: the bootstrap brokers")
@@ -207,6 +209,7 @@ export async function main(argv: readonly string[], io: Output = processOutput):
         return;
       }
       const topology = loaded.topology;
+      checkInputs(topology, options.input, options.data === undefined);
       const temporary = options.data ? undefined : mkdtempSync(join(tmpdir(), "weir-run-"));
       const data = options.data ?? temporary!;
       try {
@@ -222,8 +225,8 @@ export async function main(argv: readonly string[], io: Output = processOutput):
         const stop = () => controller.abort();
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
+        let summary: RunSummary;
         try {
-          let summary: RunSummary;
           try {
             summary = await runEmbedded(topology, {
               data,
@@ -249,6 +252,10 @@ export async function main(argv: readonly string[], io: Output = processOutput):
           const log = openLog(data);
           try {
             for (const topic of [...new Set(topology.sinkTopics)]) printRecords(log, topic, io);
+            // The temporary folder goes with its dead-letter topic: they are shown now or never.
+            if (temporary && summary.deadLettered > 0) {
+              for (const record of log.consume(topology.deadLetterTopic)) io.err(`dead letter: ${JSON.stringify(record)}\n`);
+            }
           } finally {
             log.close();
           }
@@ -352,6 +359,23 @@ const KAFKA_ONLY_FLAGS = [
   ["--max-task-idle", "maxTaskIdle"],
 ] as const;
 
+/**
+ * Before anything runs: every --input topic is read by a source (records no
+ * source reads would be ignored), and on a temporary data folder every source
+ * topic has an --input (nothing else could ever produce to that folder).
+ */
+function checkInputs(topology: Topology, inputs: readonly InputFile[], temporary: boolean): void {
+  for (const input of inputs) {
+    const problem = unreadInputProblem(topology, input.topic);
+    if (problem) throw new UsageError(problem);
+  }
+  if (!temporary) return;
+  const given = new Set(inputs.map((input) => input.topic));
+  for (const topic of new Set(topology.sourceTopics)) {
+    if (!given.has(topic)) throw new UsageError(`no --input for topic '${topic}', which a source reads: add --input ${topic}=PATH (an empty file for no records), or run on a data folder with --data DIR`);
+  }
+}
+
 /** `weir run FILE --brokers ...`: until drained, or with --follow until SIGINT/SIGTERM, which commit and stop. */
 async function runOnKafka(file: string, options: RunCommandOptions, io: Output): Promise<number> {
   if (options.data !== undefined || options.input.length > 0) throw new UsageError("--data and --input are for the embedded engine, not with --brokers");
@@ -365,6 +389,8 @@ async function runOnKafka(file: string, options: RunCommandOptions, io: Output):
   process.once("SIGTERM", stop);
   // Loaded only here: kafkajs adds to every start of the CLI otherwise.
   const { runKafka } = await import("../runtime/kafka.ts");
+  // The engine's lines say what happened; each is told apart by the application it runs as.
+  const application = options.applicationId ?? loaded.topology.application;
   let summary: RunSummary;
   try {
     summary = await runKafka(loaded.topology, {
@@ -373,7 +399,7 @@ async function runOnKafka(file: string, options: RunCommandOptions, io: Output):
       follow: options.follow,
       commitIntervalMs: options.commitInterval,
       signal: controller.signal,
-      logger: (message) => io.err(`${message}\n`),
+      logger: (message) => io.err(`${application}: ${message}\n`),
       ...(options.applicationId !== undefined ? { applicationId: options.applicationId } : {}),
       ...(options.sessionTimeout !== undefined ? { sessionTimeoutMs: options.sessionTimeout } : {}),
       ...(options.heartbeatInterval !== undefined ? { heartbeatIntervalMs: options.heartbeatInterval } : {}),

@@ -220,7 +220,7 @@ class TopologyRun {
       }
       if (this.stopRequested) {
         if (this.hasUncommittedWork()) await this.commit();
-        this.options.logger?.(`${this.application}: stopped after ${this.tally.commits} commit(s)`);
+        this.options.logger?.(`stopped after ${this.tally.commits} commit(s)`);
         return "closed";
       }
       // A commit in this round may have written repartition records that the

@@ -235,7 +235,7 @@ class KafkaTopologyRun {
   private async rebalance(): Promise<void> {
     const group = this.group!;
     if (group.tasksLost) {
-      this.options.logger?.(`${this.application}: dropped from the group: closing ${this.tasks.size} task(s) without committing`);
+      this.options.logger?.(`dropped from the group: closing ${this.tasks.size} task(s) without committing`);
       for (const id of [...this.tasks.keys()]) await this.dropTask(id, false);
     } else if (this.hasUncommittedWork()) {
       await this.commit();
@@ -246,7 +246,7 @@ class KafkaTopologyRun {
     for (const id of [...this.tasks.keys()]) if (!assigned.has(id)) await this.dropTask(id, !this.tasks.get(id)!.hasUncommittedWork);
     await this.startTasks(assignment.tasks.filter((id) => !this.tasks.has(id)));
     this.options.logger?.(
-      `${this.application}: generation ${assignment.generationId} of ${assignment.members} member(s): running ${assignment.tasks.length} task(s)${assignment.tasks.length > 0 ? ` (${assignment.tasks.join(" ")})` : ""}`,
+      `generation ${assignment.generationId} of ${assignment.members} member(s): running ${assignment.tasks.length} task(s)${assignment.tasks.length > 0 ? ` (${assignment.tasks.join(" ")})` : ""}`,
     );
   }
 
@@ -275,7 +275,7 @@ class KafkaTopologyRun {
     if (this.enforcedLogged.has(name)) return;
     this.enforcedLogged.add(name);
     this.options.logger?.(
-      `${this.application}: task ${task} went ahead without ${key(partition)} after waiting ${waitedMs} ms for it (enforced processing: a record written to it later with an earlier timestamp will be processed out of order)`,
+      `task ${task} went ahead without ${key(partition)} after waiting ${waitedMs} ms for it (enforced processing: a record written to it later with an earlier timestamp will be processed out of order)`,
     );
   };
 
@@ -351,7 +351,7 @@ class KafkaTopologyRun {
         } else if (this.hasUncommittedWork()) {
           await this.commit();
         }
-        this.options.logger?.(`${this.application}: stopped after ${this.tally.commits} commit(s)`);
+        this.options.logger?.(`stopped after ${this.tally.commits} commit(s)`);
         return "closed";
       }
       if (this.group!.rebalanceNeeded) continue;
@@ -470,7 +470,7 @@ class KafkaTopologyRun {
       this.account(taskCommits.filter((_, i) => results[i]!.status === "fulfilled"), started);
       for (const { task, error } of failures) {
         await this.dropTask(task.id, false);
-        if (error instanceof ProducerFencedError) this.options.logger?.(`${this.application}: task ${task.id} was fenced (another member owns it now): closed without committing`);
+        if (error instanceof ProducerFencedError) this.options.logger?.(`task ${task.id} was fenced (another member owns it now): closed without committing`);
       }
       const other = failures.find((f) => !(f.error instanceof ProducerFencedError));
       if (other) throw other.error;
@@ -486,7 +486,7 @@ class KafkaTopologyRun {
       } catch (error) {
         const type = kafkaErrorType(error);
         if (type !== "ILLEGAL_GENERATION" && type !== "UNKNOWN_MEMBER_ID" && type !== "REBALANCE_IN_PROGRESS") throw error;
-        this.options.logger?.(`${this.application}: offset commit refused (${type}): closing ${this.tasks.size} task(s) without committing`);
+        this.options.logger?.(`offset commit refused (${type}): closing ${this.tasks.size} task(s) without committing`);
         for (const id of [...this.tasks.keys()]) await this.dropTask(id, false);
         this.group!.requestRejoin();
         return;

@@ -131,7 +131,7 @@ export class KafkaGroupMemberImpl implements GroupMember {
         const retry = this.recoverFromJoinFailure(error);
         if (retry === "give up") throw this.explain(error);
         if (Date.now() > deadline) throw new WeirRuntimeError(`cannot join consumer group "${this.settings.groupId}": ${describe(error)}`);
-        this.settings.logger?.(`consumer group ${this.settings.groupId}: joining again (${this.errorType(error) ?? describe(error)})`);
+        this.settings.logger?.(`consumer group: joining again (${this.errorType(error) ?? describe(error)})`);
         if (retry === "after a pause") await sleep(Math.min(50 * 2 ** attempt, 1000));
       }
     }
@@ -197,7 +197,7 @@ export class KafkaGroupMemberImpl implements GroupMember {
     const { tasks, members } = parseUserData(decoded?.userData);
     this.members = members ?? 0;
     this.settings.logger?.(
-      `consumer group ${this.settings.groupId}: generation ${this.generationId}, member ${this.memberId}${isLeader ? " (leader)" : ""}: tasks ${tasks.join(" ") || "none"}`,
+      `consumer group: generation ${this.generationId}, member ${this.memberId}${isLeader ? " (leader)" : ""}: tasks ${tasks.join(" ") || "none"}`,
     );
     return tasks;
   }
@@ -276,7 +276,7 @@ export class KafkaGroupMemberImpl implements GroupMember {
         if (type === "UNKNOWN_MEMBER_ID") this.memberId = "";
         this.lost = true;
         if (this.machine.is("STABLE")) this.machine.transitionTo("REBALANCING");
-        this.settings.logger?.(`consumer group ${this.settings.groupId}: dropped from the group (${type}): tasks lost`);
+        this.settings.logger?.(`consumer group: dropped from the group (${type}): tasks lost`);
       } else {
         // The coordinator moved, or its connection broke: look it up again for the next beat.
         this.coordinator = undefined;

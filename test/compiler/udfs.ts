@@ -19,6 +19,11 @@ export function takesMap(values: Map<string, number>): number {
   return values.size;
 }
 
+/** A Date is not a weir timestamp (epoch milliseconds): refused, and said so. */
+export function parsedAt(text: string): Date {
+  return new Date(text);
+}
+
 export const notAFunction = 42;
 
 export function half(value: number): number | undefined {

@@ -80,7 +80,7 @@ describe("formatWeir", () => {
       /* sources */
       stream orders from topic "orders" key string value json Order event time ts // event time from the value
       stream big = orders
-        | where amount > 100 and not customerId == "test"
+        | where amount > 100 and not (customerId == "test")
         | select {
             orderId: id,
             customerId,
@@ -199,6 +199,35 @@ describe("formatWeir", () => {
     expect(format(text)).toBe('application a\nsink s to topic "s" key windowed\nsink t to topic "t" key windowed json value { n: value }\n');
   });
 
+  it("keeps a comparison after 'not' in parentheses, which precedence does not need but a reader does", () => {
+    const text = "application a\nstream s = t | where not a == b and not (c) and not not d\n";
+    expect(format(text)).toBe("application a\nstream s = t | where not (a == b) and not c and not (not d)\n");
+  });
+
+  it("puts a sink that does not fit on one line a clause per line, breaking a record only if it still does not fit", () => {
+    const text = dedent`
+      application a
+      sink revenue to topic "revenue-per-minute" key string value { customerId: key, windowStart: window.start, windowEnd: window.end, total }
+      sink s to topic "orders-" + region value { id, amount } headers { region, note, source: "weir", application: "a", team: "payments and refunds" }
+      sink wide to topic "w" value { aVeryLongFieldName: key, anotherVeryLongFieldName: window.start, yetAnotherLongFieldName: window.end }
+    `;
+    expect(format(text)).toBe(dedent`
+      application a
+      sink revenue to topic "revenue-per-minute"
+        key string
+        value { customerId: key, windowStart: window.start, windowEnd: window.end, total }
+      sink s to topic "orders-" + region
+        value { id, amount }
+        headers { region, note, source: "weir", application: "a", team: "payments and refunds" }
+      sink wide to topic "w"
+        value {
+          aVeryLongFieldName: key,
+          anotherVeryLongFieldName: window.start,
+          yetAnotherLongFieldName: window.end,
+        }
+    ` + "\n");
+  });
+
   it("keeps parentheses that precedence needs, and only those", () => {
     const text = "application a\nstream s = t | where (a or b) and c | select (a + b) * -(c - d) - (e - f)\n";
     expect(format(text)).toBe("application a\nstream s = t\n  | where (a or b) and c\n  | select (a + b) * -(c - d) - (e - f)\n");
@@ -207,7 +236,7 @@ describe("formatWeir", () => {
   it("prints 'in', 'not in', 'between' and 'not between' with the parentheses precedence needs", () => {
     const text = 'application a\nstream s = t | where tier  not in["a" ,"b"] and (x between 1 and 2)\n';
     expect(format(text)).toBe('application a\nstream s = t | where tier not in ["a", "b"] and x between 1 and 2\n');
-    for (const condition of ["(x in [1]) == true", "not x not between (a or b) and c + 1", "(a < b) in [true]", "(x in [1]) == (y not in [2])"]) {
+    for (const condition of ["(x in [1]) == true", "not (x not between (a or b) and c + 1)", "(a < b) in [true]", "(x in [1]) == (y not in [2])"]) {
       const nested = `application a\nstream s = t | where ${condition}\n`;
       expect(format(nested)).toBe(nested);
     }

@@ -1,6 +1,6 @@
 // The `weir` command line, run as a user runs it: a real child process over
 // real files and a real SQLite data folder.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
@@ -222,6 +222,48 @@ describe("weir produce, run, consume", () => {
     expect(sequencesByKey(jsonLines(result.stdout))).toEqual(expectedWordCounts(lines));
   });
 
+  it("refuses an --input topic that no source reads, at once, naming the topics sources read", () => {
+    const result = weir(["run", "examples/wordcount.weir", "--input", "orders=examples/data/orders.jsonl"]);
+    expect(result.stderr).toBe("weir: no source reads topic 'orders' (sources: text-lines)\n");
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    const misspelt = weir(["run", "examples/wordcount.weir", "--input", "text-line=examples/data/text-lines.jsonl"]);
+    expect(misspelt.stderr).toBe("weir: no source reads topic 'text-line' (sources: text-lines): did you mean 'text-lines'?\n");
+    expect(misspelt.status).toBe(2);
+    // With a data folder too: records no source reads would be ignored.
+    const withData = weir(["run", "examples/wordcount.weir", "--data", tempDir(), "--input", "orders=examples/data/orders.jsonl"]);
+    expect(withData.stderr).toBe("weir: no source reads topic 'orders' (sources: text-lines)\n");
+    expect(withData.status).toBe(2);
+  });
+
+  it("on a temporary data folder, asks for an --input for every source topic instead of pointing into the folder", () => {
+    const result = weir(["run", "examples/enrich.weir", "--input", "orders=examples/data/enrich-orders.jsonl"]);
+    expect(result.stderr).toBe(
+      "weir: no --input for topic 'customers', which a source reads: add --input customers=PATH (an empty file for no records), or run on a data folder with --data DIR\n",
+    );
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+  });
+
+  it("on a temporary data folder, prints the dead letters, which go with the folder", () => {
+    const dir = tempDir();
+    const file = join(dir, "amounts.weir");
+    writeFileSync(file, ["application amounts", "schema Order { id: string, amount: number }", 'stream orders from topic "orders" key string value json Order', 'sink orders to topic "out"', ""].join("\n"));
+    const input = join(dir, "orders.jsonl");
+    writeFileSync(input, [JSON.stringify({ key: "a", value: { id: "1", amount: 5 } }), JSON.stringify({ key: "b", value: { id: "2", amount: "12" } })].join("\n"));
+    const result = weir(["run", file, "--input", `orders=${input}`]);
+    expect(result.status).toBe(0);
+    expect(jsonLines(result.stdout).map((r) => [r.topic, r.key])).toEqual([["out", "a"]]);
+    const [summary, ...letters] = result.stderr.trimEnd().split("\n");
+    expect(summary).toMatch(/; 1 sent to amounts-dlq$/);
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatch(/^dead letter: /);
+    const letter = JSON.parse(letters[0]!.slice("dead letter: ".length)) as { topic: string; value: { topic: string; offset: number; reason: string } };
+    expect(letter.topic).toBe("amounts-dlq");
+    expect(letter.value).toMatchObject({ topic: "orders", offset: 1 });
+    expect(letter.value.reason).toMatch(/amount/);
+  });
+
   it("runs the revenue example: per customer and 1-minute tumbling window, every change, late orders dead-lettered", () => {
     const data = join(tempDir(), "data");
     const result = weir(["run", "examples/revenue.weir", "--data", data, "--input", "orders=examples/data/orders.jsonl"]);
@@ -438,6 +480,29 @@ describe("a compiled module run as a service", () => {
     const counts = jsonLines(weir(["consume", "word-counts", "--data", data]).stdout);
     expect(sequencesByKey(counts)).toEqual(expectedWordCounts(["to be or not to be"]));
   });
+
+  it("names the application once on each log line", async () => {
+    const dir = tempDir();
+    expect(weir(["compile", "examples/wordcount.weir", "--out", join(dir, "out")]).status).toBe(0);
+    const data = join(dir, "data");
+    expect(weir(["produce", "text-lines", "--data", data], '{"value": "to be"}\n').status).toBe(0);
+    expect(service(join(dir, "out", "wordcount.ts"), { WEIR_DATA_DIR: data, WEIR_FOLLOW: "false" }).status).toBe(0);
+    // Run again, following: it restores its store, then a SIGTERM stops it with nothing new to commit.
+    const child = spawn(process.execPath, ["--import", tsxLoader, join(dir, "out", "wordcount.ts")], { env: { ...process.env, WEIR_DATA_DIR: data } });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      const restoredBefore = stderr.includes("restored");
+      stderr += chunk.toString("utf8");
+      if (!restoredBefore && stderr.includes("restored")) child.kill("SIGTERM");
+    });
+    const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(status).toBe(0);
+    const lines = stderr.trimEnd().split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^wordcount: restored 2 record\(s\) into store counts from wordcount-counts-changelog-0 in \d+\.\d ms$/);
+    expect(lines[1]).toBe("wordcount: stopped after 0 commit(s)");
+    expect(lines[2]).toBe("wordcount: processed 0 records in 0 commits (closed)");
+  }, 60_000);
 
   it("refuses bad settings with one line each and exit code 2", () => {
     const dir = tempDir();

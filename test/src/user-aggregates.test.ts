@@ -34,8 +34,15 @@ describe("user aggregates", () => {
       ["a", { top: [30, 20, 10], mean: 24, orders: 3 }],
       ["a", { top: [40, 30, 20], mean: 30, orders: 4 }],
     ]);
-    // The store (and its changelog) keeps the accumulator; the records written carry the result.
-    expect(driver.readTable("best").get("a")).toEqual({ top: [40, 30, 20], mean: { total: 240, weight: 8 }, orders: 4 });
+    // The store (and its changelog) keeps the accumulator; the records written, and the table's values, carry the result.
+    const kept = driver.log.consume("stats-best-changelog").filter((r) => r.key === "a");
+    expect(kept.at(-1)!.value).toEqual({ top: [40, 30, 20], mean: { total: 240, weight: 8 }, orders: 4 });
+    expect(driver.readTable("best")).toEqual(
+      new Map([
+        ["a", { top: [40, 30, 20], mean: 30, orders: 4 }],
+        ["b", { top: [5], mean: 5, orders: 1 }],
+      ]),
+    );
   });
 
   it("merge sessions with the aggregate's merge", async () => {

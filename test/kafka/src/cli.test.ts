@@ -100,6 +100,9 @@ describe("weir run --brokers", () => {
     }
     expect(stderr).toMatch(new RegExp(`^${app}: processed \\d+ records in \\d+ commits \\(closed\\)$`, "m"));
     expect(stderr).toMatch(new RegExp(`^${app}: generation 1 of 1 member\\(s\\): running 2 task\\(s\\) \\(0_0 1_0\\)$`, "m"));
+    // Each line names the application once (the consumer group is the application's).
+    expect(stderr).toMatch(new RegExp(`^${app}: consumer group: generation 1, member \\S+ \\(leader\\): tasks 0_0 1_0$`, "m"));
+    expect(stderr).toMatch(new RegExp(`^${app}: stopped after \\d+ commit\\(s\\)$`, "m"));
     // It left the group on its way out (LeaveGroup), rather than letting its session expire.
     const { groups } = await broker.admin.describeGroups([app]);
     expect(groups[0]).toMatchObject({ state: "Empty", members: [] });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allowedDistance, didYouMean, editDistance, orList, shortList, suggest } from "../../compiler/suggest.ts";
+import { allowedDistance, didYouMean, editDistance, orList, shortList, suggest } from "../../runtime/suggest.ts";
 
 describe("editDistance", () => {
   it("counts insertions, deletions and substitutions", () => {
