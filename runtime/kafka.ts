@@ -10,6 +10,7 @@ import { KafkaEngineImpl, type Guarantee } from "./internal/kafka-engine.ts";
 import { KafkaLogClient, type KafkaClientSettings } from "./internal/kafka-log-client.ts";
 import type { ProducerRecord } from "./internal/log-client.ts";
 import { partitionForKey } from "./internal/partitioner.ts";
+import { BROKER_ADDRESSES_EXPECTED, isBrokerAddress, splitBrokerAddresses } from "./internal/broker-addresses.ts";
 import { decodeForPrint, toRecordBytes, type PrintFormat } from "./internal/record-bytes.ts";
 
 export type { PrintFormat } from "./internal/record-bytes.ts";
@@ -144,8 +145,10 @@ function clientFor(brokers: readonly string[], settings: KafkaSettings, internal
 }
 
 function brokerList(brokers: KafkaSettings["brokers"]): string[] {
-  const list = (typeof brokers === "string" ? brokers.split(",") : [...brokers]).map((b) => b.trim()).filter(Boolean);
+  const list = splitBrokerAddresses(brokers);
   if (list.length === 0) throw new WeirRuntimeError("give the Kafka engine at least one broker (host:port)");
+  const bad = list.find((address) => !isBrokerAddress(address));
+  if (bad !== undefined) throw new WeirRuntimeError(`brokers must be ${BROKER_ADDRESSES_EXPECTED}, not "${bad}"`);
   return list;
 }
 

@@ -9,6 +9,8 @@ import { runEmbedded } from "./embedded.ts";
 import type { KafkaSettings } from "./kafka.ts";
 import type { RunSummary } from "./engine.ts";
 import type { Topology } from "./topology.ts";
+import { WeirRuntimeError } from "./errors.ts";
+import { areBrokerAddresses, BROKER_ADDRESSES_EXPECTED, splitBrokerAddresses } from "./internal/broker-addresses.ts";
 
 const booleanSetting = z.enum(["true", "false"], { message: "must be true or false" }).transform((value) => value === "true");
 
@@ -25,10 +27,8 @@ const nonNegativeInteger = z.coerce
 /** `host:port`, several separated by commas. */
 const brokersSetting = z
   .string()
-  .transform((value) => value.split(",").map((broker) => broker.trim()).filter(Boolean))
-  .refine((brokers) => brokers.length > 0 && brokers.every((broker) => /^[^\s:,/]+:\d{1,5}$/.test(broker)), {
-    message: "must be host:port, several separated by commas (for example kafka-1:9092,kafka-2:9092)",
-  });
+  .transform((value) => splitBrokerAddresses(value))
+  .refine((brokers) => areBrokerAddresses(brokers), { message: `must be ${BROKER_ADDRESSES_EXPECTED}` });
 
 /** The settings a service reads from its environment. */
 export const ServiceSettings = z.object({
@@ -157,6 +157,15 @@ export async function runService(topology: Topology, env: Readonly<Record<string
       : await runEmbedded(topology, { ...common, data: settings.WEIR_DATA_DIR! });
     process.stderr.write(`${summary.application}: processed ${summary.recordsProcessed} records in ${summary.commits} commits (${summary.stoppedBy})\n`);
     return summary;
+  } catch (error) {
+    // As the CLI does: one line (a missing source topic, ...), the stack only when asked for.
+    const name = settings.WEIR_APPLICATION_ID ?? topology.application;
+    process.stderr.write(`${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (!(error instanceof WeirRuntimeError)) {
+      process.stderr.write(process.env.WEIR_DEBUG ? `${error instanceof Error ? error.stack : ""}\n` : `${name}: (set WEIR_DEBUG=1 to see where it happened)\n`);
+    }
+    process.exitCode = 1;
+    return undefined;
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { openEmbeddedLog, runEmbedded, WeirRuntimeError, type EmbeddedLog, type Guarantee, type ProduceRecord, type RunSummary } from "../runtime/index.ts";
+import { areBrokerAddresses, BROKER_ADDRESSES_EXPECTED, splitBrokerAddresses } from "../runtime/internal/broker-addresses.ts";
 import type { PrintFormat } from "../runtime/internal/record-bytes.ts";
 import { loadTopology, writeCompiledProject } from "./compiled-module.ts";
 import { check, format, formatDiagnostics, type Diagnostic } from "./index.ts";
@@ -114,7 +115,7 @@ export async function main(argv: readonly string[], io: Output = processOutput):
     )
     .argument("<topic>", "topic name")
     .option("-d, --data <dir>", "data folder of the embedded engine")
-    .option("-b, --brokers <host:port,...>", "produce to Kafka: the bootstrap brokers")
+    .option("-b, --brokers <host:port,...>", "produce to Kafka: the bootstrap brokers", brokersOption)
     .option("-p, --partitions <n>", "partitions, when the topic is created (default 1)", positiveInteger)
     .action(async (topic: string, options: { data?: string; brokers?: string; partitions?: number }) => {
       const where = dataOrBrokers("produce", options);
@@ -140,7 +141,7 @@ export async function main(argv: readonly string[], io: Output = processOutput):
     .description("print the committed records of a topic, one JSON object per line (on Kafka: read_committed, up to the end offsets at start)")
     .argument("<topic>", "topic name")
     .option("-d, --data <dir>", "data folder of the embedded engine")
-    .option("-b, --brokers <host:port,...>", "consume from Kafka: the bootstrap brokers")
+    .option("-b, --brokers <host:port,...>", "consume from Kafka: the bootstrap brokers", brokersOption)
     .option("--key-format <format>", "on Kafka: print keys as json, string, or auto (JSON when the text parses)", printFormatOption, "auto" as PrintFormat)
     .option("--value-format <format>", "on Kafka: print values as json, string, or auto (JSON when the text parses)", printFormatOption, "auto" as PrintFormat)
     .action(async (topic: string, options: { data?: string; brokers?: string; keyFormat: PrintFormat; valueFormat: PrintFormat }) => {
@@ -167,7 +168,7 @@ export async function main(argv: readonly string[], io: Output = processOutput):
     .option("-i, --input <topic=path...>", "produce a JSONL file to a topic first, then print the output topics", collectInput, [])
     .option("-f, --follow", "keep running and process new records as they arrive (stop with Ctrl-C)", false)
     .option("--commit-interval <ms>", "how often to commit, in milliseconds", positiveInteger, 100)
-    .option("-b, --brokers <host:port,...>", "run on Kafka: the bootstrap brokers")
+    .option("-b, --brokers <host:port,...>", "run on Kafka: the bootstrap brokers", brokersOption)
     .option("--application-id <id>", "on Kafka: run under this application id instead of the file's")
     .option("--guarantee <guarantee>", "on Kafka: exactly_once or at_least_once", guaranteeOption, "exactly_once" as Guarantee)
     .option("--session-timeout <ms>", "on Kafka: the consumer group drops an instance not heard from for this long (default 10000)", positiveInteger)
@@ -325,6 +326,12 @@ async function runOnKafka(file: string, options: RunCommandOptions, io: Output):
       "\n",
   );
   return 0;
+}
+
+/** Checked at once, as the service checks WEIR_BROKERS: kafkajs would retry a bad address for half a minute. */
+function brokersOption(value: string): string {
+  if (!areBrokerAddresses(splitBrokerAddresses(value))) throw new InvalidArgumentError(`expected ${BROKER_ADDRESSES_EXPECTED}`);
+  return value;
 }
 
 function guaranteeOption(value: string): Guarantee {

@@ -117,6 +117,15 @@ describe("Kafka engine, exactly_once", () => {
     expect(() => createKafkaEngine({ brokers: BROKERS, maxTaskIdleMs: -1 })).toThrowError("maxTaskIdleMs must be a whole number of milliseconds >= 0, not -1");
   });
 
+  it("refuses a broker address that is not host:port before connecting", () => {
+    for (const bad of ["notahost", "127.0.0.1:99999", "kafka:0", "kafka:port"]) {
+      expect(() => createKafkaEngine({ brokers: `127.0.0.1:9092,${bad}` }), bad).toThrowError(
+        `brokers must be host:port, several separated by commas (for example kafka-1:9092,kafka-2:9092), not "${bad}"`,
+      );
+    }
+    expect(() => createKafkaEngine({ brokers: ["kafka-1:9092", " kafka-2:19092 "] })).not.toThrow();
+  });
+
   it("a missing source topic is one clear error, before anything is created", async () => {
     const app = uniqueName("weir-test-missing");
     await expect(runKafka(wordcount(app, `${app}-nope`, `${app}-out`), { brokers: BROKERS })).rejects.toThrowError(

@@ -38,6 +38,13 @@ describe("service settings for Kafka", () => {
     });
   });
 
+  it("WEIR_BROKERS: every address host:port with a port from 1 to 65535", () => {
+    for (const bad of ["notahost", "a:9092,b", "a:65536", "a:0", "[::1]:9092"]) {
+      expect(problems({ WEIR_BROKERS: bad }), bad).toEqual(["WEIR_BROKERS must be host:port, several separated by commas (for example kafka-1:9092,kafka-2:9092)"]);
+    }
+    expect(readServiceSettings({ WEIR_BROKERS: "a:1,b.example.com:65535" })).toMatchObject({ WEIR_BROKERS: ["a:1", "b.example.com:65535"] });
+  });
+
   it("WEIR_MAX_TASK_IDLE_MS: whole milliseconds, 0 allowed (never wait at an end), Kafka only", () => {
     expect(readServiceSettings({ WEIR_BROKERS: "a:9092", WEIR_MAX_TASK_IDLE_MS: "0" })).toMatchObject({ WEIR_MAX_TASK_IDLE_MS: 0 });
     expect(readServiceSettings({ WEIR_BROKERS: "a:9092", WEIR_MAX_TASK_IDLE_MS: "2000" })).toMatchObject({ WEIR_MAX_TASK_IDLE_MS: 2000 });
