@@ -28,3 +28,11 @@ export class ProducerFencedError extends WeirRuntimeError {
 export class EngineStateError extends WeirRuntimeError {
   override readonly name: string = "EngineStateError";
 }
+
+/**
+ * Kafka did not answer for longer than the run's outage limit (`brokerOutageMs`):
+ * the run gave up. Its committed work stands; a new run goes on from it.
+ */
+export class BrokerOutageError extends WeirRuntimeError {
+  override readonly name: string = "BrokerOutageError";
+}

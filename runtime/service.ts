@@ -60,6 +60,8 @@ export const ServiceSettings = z.object({
   WEIR_REBALANCE_TIMEOUT_MS: positiveInteger.default(60_000),
   /** Kafka: how long a task with several inputs waits for an empty one at its end before going ahead without it (docs/kafka.md). */
   WEIR_MAX_TASK_IDLE_MS: nonNegativeInteger.default(500),
+  /** Kafka: how long Kafka may be unreachable before the service gives up; shorter outages are ridden out (docs/kafka.md, "Broker outages"). */
+  WEIR_BROKER_OUTAGE_MS: nonNegativeInteger.default(300_000),
 });
 
 export type ServiceSettings = z.output<typeof ServiceSettings>;
@@ -87,7 +89,7 @@ export function readServiceSettings(env: Readonly<Record<string, string | undefi
     );
   }
   if (!set("WEIR_BROKERS")) {
-    for (const name of ["WEIR_APPLICATION_ID", "WEIR_SASL_MECHANISM", "WEIR_REPLICATION_FACTOR", "WEIR_SESSION_TIMEOUT_MS", "WEIR_HEARTBEAT_INTERVAL_MS", "WEIR_REBALANCE_TIMEOUT_MS", "WEIR_MAX_TASK_IDLE_MS"]) {
+    for (const name of ["WEIR_APPLICATION_ID", "WEIR_SASL_MECHANISM", "WEIR_REPLICATION_FACTOR", "WEIR_SESSION_TIMEOUT_MS", "WEIR_HEARTBEAT_INTERVAL_MS", "WEIR_REBALANCE_TIMEOUT_MS", "WEIR_MAX_TASK_IDLE_MS", "WEIR_BROKER_OUTAGE_MS"]) {
       if (set(name)) lines.push(`${name} is a Kafka setting: set WEIR_BROKERS too`);
     }
   }
@@ -115,6 +117,7 @@ function kafkaSettings(settings: ServiceSettings): KafkaSettings {
     heartbeatIntervalMs: settings.WEIR_HEARTBEAT_INTERVAL_MS,
     rebalanceTimeoutMs: settings.WEIR_REBALANCE_TIMEOUT_MS,
     maxTaskIdleMs: settings.WEIR_MAX_TASK_IDLE_MS,
+    brokerOutageMs: settings.WEIR_BROKER_OUTAGE_MS,
     ...(settings.WEIR_APPLICATION_ID !== undefined ? { applicationId: settings.WEIR_APPLICATION_ID } : {}),
     ...(settings.WEIR_CLIENT_ID !== undefined ? { clientId: settings.WEIR_CLIENT_ID } : {}),
     ...(settings.WEIR_TLS ? { ssl: true } : {}),
@@ -158,7 +161,8 @@ export async function runService(topology: Topology, env: Readonly<Record<string
     process.stderr.write(`${summary.application}: processed ${summary.recordsProcessed} records in ${summary.commits} commits (${summary.stoppedBy})\n`);
     return summary;
   } catch (error) {
-    // As the CLI does: one line (a missing source topic, ...), the stack only when asked for.
+    // As the CLI does: one line (a missing source topic, Kafka gone for longer
+    // than WEIR_BROKER_OUTAGE_MS, ...), the stack only when asked for.
     const name = settings.WEIR_APPLICATION_ID ?? topology.application;
     process.stderr.write(`${name}: ${error instanceof Error ? error.message : String(error)}\n`);
     if (!(error instanceof WeirRuntimeError)) {

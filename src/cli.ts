@@ -175,6 +175,7 @@ export async function main(argv: readonly string[], io: Output = processOutput):
     .option("--heartbeat-interval <ms>", "on Kafka: how often an instance heartbeats to the consumer group (default 3000)", positiveInteger)
     .option("--rebalance-timeout <ms>", "on Kafka: how long a rebalance waits for every instance to rejoin (default 60000)", positiveInteger)
     .option("--max-task-idle <ms>", "on Kafka: how long a join or merge waits for an empty input at its end before going ahead without it (default 500)", nonNegativeInteger)
+    .option("--broker-outage <ms>", "on Kafka: how long Kafka may be unreachable before the run gives up; shorter outages are ridden out (default 300000)", nonNegativeInteger)
     .action(async (file: string, options: RunCommandOptions) => {
       if (options.brokers !== undefined) {
         exitCode = await runOnKafka(file, options, io);
@@ -276,6 +277,7 @@ interface RunCommandOptions {
   heartbeatInterval?: number;
   rebalanceTimeout?: number;
   maxTaskIdle?: number;
+  brokerOutage?: number;
 }
 
 /** `weir run` flags that only mean something on Kafka. */
@@ -285,6 +287,7 @@ const KAFKA_ONLY_FLAGS = [
   ["--heartbeat-interval", "heartbeatInterval"],
   ["--rebalance-timeout", "rebalanceTimeout"],
   ["--max-task-idle", "maxTaskIdle"],
+  ["--broker-outage", "brokerOutage"],
 ] as const;
 
 /** `weir run FILE --brokers ...`: until drained, or with --follow until SIGINT/SIGTERM, which commit and stop. */
@@ -314,6 +317,7 @@ async function runOnKafka(file: string, options: RunCommandOptions, io: Output):
       ...(options.heartbeatInterval !== undefined ? { heartbeatIntervalMs: options.heartbeatInterval } : {}),
       ...(options.rebalanceTimeout !== undefined ? { rebalanceTimeoutMs: options.rebalanceTimeout } : {}),
       ...(options.maxTaskIdle !== undefined ? { maxTaskIdleMs: options.maxTaskIdle } : {}),
+      ...(options.brokerOutage !== undefined ? { brokerOutageMs: options.brokerOutage } : {}),
     });
   } finally {
     process.off("SIGINT", stop);

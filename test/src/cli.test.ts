@@ -409,6 +409,7 @@ describe("weir produce, run, consume", () => {
   });
 
   it("checks --brokers at once (exit 2), as the service checks WEIR_BROKERS, instead of trying a bad address for half a minute", () => {
+    const data = tempDir();
     for (const args of [
       ["run", "examples/wordcount.weir", "--brokers", "notahost"],
       ["consume", "t", "--brokers", "127.0.0.1:99999"],
@@ -422,6 +423,12 @@ describe("weir produce, run, consume", () => {
       );
       expect(Date.now() - started).toBeLessThan(15_000);
     }
+    const outageWithoutKafka = weir(["run", "examples/wordcount.weir", "--data", data, "--broker-outage", "1000"]);
+    expect(outageWithoutKafka.status).toBe(2);
+    expect(outageWithoutKafka.stderr).toBe("weir: --broker-outage is for Kafka: add --brokers HOST:PORT\n");
+    const badOutage = weir(["run", "examples/wordcount.weir", "--brokers", "127.0.0.1:1", "--broker-outage", "soon"]);
+    expect(badOutage.status).toBe(2);
+    expect(badOutage.stderr).toContain("expected a whole number of at least 0");
   });
 
   it("reports a bad input line with its line number and produces nothing", () => {
