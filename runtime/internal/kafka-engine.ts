@@ -42,6 +42,8 @@ const DEFAULT_COMMIT_INTERVAL_MS = 100;
 const DEFAULT_POLL_INTERVAL_MS = 50;
 /** While draining, how long to wait for transaction markers that are still being written. */
 const DRAIN_POLL_MS = 5;
+/** A drained instance asks how far the whole group got at most this often (an OffsetFetch and a Fetch). */
+const GROUP_DRAIN_CHECK_MS = 100;
 /** In an outage, the first wait before trying Kafka again, and the longest. */
 const OUTAGE_FIRST_RETRY_MS = 100;
 const OUTAGE_MAX_RETRY_MS = 2000;
@@ -136,6 +138,8 @@ class KafkaTopologyRun {
   private readonly maxRecordsPerCommit: number;
   private readonly tally = new CommitTally();
   private enforcedProcessing = 0;
+  private nextGroupDrainCheck = 0;
+  private waitingForGroupLogged = false;
   private recordsSinceCommit = 0;
   private lastCommit = 0;
 
@@ -404,7 +408,7 @@ class KafkaTopologyRun {
       await this.commit();
       return undefined;
     }
-    if (!this.options.follow && this.drained()) return "drained";
+    if (!this.options.follow && this.drained() && (await this.applicationDrained())) return "drained";
     await this.sleep(this.options.follow ? (this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS) : DRAIN_POLL_MS);
     return undefined;
   }
@@ -467,6 +471,60 @@ class KafkaTopologyRun {
   /** Closes every task without committing and releases every producer (also those of tasks that never finished starting). */
   private async dropEveryTask(): Promise<void> {
     for (const id of new Set([...this.tasks.keys(), ...this.producers.keys()])) await this.dropTask(id, false);
+  }
+
+  /**
+   * Whether the whole application is drained, whichever instance ran its
+   * tasks: a drain run that has drained its own tasks still ends only then,
+   * so that the tasks of an instance that died (which the group hands out
+   * only once its session expires) are not left unprocessed with every live
+   * instance gone. Drained means that, from the group's committed offset of
+   * every input partition of every task, no committed record is left to
+   * process: before the end this instance saw at its start, for a source
+   * partition; before the current end (high watermark, so that records of a
+   * transaction still being committed count), for a repartition partition.
+   * The committed offsets are read first: a commit made after that read
+   * wrote its repartition records before it, where the fetch sees them.
+   */
+  private async applicationDrained(): Promise<boolean> {
+    const now = performance.now();
+    if (now < this.nextGroupDrainCheck) return false;
+    this.nextGroupDrainCheck = now + GROUP_DRAIN_CHECK_MS;
+    const inputs = this.layout.flatMap((t) => t.partitions);
+    const committed = await this.client.committedOffsets(this.application, inputs);
+    const left: TopicPartition[] = [];
+    for (const [i, partition] of inputs.entries()) {
+      if (await this.recordsLeft(partition, committed[i] ?? 0)) left.push(partition);
+    }
+    if (left.length === 0) return true;
+    if (!this.waitingForGroupLogged) {
+      this.waitingForGroupLogged = true;
+      this.options.logger?.(
+        `${this.application}: this instance's tasks are drained; staying in the group until the others' are too ` +
+          `(${left.length} input partition(s) with records left, e.g. ${key(left[0]!)})`,
+      );
+    }
+    return false;
+  }
+
+  /** Whether a committed record is left to process in `partition` from `offset` on (see applicationDrained). */
+  private async recordsLeft(partition: TopicPartition, offset: number): Promise<boolean> {
+    const sourceEnd = this.sourceEnds.get(key(partition));
+    if (sourceEnd !== undefined && offset >= sourceEnd) return false;
+    for (let position = offset; ; ) {
+      const fetched = await this.client.fetch(partition, position, 1);
+      const first = fetched.records[0];
+      if (sourceEnd !== undefined) {
+        if (first) return first.offset < sourceEnd;
+        if (fetched.nextOffset >= sourceEnd) return false;
+      } else {
+        if (first) return true;
+        if (fetched.atEnd) return false;
+      }
+      // Only markers or aborted records were passed over: read on; no progress means a transaction is still open.
+      if (fetched.nextOffset <= position) return true;
+      position = fetched.nextOffset;
+    }
   }
 
   /**
