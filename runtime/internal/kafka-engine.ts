@@ -44,6 +44,8 @@ const DEFAULT_POLL_INTERVAL_MS = 50;
 const DRAIN_POLL_MS = 5;
 /** A drained instance asks how far the whole group got at most this often (an OffsetFetch and a Fetch). */
 const GROUP_DRAIN_CHECK_MS = 100;
+/** How long a drained instance waits for the group before it says that it does. */
+const GROUP_DRAIN_LOG_AFTER_MS = 1000;
 /** In an outage, the first wait before trying Kafka again, and the longest. */
 const OUTAGE_FIRST_RETRY_MS = 100;
 const OUTAGE_MAX_RETRY_MS = 2000;
@@ -139,6 +141,7 @@ class KafkaTopologyRun {
   private readonly tally = new CommitTally();
   private enforcedProcessing = 0;
   private nextGroupDrainCheck = 0;
+  private waitingForGroupSince: number | undefined;
   private waitingForGroupLogged = false;
   private recordsSinceCommit = 0;
   private lastCommit = 0;
@@ -497,7 +500,9 @@ class KafkaTopologyRun {
       if (await this.recordsLeft(partition, committed[i] ?? 0)) left.push(partition);
     }
     if (left.length === 0) return true;
-    if (!this.waitingForGroupLogged) {
+    // A lone instance's own last markers and offsets take a moment to show: say so only of a real wait.
+    this.waitingForGroupSince ??= now;
+    if (!this.waitingForGroupLogged && now - this.waitingForGroupSince >= GROUP_DRAIN_LOG_AFTER_MS) {
       this.waitingForGroupLogged = true;
       this.options.logger?.(
         `${this.application}: this instance's tasks are drained; staying in the group until the others' are too ` +

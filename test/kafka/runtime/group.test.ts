@@ -377,6 +377,7 @@ describe("Kafka engine, several instances in one consumer group", () => {
       const code = await Promise.race([a.exited, new Promise<string>((resolve) => setTimeout(() => resolve("still running"), 50_000))]);
       expect(code, logs()).toBe(0);
       expect(a.stdout, logs()).toMatch(/^done .*"stoppedBy":"drained"/m);
+      expect(a.log.some((line) => line.includes("this instance's tasks are drained; staying in the group until the others' are too")), logs()).toBe(true);
       expect(a.log.some((line) => /generation \d+ of 1 member\(s\): running 8 task\(s\)/.test(line) && a.log.indexOf(line) > a.log.findIndex((l) => /of 2 member/.test(l))), logs()).toBe(true);
       expectExactCounts(await readCommitted(broker, output), lines);
     } finally {
