@@ -45,3 +45,11 @@ export class StoreShapeError extends WeirRuntimeError {
     super(`store '${store}' was written ${change}`);
   }
 }
+
+/**
+ * Kafka did not answer for longer than the run's outage limit (`brokerOutageMs`):
+ * the run gave up. Its committed work stands; a new run goes on from it.
+ */
+export class BrokerOutageError extends WeirRuntimeError {
+  override readonly name: string = "BrokerOutageError";
+}

@@ -11,6 +11,7 @@ import { KafkaEngineImpl, type Guarantee } from "./internal/kafka-engine.ts";
 import { KafkaLogClient, type KafkaClientSettings } from "./internal/kafka-log-client.ts";
 import type { ProducerRecord } from "./internal/log-client.ts";
 import { partitionForKey } from "./internal/partitioner.ts";
+import { BROKER_ADDRESSES_EXPECTED, isBrokerAddress, splitBrokerAddresses } from "./internal/broker-addresses.ts";
 import { decodeForPrint, toRecordBytes, type PrintFormat } from "./internal/record-bytes.ts";
 
 export type { PrintFormat } from "./internal/record-bytes.ts";
@@ -67,6 +68,15 @@ export interface KafkaSettings {
    * max.task.idle.ms; docs/kafka.md). 0: never wait at an end. Default 500.
    */
   readonly maxTaskIdleMs?: number;
+  /**
+   * How long Kafka may be unreachable (or answer that it is not ready: a
+   * coordinator or leader moving) before a run gives up, counted from its
+   * last answer. Shorter outages are ridden out: the tasks' uncommitted work
+   * is dropped and redone from their last commit once Kafka answers
+   * (docs/kafka.md, "Broker outages"). 0: give up at the first such failure.
+   * Default 300000 (5 minutes, as Kafka Streams' task.timeout.ms).
+   */
+  readonly brokerOutageMs?: number;
 }
 
 export interface KafkaRunOptions extends RunOptions, KafkaSettings {}
@@ -78,6 +88,7 @@ const DEFAULT_HEARTBEAT_INTERVAL_MS = 3_000;
 const DEFAULT_REBALANCE_TIMEOUT_MS = 60_000;
 /** Several commit intervals (100 ms) of an upstream task, and a producer's linger, with room to spare: see docs/kafka.md. */
 export const DEFAULT_MAX_TASK_IDLE_MS = 500;
+export const DEFAULT_BROKER_OUTAGE_MS = 300_000;
 
 /** Internal: what createKafkaEngine builds from, with test hooks. */
 export interface KafkaEngineInternals {
@@ -95,8 +106,10 @@ export function createKafkaEngine(settings: KafkaSettings, internals: KafkaEngin
   const group = groupTimings(settings);
   const maxTaskIdleMs = settings.maxTaskIdleMs ?? DEFAULT_MAX_TASK_IDLE_MS;
   if (!Number.isInteger(maxTaskIdleMs) || maxTaskIdleMs < 0) throw new WeirRuntimeError(`maxTaskIdleMs must be a whole number of milliseconds >= 0, not ${maxTaskIdleMs}`);
+  const brokerOutageMs = settings.brokerOutageMs ?? DEFAULT_BROKER_OUTAGE_MS;
+  if (!Number.isInteger(brokerOutageMs) || brokerOutageMs < 0) throw new WeirRuntimeError(`brokerOutageMs must be a whole number of milliseconds >= 0, not ${brokerOutageMs}`);
   const client = clientFor(brokers, settings, internals);
-  const engine = new KafkaEngineImpl(client, { guarantee, ...group, maxTaskIdleMs, onClose: () => client.close() });
+  const engine = new KafkaEngineImpl(client, { guarantee, ...group, maxTaskIdleMs, brokerOutageMs, brokers, onClose: () => client.close() });
   const applicationId = settings.applicationId;
   return {
     run(topology: Topology, options: RunOptions = {}): Promise<RunSummary> {
@@ -145,8 +158,10 @@ function clientFor(brokers: readonly string[], settings: KafkaSettings, internal
 }
 
 function brokerList(brokers: KafkaSettings["brokers"]): string[] {
-  const list = (typeof brokers === "string" ? brokers.split(",") : [...brokers]).map((b) => b.trim()).filter(Boolean);
+  const list = splitBrokerAddresses(brokers);
   if (list.length === 0) throw new WeirRuntimeError("give the Kafka engine at least one broker (host:port)");
+  const bad = list.find((address) => !isBrokerAddress(address));
+  if (bad !== undefined) throw new WeirRuntimeError(`brokers must be ${BROKER_ADDRESSES_EXPECTED}, not "${bad}"`);
   return list;
 }
 
@@ -166,6 +181,7 @@ const settingKeys = [
   "heartbeatIntervalMs",
   "rebalanceTimeoutMs",
   "maxTaskIdleMs",
+  "brokerOutageMs",
 ] as const satisfies readonly (keyof KafkaSettings)[];
 // A setting added to KafkaSettings but not listed above would be passed to the run instead: a compile error.
 const everySettingListed: Exclude<keyof KafkaSettings, (typeof settingKeys)[number]> extends never ? true : never = true;

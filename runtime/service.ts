@@ -9,8 +9,9 @@ import { runEmbedded } from "./embedded.ts";
 import type { KafkaSettings } from "./kafka.ts";
 import type { RunSummary } from "./engine.ts";
 import type { Topology } from "./topology.ts";
-import { StoreShapeError } from "./errors.ts";
+import { StoreShapeError, WeirRuntimeError } from "./errors.ts";
 import { resetCommand, STORE_SHAPE_EXIT_CODE, storeShapeRefusal } from "./store-shape.ts";
+import { areBrokerAddresses, BROKER_ADDRESSES_EXPECTED, splitBrokerAddresses } from "./internal/broker-addresses.ts";
 
 const booleanSetting = z.enum(["true", "false"], { message: "must be true or false" }).transform((value) => value === "true");
 
@@ -27,10 +28,8 @@ const nonNegativeInteger = z.coerce
 /** `host:port`, several separated by commas. */
 const brokersSetting = z
   .string()
-  .transform((value) => value.split(",").map((broker) => broker.trim()).filter(Boolean))
-  .refine((brokers) => brokers.length > 0 && brokers.every((broker) => /^[^\s:,/]+:\d{1,5}$/.test(broker)), {
-    message: "must be host:port, several separated by commas (for example kafka-1:9092,kafka-2:9092)",
-  });
+  .transform((value) => splitBrokerAddresses(value))
+  .refine((brokers) => areBrokerAddresses(brokers), { message: `must be ${BROKER_ADDRESSES_EXPECTED}` });
 
 /** The settings a service reads from its environment. */
 export const ServiceSettings = z.object({
@@ -62,6 +61,8 @@ export const ServiceSettings = z.object({
   WEIR_REBALANCE_TIMEOUT_MS: positiveInteger.default(60_000),
   /** Kafka: how long a task with several inputs waits for an empty one at its end before going ahead without it (docs/kafka.md). */
   WEIR_MAX_TASK_IDLE_MS: nonNegativeInteger.default(500),
+  /** Kafka: how long Kafka may be unreachable before the service gives up; shorter outages are ridden out (docs/kafka.md, "Broker outages"). */
+  WEIR_BROKER_OUTAGE_MS: nonNegativeInteger.default(300_000),
 });
 
 export type ServiceSettings = z.output<typeof ServiceSettings>;
@@ -89,7 +90,7 @@ export function readServiceSettings(env: Readonly<Record<string, string | undefi
     );
   }
   if (!set("WEIR_BROKERS")) {
-    for (const name of ["WEIR_APPLICATION_ID", "WEIR_SASL_MECHANISM", "WEIR_REPLICATION_FACTOR", "WEIR_SESSION_TIMEOUT_MS", "WEIR_HEARTBEAT_INTERVAL_MS", "WEIR_REBALANCE_TIMEOUT_MS", "WEIR_MAX_TASK_IDLE_MS"]) {
+    for (const name of ["WEIR_APPLICATION_ID", "WEIR_SASL_MECHANISM", "WEIR_REPLICATION_FACTOR", "WEIR_SESSION_TIMEOUT_MS", "WEIR_HEARTBEAT_INTERVAL_MS", "WEIR_REBALANCE_TIMEOUT_MS", "WEIR_MAX_TASK_IDLE_MS", "WEIR_BROKER_OUTAGE_MS"]) {
       if (set(name)) lines.push(`${name} is a Kafka setting: set WEIR_BROKERS too`);
     }
   }
@@ -117,6 +118,7 @@ function kafkaSettings(settings: ServiceSettings): KafkaSettings {
     heartbeatIntervalMs: settings.WEIR_HEARTBEAT_INTERVAL_MS,
     rebalanceTimeoutMs: settings.WEIR_REBALANCE_TIMEOUT_MS,
     maxTaskIdleMs: settings.WEIR_MAX_TASK_IDLE_MS,
+    brokerOutageMs: settings.WEIR_BROKER_OUTAGE_MS,
     ...(settings.WEIR_APPLICATION_ID !== undefined ? { applicationId: settings.WEIR_APPLICATION_ID } : {}),
     ...(settings.WEIR_CLIENT_ID !== undefined ? { clientId: settings.WEIR_CLIENT_ID } : {}),
     ...(settings.WEIR_TLS ? { ssl: true } : {}),
@@ -173,13 +175,23 @@ export async function runService(
     process.stderr.write(`${summary.application}: processed ${summary.recordsProcessed} records in ${summary.commits} commits (${summary.stoppedBy})\n`);
     return summary;
   } catch (error) {
-    if (!(error instanceof StoreShapeError)) throw error;
-    const file = options.source ?? `${topology.application}.weir`;
-    const target = settings.WEIR_BROKERS
-      ? { brokers: settings.WEIR_BROKERS.join(","), applicationId: settings.WEIR_APPLICATION_ID }
-      : { data: settings.WEIR_DATA_DIR! };
-    process.stderr.write(`${topology.application}: ${storeShapeRefusal(error.message, resetCommand(file, target))}\n`);
-    process.exitCode = STORE_SHAPE_EXIT_CODE;
+    const name = settings.WEIR_APPLICATION_ID ?? topology.application;
+    if (error instanceof StoreShapeError) {
+      const file = options.source ?? `${topology.application}.weir`;
+      const target = settings.WEIR_BROKERS
+        ? { brokers: settings.WEIR_BROKERS.join(","), applicationId: settings.WEIR_APPLICATION_ID }
+        : { data: settings.WEIR_DATA_DIR! };
+      process.stderr.write(`${name}: ${storeShapeRefusal(error.message, resetCommand(file, target))}\n`);
+      process.exitCode = STORE_SHAPE_EXIT_CODE;
+      return undefined;
+    }
+    // As the CLI does: one line (a missing source topic, Kafka gone for longer
+    // than WEIR_BROKER_OUTAGE_MS, ...), the stack only when asked for.
+    process.stderr.write(`${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (!(error instanceof WeirRuntimeError)) {
+      process.stderr.write(process.env.WEIR_DEBUG ? `${error instanceof Error ? error.stack : ""}\n` : `${name}: (set WEIR_DEBUG=1 to see where it happened)\n`);
+    }
+    process.exitCode = 1;
     return undefined;
   } finally {
     process.off("SIGINT", stop);

@@ -11,16 +11,22 @@
 # Idempotent: if our broker is already running and answering, this is a no-op.
 #
 # Environment:
-#   KAFKA_CLEAN=1            stop the broker if running, wipe .kafka/data, reformat
+#   KAFKA_CLEAN=1            stop the broker if running, wipe its data folder, reformat
 #   KAFKA_PORT=9092          client listener port (127.0.0.1)
 #   KAFKA_CONTROLLER_PORT=9093  (changing it for existing data needs KAFKA_CLEAN=1)
+#   KAFKA_DIR=.kafka         the broker's folder (properties, data, pid, log): another
+#                            folder and other ports start a second, private broker
+#                            beside the usual one (test/kafka/runtime/outage.test.ts);
+#                            relative to the repository root unless absolute
+#   KAFKA_LIBS=.kafka/libs   the jars, shared by every broker started from here
 #   KAFKA_START_TIMEOUT=90   seconds to wait for the broker to answer
 #   KAFKA_HEAP_OPTS="-Xmx512m -Xms256m"
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-KDIR="$ROOT/.kafka"
-LIBS="$KDIR/libs"
+abs() { [[ "$1" == /* ]] && echo "$1" || echo "$ROOT/$1"; }
+KDIR="$(abs "${KAFKA_DIR:-.kafka}")"
+LIBS="$(abs "${KAFKA_LIBS:-.kafka/libs}")"
 DATA="$KDIR/data"
 PROPS="$KDIR/server.properties"
 PIDFILE="$KDIR/broker.pid"
@@ -79,7 +85,7 @@ fail() { # like die, plus the tail of the broker log
 if [[ "${KAFKA_CLEAN:-0}" == "1" ]]; then
   if running_pid >/dev/null; then
     log "KAFKA_CLEAN=1: stopping the running broker first"
-    bash "$ROOT/scripts/kafka-stop.sh"
+    KAFKA_DIR="$KDIR" bash "$ROOT/scripts/kafka-stop.sh"
   fi
   log "KAFKA_CLEAN=1: wiping $DATA"
   rm -rf "$DATA"
@@ -108,6 +114,7 @@ if [[ ! -f "$STAMP" || "$(cat "$STAMP")" != "$POM_SUM" ]] || ! compgen -G "$LIBS
   T="$(now)"
   log "fetching Kafka jars with Maven into $LIBS"
   rm -rf "$LIBS"
+  mkdir -p "$(dirname "$LIBS")"
   if ! (cd "$ROOT/kafka" && mvn -B -Dstyle.color=never dependency:copy-dependencies -DoutputDirectory="$LIBS") \
     >"$KDIR/maven.log" 2>&1; then
     tail -n 50 "$KDIR/maven.log" >&2

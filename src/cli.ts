@@ -23,6 +23,7 @@ import {
   type RunSummary,
   type Topology,
 } from "../runtime/index.ts";
+import { areBrokerAddresses, BROKER_ADDRESSES_EXPECTED, splitBrokerAddresses } from "../runtime/internal/broker-addresses.ts";
 import type { PrintFormat } from "../runtime/internal/record-bytes.ts";
 import { unreadInputProblem } from "../runtime/testing.ts";
 import { loadTopology, writeCompiledProject } from "./compiled-module.ts";
@@ -132,7 +133,7 @@ export async function main(argv: readonly string[], io: Output = processOutput):
     )
     .argument("<topic>", "topic name")
     .option("-d, --data <dir>", "data folder of the embedded engine")
-    .option("-b, --brokers <host:port,...>", "produce to Kafka: the bootstrap brokers")
+    .option("-b, --brokers <host:port,...>", "produce to Kafka: the bootstrap brokers", brokersOption)
     .option("-p, --partitions <n>", "partitions, when the topic is created (default 1)", positiveInteger)
     .action(async (topic: string, options: { data?: string; brokers?: string; partitions?: number }) => {
       const where = dataOrBrokers("produce", options);
@@ -158,7 +159,7 @@ export async function main(argv: readonly string[], io: Output = processOutput):
     .description("print the committed records of a topic, one JSON object per line (on Kafka: read_committed, up to the end offsets at start)")
     .argument("<topic>", "topic name")
     .option("-d, --data <dir>", "data folder of the embedded engine")
-    .option("-b, --brokers <host:port,...>", "consume from Kafka: the bootstrap brokers")
+    .option("-b, --brokers <host:port,...>", "consume from Kafka: the bootstrap brokers", brokersOption)
     .option("--key-format <format>", "on Kafka: print keys as json, string, or auto (JSON when the text parses)", printFormatOption, "auto" as PrintFormat)
     .option("--value-format <format>", "on Kafka: print values as json, string, or auto (JSON when the text parses)", printFormatOption, "auto" as PrintFormat)
     .action(async (topic: string, options: { data?: string; brokers?: string; keyFormat: PrintFormat; valueFormat: PrintFormat }) => {
@@ -185,13 +186,14 @@ export async function main(argv: readonly string[], io: Output = processOutput):
     .option("-i, --input <topic=path...>", "produce a JSONL file to a topic a source reads first, then print the output topics", collectInput, [])
     .option("-f, --follow", "keep running and process new records as they arrive (stop with Ctrl-C)", false)
     .option("--commit-interval <ms>", "how often to commit, in milliseconds", positiveInteger, 100)
-    .option("-b, --brokers <host:port,...>", "run on Kafka: the bootstrap brokers")
+    .option("-b, --brokers <host:port,...>", "run on Kafka: the bootstrap brokers", brokersOption)
     .option("--application-id <id>", "on Kafka: run under this application id instead of the file's")
     .option("--guarantee <guarantee>", "on Kafka: exactly_once or at_least_once", guaranteeOption, "exactly_once" as Guarantee)
     .option("--session-timeout <ms>", "on Kafka: the consumer group drops an instance not heard from for this long (default 10000)", positiveInteger)
     .option("--heartbeat-interval <ms>", "on Kafka: how often an instance heartbeats to the consumer group (default 3000)", positiveInteger)
     .option("--rebalance-timeout <ms>", "on Kafka: how long a rebalance waits for every instance to rejoin (default 60000)", positiveInteger)
     .option("--max-task-idle <ms>", "on Kafka: how long a join or merge waits for an empty input at its end before going ahead without it (default 500)", nonNegativeInteger)
+    .option("--broker-outage <ms>", "on Kafka: how long Kafka may be unreachable before the run gives up; shorter outages are ridden out (default 300000)", nonNegativeInteger)
     .action(async (file: string, options: RunCommandOptions) => {
       if (options.brokers !== undefined) {
         exitCode = await runOnKafka(file, options, io);
@@ -348,6 +350,7 @@ interface RunCommandOptions {
   heartbeatInterval?: number;
   rebalanceTimeout?: number;
   maxTaskIdle?: number;
+  brokerOutage?: number;
 }
 
 /** `weir run` flags that only mean something on Kafka. */
@@ -357,6 +360,7 @@ const KAFKA_ONLY_FLAGS = [
   ["--heartbeat-interval", "heartbeatInterval"],
   ["--rebalance-timeout", "rebalanceTimeout"],
   ["--max-task-idle", "maxTaskIdle"],
+  ["--broker-outage", "brokerOutage"],
 ] as const;
 
 /**
@@ -405,6 +409,7 @@ async function runOnKafka(file: string, options: RunCommandOptions, io: Output):
       ...(options.heartbeatInterval !== undefined ? { heartbeatIntervalMs: options.heartbeatInterval } : {}),
       ...(options.rebalanceTimeout !== undefined ? { rebalanceTimeoutMs: options.rebalanceTimeout } : {}),
       ...(options.maxTaskIdle !== undefined ? { maxTaskIdleMs: options.maxTaskIdle } : {}),
+      ...(options.brokerOutage !== undefined ? { brokerOutageMs: options.brokerOutage } : {}),
     });
   } catch (error) {
     return refuseChangedShape(error, file, { brokers: options.brokers!, applicationId: options.applicationId }, io);
@@ -419,6 +424,12 @@ async function runOnKafka(file: string, options: RunCommandOptions, io: Output):
       "\n",
   );
   return 0;
+}
+
+/** Checked at once, as the service checks WEIR_BROKERS: kafkajs would retry a bad address for half a minute. */
+function brokersOption(value: string): string {
+  if (!areBrokerAddresses(splitBrokerAddresses(value))) throw new InvalidArgumentError(`expected ${BROKER_ADDRESSES_EXPECTED}`);
+  return value;
 }
 
 function guaranteeOption(value: string): Guarantee {

@@ -8,6 +8,7 @@
 //
 //   UNJOINED → JOINING → SYNCING → STABLE ⇄ REBALANCING → JOINING → ...
 //                 ↑_________|  (SyncGroup said: rebalance again)
+//   JOINING → JOINING (a join that gave up, e.g. in a broker outage, tried again)
 //   any state → LEFT (leave(): LeaveGroup, so that the others rebalance at once)
 //
 // Eager protocol: a member gives up all its tasks when it rejoins, and the
@@ -20,7 +21,7 @@ export type GroupMemberState = "UNJOINED" | "JOINING" | "SYNCING" | "STABLE" | "
 /** For each state, the states it may be entered from. */
 export const GROUP_MEMBER_TRANSITIONS: Transitions<GroupMemberState> = {
   UNJOINED: [],
-  JOINING: ["UNJOINED", "SYNCING", "STABLE", "REBALANCING"],
+  JOINING: ["UNJOINED", "JOINING", "SYNCING", "STABLE", "REBALANCING"],
   SYNCING: ["JOINING"],
   STABLE: ["SYNCING"],
   REBALANCING: ["STABLE"],
@@ -62,8 +63,10 @@ export interface GroupMember {
    * Joins (or rejoins) the group and waits for this generation's assignment.
    * `ownedTasks` are the tasks this member ran until now: the leader keeps
    * them here when balance allows (sticky), so their state need not move.
+   * Retried through the coordinator's answers (and its absence) until the
+   * group forms, or until `giveUpAt` (Date.now() time) at the latest.
    */
-  join(ownedTasks: readonly string[]): Promise<TaskAssignment>;
+  join(ownedTasks: readonly string[], giveUpAt?: number): Promise<TaskAssignment>;
   /** The group wants a rebalance (or this member was dropped): commit, then join() again. */
   readonly rebalanceNeeded: boolean;
   /**

@@ -14,13 +14,19 @@
 // fact 6), tasks it keeps stay as they are, tasks it gets are fenced and
 // restored, tasks it loses are closed. Stopping commits, then leaves the group
 // so that the others take over at once. See docs/kafka.md, "Scaling out".
+//
+// A broker outage (connections refused or lost, coordinators and leaders
+// moving or loading) does not end the run: the instance drops its tasks'
+// uncommitted work, waits for Kafka, rejoins the group and starts its tasks
+// again from their last commit, for up to `brokerOutageMs` of silence
+// (rideOutOutage; docs/kafka.md, "Broker outages").
 import type { Engine, RunOptions, RunSummary } from "../engine.ts";
-import { EngineStateError, ProducerFencedError } from "../errors.ts";
+import { BrokerOutageError, EngineStateError, ProducerFencedError } from "../errors.ts";
 import type { Topology } from "../topology.ts";
 import { StoreChangelogReader } from "./changelog-reader.ts";
 import { ENGINE_TRANSITIONS, type EngineState } from "./embedded-engine.ts";
 import type { GroupMember, TaskInputs } from "./group-member.ts";
-import { kafkaErrorType, type KafkaLogClient } from "./kafka-log-client.ts";
+import { isBrokerUnavailable, kafkaErrorType, type KafkaLogClient } from "./kafka-log-client.ts";
 import type { TopicPartition, TransactionalProducer } from "./log-client.ts";
 import { CommitTally, Pause } from "./commit-tally.ts";
 import { StateMachine } from "./state-machine.ts";
@@ -36,6 +42,13 @@ const DEFAULT_COMMIT_INTERVAL_MS = 100;
 const DEFAULT_POLL_INTERVAL_MS = 50;
 /** While draining, how long to wait for transaction markers that are still being written. */
 const DRAIN_POLL_MS = 5;
+/** A drained instance asks how far the whole group got at most this often (an OffsetFetch and a Fetch). */
+const GROUP_DRAIN_CHECK_MS = 100;
+/** How long a drained instance waits for the group before it says that it does. */
+const GROUP_DRAIN_LOG_AFTER_MS = 1000;
+/** In an outage, the first wait before trying Kafka again, and the longest. */
+const OUTAGE_FIRST_RETRY_MS = 100;
+const OUTAGE_MAX_RETRY_MS = 2000;
 
 export type Guarantee = "exactly_once" | "at_least_once";
 
@@ -50,6 +63,14 @@ export interface KafkaEngineOptions {
    * end before it goes ahead without it (docs/kafka.md, "Tasks with several inputs").
    */
   readonly maxTaskIdleMs: number;
+  /**
+   * How long Kafka may stay silent (unreachable, or answering that it is not
+   * ready) before the run gives up; shorter outages are ridden out
+   * (docs/kafka.md, "Broker outages"). 0: give up at the first failure.
+   */
+  readonly brokerOutageMs: number;
+  /** The bootstrap brokers, to name them when the run gives up. */
+  readonly brokers: readonly string[];
   /** Closes the client (called once, when the engine closes). */
   readonly onClose?: () => Promise<void>;
 }
@@ -119,6 +140,9 @@ class KafkaTopologyRun {
   private readonly maxRecordsPerCommit: number;
   private readonly tally = new CommitTally();
   private enforcedProcessing = 0;
+  private nextGroupDrainCheck = 0;
+  private waitingForGroupSince: number | undefined;
+  private waitingForGroupLogged = false;
   private recordsSinceCommit = 0;
   private lastCommit = 0;
 
@@ -241,7 +265,15 @@ class KafkaTopologyRun {
       await this.commit();
     }
     if (this.stopRequested) return;
-    const assignment = await group.join([...this.tasks.keys()]);
+    await this.joinAndStart([...this.tasks.keys()]);
+  }
+
+  /**
+   * Steps 2-5 of a rebalance: join with the tasks this member ran (`owned`,
+   * for stickiness), close those it lost, start those it gained.
+   */
+  private async joinAndStart(owned: readonly string[], giveUpAt?: number): Promise<void> {
+    const assignment = await this.group!.join(owned, giveUpAt);
     const assigned = new Set(assignment.tasks);
     for (const id of [...this.tasks.keys()]) if (!assigned.has(id)) await this.dropTask(id, !this.tasks.get(id)!.hasUncommittedWork);
     await this.startTasks(assignment.tasks.filter((id) => !this.tasks.has(id)));
@@ -331,44 +363,172 @@ class KafkaTopologyRun {
   private async loop(): Promise<RunSummary["stoppedBy"]> {
     this.lastCommit = performance.now();
     for (;;) {
-      if (this.group!.rebalanceNeeded && !this.stopRequested) await this.rebalance();
-      await this.fetch();
-      let processed = 0;
-      const commitsBefore = this.tally.commits;
-      for (const task of [...this.tasks.values()]) {
-        // A rebalance waits for this member: leave the rest of the round to whoever owns the tasks next.
-        if (this.stopRequested || this.group!.rebalanceNeeded) break;
-        // A commit in this round may have closed it (fenced).
-        if (!this.tasks.has(task.id)) continue;
-        const count = task.process(Math.min(ROUND_BATCH, this.maxRecordsPerCommit - this.recordsSinceCommit));
-        processed += count;
-        this.recordsSinceCommit += count;
-        if (this.commitDue()) await this.commit();
+      try {
+        const stoppedBy = await this.round();
+        if (stoppedBy) return stoppedBy;
+      } catch (error) {
+        if (!isBrokerUnavailable(error)) throw error;
+        await this.rideOutOutage(error);
       }
-      if (this.stopRequested) {
-        if (this.group!.tasksLost) {
-          for (const id of [...this.tasks.keys()]) await this.dropTask(id, false);
-        } else if (this.hasUncommittedWork()) {
-          await this.commit();
-        }
-        this.options.logger?.(`stopped after ${this.tally.commits} commit(s)`);
-        return "closed";
-      }
-      if (this.group!.rebalanceNeeded) continue;
-      // A commit in this round may have written repartition records that the
-      // fetch above could not see yet: fetch again before calling it drained.
-      if (processed > 0 || this.tally.commits > commitsBefore) {
-        await new Promise((resolve) => setImmediate(resolve));
-        continue;
-      }
-      // Nothing could be processed: commit what is pending, which also makes
-      // this run's repartition records readable by the tasks downstream.
-      if (this.hasUncommittedWork()) {
+    }
+  }
+
+  /** One round of the loop: rebalance if asked, fetch, process, commit when due; says why the run ends, if it does. */
+  private async round(): Promise<RunSummary["stoppedBy"] | undefined> {
+    if (this.group!.rebalanceNeeded && !this.stopRequested) await this.rebalance();
+    await this.fetch();
+    let processed = 0;
+    const commitsBefore = this.tally.commits;
+    for (const task of [...this.tasks.values()]) {
+      // A rebalance waits for this member: leave the rest of the round to whoever owns the tasks next.
+      if (this.stopRequested || this.group!.rebalanceNeeded) break;
+      // A commit in this round may have closed it (fenced).
+      if (!this.tasks.has(task.id)) continue;
+      const count = task.process(Math.min(ROUND_BATCH, this.maxRecordsPerCommit - this.recordsSinceCommit));
+      processed += count;
+      this.recordsSinceCommit += count;
+      if (this.commitDue()) await this.commit();
+    }
+    if (this.stopRequested) {
+      if (this.group!.tasksLost) {
+        for (const id of [...this.tasks.keys()]) await this.dropTask(id, false);
+      } else if (this.hasUncommittedWork()) {
         await this.commit();
-        continue;
       }
-      if (!this.options.follow && this.drained()) return "drained";
-      await this.sleep(this.options.follow ? (this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS) : DRAIN_POLL_MS);
+      this.options.logger?.(`stopped after ${this.tally.commits} commit(s)`);
+      return "closed";
+    }
+    if (this.group!.rebalanceNeeded) return undefined;
+    // A commit in this round may have written repartition records that the
+    // fetch above could not see yet: fetch again before calling it drained.
+    if (processed > 0 || this.tally.commits > commitsBefore) {
+      await new Promise((resolve) => setImmediate(resolve));
+      return undefined;
+    }
+    // Nothing could be processed: commit what is pending, which also makes
+    // this run's repartition records readable by the tasks downstream.
+    if (this.hasUncommittedWork()) {
+      await this.commit();
+      return undefined;
+    }
+    if (!this.options.follow && this.drained() && (await this.applicationDrained())) return "drained";
+    await this.sleep(this.options.follow ? (this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS) : DRAIN_POLL_MS);
+    return undefined;
+  }
+
+  /**
+   * Rides out a broker outage: Kafka could not be reached, or answered that
+   * it is not ready (a coordinator or leader moving or loading). In order:
+   *
+   *  1. Close every task WITHOUT committing and drop its in-memory state:
+   *     its last transaction may be open on the broker, or committed without
+   *     this member hearing of it (an EndTxn whose answer was lost), so
+   *     nothing in memory is known to match the log. Release the tasks'
+   *     producers and the connections kafkajs kept (resetAfterOutage).
+   *  2. Wait, doubling from 100 ms to 2 s, then try: rejoin the group (with
+   *     the tasks this member ran, for stickiness) and start the tasks it
+   *     gets as any new task starts: InitProducerId with the task's
+   *     transactional id, which aborts a transaction left open (or completes
+   *     one the broker had begun to commit), then the committed offsets, then
+   *     the stores restored from their changelogs. The tasks go on from their
+   *     last commit; what was dropped is redone, exactly once.
+   *  3. A try that fails the same way goes back to 2; give up (BrokerOutageError)
+   *     once Kafka has not answered for brokerOutageMs, counted from its last
+   *     answer to this instance. Any other failure ends the run as before.
+   *
+   * A stop requested meanwhile ends the run at once (nothing to commit).
+   */
+  private async rideOutOutage(error: unknown): Promise<void> {
+    const { brokerOutageMs } = this.engineOptions;
+    const owned = [...this.tasks.keys()];
+    this.options.logger?.(
+      `Kafka is unavailable (${describe(error)}): closing ${owned.length} task(s) without committing; ` +
+        `they go on from their last commit when it answers again (giving up after ${brokerOutageMs} ms without an answer)`,
+    );
+    let lastError = error;
+    for (let attempt = 0; ; attempt++) {
+      await this.dropEveryTask();
+      await this.client.resetAfterOutage();
+      const silentMs = performance.now() - this.client.lastAnswerAt;
+      if (this.stopRequested) return;
+      if (silentMs >= brokerOutageMs) {
+        throw new BrokerOutageError(
+          `Kafka at ${this.engineOptions.brokers.join(",")} has not answered for ${(silentMs / 1000).toFixed(1)} s, longer than the outage limit ` +
+            `(${brokerOutageMs} ms): giving up (last error: ${describe(lastError)})`,
+          { cause: lastError },
+        );
+      }
+      await this.sleep(Math.min(OUTAGE_FIRST_RETRY_MS * 2 ** attempt, OUTAGE_MAX_RETRY_MS, brokerOutageMs - silentMs));
+      if (this.stopRequested) return;
+      try {
+        await this.joinAndStart(owned, Date.now() + Math.max(0, brokerOutageMs - (performance.now() - this.client.lastAnswerAt)));
+        this.options.logger?.(`Kafka answers again: running ${this.tasks.size} task(s) from their last commit`);
+        return;
+      } catch (next) {
+        if (!isBrokerUnavailable(next)) throw next;
+        lastError = next;
+      }
+    }
+  }
+
+  /** Closes every task without committing and releases every producer (also those of tasks that never finished starting). */
+  private async dropEveryTask(): Promise<void> {
+    for (const id of new Set([...this.tasks.keys(), ...this.producers.keys()])) await this.dropTask(id, false);
+  }
+
+  /**
+   * Whether the whole application is drained, whichever instance ran its
+   * tasks: a drain run that has drained its own tasks still ends only then,
+   * so that the tasks of an instance that died (which the group hands out
+   * only once its session expires) are not left unprocessed with every live
+   * instance gone. Drained means that, from the group's committed offset of
+   * every input partition of every task, no committed record is left to
+   * process: before the end this instance saw at its start, for a source
+   * partition; before the current end (high watermark, so that records of a
+   * transaction still being committed count), for a repartition partition.
+   * The committed offsets are read first: a commit made after that read
+   * wrote its repartition records before it, where the fetch sees them.
+   */
+  private async applicationDrained(): Promise<boolean> {
+    const now = performance.now();
+    if (now < this.nextGroupDrainCheck) return false;
+    this.nextGroupDrainCheck = now + GROUP_DRAIN_CHECK_MS;
+    const inputs = this.layout.flatMap((t) => t.partitions);
+    const committed = await this.client.committedOffsets(this.application, inputs);
+    const left: TopicPartition[] = [];
+    for (const [i, partition] of inputs.entries()) {
+      if (await this.recordsLeft(partition, committed[i] ?? 0)) left.push(partition);
+    }
+    if (left.length === 0) return true;
+    // A lone instance's own last markers and offsets take a moment to show: say so only of a real wait.
+    this.waitingForGroupSince ??= now;
+    if (!this.waitingForGroupLogged && now - this.waitingForGroupSince >= GROUP_DRAIN_LOG_AFTER_MS) {
+      this.waitingForGroupLogged = true;
+      this.options.logger?.(
+        `this instance's tasks are drained; staying in the group until the others' are too ` +
+          `(${left.length} input partition(s) with records left, e.g. ${key(left[0]!)})`,
+      );
+    }
+    return false;
+  }
+
+  /** Whether a committed record is left to process in `partition` from `offset` on (see applicationDrained). */
+  private async recordsLeft(partition: TopicPartition, offset: number): Promise<boolean> {
+    const sourceEnd = this.sourceEnds.get(key(partition));
+    if (sourceEnd !== undefined && offset >= sourceEnd) return false;
+    for (let position = offset; ; ) {
+      const fetched = await this.client.fetch(partition, position, 1);
+      const first = fetched.records[0];
+      if (sourceEnd !== undefined) {
+        if (first) return first.offset < sourceEnd;
+        if (fetched.nextOffset >= sourceEnd) return false;
+      } else {
+        if (first) return true;
+        if (fetched.atEnd) return false;
+      }
+      // Only markers or aborted records were passed over: read on; no progress means a transaction is still open.
+      if (fetched.nextOffset <= position) return true;
+      position = fetched.nextOffset;
     }
   }
 
@@ -439,8 +599,10 @@ class KafkaTopologyRun {
    * member now (this one was dropped from the group, e.g. after a pause
    * longer than the session timeout): it is closed without committing, its
    * state dropped, and this member rejoins the group; the other tasks'
-   * commits stand. Any other failure aborts the transaction and ends the run
-   * (execute() closes the tasks dirty).
+   * commits stand. Any other failure aborts the transaction (if Kafka can be
+   * reached) and is thrown: Kafka being unavailable is ridden out
+   * (rideOutOutage), anything else ends the run; either way every task is
+   * closed without committing.
    *
    * Under at_least_once: one idempotent producer sends every task's records
    * and waits for them to be acknowledged (acks=all), then the offsets are
@@ -468,12 +630,14 @@ class KafkaTopologyRun {
         if (r.status === "fulfilled") pending[i]!.postCommit(taskCommits[i]!);
       });
       this.account(taskCommits.filter((_, i) => results[i]!.status === "fulfilled"), started);
-      for (const { task, error } of failures) {
-        await this.dropTask(task.id, false);
-        if (error instanceof ProducerFencedError) this.options.logger?.(`task ${task.id} was fenced (another member owns it now): closed without committing`);
-      }
+      // Any other failure (Kafka unavailable: rideOutOutage; anything else
+      // ends the run) closes every task without committing where it is caught.
       const other = failures.find((f) => !(f.error instanceof ProducerFencedError));
       if (other) throw other.error;
+      for (const { task } of failures) {
+        await this.dropTask(task.id, false);
+        this.options.logger?.(`task ${task.id} was fenced (another member owns it now): closed without committing`);
+      }
       if (failures.length > 0) this.group!.requestRejoin();
     } else {
       try {
@@ -509,6 +673,10 @@ class KafkaTopologyRun {
   private async sleep(ms: number): Promise<void> {
     if (!this.stopRequested) await this.pause.sleep(ms);
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 function key(tp: TopicPartition): string {

@@ -55,8 +55,18 @@ export interface GroupCluster {
   findGroupCoordinator(options: { groupId: string }): Promise<GroupCoordinator>;
 }
 
-/** Errors after which the coordinator must be looked up again. */
-const COORDINATOR_MOVED = new Set(["NOT_COORDINATOR", "COORDINATOR_NOT_AVAILABLE", "COORDINATOR_LOAD_IN_PROGRESS"]);
+/**
+ * Errors after which the coordinator must be looked up again: today's names
+ * and kafkajs' (the protocol's older ones, which are what kafkajs reports).
+ */
+const COORDINATOR_MOVED = new Set([
+  "NOT_COORDINATOR",
+  "COORDINATOR_NOT_AVAILABLE",
+  "COORDINATOR_LOAD_IN_PROGRESS",
+  "NOT_COORDINATOR_FOR_GROUP",
+  "GROUP_COORDINATOR_NOT_AVAILABLE",
+  "GROUP_LOAD_IN_PROGRESS",
+]);
 
 /** weir's data in the subscription and the assignment (userData), as JSON. */
 interface TaskUserData {
@@ -113,12 +123,12 @@ export class KafkaGroupMemberImpl implements GroupMember {
    * (join again as a new member), ILLEGAL_GENERATION and REBALANCE_IN_PROGRESS
    * (join again), NOT_COORDINATOR and friends (look the coordinator up again).
    */
-  async join(ownedTasks: readonly string[]): Promise<TaskAssignment> {
+  async join(ownedTasks: readonly string[], giveUpAt = Number.POSITIVE_INFINITY): Promise<TaskAssignment> {
     this.stopHeartbeats();
     await this.heartbeatInFlight;
     this.rejoinRequested = false;
     this.machine.transitionTo("JOINING");
-    const deadline = Date.now() + this.settings.rebalanceTimeoutMs + this.settings.sessionTimeoutMs + 30_000;
+    const deadline = Math.min(giveUpAt, Date.now() + this.settings.rebalanceTimeoutMs + this.settings.sessionTimeoutMs + 30_000);
     for (let attempt = 0; ; attempt++) {
       try {
         const tasks = await this.joinAndSync(ownedTasks);
@@ -130,9 +140,9 @@ export class KafkaGroupMemberImpl implements GroupMember {
         if (this.machine.is("SYNCING")) this.machine.transitionTo("JOINING");
         const retry = this.recoverFromJoinFailure(error);
         if (retry === "give up") throw this.explain(error);
-        if (Date.now() > deadline) throw new WeirRuntimeError(`cannot join consumer group "${this.settings.groupId}": ${describe(error)}`);
+        if (Date.now() > deadline) throw new WeirRuntimeError(`cannot join consumer group "${this.settings.groupId}": ${describe(error)}`, { cause: error });
         this.settings.logger?.(`consumer group: joining again (${this.errorType(error) ?? describe(error)})`);
-        if (retry === "after a pause") await sleep(Math.min(50 * 2 ** attempt, 1000));
+        if (retry === "after a pause") await sleep(Math.max(0, Math.min(50 * 2 ** attempt, 1000, deadline - Date.now())));
       }
     }
   }

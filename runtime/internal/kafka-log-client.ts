@@ -116,6 +116,22 @@ export interface KafkaClientSettings {
   readonly beforeEndTransaction?: (transactionalId: string) => void | Promise<void>;
 }
 
+/**
+ * kafkajs' own retries, for every request: the first after `initialMs`
+ * (GUIDE fact 5), doubling up to half a second, 20 in all: about 8 s of
+ * retrying a request, enough for a leader election, a coordinator loading or
+ * a transaction's markers being written. A longer silence is a broker outage,
+ * which the engine rides out itself, up to its own limit (brokerOutageMs);
+ * kafkajs retries nest (a request retries a metadata refresh that retries a
+ * connection), so a longer budget here would only delay noticing it.
+ */
+function clientRetry(initialMs: number) {
+  return { initialRetryTime: initialMs, maxRetryTime: 500, retries: 20 };
+}
+
+/** How long a fetch retries a partition whose leader moved or whose broker did not answer, before it fails. */
+const FETCH_RETRY_MS = 5000;
+
 /** Bytes per partition per fetch; a single larger record is still returned whole. */
 const FETCH_MAX_BYTES = 1024 * 1024;
 
@@ -130,6 +146,15 @@ export class KafkaLogClient implements LogClient {
   private connected: Promise<void> | undefined;
   private idempotent: Promise<Producer> | undefined;
   private readonly brokers = new Map<string, Promise<InternalBroker>>();
+  /**
+   * When Kafka last answered a request of this client (performance.now()):
+   * a fetch, an offset lookup, a transaction's commit. How long Kafka has been
+   * silent in an outage is counted from here.
+   */
+  lastAnswerAt = performance.now();
+  private readonly answered = (): void => {
+    this.lastAnswerAt = performance.now();
+  };
 
   constructor(private readonly settings: KafkaClientSettings) {
     const config: KafkaConfig = {
@@ -141,7 +166,7 @@ export class KafkaLogClient implements LogClient {
       requestTimeout: 30_000,
       // The cluster-level retry is also what kafkajs uses for InitProducerId and
       // TxnOffsetCommit of transactional producers: keep its first delay short.
-      retry: { initialRetryTime: settings.retryInitialMs, maxRetryTime: 2000, retries: 20 },
+      retry: clientRetry(settings.retryInitialMs),
       logLevel: settings.logLevel ?? logLevel.NOTHING,
     };
     this.kafka = new Kafka(config);
@@ -156,10 +181,25 @@ export class KafkaLogClient implements LogClient {
         await this.admin.connect();
         await this.cluster.connect();
       } catch (error) {
-        throw new WeirRuntimeError(`cannot reach Kafka at ${this.settings.brokers.join(",")}: ${describe(error)}`);
+        // The first connection is not an outage to ride out: a run that cannot start says so.
+        this.connected = undefined;
+        throw new WeirRuntimeError(`cannot reach Kafka at ${this.settings.brokers.join(",")}: ${describe(error)}`, { cause: error });
       }
     })();
     return this.connected;
+  }
+
+  /**
+   * After an outage: forget the connections and producer state kafkajs kept
+   * from before it (the fetcher's brokers, the shared idempotent producer,
+   * whose sequence numbers the broker may no longer know); the next request
+   * connects afresh. Transactional producers are the engine's to replace.
+   */
+  async resetAfterOutage(): Promise<void> {
+    this.brokers.clear();
+    const idempotent = this.idempotent;
+    this.idempotent = undefined;
+    if (idempotent) await (await idempotent.catch(() => undefined))?.disconnect().catch(() => {});
   }
 
   async close(): Promise<void> {
@@ -215,6 +255,7 @@ export class KafkaLogClient implements LogClient {
 
   async fetch(partition: TopicPartition, offset: number, maxRecords: number): Promise<FetchResult> {
     await this.connect();
+    const giveUpAt = performance.now() + FETCH_RETRY_MS;
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.fetchOnce(partition, offset, maxRecords);
@@ -226,7 +267,7 @@ export class KafkaLogClient implements LogClient {
           if (start! > offset) return { records: [], nextOffset: start!, atEnd: false };
           throw error;
         }
-        if (!isRetriable(error) || attempt >= 10) throw error;
+        if (!isRetriable(error) || performance.now() >= giveUpAt) throw error;
         this.brokers.clear();
         await this.cluster.refreshMetadata().catch(() => {});
         await sleep(Math.min(50 * 2 ** attempt, 1000));
@@ -245,7 +286,9 @@ export class KafkaLogClient implements LogClient {
     if (requests.length === 0) return [];
     try {
       return await this.fetchTogether(requests, maxRecords);
-    } catch {
+    } catch (error) {
+      // A broker that cannot be reached answers no partition on its own either.
+      if (isConnectionFailure(error)) throw error;
       const results: FetchResult[] = [];
       for (const { partition, offset } of requests) results.push(await this.fetch(partition, offset, maxRecords));
       return results;
@@ -269,7 +312,8 @@ export class KafkaLogClient implements LogClient {
     for (const [index, { partition: tp, offset }] of requests.entries()) {
       await this.target(tp.topic);
       const nodeId = Object.keys(this.cluster.findLeaderForPartitions(tp.topic, [tp.partition]))[0];
-      if (nodeId === undefined) throw new TopicError(`no leader known for ${tp.topic}-${tp.partition}`);
+      // Right after a broker restart the metadata may name no leader yet: an outage, not a bad topic.
+      if (nodeId === undefined) throw new NoLeaderError(`no leader known for ${tp.topic}-${tp.partition}`);
       byNode.set(nodeId, [...(byNode.get(nodeId) ?? []), { index, topic: tp.topic, partition: tp.partition, offset }]);
     }
     const results: FetchResult[] = new Array(requests.length);
@@ -284,6 +328,7 @@ export class KafkaLogClient implements LogClient {
         maxBytes: FETCH_MAX_BYTES * 8,
         topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
       });
+      this.answered();
       for (const w of wanted) {
         const data = response.responses.find((r) => r.topicName === w.topic)?.partitions.find((p) => p.partition === w.partition);
         // A partition left out (the response was full) is simply not read this time.
@@ -333,6 +378,7 @@ export class KafkaLogClient implements LogClient {
     const result = await this.cluster.fetchTopicsOffset(
       [...byTopic].map(([topic, ps]) => ({ topic, fromBeginning: beginning, partitions: ps.map((partition) => ({ partition })) })),
     );
+    this.answered();
     const found = new Map<string, number>();
     for (const { topic, partitions: ps } of result) for (const p of ps) found.set(`${topic}\u0000${p.partition}`, Number(p.offset));
     return partitions.map(({ topic, partition }) => {
@@ -349,6 +395,7 @@ export class KafkaLogClient implements LogClient {
     // Right after a broker starts, the group coordinator is still loading its
     // offsets: the first OffsetFetch answers COORDINATOR_LOAD_IN_PROGRESS.
     const result = await retryRetriable(() => this.admin.fetchOffsets({ groupId, topics }));
+    this.answered();
     const found = new Map<string, number>();
     for (const { topic, partitions: ps } of result) {
       for (const p of ps) if (Number(p.offset) >= 0) found.set(`${topic}\u0000${p.partition}`, Number(p.offset));
@@ -372,14 +419,15 @@ export class KafkaLogClient implements LogClient {
       maxInFlightRequests: 1,
       transactionTimeout: this.settings.transactionTimeoutMs,
       createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { initialRetryTime: this.settings.retryInitialMs, maxRetryTime: 2000, retries: 20 },
+      retry: clientRetry(this.settings.retryInitialMs),
     });
-    const wrapped = new KafkaProducer(producer, transactionalId, this.settings.retryInitialMs, this.settings.beforeEndTransaction, (p) => this.producers.delete(p));
+    const wrapped = new KafkaProducer(producer, transactionalId, this.settings.retryInitialMs, this.settings.beforeEndTransaction, (p) => this.producers.delete(p), this.answered);
     this.producers.add(wrapped);
     try {
       await producer.connect();
       const fence = await producer.transaction();
       await fence.abort();
+      this.answered();
     } catch (error) {
       await wrapped.close();
       throw translate(error, transactionalId);
@@ -408,6 +456,7 @@ export class KafkaLogClient implements LogClient {
     const producer = await this.idempotent;
     if (records.length > 0) await producer.sendBatch({ topicMessages: toTopicMessages(records), acks: -1 });
     await this.commitOffsets(groupId, offsets, generation);
+    this.answered();
   }
 
   /**
@@ -505,10 +554,11 @@ class KafkaProducer implements TransactionalProducer {
     private readonly retryInitialMs: number,
     private readonly beforeEnd: KafkaClientSettings["beforeEndTransaction"],
     private readonly onClose: (producer: KafkaProducer) => void,
+    private readonly onCommitted: () => void,
   ) {}
 
   beginTransaction(): LogTransaction {
-    return new KafkaTransaction(this.producer, this.transactionalId, this.retryInitialMs, this.beforeEnd);
+    return new KafkaTransaction(this.producer, this.transactionalId, this.retryInitialMs, this.beforeEnd, this.onCommitted);
   }
 
   async close(): Promise<void> {
@@ -533,6 +583,7 @@ class KafkaTransaction extends BufferedTransaction {
     transactionalId: string,
     private readonly retryInitialMs: number,
     private readonly beforeEnd: KafkaClientSettings["beforeEndTransaction"],
+    private readonly onCommitted: () => void,
   ) {
     super(transactionalId);
   }
@@ -562,6 +613,7 @@ class KafkaTransaction extends BufferedTransaction {
       throw translated;
     }
     this.state.transitionTo("COMMITTED");
+    this.onCommitted();
   }
 
   override async abort(): Promise<void> {
@@ -622,6 +674,95 @@ const COORDINATOR_OR_LEADER_MOVING = new Set([
 ]);
 
 const FENCED = new Set(["PRODUCER_FENCED", "INVALID_PRODUCER_EPOCH", "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"]);
+
+class NoLeaderError extends TopicError {
+  override readonly name: string = "NoLeaderError";
+}
+
+/** kafkajs' errors for a broker that cannot be reached or did not answer in time. */
+const UNREACHABLE = new Set([
+  "KafkaJSConnectionError",
+  "KafkaJSConnectionClosedError",
+  "KafkaJSRequestTimeoutError",
+  "KafkaJSBrokerNotFound",
+  "KafkaJSGroupCoordinatorNotFound",
+  "KafkaJSMetadataNotLoaded",
+  "KafkaJSTopicMetadataNotLoaded",
+  "KafkaJSStaleTopicMetadataAssignment",
+  "KafkaJSNoBrokerAvailableError",
+  "NoLeaderError",
+]);
+
+/** Socket errors of a broker that is down or restarting. */
+const SOCKET_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
+
+/**
+ * Answers of a cluster whose brokers restart or move things (kafkajs' names,
+ * which are the protocol's older ones, and today's): leaders and coordinators
+ * being elected or loaded, and producer state the broker lost with its log
+ * tail. Each is cured by waiting and, for producer state, by a new
+ * InitProducerId, which is what riding out an outage does.
+ */
+const UNAVAILABLE_TYPES = new Set([
+  "LEADER_NOT_AVAILABLE",
+  "NOT_LEADER_FOR_PARTITION",
+  "NOT_LEADER_OR_FOLLOWER",
+  "REPLICA_NOT_AVAILABLE",
+  "BROKER_NOT_AVAILABLE",
+  "REQUEST_TIMED_OUT",
+  "NETWORK_EXCEPTION",
+  "GROUP_LOAD_IN_PROGRESS",
+  "COORDINATOR_LOAD_IN_PROGRESS",
+  "GROUP_COORDINATOR_NOT_AVAILABLE",
+  "COORDINATOR_NOT_AVAILABLE",
+  "NOT_COORDINATOR_FOR_GROUP",
+  "NOT_COORDINATOR",
+  "NOT_CONTROLLER",
+  "NOT_ENOUGH_REPLICAS",
+  "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
+  "KAFKA_STORAGE_ERROR",
+  "FENCED_LEADER_EPOCH",
+  "UNKNOWN_LEADER_EPOCH",
+  "CONCURRENT_TRANSACTIONS",
+  "UNKNOWN_TOPIC_OR_PARTITION",
+  "UNKNOWN_PRODUCER_ID",
+  "INVALID_PRODUCER_ID_MAPPING",
+  "OUT_OF_ORDER_SEQUENCE_NUMBER",
+]);
+
+/** Whether an error is a broker that could not be reached or did not answer (not an answer that something is not ready). */
+function isConnectionFailure(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current && typeof current === "object" && !seen.has(current)) {
+    seen.add(current);
+    const { name, code } = current as { name?: unknown; code?: unknown };
+    if (typeof name === "string" && UNREACHABLE.has(name)) return true;
+    if (typeof code === "string" && SOCKET_ERRORS.has(code)) return true;
+    current = (current as { originalError?: unknown }).originalError ?? (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * Whether an error says Kafka could not be reached or was not ready (a broker
+ * down or restarting, a coordinator or leader moving), rather than that
+ * something is wrong with the request: the engine rides these out, up to its
+ * outage limit. Walks the causes kafkajs (and weir) wrap errors in.
+ */
+export function isBrokerUnavailable(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current && typeof current === "object" && !seen.has(current)) {
+    seen.add(current);
+    const { name, type, code } = current as { name?: unknown; type?: unknown; code?: unknown };
+    if (typeof name === "string" && UNREACHABLE.has(name)) return true;
+    if (typeof type === "string" && UNAVAILABLE_TYPES.has(type)) return true;
+    if (typeof code === "string" && SOCKET_ERRORS.has(code)) return true;
+    current = (current as { originalError?: unknown }).originalError ?? (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
 
 /** The Kafka error type (PRODUCER_FENCED, ...) of an error or of one it wraps. */
 export function kafkaErrorType(error: unknown): string | undefined {

@@ -24,26 +24,27 @@ export interface Broker {
   close(): Promise<void>;
 }
 
-export async function connectBroker(): Promise<Broker> {
-  const probe = new Kafka({ clientId: "weir-test-probe", brokers: BROKERS, connectionTimeout: 2000, requestTimeout: 5000, retry: { retries: 1 }, logLevel: logLevel.NOTHING }).admin();
+/** Clients of the shared test broker (or of `brokers`: a test's private one, test/kafka/private-broker.ts). */
+export async function connectBroker(brokers: readonly string[] = BROKERS): Promise<Broker> {
+  const probe = new Kafka({ clientId: "weir-test-probe", brokers: [...brokers], connectionTimeout: 2000, requestTimeout: 5000, retry: { retries: 1 }, logLevel: logLevel.NOTHING }).admin();
   try {
     await probe.connect();
     await probe.listTopics();
   } catch (error) {
     throw new Error(
-      `Kafka broker not reachable at ${BROKERS.join(",")}: run \`npm run kafka:start\` (or set WEIR_TEST_BROKERS). Cause: ${(error as Error).message}`,
+      `Kafka broker not reachable at ${brokers.join(",")}: run \`npm run kafka:start\` (or set WEIR_TEST_BROKERS). Cause: ${(error as Error).message}`,
     );
   } finally {
     await probe.disconnect().catch(() => {});
   }
-  const kafka = new Kafka({ clientId: "weir-test", brokers: BROKERS, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ clientId: "weir-test", brokers: [...brokers], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
   // Idempotent: a send retried after a timeout (a loaded machine) must not write
   // its lines twice, or a test would count words its input does not have.
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  const reader = new KafkaLogClient({ brokers: BROKERS, clientId: "weir-test-reader", transactionTimeoutMs: 60_000, retryInitialMs: 10 });
+  const reader = new KafkaLogClient({ brokers, clientId: "weir-test-reader", transactionTimeoutMs: 60_000, retryInitialMs: 10 });
   await reader.connect();
   return {
     admin,

@@ -452,6 +452,29 @@ describe("weir produce, run, consume", () => {
     expect(badPartitions.stderr).toContain("expected a whole number of at least 1");
   });
 
+  it("checks --brokers at once (exit 2), as the service checks WEIR_BROKERS, instead of trying a bad address for half a minute", () => {
+    const data = tempDir();
+    for (const args of [
+      ["run", "examples/wordcount.weir", "--brokers", "notahost"],
+      ["consume", "t", "--brokers", "127.0.0.1:99999"],
+      ["produce", "t", "--brokers", "kafka-1:9092,kafka-2"],
+    ]) {
+      const started = Date.now();
+      const result = weir(args, "");
+      expect(result.status, args.join(" ")).toBe(2);
+      expect(result.stderr).toContain(
+        `error: option '-b, --brokers <host:port,...>' argument '${args[3]}' is invalid. expected host:port, several separated by commas (for example kafka-1:9092,kafka-2:9092)`,
+      );
+      expect(Date.now() - started).toBeLessThan(15_000);
+    }
+    const outageWithoutKafka = weir(["run", "examples/wordcount.weir", "--data", data, "--broker-outage", "1000"]);
+    expect(outageWithoutKafka.status).toBe(2);
+    expect(outageWithoutKafka.stderr).toBe("weir: --broker-outage is for Kafka: add --brokers HOST:PORT\n");
+    const badOutage = weir(["run", "examples/wordcount.weir", "--brokers", "127.0.0.1:1", "--broker-outage", "soon"]);
+    expect(badOutage.status).toBe(2);
+    expect(badOutage.stderr).toContain("expected a whole number of at least 0");
+  });
+
   it("reports a bad input line with its line number and produces nothing", () => {
     const data = tempDir();
     const result = weir(["produce", "t", "--data", data], '{"value": "ok"}\n{"value": oops}\n');
@@ -503,6 +526,15 @@ describe("a compiled module run as a service", () => {
     expect(lines[1]).toBe("wordcount: stopped after 0 commit(s)");
     expect(lines[2]).toBe("wordcount: processed 0 records in 0 commits (closed)");
   }, 60_000);
+
+  it("a missing source topic is one line, as in the CLI, exit code 1", () => {
+    const dir = tempDir();
+    expect(weir(["compile", "examples/wordcount.weir", "--out", dir]).status).toBe(0);
+    const data = join(dir, "data");
+    const result = service(join(dir, "wordcount.ts"), { WEIR_DATA_DIR: data, WEIR_FOLLOW: "false" });
+    expect(result.stderr).toBe(`wordcount: source topic "text-lines" does not exist: produce to it first (weir produce text-lines --data ${data})\n`);
+    expect(result.status).toBe(1);
+  });
 
   it("refuses bad settings with one line each and exit code 2", () => {
     const dir = tempDir();

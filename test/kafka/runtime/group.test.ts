@@ -131,6 +131,47 @@ function sharing(a: { assignment: Assignment | undefined }, b: { assignment: Ass
 
 const ALL_TASKS = ["0_0", "0_1", "0_2", "0_3", "1_0", "1_1", "1_2", "1_3"];
 
+/** An instance in a child process (fixtures/wordcount-child.ts), drain run or follow run, that can be SIGKILLed. */
+class ChildInstance {
+  readonly log: string[] = [];
+  commits = 0;
+  stdout = "";
+  stderr = "";
+  readonly exited: Promise<number | null>;
+  private readonly process: ChildProcess;
+
+  constructor(app: string, input: string, output: string, mode: "drain" | "follow") {
+    this.process = spawn(globalThis.process.execPath, ["--import", tsxLoader, child, app, input, output, BROKERS.join(","), ...(mode === "follow" ? ["follow"] : [])], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.exited = new Promise((resolve) => this.process.on("exit", (code) => resolve(code)));
+    this.process.stderr!.on("data", (chunk: Buffer) => (this.stderr += chunk.toString("utf8")));
+    let pending = "";
+    this.process.stdout!.on("data", (chunk: Buffer) => {
+      this.stdout += chunk.toString("utf8");
+      pending += chunk.toString("utf8");
+      const complete = pending.split("\n");
+      pending = complete.pop()!;
+      for (const line of complete) {
+        if (line.startsWith("commit ")) this.commits++;
+        if (line.startsWith("log ")) this.log.push(line.slice(4));
+      }
+    });
+  }
+
+  get assignment(): Assignment | undefined {
+    return latestAssignment(this.log);
+  }
+
+  get running(): boolean {
+    return this.process.exitCode === null && this.process.signalCode === null;
+  }
+
+  kill(): void {
+    if (this.running) this.process.kill("SIGKILL");
+  }
+}
+
 describe("Kafka engine, several instances in one consumer group", () => {
   it("two instances started together share the tasks, the group shows both with their partitions, and their output together is exact", async () => {
     const lines = generateLines(200, 40, 61);
@@ -315,4 +356,33 @@ describe("Kafka engine, several instances in one consumer group", () => {
       await survivor.stop().catch(() => {});
     }
   }, 60_000);
+
+  it("drain runs: an instance SIGKILLed mid-run leaves its tasks to the other, which stays in the group until the whole application is drained, takes them over after the session timeout, and ends with the output exact and complete", async () => {
+    const lines = generateLines(2500, 30, 97);
+    const { app, input, output } = await setup(4, lines);
+    const a = new ChildInstance(app, input, output, "drain");
+    const b = new ChildInstance(app, input, output, "drain");
+    const logs = () => [a, b].map((c, i) => `child ${i + 1} (exit ${c.running ? "-" : "done"}):\n  ${c.log.slice(-15).join("\n  ")}\n${c.stderr}`).join("\n");
+    try {
+      await waitFor(`both run in a generation of two members\n${logs()}`, () => sharing(a, b));
+      const commitsBefore = b.commits;
+      await waitFor(`the second committed some of its share\n${logs()}`, () => b.commits >= commitsBefore + 3 || !b.running);
+      expect(b.running, logs()).toBe(true);
+      b.kill();
+      await b.exited;
+
+      // The survivor drains its own tasks, then stays (heartbeating) until the
+      // killed member's session expires and its tasks come here; only when
+      // the group's committed offsets reach every input's end does it stop.
+      const code = await Promise.race([a.exited, new Promise<string>((resolve) => setTimeout(() => resolve("still running"), 50_000))]);
+      expect(code, logs()).toBe(0);
+      expect(a.stdout, logs()).toMatch(/^done .*"stoppedBy":"drained"/m);
+      expect(a.log.some((line) => line.includes("this instance's tasks are drained; staying in the group until the others' are too")), logs()).toBe(true);
+      expect(a.log.some((line) => /generation \d+ of 1 member\(s\): running 8 task\(s\)/.test(line) && a.log.indexOf(line) > a.log.findIndex((l) => /of 2 member/.test(l))), logs()).toBe(true);
+      expectExactCounts(await readCommitted(broker, output), lines);
+    } finally {
+      a.kill();
+      b.kill();
+    }
+  }, 90_000);
 });

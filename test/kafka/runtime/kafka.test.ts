@@ -115,6 +115,16 @@ describe("Kafka engine, exactly_once", () => {
     );
     expect(() => createKafkaEngine({ brokers: BROKERS, rebalanceTimeoutMs: 0 })).toThrowError("rebalanceTimeoutMs must be a whole number of milliseconds >= 1, not 0");
     expect(() => createKafkaEngine({ brokers: BROKERS, maxTaskIdleMs: -1 })).toThrowError("maxTaskIdleMs must be a whole number of milliseconds >= 0, not -1");
+    expect(() => createKafkaEngine({ brokers: BROKERS, brokerOutageMs: 1.5 })).toThrowError("brokerOutageMs must be a whole number of milliseconds >= 0, not 1.5");
+  });
+
+  it("refuses a broker address that is not host:port before connecting", () => {
+    for (const bad of ["notahost", "127.0.0.1:99999", "kafka:0", "kafka:port"]) {
+      expect(() => createKafkaEngine({ brokers: `127.0.0.1:9092,${bad}` }), bad).toThrowError(
+        `brokers must be host:port, several separated by commas (for example kafka-1:9092,kafka-2:9092), not "${bad}"`,
+      );
+    }
+    expect(() => createKafkaEngine({ brokers: ["kafka-1:9092", " kafka-2:19092 "], brokerOutageMs: 0 })).not.toThrow();
   });
 
   it("a missing source topic is one clear error, before anything is created", async () => {

@@ -35,7 +35,23 @@ describe("service settings for Kafka", () => {
       WEIR_HEARTBEAT_INTERVAL_MS: 3000,
       WEIR_REBALANCE_TIMEOUT_MS: 60000,
       WEIR_MAX_TASK_IDLE_MS: 500,
+      WEIR_BROKER_OUTAGE_MS: 300000,
     });
+  });
+
+  it("WEIR_BROKER_OUTAGE_MS: whole milliseconds, 0 allowed (give up at the first failure), Kafka only", () => {
+    expect(readServiceSettings({ WEIR_BROKERS: "a:9092", WEIR_BROKER_OUTAGE_MS: "0" })).toMatchObject({ WEIR_BROKER_OUTAGE_MS: 0 });
+    expect(readServiceSettings({ WEIR_BROKERS: "a:9092", WEIR_BROKER_OUTAGE_MS: "60000" })).toMatchObject({ WEIR_BROKER_OUTAGE_MS: 60000 });
+    expect(problems({ WEIR_BROKERS: "a:9092", WEIR_BROKER_OUTAGE_MS: "-1" })).toEqual(["WEIR_BROKER_OUTAGE_MS must be at least 0"]);
+    expect(problems({ WEIR_BROKERS: "a:9092", WEIR_BROKER_OUTAGE_MS: "forever" })).toEqual(["WEIR_BROKER_OUTAGE_MS must be a number"]);
+    expect(problems({ WEIR_DATA_DIR: "d", WEIR_BROKER_OUTAGE_MS: "1000" })).toEqual(["WEIR_BROKER_OUTAGE_MS is a Kafka setting: set WEIR_BROKERS too"]);
+  });
+
+  it("WEIR_BROKERS: every address host:port with a port from 1 to 65535", () => {
+    for (const bad of ["notahost", "a:9092,b", "a:65536", "a:0", "[::1]:9092"]) {
+      expect(problems({ WEIR_BROKERS: bad }), bad).toEqual(["WEIR_BROKERS must be host:port, several separated by commas (for example kafka-1:9092,kafka-2:9092)"]);
+    }
+    expect(readServiceSettings({ WEIR_BROKERS: "a:1,b.example.com:65535" })).toMatchObject({ WEIR_BROKERS: ["a:1", "b.example.com:65535"] });
   });
 
   it("WEIR_MAX_TASK_IDLE_MS: whole milliseconds, 0 allowed (never wait at an end), Kafka only", () => {

@@ -2,10 +2,12 @@
 // examples/wordcount.weir (with topic names of the test's own) and running it
 // on the real broker; `weir produce` and `weir consume` with --brokers.
 import { spawn, spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { Kafka, logLevel } from "kafkajs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { partitionForKey } from "../../../runtime/internal/partitioner.ts";
 import { BROKERS, connectBroker, countsByWord, createTopic, produceLines, readCommitted, uniqueName, type Broker } from "../helpers.ts";
@@ -131,6 +133,24 @@ function jsonLines(text: string): Record<string, unknown>[] {
     .filter((l) => l.trim() !== "")
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
+
+describe("a compiled module run as a service on Kafka", () => {
+  const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
+
+  it("a missing source topic is one line, as in the CLI, exit code 1", () => {
+    const app = uniqueName("weir-test-service-missing");
+    const input = `${app}-lines`;
+    const out = mkdtempSync(join(tmpdir(), "weir-kafka-service-"));
+    expect(weir(["compile", wordcountFile(input, `${app}-counts`), "--out", out]).status).toBe(0);
+    const result = spawnSync(process.execPath, ["--import", tsxLoader, join(out, "wordcount.ts")], {
+      encoding: "utf8",
+      timeout: 60_000,
+      env: { ...process.env, WEIR_BROKERS: BROKERS.join(","), WEIR_APPLICATION_ID: app, WEIR_FOLLOW: "false" },
+    });
+    expect(result.stderr).toBe(`${app}: source topic "${input}" does not exist: create it first (for example with kafka-topics.sh --create --topic ${input})\n`);
+    expect(result.status).toBe(1);
+  });
+});
 
 describe("weir produce and consume --brokers", () => {
   // Keys of several kinds (text, JSON object, none), values JSON and text.

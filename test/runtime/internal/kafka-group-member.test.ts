@@ -116,6 +116,39 @@ describe("KafkaGroupMemberImpl", () => {
     await member.leave();
   });
 
+  it("kafkajs' names for a coordinator moving or loading (NOT_COORDINATOR_FOR_GROUP, GROUP_LOAD_IN_PROGRESS): looks the coordinator up again and joins", async () => {
+    const coordinator = new ScriptedCoordinator();
+    coordinator.failures.join!.push(protocolError("NOT_COORDINATOR_FOR_GROUP"), protocolError("GROUP_LOAD_IN_PROGRESS"));
+    let lookups = 0;
+    const cluster: GroupCluster = { connect: async () => {}, disconnect: async () => {}, findGroupCoordinator: async () => (lookups++, coordinator) };
+    const member = new KafkaGroupMemberImpl(cluster, SETTINGS, (error) => (error as { type?: string }).type);
+    expect(await member.join([])).toMatchObject({ generationId: 1, tasks: ["0_0", "0_1"] });
+    expect(lookups).toBe(3);
+    await member.leave();
+  });
+
+  it("a join that gave up (no coordinator to be found: a broker outage) can be tried again, and gives up by the time it is given", async () => {
+    const coordinator = new ScriptedCoordinator();
+    let reachable = false;
+    const cluster: GroupCluster = {
+      connect: async () => {},
+      disconnect: async () => {},
+      findGroupCoordinator: async () => {
+        if (!reachable) throw Object.assign(new Error("Failed to find group coordinator"), { name: "KafkaJSGroupCoordinatorNotFound", retriable: true });
+        return coordinator;
+      },
+    };
+    const member = new KafkaGroupMemberImpl(cluster, SETTINGS, (error) => (error as { type?: string }).type);
+    const started = Date.now();
+    await expect(member.join([], Date.now() + 300)).rejects.toThrowError('cannot join consumer group "app": KafkaJSGroupCoordinatorNotFound: Failed to find group coordinator');
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(member.state).toBe("JOINING");
+    reachable = true;
+    expect(await member.join(["0_1"])).toMatchObject({ generationId: 1, tasks: ["0_0", "0_1"] });
+    expect(member.state).toBe("STABLE");
+    await member.leave();
+  });
+
   it("a heartbeat answered REBALANCE_IN_PROGRESS asks for a rebalance; the tasks are not lost", async () => {
     const coordinator = new ScriptedCoordinator();
     const member = memberOver(coordinator);
