@@ -348,7 +348,8 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
         // What the aggregation makes is what the step after it reads, if one does.
         const next = declaration.steps[index + 1];
         const result = next ? checked.stepInputs.get(next)!.value : shape.value;
-        const storeShape = aggregateShape(window ? "windowed aggregate" : "aggregate", shape.key, shape.keyEncoding, step, result, window && windowText(window));
+        const groupedBy = declaration.steps.slice(0, index).filter((s): s is GroupByStep => s.kind === "GroupBy").at(-1)!.key;
+        const storeShape = aggregateShape(window ? "windowed aggregate" : "aggregate", shape.key, shape.keyEncoding, groupedBy, step, result, window && windowText(window));
         operations.push({ kind: "aggregate", node, store: transformed.aggregateStore, shape: storeShape, aggregation: planAggregation(step, checked), window, input, result });
         break;
       }
@@ -427,7 +428,7 @@ function planGroupedTable(declaration: Extract<CollectionDecl, { kind: "Pipeline
       kind: "tableAggregate",
       node: `${name}-2-${nodeSuffix(aggregation)}`,
       store: transformed.aggregateStore,
-      shape: aggregateShape("table aggregate", shape.key, shape.keyEncoding, aggregation, result, undefined),
+      shape: aggregateShape("table aggregate", shape.key, shape.keyEncoding, group.key, aggregation, result, undefined),
       aggregation: planAggregation(aggregation, checked),
       input: checked.stepInputs.get(aggregation)!,
       result,

@@ -33,24 +33,30 @@ export function tableShape(key: Type, encoding: KeyEncoding, value: Type, window
   return withFingerprint({ kind: window ? "windowed table" : "table", key: keyText(key, encoding), value: typeText(value), ...(window ? { window } : {}) });
 }
 
-/** An aggregation's accumulators per key (and window): `count`, `sum EXPR` or `aggregate { ... }`. */
+/**
+ * An aggregation's accumulators per key (and window): `count`, `sum EXPR` or
+ * `aggregate { ... }`. The key says what it groups by: grouping by another
+ * expression of the same type puts other groups in the store.
+ */
 export function aggregateShape(
   kind: "aggregate" | "table aggregate" | "windowed aggregate",
   key: Type,
   encoding: KeyEncoding,
+  groupedBy: Expr,
   step: CountStep | SumStep | AggregateStep,
   result: Type,
   window: string | undefined,
 ): StoreShapePlan {
   const valueType = typeText(result);
+  const keyed = `${keyText(key, encoding)}, grouped by ${expressionText(groupedBy)}`;
   switch (step.kind) {
     case "Count":
-      return withFingerprint({ kind, key: keyText(key, encoding), value: "count", valueType, ...(window ? { window } : {}) });
+      return withFingerprint({ kind, key: keyed, value: "count", valueType, ...(window ? { window } : {}) });
     case "Sum":
-      return withFingerprint({ kind, key: keyText(key, encoding), value: `sum ${expressionText(step.value)}`, valueType, ...(window ? { window } : {}) });
+      return withFingerprint({ kind, key: keyed, value: `sum ${expressionText(step.value)}`, valueType, ...(window ? { window } : {}) });
     case "Aggregate": {
       const fields = step.value.fields.map((field) => `${field.name.name}: ${expressionText(field.value)}`);
-      return withFingerprint({ kind, key: keyText(key, encoding), value: `{ ${fields.join(", ")} }`, fields, valueType, ...(window ? { window } : {}) });
+      return withFingerprint({ kind, key: keyed, value: `{ ${fields.join(", ")} }`, fields, valueType, ...(window ? { window } : {}) });
     }
   }
 }

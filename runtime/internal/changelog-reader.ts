@@ -11,6 +11,7 @@
 // refuses the start (store-shape-record.ts).
 import { WeirRuntimeError } from "../errors.ts";
 import type { StoreShape } from "../store-shape.ts";
+import { StoreShapeError } from "../errors.ts";
 import { checkRecordedShape, readShapeRecord, SHAPE_RECORD_KEY } from "./store-shape-record.ts";
 import type { LogClient, TopicPartition } from "./log-client.ts";
 import type { InMemoryKeyValueStore } from "./state-store.ts";
@@ -106,9 +107,9 @@ export class StoreChangelogReader implements ChangelogReader {
       checkRecordedShape(store.name, store.shape, recordedShape);
       store.shapeRecorded = true;
     } else if (store.shape && records > 0) {
-      this.logger(
-        `store ${store.name} (${changelog.topic}-${changelog.partition}) has state but no record of its shape (written by an earlier weir): taking it as written in this topology's shape, which is recorded from the next commit on`,
-      );
+      // Written by a weir that did not record shapes, which also partitioned string keys
+      // otherwise (as JSON): its state may sit in other partitions than its keys' now.
+      throw new StoreShapeError(store.name, `by an earlier weir, which did not record the shape of its stores (in ${changelog.topic}-${changelog.partition})`);
     }
     state.transitionTo("COMPLETED");
     const durationMs = performance.now() - started;

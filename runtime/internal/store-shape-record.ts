@@ -16,10 +16,11 @@
 //   shape the topology declares: a different fingerprint stops the start with a
 //   StoreShapeError before any record is processed.
 // - A partition with state but no shape record was written by a weir that did
-//   not record shapes (or by a topology built without them): its state is taken
-//   as having this topology's shape, said once in the log, and the shape is
-//   recorded from then on. Refusing it would force every upgrade of weir to
-//   reprocess every application's inputs.
+//   not record shapes (or by a topology built without them, which never checks
+//   them): it is refused as a changed shape is. That weir also partitioned
+//   string keys otherwise (as JSON text, docs/language.md "Keys"), so its state
+//   may sit in other partitions than its keys' now: taking it as it is would
+//   count some keys from zero again. A reset, once, recomputes it.
 import type { StoreShape } from "../store-shape.ts";
 import { describeShapeChange } from "../store-shape.ts";
 import { StoreShapeError } from "../errors.ts";

@@ -65,7 +65,7 @@ describe("store shapes", () => {
   it("an aggregation's shape: its key and how it was partitioned, its functions with their arguments, its value type", () => {
     expect(shapeOf(stats, "stats")).toEqual({
       kind: "aggregate",
-      key: "string (encoded as text)",
+      key: "string (encoded as text), grouped by customer",
       value: "{ total: sum(amount) }",
       fields: ["total: sum(amount)"],
       valueType: "{ total: number }",
@@ -122,20 +122,25 @@ describe("store shapes", () => {
     expect(shapeOf(elsewhere, "stats")).toEqual(shapeOf(stats, "stats"));
   });
 
-  it("the key and its encoding are part of the shape: grouped by the key as read, by a string field (text, as the one key rule says), or by a number", () => {
+  it("the key, its encoding and what it groups by are part of an aggregation's shape: the key as read, another field of the same type, or a number", () => {
     const byKey = dedent`
       application stats
-      schema Order { customer: string, region: number, amount: number }
+      schema Order { customer: string, region: string, zone: number, amount: number }
       stream orders from topic "orders" key string value json Order
       table stats = orders | group by key | count
       sink stats to topic "stats-out"
     `;
     const before = shapeOf(byKey, "stats");
-    expect(before.key).toBe("string (encoded as text)");
-    // A string field is encoded as the source's string keys are: the same shape.
-    expect(shapeOf(byKey.replace("group by key", "group by customer"), "stats")).toEqual(before);
-    const byNumber = shapeOf(byKey.replace("group by key", "group by region"), "stats");
-    expect(describeShapeChange(before, byNumber)).toBe("with key string (encoded as text) but this topology has number (encoded as JSON)");
+    expect(before.key).toBe("string (encoded as text), grouped by key");
+    // Two string fields are encoded alike, but group other records together: another store.
+    const byCustomer = shapeOf(byKey.replace("group by key", "group by customer"), "stats");
+    const byRegion = shapeOf(byKey.replace("group by key", "group by region"), "stats");
+    expect(describeShapeChange(byCustomer, byRegion)).toBe("with key string (encoded as text), grouped by customer but this topology has string (encoded as text), grouped by region");
+    expect(byCustomer.fingerprint).not.toBe(before.fingerprint);
+    const byNumber = shapeOf(byKey.replace("group by key", "group by zone"), "stats");
+    expect(describeShapeChange(before, byNumber)).toBe("with key string (encoded as text), grouped by key but this topology has number (encoded as JSON), grouped by zone");
+    // Written otherwise, grouped by the same expression: the same store.
+    expect(shapeOf(byKey.replace("group by key", "group by (customer)"), "stats")).toEqual(byCustomer);
   });
 
   const windowed = (window: string) => dedent`
@@ -198,7 +203,7 @@ describe("store shapes", () => {
       customers: ["table", "string (encoded as text)", "{ id: string, tier: string }", undefined],
       orderRows: ["table", "string (encoded as text)", "{ id: string, customerId: string, amount: number, ts: timestamp }", undefined],
       gold: ["table", "string (encoded as text)", "{ id: string, tier: string }", undefined],
-      perTier: ["table aggregate", "string (encoded as text)", "count", undefined],
+      perTier: ["table aggregate", "string (encoded as text), grouped by tier", "count", undefined],
       "unique-dedup": ["dedup store", "string (encoded as text)", "last kept time by key", "within 600000 ms"],
       "paid-join-this": ["join buffer", "string (encoded as text)", "{ id: string, customerId: string, amount: number, ts: timestamp }", "join within 3600000 ms, grace 0 ms"],
       "paid-join-other": ["join buffer", "string (encoded as text)", "{ id: string, customerId: string, amount: number, ts: timestamp }", "join within 3600000 ms, grace 0 ms"],
