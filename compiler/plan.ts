@@ -481,7 +481,15 @@ export function readsValue(expr: Expr, checked: Pick<CheckedFile, "names">): boo
       return expr.fields.some((field) => readsValue(field.value, checked));
     case "List":
       return expr.elements.some((element) => readsValue(element, checked));
-    default:
+    case "In":
+      return readsValue(expr.value, checked) || readsValue(expr.list, checked);
+    case "Between":
+      return readsValue(expr.value, checked) || readsValue(expr.low, checked) || readsValue(expr.high, checked);
+    case "NumberLiteral":
+    case "StringLiteral":
+    case "BooleanLiteral":
+    case "NullLiteral":
+    case "Error":
       return false;
   }
 }

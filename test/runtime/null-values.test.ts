@@ -87,6 +87,23 @@ describe("a tombstone on a stream", () => {
     expect(rows(driver!.readOutput("shouted")).map((r) => r.split(" ")[0] + " " + r.split(" ")[1]!.slice(0, 4))).toEqual(["O1-1 null", "O2-2 {\"id"]);
   });
 
+  it("gets a null key from `rekey` whose `in` or `between` reads the value, and is written by the other sinks", async () => {
+    const summary = await runWith(
+      dedent`
+        stream byRegion = orders | rekey if region in ["eu", "us"] then "r" else key
+        stream bySize = orders | rekey if amount between 1 and 10 then "small" else "big"
+        sink byRegion to topic "by-region"
+        sink bySize to topic "by-size"
+        sink orders to topic "copy"
+      `,
+      [tombstone("o1", 1), order("o2", 5, 2)],
+    );
+    expect(summary.deadLettered).toBe(0);
+    expect(rows(driver!.readOutput("by-region")).map((r) => r.slice(0, 6))).toEqual(["null n", "r {\"id"]);
+    expect(rows(driver!.readOutput("by-size")).map((r) => r.slice(0, 10))).toEqual(["null null@", "small {\"id"]);
+    expect(rows(driver!.readOutput("copy")).map((r) => r.slice(0, 7))).toEqual(["o1 null", "o2 {\"id"]);
+  });
+
   it("makes no record in `flatmap`, and is dropped by `where`", async () => {
     await runWith(
       dedent`
