@@ -5,7 +5,7 @@
 // that cannot be decoded or whose processing throws, so that a bad record
 // never stops the application nor half-applies its effects.
 import { WeirRuntimeError } from "../errors.ts";
-import type { SubTopology, Topology } from "../topology.ts";
+import type { SubTopology, Topology } from "../topology/graph.ts";
 import { deadLetterValue } from "./dead-letters.ts";
 import type { PartitionOffset, ProducerRecord, TopicPartition } from "./log-client.ts";
 import { PartitionGroup, RecordQueue } from "./partition-group.ts";
@@ -108,15 +108,16 @@ export class StreamTask {
     this.collector = new RecordCollectorImpl(options.partitionsOf);
 
     for (const description of subtopology.stores) {
-      const store = description.window
-        ? new InMemoryWindowStore(description.name, description.window)
-        : description.subscriptions
-          ? new SubscriptionStore(description.name)
-          : description.dedup
-            ? new InMemoryDedupStore(description.name, description.dedup.withinMs)
-            : description.joinWindow
-              ? new JoinBufferStore(description.name, description.joinWindow)
-              : new InMemoryKeyValueStore(description.name);
+      const store =
+        description.kind === "window"
+          ? new InMemoryWindowStore(description.name, description.window)
+          : description.kind === "subscriptions"
+            ? new SubscriptionStore(description.name)
+            : description.kind === "dedup"
+              ? new InMemoryDedupStore(description.name, description.withinMs)
+              : description.kind === "joinBuffer"
+                ? new JoinBufferStore(description.name, description.window)
+                : new InMemoryKeyValueStore(description.name);
       if (store instanceof TimedStore) this.timedStores.push(store);
       store.shape = description.shape;
       this.stores.set(description.name, { store, changelog: { topic: description.changelogTopic, partition } });
