@@ -4,7 +4,7 @@
 
 import { openEmbeddedLog, runEmbedded } from "../runtime/embedded.ts";
 import { formats } from "../runtime/formats.ts";
-import { defineTopology } from "../runtime/topology.ts";
+import { defineTopology } from "../runtime/topology/dsl.ts";
 
 const count = Number(process.argv[2] ?? 50_000);
 const withinMs = Number(process.argv[3] ?? 10_000);

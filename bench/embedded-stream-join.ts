@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openEmbeddedLog, runEmbedded } from "../runtime/embedded.ts";
 import { formats } from "../runtime/formats.ts";
-import { defineTopology } from "../runtime/topology.ts";
+import { defineTopology } from "../runtime/topology/dsl.ts";
 import { windows } from "../runtime/windows.ts";
 
 const orders = Number(process.argv[2] ?? 50_000);

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { openEmbeddedLog, runEmbedded } from "../runtime/embedded.ts";
 import { formats } from "../runtime/formats.ts";
-import { defineTopology } from "../runtime/topology.ts";
+import { defineTopology } from "../runtime/topology/dsl.ts";
 import { windows, type WindowSpec } from "../runtime/windows.ts";
 
 const records = Number(process.argv[2] ?? 50_000);

@@ -8,7 +8,7 @@
 import { Kafka, logLevel, Partitioners } from "kafkajs";
 import { runKafka } from "../runtime/kafka.ts";
 import { formats } from "../runtime/formats.ts";
-import { defineTopology } from "../runtime/topology.ts";
+import { defineTopology } from "../runtime/topology/dsl.ts";
 
 const [retry = "10", count = "20000", partitionArg = "2", interval = "100", maxRecords] = process.argv.slice(2);
 const brokers = (process.env.WEIR_TEST_BROKERS ?? "127.0.0.1:9092").split(",");

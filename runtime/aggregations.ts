@@ -12,7 +12,7 @@
 // restores from the changelog as it is. A group with no value is null for
 // sum, avg, min, max, latest and earliest, 0 for countDistinct, [] for the
 // collect functions.
-import type { StreamRecord } from "./topology.ts";
+import type { StreamRecord } from "./topology/nodes.ts";
 
 export interface Aggregator<R, A, Out> {
   readonly initializer: () => A;

@@ -4,7 +4,7 @@
 // run starts with empty stores and recomputes them from its inputs. The
 // engines do it (embedded.ts: resetEmbedded, kafka.ts: resetKafka); this says
 // what both do. See docs/state.md.
-import type { Topology } from "./topology.ts";
+import type { Topology } from "./topology/graph.ts";
 
 /** What a reset did. */
 export interface ApplicationReset {

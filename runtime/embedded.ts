@@ -7,7 +7,7 @@ import { internalTopicsOf, keptTopicsOf, type ApplicationReset } from "./applica
 import type { Engine, RunOptions, RunSummary } from "./engine.ts";
 import { TopicError, WeirRuntimeError } from "./errors.ts";
 import { formatNamed } from "./formats.ts";
-import type { Topology } from "./topology.ts";
+import type { Topology } from "./topology/graph.ts";
 import { EmbeddedEngineImpl } from "./internal/embedded-engine.ts";
 import { EmbeddedLogImpl } from "./internal/embedded-log-impl.ts";
 import type { LogRecord, ProducerRecord, TopicMetadata } from "./internal/log-client.ts";

@@ -1,6 +1,6 @@
 // The contract every engine keeps (the embedded SQLite engine now, a Kafka
 // engine later): run a topology with exactly-once state, and report what it did.
-import type { Topology } from "./topology.ts";
+import type { Topology } from "./topology/graph.ts";
 
 export interface RunOptions {
   /**

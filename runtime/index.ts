@@ -1,6 +1,9 @@
 // weir's public runtime API: what generated topologies and embedding
 // applications import. Everything under internal/ may change without notice.
-export * from "./topology.ts";
+export * from "./topology/dsl.ts";
+export * from "./topology/graph.ts";
+export * from "./topology/nodes.ts";
+export * from "./topology/stores.ts";
 export * from "./formats.ts";
 export * from "./windows.ts";
 export * from "./aggregations.ts";

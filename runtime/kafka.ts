@@ -6,7 +6,8 @@ import { internalTopicsOf, keptTopicsOf, type ApplicationReset } from "./applica
 import type { Engine, RunOptions, RunSummary } from "./engine.ts";
 import type { ConsumedRecord, ProduceRecord } from "./embedded.ts";
 import { EngineStateError, TopicError, WeirRuntimeError } from "./errors.ts";
-import { Topology, type TopologyNode } from "./topology.ts";
+import { Topology } from "./topology/graph.ts";
+import type { TopologyNode } from "./topology/nodes.ts";
 import { KafkaEngineImpl, type Guarantee } from "./internal/kafka-engine.ts";
 import { KafkaLogClient, type KafkaClientSettings } from "./internal/kafka-log-client.ts";
 import type { ProducerRecord } from "./internal/log-client.ts";

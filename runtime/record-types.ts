@@ -5,7 +5,7 @@
 //   export const topology: TypedTopology<TopologyTypes> = defineTopology(...)
 //
 // so that weir/testing's TopologyTestDriver types what is piped in and read out.
-import type { Topology } from "./topology.ts";
+import type { Topology } from "./topology/graph.ts";
 
 /** The key and value of the records of one topic. */
 export interface TopicTypes {

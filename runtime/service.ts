@@ -8,7 +8,7 @@ import { z } from "zod";
 import { runEmbedded } from "./embedded.ts";
 import type { KafkaSettings } from "./kafka.ts";
 import type { RunSummary } from "./engine.ts";
-import type { Topology } from "./topology.ts";
+import type { Topology } from "./topology/graph.ts";
 import { StoreShapeError, WeirRuntimeError } from "./errors.ts";
 import { resetCommand, STORE_SHAPE_EXIT_CODE, storeShapeRefusal } from "./store-shape.ts";
 import { areBrokerAddresses, BROKER_ADDRESSES_EXPECTED, splitBrokerAddresses } from "./internal/broker-addresses.ts";

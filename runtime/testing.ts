@@ -11,7 +11,8 @@
 import { createEmbeddedEngine, openEmbeddedLog, type ConsumedRecord, type EmbeddedLog } from "./embedded.ts";
 import type { Engine, RunOptions, RunSummary } from "./engine.ts";
 import type { RecordTypes, TableTypes, TopicTypes, TypedTopology } from "./record-types.ts";
-import { TopologyError, type StoreDescription, type Topology } from "./topology.ts";
+import { TopologyError, type Topology } from "./topology/graph.ts";
+import type { StoreDescription } from "./topology/stores.ts";
 import { SHAPE_RECORD_HEADERS } from "./internal/store-shape-record.ts";
 import { STREAM_TIME_KEY } from "./internal/timed-store.ts";
 import type { WindowEntry } from "./internal/window-store.ts";
@@ -129,7 +130,7 @@ export class TopologyTestDriver<T extends RecordTypes = RecordTypes> {
    */
   readTable<N extends TablesWindowed<T["tables"], false>>(name: N): Map<TableKey<T["tables"], N>, TableValue<T["tables"], N>> {
     const description = this.storeNamed(name);
-    if (description.window) throw new TopologyError(`${name} is a windowed table, with a value per key and window: read it with readWindowedTable(${JSON.stringify(name)})`);
+    if (description.kind === "window") throw new TopologyError(`${name} is a windowed table, with a value per key and window: read it with readWindowedTable(${JSON.stringify(name)})`);
     const result = this.resultOf(description);
     const rows = [...this.latestRows(description).values()].map(({ key, value }) => [key, result(value)] as const);
     return new Map(rows) as Map<TableKey<T["tables"], N>, TableValue<T["tables"], N>>;
@@ -143,7 +144,7 @@ export class TopologyTestDriver<T extends RecordTypes = RecordTypes> {
    */
   readWindowedTable<N extends TablesWindowed<T["tables"], true>>(name: N): WindowedRow<TableKey<T["tables"], N>, TableValue<T["tables"], N>>[] {
     const description = this.storeNamed(name);
-    if (!description.window) throw new TopologyError(`${name} is not a windowed table: read it with readTable(${JSON.stringify(name)})`);
+    if (description.kind !== "window") throw new TopologyError(`${name} is not a windowed table: read it with readTable(${JSON.stringify(name)})`);
     return windowedRows(this.latestRows(description), this.resultOf(description)) as WindowedRow<TableKey<T["tables"], N>, TableValue<T["tables"], N>>[];
   }
 

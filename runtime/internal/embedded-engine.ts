@@ -4,7 +4,7 @@
 // same commit protocol run over the embedded SQLite log and its tests.
 import type { Engine, RunOptions, RunSummary, StoreRestoration } from "../engine.ts";
 import { EngineStateError } from "../errors.ts";
-import type { Topology } from "../topology.ts";
+import type { Topology } from "../topology/graph.ts";
 import { StoreChangelogReader } from "./changelog-reader.ts";
 import type { LogClient, TopicPartition, TransactionalProducer } from "./log-client.ts";
 import { CommitTally, Pause } from "./commit-tally.ts";

@@ -22,7 +22,7 @@
 // (rideOutOutage; docs/kafka.md, "Broker outages").
 import type { Engine, RunOptions, RunSummary } from "../engine.ts";
 import { BrokerOutageError, EngineStateError, ProducerFencedError } from "../errors.ts";
-import type { Topology } from "../topology.ts";
+import type { Topology } from "../topology/graph.ts";
 import { StoreChangelogReader } from "./changelog-reader.ts";
 import { ENGINE_TRANSITIONS, type EngineState } from "./embedded-engine.ts";
 import type { GroupMember, TaskInputs } from "./group-member.ts";

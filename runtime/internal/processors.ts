@@ -4,28 +4,8 @@
 // NodeFailure naming its node, so that the task can dead-letter the record.
 import { createHash } from "node:crypto";
 import { FormatError, isWindowedFormat } from "../formats.ts";
-import type {
-  BranchNode,
-  DedupNode,
-  ForeignKeyNotifyNode,
-  ForeignKeyResponseNode,
-  ForeignKeySendNode,
-  ForeignKeySubscribeNode,
-  HeaderValues,
-  MaterializeNode,
-  SinkNode,
-  SourceNode,
-  StreamJoinNode,
-  StreamRecord,
-  SubTopology,
-  TableAggregateNode,
-  TableChange,
-  TableGroupByNode,
-  TableJoinNode,
-  Topology,
-  TopologyNode,
-  WindowedAggregateNode,
-} from "../topology.ts";
+import type { SubTopology, Topology } from "../topology/graph.ts";
+import type { BranchNode, DedupNode, ForeignKeyNotifyNode, ForeignKeyResponseNode, ForeignKeySendNode, ForeignKeySubscribeNode, HeaderValues, MaterializeNode, SinkNode, SourceNode, StreamJoinNode, StreamRecord, TableAggregateNode, TableChange, TableGroupByNode, TableJoinNode, TopologyNode, WindowedAggregateNode } from "../topology/nodes.ts";
 import { slidingWindowExpiry, timeWindowsFor, windowCloseTime, type WindowSpec } from "../windows.ts";
 import type { LogRecord, RecordHeaders } from "./log-client.ts";
 import type { RecordCollector } from "./record-collector.ts";

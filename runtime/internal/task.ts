@@ -4,21 +4,14 @@
 // its outputs and store changes until the commit, and dead-letters records
 // that cannot be decoded or whose processing throws, so that a bad record
 // never stops the application nor half-applies its effects.
-import { WeirRuntimeError } from "../errors.ts";
-import type { SubTopology, Topology } from "../topology.ts";
+import type { SubTopology, Topology } from "../topology/graph.ts";
 import { deadLetterValue } from "./dead-letters.ts";
 import type { PartitionOffset, ProducerRecord, TopicPartition } from "./log-client.ts";
 import { PartitionGroup, RecordQueue } from "./partition-group.ts";
 import { buildProcessors, decodeSourceRecord, describeError, NodeFailure, PickedTopicError, type SourceRecord } from "./processors.ts";
 import { RecordCollectorImpl } from "./record-collector.ts";
+import { StateManager, type RegisteredStore } from "./state-manager.ts";
 import { StateMachine, type Transitions } from "./state-machine.ts";
-import { InMemoryKeyValueStore } from "./state-store.ts";
-import { SubscriptionStore } from "./subscription-store.ts";
-import { InMemoryWindowStore } from "./window-store.ts";
-import { TimedStore } from "./timed-store.ts";
-import { InMemoryDedupStore } from "./dedup-store.ts";
-import { JoinBufferStore } from "./join-buffer-store.ts";
-import { SHAPE_RECORD_HEADERS, SHAPE_RECORD_KEY, shapeRecordValue } from "./store-shape-record.ts";
 
 export type TaskState = "CREATED" | "RESTORING" | "RUNNING" | "SUSPENDED" | "CLOSED";
 
@@ -75,7 +68,7 @@ export class StreamTask {
   private readonly topology: Topology;
   private readonly group: PartitionGroup;
   private readonly collector: RecordCollectorImpl;
-  private readonly stores = new Map<string, { store: InMemoryKeyValueStore; changelog: TopicPartition }>();
+  private readonly stores: StateManager;
   private readonly entries: Map<string, (record: SourceRecord & { kind: "record" }) => void>;
   private readonly committed = new Map<RecordQueue, number>();
   private processedSinceCommit = 0;
@@ -88,15 +81,11 @@ export class StreamTask {
    * the first run would have.
    */
   private streamTime = Number.NEGATIVE_INFINITY;
-  /** The stores that keep the task's stream time: window stores, dedup stores and join buffers. */
-  private readonly timedStores: TimedStore[] = [];
   private readonly onEnforced: ((queue: RecordQueue, waitedMs: number) => void) | undefined;
   /** Why the record being processed is late, if a windowed aggregation found it so. */
   private lateRecord: { node: string; detail: string } | undefined;
   /** Why a node left the record being processed behind, if one did (ProcessorContext.leftBehind). */
   private leftRecord: { node: string; reason: string; detail: string } | undefined;
-  /** The stores whose shape records the commit being prepared writes. */
-  private shapesInCommit: InMemoryKeyValueStore[] = [];
 
   constructor(options: TaskOptions) {
     const { topology, subtopology, partition } = options;
@@ -107,42 +96,13 @@ export class StreamTask {
     this.state = new StateMachine(`task ${this.id}`, TASK_TRANSITIONS, "CREATED");
     this.collector = new RecordCollectorImpl(options.partitionsOf);
 
-    for (const description of subtopology.stores) {
-      const store = description.window
-        ? new InMemoryWindowStore(description.name, description.window)
-        : description.subscriptions
-          ? new SubscriptionStore(description.name)
-          : description.dedup
-            ? new InMemoryDedupStore(description.name, description.dedup.withinMs)
-            : description.joinWindow
-              ? new JoinBufferStore(description.name, description.joinWindow)
-              : new InMemoryKeyValueStore(description.name);
-      if (store instanceof TimedStore) this.timedStores.push(store);
-      store.shape = description.shape;
-      this.stores.set(description.name, { store, changelog: { topic: description.changelogTopic, partition } });
-    }
+    this.stores = new StateManager(this.id, subtopology.stores, partition);
     const processors = buildProcessors(topology, subtopology, {
       collector: this.collector,
-      store: (name) => {
-        const entry = this.stores.get(name);
-        if (!entry) throw new WeirRuntimeError(`task ${this.id} has no store named ${name}`);
-        return entry.store;
-      },
-      windowStore: (name) => {
-        const store = this.stores.get(name)?.store;
-        if (!(store instanceof InMemoryWindowStore)) throw new WeirRuntimeError(`task ${this.id} has no window store named ${name}`);
-        return store;
-      },
-      dedupStore: (name) => {
-        const store = this.stores.get(name)?.store;
-        if (!(store instanceof InMemoryDedupStore)) throw new WeirRuntimeError(`task ${this.id} has no dedup store named ${name}`);
-        return store;
-      },
-      joinBuffer: (name) => {
-        const store = this.stores.get(name)?.store;
-        if (!(store instanceof JoinBufferStore)) throw new WeirRuntimeError(`task ${this.id} has no join buffer named ${name}`);
-        return store;
-      },
+      store: (name) => this.stores.store(name),
+      windowStore: (name) => this.stores.storeOfKind(name, "window"),
+      dedupStore: (name) => this.stores.storeOfKind(name, "dedup"),
+      joinBuffer: (name) => this.stores.storeOfKind(name, "joinBuffer"),
       streamTime: () => this.streamTime,
       reservedTopics: () =>
         new Set([...topology.sourceTopics, ...topology.repartitionTopics, ...topology.stores.map((s) => s.changelogTopic), topology.deadLetterTopic]),
@@ -181,8 +141,8 @@ export class StreamTask {
   }
 
   /** The stores to restore before processing, with their changelog partitions. */
-  get changelogs(): { store: InMemoryKeyValueStore; changelog: TopicPartition }[] {
-    return [...this.stores.values()];
+  get changelogs(): RegisteredStore[] {
+    return this.stores.changelogs;
   }
 
   startRestoring(): void {
@@ -190,7 +150,7 @@ export class StreamTask {
   }
 
   completeRestoration(): void {
-    for (const store of this.timedStores) this.streamTime = Math.max(this.streamTime, store.streamTime);
+    this.streamTime = Math.max(this.streamTime, this.stores.restoredStreamTime);
     this.state.transitionTo("RUNNING");
   }
 
@@ -232,12 +192,9 @@ export class StreamTask {
     // of the record does not roll it back.
     if (next.record.timestamp > this.streamTime) {
       this.streamTime = next.record.timestamp;
-      for (const store of this.timedStores) {
-        store.beginRecord(next.record.timestamp);
-        store.streamTime = this.streamTime;
-      }
+      this.stores.recordStreamTime(this.streamTime);
     }
-    for (const { store } of this.stores.values()) store.beginRecord(next.record.timestamp);
+    this.stores.beginRecord(next.record.timestamp);
     this.collector.beginRecord();
     this.lateRecord = undefined;
     this.leftRecord = undefined;
@@ -247,7 +204,7 @@ export class StreamTask {
       // Anything else is a bug in weir, not in the record: let it stop the run
       // (nothing of this commit is written, so it will be redone).
       if (!(error instanceof NodeFailure)) throw error;
-      for (const { store } of this.stores.values()) store.rollback();
+      this.stores.rollback();
       this.collector.rollback();
       if (error.cause instanceof PickedTopicError) this.deadLetter(next, error.cause.reason, error.node, error.cause.message);
       else this.deadLetter(next, `processing failed: ${describeError(error.cause)}`, error.node);
@@ -283,24 +240,7 @@ export class StreamTask {
     for (const record of records) {
       if (record.topic !== this.topology.deadLetterTopic) outputs.set(record.topic, (outputs.get(record.topic) ?? 0) + 1);
     }
-    this.shapesInCommit = [];
-    for (const { store, changelog } of this.stores.values()) {
-      if (store.shape && !store.shapeRecorded) {
-        const value = Buffer.from(shapeRecordValue(store.name, store.shape), "utf8");
-        const key = Buffer.from(SHAPE_RECORD_KEY, "utf8");
-        records.push({ topic: changelog.topic, partition: changelog.partition, key, value, timestamp: Date.now(), headers: SHAPE_RECORD_HEADERS });
-        this.shapesInCommit.push(store);
-      }
-      for (const change of store.drainChangelog()) {
-        records.push({
-          topic: changelog.topic,
-          partition: changelog.partition,
-          key: Buffer.from(change.key, "utf8"),
-          value: change.value === null ? null : Buffer.from(change.value, "utf8"),
-          timestamp: change.timestamp,
-        });
-      }
-    }
+    this.stores.appendChangelogRecords(records);
     const offsets: PartitionOffset[] = [];
     for (const queue of this.group.queues) {
       if (queue.consumedPosition !== this.committed.get(queue)) offsets.push({ ...queue.partition, offset: queue.consumedPosition });
@@ -318,8 +258,7 @@ export class StreamTask {
 
   /** The commit succeeded: its offsets are now the task's committed positions. */
   postCommit(commit: TaskCommit): void {
-    for (const store of this.shapesInCommit) store.shapeRecorded = true;
-    this.shapesInCommit = [];
+    this.stores.postCommit();
     for (const queue of this.group.queues) {
       const moved = commit.offsets.find((o) => o.topic === queue.partition.topic);
       if (moved) this.committed.set(queue, moved.offset);
@@ -342,7 +281,7 @@ export class StreamTask {
   close(clean: boolean): void {
     this.suspend();
     if (!clean) {
-      for (const { store } of this.stores.values()) store.clear();
+      this.stores.clear();
       this.streamTime = Number.NEGATIVE_INFINITY;
       this.collector.clear();
       for (const queue of this.group.queues) queue.reset();

@@ -14,7 +14,8 @@
 //    Streams' TopicNameExtractor needs existing topics too).
 // Key and value format names are recorded for sources and sinks, so that
 // tools can print their records.
-import { TopologyError, type SinkNode, type SourceNode, type SubTopology, type Topology } from "../topology.ts";
+import { TopologyError, type SubTopology, type Topology } from "../topology/graph.ts";
+import type { SinkNode, SourceNode } from "../topology/nodes.ts";
 import { TopicError } from "../errors.ts";
 import type { LogClient } from "./log-client.ts";
 

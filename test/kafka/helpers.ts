@@ -4,7 +4,8 @@ import { randomUUID } from "node:crypto";
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from "kafkajs";
 import { formats } from "../../runtime/formats.ts";
 import { KafkaLogClient } from "../../runtime/internal/kafka-log-client.ts";
-import { defineTopology, type Topology } from "../../runtime/topology.ts";
+import { defineTopology } from "../../runtime/topology/dsl.ts";
+import type { Topology } from "../../runtime/topology/graph.ts";
 import { splitWords } from "../runtime/fixtures/wordcount.ts";
 
 export const BROKERS = (process.env.WEIR_TEST_BROKERS ?? "127.0.0.1:9092")

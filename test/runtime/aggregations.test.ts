@@ -2,7 +2,7 @@
 // sessions' accumulators merge.
 import { describe, expect, it } from "vitest";
 import { aggregations, aggregationsFor, type Aggregator } from "../../runtime/aggregations.ts";
-import type { StreamRecord } from "../../runtime/topology.ts";
+import type { StreamRecord } from "../../runtime/topology/nodes.ts";
 
 type R = StreamRecord<string, { amount: number; tag: string | null }>;
 const r = (amount: number, tag: string | null, timestamp: number): R => ({ key: "k", value: { amount, tag }, timestamp });

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openEmbeddedLog, runEmbedded, type ConsumedRecord } from "../../runtime/embedded.ts";
 import { TopologyTestDriver } from "../../runtime/testing.ts";
-import type { Topology } from "../../runtime/topology.ts";
+import type { Topology } from "../../runtime/topology/graph.ts";
 import { loadTopology } from "../../src/compiled-module.ts";
 import { formatDiagnostics } from "../../src/index.ts";
 import { dedent } from "../helpers/dedent.ts";

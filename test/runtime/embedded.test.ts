@@ -10,7 +10,8 @@ import type { RunOptions } from "../../runtime/engine.ts";
 import { EngineStateError, TopicError, WeirRuntimeError } from "../../runtime/errors.ts";
 import { formats } from "../../runtime/formats.ts";
 import { partitionForKey } from "../../runtime/internal/partitioner.ts";
-import { defineTopology, Topology, TopologyError, type SubTopology } from "../../runtime/topology.ts";
+import { defineTopology } from "../../runtime/topology/dsl.ts";
+import { Topology, TopologyError, type SubTopology } from "../../runtime/topology/graph.ts";
 import { countWords, generateLines, splitWords, wordcountTopology } from "./fixtures/wordcount.ts";
 
 let log: EmbeddedLog;

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { openEmbeddedLog, runEmbedded, type EmbeddedLog } from "../../runtime/embedded.ts";
 import { formats } from "../../runtime/formats.ts";
-import { defineTopology } from "../../runtime/topology.ts";
+import { defineTopology } from "../../runtime/topology/dsl.ts";
 
 let log: EmbeddedLog;
 beforeEach(() => {

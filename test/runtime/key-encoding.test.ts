@@ -9,7 +9,7 @@ import { loadTopology } from "../../src/compiled-module.ts";
 import type { ConsumedRecord } from "../../runtime/embedded.ts";
 import { partitionForKey } from "../../runtime/internal/partitioner.ts";
 import { TopologyTestDriver } from "../../runtime/testing.ts";
-import type { Topology } from "../../runtime/topology.ts";
+import type { Topology } from "../../runtime/topology/graph.ts";
 import { dedent } from "../helpers/dedent.ts";
 import { expectedReport, spendInput, spendReport } from "./fixtures/spend-report.ts";
 

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { describe, expect, it } from "vitest";
 import { formats } from "../../runtime/formats.ts";
 import { TopologyTestDriver } from "../../runtime/testing.ts";
-import { defineTopology } from "../../runtime/topology.ts";
+import { defineTopology } from "../../runtime/topology/dsl.ts";
 
 const Routed = z.object({ to: z.string(), n: z.number() });
 

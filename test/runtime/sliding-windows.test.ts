@@ -12,7 +12,8 @@ import { describe, expect, it } from "vitest";
 import type { ConsumedRecord } from "../../runtime/embedded.ts";
 import { formats } from "../../runtime/formats.ts";
 import { TopologyTestDriver } from "../../runtime/testing.ts";
-import { defineTopology, type Topology } from "../../runtime/topology.ts";
+import { defineTopology } from "../../runtime/topology/dsl.ts";
+import type { Topology } from "../../runtime/topology/graph.ts";
 import { windows, type EmitMode } from "../../runtime/windows.ts";
 
 const Reading = z.object({ sensor: z.string(), n: z.number(), ts: z.number() });

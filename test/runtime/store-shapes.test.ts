@@ -9,7 +9,8 @@ import { ProducerFencedError, StoreShapeError, WeirRuntimeError } from "../../ru
 import { formats } from "../../runtime/formats.ts";
 import { EmbeddedLogImpl } from "../../runtime/internal/embedded-log-impl.ts";
 import { describeShapeChange, resetCommand, storeShapeRefusal, type StoreShape } from "../../runtime/store-shape.ts";
-import { defineTopology, type Topology } from "../../runtime/topology.ts";
+import { defineTopology } from "../../runtime/topology/dsl.ts";
+import type { Topology } from "../../runtime/topology/graph.ts";
 import { windows } from "../../runtime/windows.ts";
 
 let dir: string;

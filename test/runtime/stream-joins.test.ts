@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openEmbeddedLog, runEmbedded } from "../../runtime/embedded.ts";
-import type { Topology } from "../../runtime/topology.ts";
+import type { Topology } from "../../runtime/topology/graph.ts";
 import { windows } from "../../runtime/windows.ts";
 import { formatDiagnostics } from "../../src/index.ts";
 import { loadTopology } from "../../src/compiled-module.ts";

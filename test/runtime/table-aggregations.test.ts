@@ -8,7 +8,7 @@ import { loadTopology } from "../../src/compiled-module.ts";
 import { compile } from "../../src/index.ts";
 import { openEmbeddedLog, runEmbedded, type ConsumedRecord } from "../../runtime/embedded.ts";
 import { TopologyTestDriver } from "../../runtime/testing.ts";
-import type { Topology } from "../../runtime/topology.ts";
+import type { Topology } from "../../runtime/topology/graph.ts";
 import { dedent } from "../helpers/dedent.ts";
 
 /** `./aggregates.ts` in a file is the user aggregates of test/src/fixtures/user-aggregates. */

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { loadTopology } from "../../src/compiled-module.ts";
 import { openEmbeddedLog, runEmbedded, type ConsumedRecord } from "../../runtime/embedded.ts";
 import { TopologyTestDriver } from "../../runtime/testing.ts";
-import type { Topology } from "../../runtime/topology.ts";
+import type { Topology } from "../../runtime/topology/graph.ts";
 import { dedent } from "../helpers/dedent.ts";
 
 async function compileWeir(source: string): Promise<Topology> {

@@ -4,7 +4,8 @@ import { z } from "zod";
 import { loadTopology } from "../../src/compiled-module.ts";
 import { formats } from "../../runtime/formats.ts";
 import { TopologyTestDriver } from "../../runtime/testing.ts";
-import { defineTopology, type Topology } from "../../runtime/topology.ts";
+import { defineTopology } from "../../runtime/topology/dsl.ts";
+import type { Topology } from "../../runtime/topology/graph.ts";
 import { wordcountTopology } from "./fixtures/wordcount.ts";
 
 describe("TopologyTestDriver", () => {

@@ -13,7 +13,7 @@ import { openEmbeddedLog, runEmbedded } from "../../runtime/embedded.ts";
 import { EmbeddedLogImpl } from "../../runtime/internal/embedded-log-impl.ts";
 import type { LogRecord } from "../../runtime/internal/log-client.ts";
 import { partitionForKey } from "../../runtime/internal/partitioner.ts";
-import type { Topology } from "../../runtime/topology.ts";
+import type { Topology } from "../../runtime/topology/graph.ts";
 import { loadTopology } from "../../src/compiled-module.ts";
 import { byUser, clicks, expectedPerWindow, expectedSessions, json, sessionKey, windowedKeysSource } from "./fixtures/windowed-keys.ts";
 

@@ -10,7 +10,7 @@ import { loadTopology } from "../../src/compiled-module.ts";
 import { check } from "../../src/index.ts";
 import { openEmbeddedLog, runEmbedded, type ConsumedRecord } from "../../runtime/embedded.ts";
 import { TopologyTestDriver } from "../../runtime/testing.ts";
-import type { Topology } from "../../runtime/topology.ts";
+import type { Topology } from "../../runtime/topology/graph.ts";
 import { dedent } from "../helpers/dedent.ts";
 
 async function compileWeir(source: string): Promise<Topology> {
@@ -180,7 +180,7 @@ describe("a windowed table filtered and mapped as a table", () => {
       sink richTiers to topic "rich"
       sink withBig to topic "with-big"
     `);
-    expect(topology.stores.map((store) => [store.name, store.changelogTopic, store.window?.kind])).toEqual([
+    expect(topology.stores.map((store) => [store.name, store.changelogTopic, store.kind === "window" ? store.window.kind : undefined])).toEqual([
       ["customers", "having-customers-changelog", undefined],
       ["busy-aggregate", "having-busy-aggregate-changelog", "time"],
       ["busy", "having-busy-changelog", "time"],

@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { openEmbeddedLog, runEmbedded, type ConsumedRecord } from "../../runtime/embedded.ts";
 import { formats } from "../../runtime/formats.ts";
 import { TopologyTestDriver } from "../../runtime/testing.ts";
-import { defineTopology, type Topology } from "../../runtime/topology.ts";
+import { defineTopology } from "../../runtime/topology/dsl.ts";
+import type { Topology } from "../../runtime/topology/graph.ts";
 import { timeWindowsFor, windows, type EmitMode, type WindowSpec } from "../../runtime/windows.ts";
 
 describe("timeWindowsFor", () => {

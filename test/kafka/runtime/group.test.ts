@@ -11,7 +11,7 @@ import { AssignerProtocol, Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Engine, RunSummary } from "../../../runtime/engine.ts";
 import { createKafkaEngine, type KafkaSettings } from "../../../runtime/kafka.ts";
-import type { Topology } from "../../../runtime/topology.ts";
+import type { Topology } from "../../../runtime/topology/graph.ts";
 import { countWords, generateLines } from "../../runtime/fixtures/wordcount.ts";
 import { BROKERS, connectBroker, countsByWord, createTopic, produceLines, readCommitted, uniqueName, wordcount, type Broker, type ReadRecord } from "../helpers.ts";
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runKafka } from "../../../runtime/kafka.ts";
 import type { RunSummary } from "../../../runtime/engine.ts";
-import type { Topology } from "../../../runtime/topology.ts";
+import type { Topology } from "../../../runtime/topology/graph.ts";
 import { loadTopology } from "../../../src/compiled-module.ts";
 import { dedent } from "../../helpers/dedent.ts";
 import { BROKERS, connectBroker, createTopic, readCommitted, uniqueName, type Broker } from "../helpers.ts";
