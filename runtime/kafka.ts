@@ -3,11 +3,11 @@
 // See docs/kafka.md.
 import { logLevel as kafkaLogLevel, type SASLOptions } from "kafkajs";
 import { internalTopicsOf, keptTopicsOf, type ApplicationReset } from "./application-reset.ts";
-import type { Engine, RunOptions, RunSummary } from "./engine.ts";
-import type { ConsumedRecord, ProduceRecord } from "./embedded.ts";
+import type { Engine, Guarantee, RunOptions, RunSummary } from "./engine.ts";
+import type { ConsumedRecord, ProduceRecord } from "./records.ts";
 import { EngineStateError, TopicError, WeirRuntimeError } from "./errors.ts";
 import { Topology, type TopologyNode } from "./topology.ts";
-import { KafkaEngineImpl, type Guarantee } from "./internal/kafka-engine.ts";
+import { KafkaEngineImpl } from "./internal/kafka-engine.ts";
 import { KafkaLogClient, type KafkaClientSettings } from "./internal/kafka-log-client.ts";
 import type { ProducerRecord } from "./internal/log-client.ts";
 import { partitionForKey } from "./internal/partitioner.ts";
@@ -16,7 +16,7 @@ import { decodeForPrint, toRecordBytes, type PrintFormat } from "./internal/reco
 
 export type { PrintFormat } from "./internal/record-bytes.ts";
 
-export type { Guarantee } from "./internal/kafka-engine.ts";
+export type { Guarantee } from "./engine.ts";
 
 export interface KafkaSasl {
   readonly mechanism: "plain" | "scram-sha-256" | "scram-sha-512";

@@ -20,7 +20,7 @@
 // uncommitted work, waits for Kafka, rejoins the group and starts its tasks
 // again from their last commit, for up to `brokerOutageMs` of silence
 // (rideOutOutage; docs/kafka.md, "Broker outages").
-import type { Engine, RunOptions, RunSummary } from "../engine.ts";
+import type { Engine, Guarantee, RunOptions, RunSummary } from "../engine.ts";
 import { BrokerOutageError, EngineStateError, ProducerFencedError } from "../errors.ts";
 import type { Topology } from "../topology.ts";
 import { StoreChangelogReader } from "./changelog-reader.ts";
@@ -49,8 +49,6 @@ const GROUP_DRAIN_LOG_AFTER_MS = 1000;
 /** In an outage, the first wait before trying Kafka again, and the longest. */
 const OUTAGE_FIRST_RETRY_MS = 100;
 const OUTAGE_MAX_RETRY_MS = 2000;
-
-export type Guarantee = "exactly_once" | "at_least_once";
 
 export interface KafkaEngineOptions {
   readonly guarantee: Guarantee;
