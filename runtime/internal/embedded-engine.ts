@@ -268,7 +268,7 @@ class TopologyRun {
       for (const queue of task.inputQueues) {
         // Also with records buffered: once they are processed, the queue must not look finished.
         if (queue.caughtUp && this.repartitionWriters.has(queue.partition.topic) && !this.cyclicTopics.has(queue.partition.topic)) {
-          queue.caughtUp = this.writersIdle(queue.partition.topic, new Set());
+          if (!this.writersIdle(queue.partition.topic, new Set())) queue.expectMore();
         }
       }
     }

@@ -570,7 +570,7 @@ class KafkaTopologyRun {
     if (!this.options.follow) {
       for (const queue of empty) {
         const end = this.sourceEnds.get(key(queue.partition));
-        if (end !== undefined && queue.fetchPosition >= end) queue.finished = true;
+        if (end !== undefined && queue.fetchPosition >= end) queue.markFinished();
       }
     }
   }
