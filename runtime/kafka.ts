@@ -8,7 +8,7 @@ import type { ConsumedRecord, ProduceRecord } from "./records.ts";
 import { EngineStateError, TopicError, WeirRuntimeError } from "./errors.ts";
 import { Topology, type TopologyNode } from "./topology.ts";
 import { KafkaEngineImpl } from "./internal/kafka-engine.ts";
-import { KafkaLogClient, type KafkaClientSettings } from "./internal/kafka-log-client.ts";
+import { KafkaLogClientImpl, type KafkaClientSettings } from "./internal/kafka-log-client-impl.ts";
 import type { ProducerRecord } from "./internal/log-client.ts";
 import { partitionForKey } from "./internal/partitioner.ts";
 import { BROKER_ADDRESSES_EXPECTED, isBrokerAddress, splitBrokerAddresses } from "./internal/broker-addresses.ts";
@@ -143,8 +143,8 @@ function groupTimings(settings: KafkaSettings): { sessionTimeoutMs: number; hear
   return timings;
 }
 
-function clientFor(brokers: readonly string[], settings: KafkaSettings, internals: KafkaEngineInternals = {}): KafkaLogClient {
-  return new KafkaLogClient({
+function clientFor(brokers: readonly string[], settings: KafkaSettings, internals: KafkaEngineInternals = {}): KafkaLogClientImpl {
+  return new KafkaLogClientImpl({
     brokers,
     clientId: settings.clientId ?? "weir",
     ...(settings.ssl ? { ssl: true } : {}),

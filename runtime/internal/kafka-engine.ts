@@ -26,7 +26,7 @@ import type { Topology } from "../topology.ts";
 import { StoreChangelogReader } from "./changelog-reader.ts";
 import { ENGINE_TRANSITIONS, type EngineState } from "./embedded-engine.ts";
 import type { GroupMember, TaskInputs } from "./group-member.ts";
-import { isBrokerUnavailable, kafkaErrorType, type KafkaLogClient } from "./kafka-log-client.ts";
+import { isBrokerUnavailable, kafkaErrorType, type KafkaLogClientImpl } from "./kafka-log-client-impl.ts";
 import type { TopicPartition, TransactionalProducer } from "./log-client.ts";
 import { CommitTally, Pause } from "./commit-tally.ts";
 import { StateMachine } from "./state-machine.ts";
@@ -83,7 +83,7 @@ export class KafkaEngineImpl implements Engine {
   private current: KafkaTopologyRun | undefined;
 
   constructor(
-    private readonly client: KafkaLogClient,
+    private readonly client: KafkaLogClientImpl,
     private readonly options: KafkaEngineOptions,
   ) {}
 
@@ -145,7 +145,7 @@ class KafkaTopologyRun {
   private lastCommit = 0;
 
   constructor(
-    private readonly client: KafkaLogClient,
+    private readonly client: KafkaLogClientImpl,
     private readonly topology: Topology,
     private readonly options: RunOptions,
     private readonly engineOptions: KafkaEngineOptions,

@@ -135,7 +135,7 @@ const FETCH_RETRY_MS = 5000;
 /** Bytes per partition per fetch; a single larger record is still returned whole. */
 const FETCH_MAX_BYTES = 1024 * 1024;
 
-export class KafkaLogClient implements LogClient {
+export class KafkaLogClientImpl implements LogClient {
   private readonly kafka: Kafka;
   private readonly admin: Admin;
   private readonly cluster: InternalCluster;
