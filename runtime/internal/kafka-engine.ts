@@ -26,7 +26,7 @@ import type { Topology } from "../topology.ts";
 import { StoreChangelogReader } from "./changelog-reader.ts";
 import { ENGINE_TRANSITIONS, type EngineState } from "./embedded-engine.ts";
 import type { GroupMember, TaskInputs } from "./group-member.ts";
-import { isBrokerUnavailable, kafkaErrorType, type KafkaLogClientImpl } from "./kafka-log-client-impl.ts";
+import type { KafkaLogClient } from "./kafka-log-client.ts";
 import type { TopicPartition, TransactionalProducer } from "./log-client.ts";
 import { CommitTally, Pause } from "./commit-tally.ts";
 import { StateMachine } from "./state-machine.ts";
@@ -83,7 +83,7 @@ export class KafkaEngineImpl implements Engine {
   private current: KafkaTopologyRun | undefined;
 
   constructor(
-    private readonly client: KafkaLogClientImpl,
+    private readonly client: KafkaLogClient,
     private readonly options: KafkaEngineOptions,
   ) {}
 
@@ -145,7 +145,7 @@ class KafkaTopologyRun {
   private lastCommit = 0;
 
   constructor(
-    private readonly client: KafkaLogClientImpl,
+    private readonly client: KafkaLogClient,
     private readonly topology: Topology,
     private readonly options: RunOptions,
     private readonly engineOptions: KafkaEngineOptions,
@@ -365,7 +365,7 @@ class KafkaTopologyRun {
         const stoppedBy = await this.round();
         if (stoppedBy) return stoppedBy;
       } catch (error) {
-        if (!isBrokerUnavailable(error)) throw error;
+        if (!this.client.isBrokerUnavailable(error)) throw error;
         await this.rideOutOutage(error);
       }
     }
@@ -422,7 +422,7 @@ class KafkaTopologyRun {
    *     its last transaction may be open on the broker, or committed without
    *     this member hearing of it (an EndTxn whose answer was lost), so
    *     nothing in memory is known to match the log. Release the tasks'
-   *     producers and the connections kafkajs kept (resetAfterOutage).
+   *     producers and the connections the client kept (resetAfterOutage).
    *  2. Wait, doubling from 100 ms to 2 s, then try: rejoin the group (with
    *     the tasks this member ran, for stickiness) and start the tasks it
    *     gets as any new task starts: InitProducerId with the task's
@@ -463,7 +463,7 @@ class KafkaTopologyRun {
         this.options.logger?.(`Kafka answers again: running ${this.tasks.size} task(s) from their last commit`);
         return;
       } catch (next) {
-        if (!isBrokerUnavailable(next)) throw next;
+        if (!this.client.isBrokerUnavailable(next)) throw next;
         lastError = next;
       }
     }
@@ -583,7 +583,7 @@ class KafkaTopologyRun {
    *     changes as changelog records, and its input positions (for each input
    *     partition that moved, the next offset to read: last processed + 1,
    *     GUIDE fact 1). There is no record cache to flush first.
-   *  2. Begin a transaction on the task's producer (kafkajs: transaction()).
+   *  2. Begin a transaction on the task's producer.
    *  3. Produce the output, dead-letter and changelog records in it.
    *  4. Add the input positions to it as the offsets of the consumer group
    *     named after the application (AddOffsetsToTxn + TxnOffsetCommit).
@@ -646,7 +646,7 @@ class KafkaTopologyRun {
           this.group!.generation,
         );
       } catch (error) {
-        const type = kafkaErrorType(error);
+        const type = this.client.errorType(error);
         if (type !== "ILLEGAL_GENERATION" && type !== "UNKNOWN_MEMBER_ID" && type !== "REBALANCE_IN_PROGRESS") throw error;
         this.options.logger?.(`offset commit refused (${type}): closing ${this.tasks.size} task(s) without committing`);
         for (const id of [...this.tasks.keys()]) await this.dropTask(id, false);

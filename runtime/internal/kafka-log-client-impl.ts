@@ -1,6 +1,8 @@
-// LogClient over a Kafka cluster, through kafkajs: an admin client for topics
-// and group offsets, a read_committed fetcher, and one transactional producer
-// per transactional id (kafkajs allows one open transaction per producer).
+// The Kafka engine's port (KafkaLogClient, kafka-log-client.ts) over kafkajs:
+// an admin client for topics and group offsets, a read_committed fetcher, one
+// transactional producer per transactional id (kafkajs allows one open
+// transaction per producer), consumer-group members (kafka-group-member.ts).
+// It also does what tools need besides the engine (resetKafka, produceKafka).
 //
 // kafkajs has no pull-style fetch in its public API (only a group consumer
 // that pushes batches), so reading uses kafkajs' own Cluster, the piece its
@@ -21,7 +23,6 @@ import {
 import { ProducerFencedError, TopicError, WeirRuntimeError } from "../errors.ts";
 import type {
   FetchResult,
-  LogClient,
   LogRecord,
   LogTransaction,
   NewTopic,
@@ -34,14 +35,9 @@ import type {
 import { BufferedTransaction } from "./buffered-transaction.ts";
 import type { GroupMember, GroupSettings } from "./group-member.ts";
 import { KafkaGroupMemberImpl, type GroupCluster } from "./kafka-group-member.ts";
+import type { GroupGeneration, KafkaLogClient, PartitionFetch } from "./kafka-log-client.ts";
 
 const READ_COMMITTED = 1;
-
-/** A group member's generation, which its offset commits outside transactions carry. */
-export interface GroupGeneration {
-  readonly generationId: number;
-  readonly memberId: string;
-}
 
 interface RawMessage {
   readonly offset: string;
@@ -135,7 +131,7 @@ const FETCH_RETRY_MS = 5000;
 /** Bytes per partition per fetch; a single larger record is still returned whole. */
 const FETCH_MAX_BYTES = 1024 * 1024;
 
-export class KafkaLogClientImpl implements LogClient {
+export class KafkaLogClientImpl implements KafkaLogClient {
   private readonly kafka: Kafka;
   private readonly admin: Admin;
   private readonly cluster: InternalCluster;
@@ -200,6 +196,14 @@ export class KafkaLogClientImpl implements LogClient {
     const idempotent = this.idempotent;
     this.idempotent = undefined;
     if (idempotent) await (await idempotent.catch(() => undefined))?.disconnect().catch(() => {});
+  }
+
+  isBrokerUnavailable(error: unknown): boolean {
+    return isBrokerUnavailable(error);
+  }
+
+  errorType(error: unknown): string | undefined {
+    return kafkaErrorType(error);
   }
 
   async close(): Promise<void> {
@@ -281,7 +285,7 @@ export class KafkaLogClientImpl implements LogClient {
    * an error for any of them, each is fetched on its own (so that an offset
    * out of range or a moved leader is handled per partition).
    */
-  async fetchMany(requests: readonly { partition: TopicPartition; offset: number }[], maxRecords: number): Promise<FetchResult[]> {
+  async fetchMany(requests: readonly PartitionFetch[], maxRecords: number): Promise<FetchResult[]> {
     await this.connect();
     if (requests.length === 0) return [];
     try {
@@ -301,13 +305,13 @@ export class KafkaLogClientImpl implements LogClient {
   }
 
   /** Fetch requests go one at a time: kafkajs opens a connection per concurrent first use of a broker and leaks all but one. */
-  private fetchTogether(requests: readonly { partition: TopicPartition; offset: number }[], maxRecords: number): Promise<FetchResult[]> {
+  private fetchTogether(requests: readonly PartitionFetch[], maxRecords: number): Promise<FetchResult[]> {
     const result = this.fetchLock.then(() => this.fetchUnlocked(requests, maxRecords));
     this.fetchLock = result.catch(() => {});
     return result;
   }
 
-  private async fetchUnlocked(requests: readonly { partition: TopicPartition; offset: number }[], maxRecords: number): Promise<FetchResult[]> {
+  private async fetchUnlocked(requests: readonly PartitionFetch[], maxRecords: number): Promise<FetchResult[]> {
     const byNode = new Map<string, { index: number; topic: string; partition: number; offset: number }[]>();
     for (const [index, { partition: tp, offset }] of requests.entries()) {
       await this.target(tp.topic);
