@@ -2,11 +2,11 @@
 // producer (a record and an offset each, committed one after the other), as a
 // busy task commits. Run against a broker (npm run kafka:start):
 //   node --import tsx bench/kafka-back-to-back.ts [RETRY_INITIAL_MS] [TRANSACTIONS]
-import { KafkaLogClient } from "../runtime/internal/kafka-log-client.ts";
+import { KafkaLogClientImpl } from "../runtime/internal/kafka-log-client-impl.ts";
 
 const [retry = "10", count = "100"] = process.argv.slice(2);
 const brokers = (process.env.WEIR_TEST_BROKERS ?? "127.0.0.1:9092").split(",");
-const client = new KafkaLogClient({ brokers, clientId: "weir-bench", transactionTimeoutMs: 60_000, retryInitialMs: Number(retry) });
+const client = new KafkaLogClientImpl({ brokers, clientId: "weir-bench", transactionTimeoutMs: 60_000, retryInitialMs: Number(retry) });
 const topic = `weir-bench-b2b-${Date.now().toString(36)}`;
 await client.createTopic({ name: topic, partitions: 1 });
 const producer = await client.initTransactions(`${topic}-tx`);

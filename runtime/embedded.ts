@@ -5,6 +5,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { internalTopicsOf, keptTopicsOf, type ApplicationReset } from "./application-reset.ts";
 import type { Engine, RunOptions, RunSummary } from "./engine.ts";
+import type { ConsumedRecord, ProducedRecord, ProduceRecord } from "./records.ts";
 import { TopicError, WeirRuntimeError } from "./errors.ts";
 import { formatNamed } from "./formats.ts";
 import type { Topology } from "./topology/graph.ts";
@@ -14,41 +15,12 @@ import type { LogRecord, ProducerRecord, TopicMetadata } from "./internal/log-cl
 import { partitionForKey } from "./internal/partitioner.ts";
 import { toRecordBytes } from "./internal/record-bytes.ts";
 
+// The records an EmbeddedLog produces and consumes are the same as on Kafka.
+export type { ConsumedRecord, ProducedRecord, ProduceRecord } from "./records.ts";
+
 /** The database file of a data directory. */
 export function embeddedDatabasePath(dataDir: string): string {
   return join(dataDir, "weir.db");
-}
-
-/**
- * A record to produce, as read from a JSONL line. A string key or value is
- * stored as its UTF-8 text, a Buffer as its bytes, anything else as its JSON
- * text; null or absent stays null (a null value is a tombstone).
- */
-export interface ProduceRecord {
-  readonly key?: unknown;
-  readonly value: unknown;
-  /** Epoch milliseconds; default now. */
-  readonly timestamp?: number;
-  /** Default: by key as Kafka's producer does (murmur2), round-robin without a key. */
-  readonly partition?: number;
-}
-
-export interface ProducedRecord {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: number;
-}
-
-/** A record read back, its key and value decoded by the topic's recorded formats (json: parsed; a windowed key: `{ key, window: { start, end } }`; otherwise text). */
-export interface ConsumedRecord {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: number;
-  readonly key: unknown;
-  readonly value: unknown;
-  readonly timestamp: number;
-  /** Present only when the record has headers (text values). */
-  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface TopicInfo {

@@ -1,6 +1,14 @@
-// The contract every engine keeps (the embedded SQLite engine now, a Kafka
-// engine later): run a topology with exactly-once state, and report what it did.
+// The contract every engine keeps (the embedded SQLite engine, the Kafka
+// engine): run a topology with exactly-once state, and report what it did.
 import type { Topology } from "./topology/graph.ts";
+
+/**
+ * What a commit promises (Kafka Streams' processing.guarantee): each input
+ * record's effects appear once (`exactly_once`), or at least once, with
+ * duplicates after a failure (`at_least_once`). The embedded engine is always
+ * exactly once; the Kafka engine takes either (KafkaSettings.guarantee).
+ */
+export type Guarantee = "exactly_once" | "at_least_once";
 
 export interface RunOptions {
   /**

@@ -13,24 +13,22 @@ export { z } from "zod";
 export * from "./errors.ts";
 export type { ApplicationReset } from "./application-reset.ts";
 export type { RecordTypes, TableTypes, TopicTypes, TypedTopology } from "./record-types.ts";
-export type { CommitInfo, Engine, RunOptions, RunSummary, StoreRestoration } from "./engine.ts";
+export type { CommitInfo, Engine, Guarantee, RunOptions, RunSummary, StoreRestoration } from "./engine.ts";
+export type { ConsumedRecord, ProducedRecord, ProduceRecord } from "./records.ts";
 export {
   createEmbeddedEngine,
   embeddedDatabasePath,
   openEmbeddedLog,
   resetEmbedded,
   runEmbedded,
-  type ConsumedRecord,
   type ConsumeOptions,
   type EmbeddedLog,
   type EmbeddedOptions,
   type EmbeddedRunOptions,
-  type ProducedRecord,
-  type ProduceRecord,
   type TopicInfo,
 } from "./embedded.ts";
 export { isMainModule, readServiceSettings, runService, ServiceSettings, SettingsError, type ServiceOptions } from "./service.ts";
 // The Kafka engine is imported from "weir/kafka" (runtime/kafka.ts), so that
 // loading the runtime does not load kafkajs; its types are here too.
-export type { Guarantee, KafkaConsumeOptions, KafkaProduceOptions, KafkaRunOptions, KafkaSasl, KafkaSettings, PrintFormat } from "./kafka.ts";
+export type { KafkaConsumeOptions, KafkaProduceOptions, KafkaRunOptions, KafkaSasl, KafkaSettings, PrintFormat } from "./kafka.ts";
 export { describeShapeChange, resetCommand, STORE_SHAPE_EXIT_CODE, storeShapeRefusal, type ResetTarget, type StoreShape } from "./store-shape.ts";

@@ -3,13 +3,13 @@
 // See docs/kafka.md.
 import { logLevel as kafkaLogLevel, type SASLOptions } from "kafkajs";
 import { internalTopicsOf, keptTopicsOf, type ApplicationReset } from "./application-reset.ts";
-import type { Engine, RunOptions, RunSummary } from "./engine.ts";
-import type { ConsumedRecord, ProduceRecord } from "./embedded.ts";
+import type { Engine, Guarantee, RunOptions, RunSummary } from "./engine.ts";
+import type { ConsumedRecord, ProduceRecord } from "./records.ts";
 import { EngineStateError, TopicError, WeirRuntimeError } from "./errors.ts";
 import { Topology } from "./topology/graph.ts";
 import type { TopologyNode } from "./topology/nodes.ts";
-import { KafkaEngineImpl, type Guarantee } from "./internal/kafka-engine.ts";
-import { KafkaLogClient, type KafkaClientSettings } from "./internal/kafka-log-client.ts";
+import { KafkaEngineImpl } from "./internal/kafka-engine.ts";
+import { KafkaLogClientImpl, type KafkaClientSettings } from "./internal/kafka-log-client-impl.ts";
 import type { ProducerRecord } from "./internal/log-client.ts";
 import { partitionForKey } from "./internal/partitioner.ts";
 import { BROKER_ADDRESSES_EXPECTED, isBrokerAddress, splitBrokerAddresses } from "./internal/broker-addresses.ts";
@@ -17,7 +17,7 @@ import { decodeForPrint, toRecordBytes, type PrintFormat } from "./internal/reco
 
 export type { PrintFormat } from "./internal/record-bytes.ts";
 
-export type { Guarantee } from "./internal/kafka-engine.ts";
+export type { Guarantee } from "./engine.ts";
 
 export interface KafkaSasl {
   readonly mechanism: "plain" | "scram-sha-256" | "scram-sha-512";
@@ -144,8 +144,8 @@ function groupTimings(settings: KafkaSettings): { sessionTimeoutMs: number; hear
   return timings;
 }
 
-function clientFor(brokers: readonly string[], settings: KafkaSettings, internals: KafkaEngineInternals = {}): KafkaLogClient {
-  return new KafkaLogClient({
+function clientFor(brokers: readonly string[], settings: KafkaSettings, internals: KafkaEngineInternals = {}): KafkaLogClientImpl {
+  return new KafkaLogClientImpl({
     brokers,
     clientId: settings.clientId ?? "weir",
     ...(settings.ssl ? { ssl: true } : {}),

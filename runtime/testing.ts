@@ -8,8 +8,9 @@
 //
 // A compiled topology carries the types of its records (see record-types.ts):
 // then keys and values piped in, read out and read from tables are typed.
-import { createEmbeddedEngine, openEmbeddedLog, type ConsumedRecord, type EmbeddedLog } from "./embedded.ts";
+import { createEmbeddedEngine, openEmbeddedLog, type EmbeddedLog } from "./embedded.ts";
 import type { Engine, RunOptions, RunSummary } from "./engine.ts";
+import type { ConsumedRecord } from "./records.ts";
 import type { RecordTypes, TableTypes, TopicTypes, TypedTopology } from "./record-types.ts";
 import { TopologyError, type Topology } from "./topology/graph.ts";
 import type { StoreDescription } from "./topology/stores.ts";

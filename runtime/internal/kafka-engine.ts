@@ -1,11 +1,14 @@
-// The Kafka engine's loop: prepare topics, join the application's consumer
-// group, start the tasks the group gives this instance (fence every task's
-// earlier owner, read its committed offsets, restore its state), then
-// fetch → process → commit until drained (or, in follow mode, stopped),
-// taking part in rebalances as they come. It reuses what the embedded engine
-// runs on (tasks, partition groups, processors, stores, the changelog reader,
-// the topic manager); what differs is the commit: on Kafka each task has its
-// own transactional producer and commits in its own transaction (GUIDE fact 5).
+// The Kafka engine's part of a run (a RunStrategy, run-loop.ts): prepare
+// topics, join the application's consumer group, start the tasks the group
+// gives this instance (fence every task's earlier owner, read its committed
+// offsets, restore its state); then the run loop fetches → processes →
+// commits until drained (or, in follow mode, stopped), and this strategy
+// takes part in rebalances as they come. It runs on what the embedded engine
+// runs on (the run loop, tasks, partition groups, processors, stores, the
+// changelog reader, the topic manager); what differs is the commit: on Kafka
+// each task has its own transactional producer and commits in its own
+// transaction (GUIDE fact 5). It speaks to Kafka only through the
+// KafkaLogClient port (kafka-log-client.ts).
 //
 // Several instances with one application id share the tasks through the
 // consumer group named after it (group-member.ts, kafka-group-member.ts): the
@@ -20,28 +23,19 @@
 // uncommitted work, waits for Kafka, rejoins the group and starts its tasks
 // again from their last commit, for up to `brokerOutageMs` of silence
 // (rideOutOutage; docs/kafka.md, "Broker outages").
-import type { Engine, RunOptions, RunSummary } from "../engine.ts";
-import { BrokerOutageError, EngineStateError, ProducerFencedError } from "../errors.ts";
-import type { Topology } from "../topology/graph.ts";
-import { StoreChangelogReader } from "./changelog-reader.ts";
-import { ENGINE_TRANSITIONS, type EngineState } from "./embedded-engine.ts";
+import type { Guarantee } from "../engine.ts";
+import { BrokerOutageError, ProducerFencedError } from "../errors.ts";
+import { EngineHost } from "./engine-host.ts";
 import type { GroupMember, TaskInputs } from "./group-member.ts";
-import { isBrokerUnavailable, kafkaErrorType, type KafkaLogClient } from "./kafka-log-client.ts";
+import type { KafkaLogClient } from "./kafka-log-client.ts";
 import type { TopicPartition, TransactionalProducer } from "./log-client.ts";
-import { CommitTally, Pause } from "./commit-tally.ts";
-import { StateMachine } from "./state-machine.ts";
-import { StreamTask, taskId, type TaskCommit } from "./task.ts";
+import type { RunContext, RunStrategy } from "./run-loop.ts";
+import { taskId, type StreamTask } from "./task.ts";
 import { prepareTopics, refreshPickableTopics, type TopicPlan } from "./topic-manager.ts";
 
-/** Records a task processes before the loop looks at the clock, the other tasks and stop requests. */
-const ROUND_BATCH = 500;
 /** Records a fetch returns at most, per partition. */
 const FETCH_BATCH = 2000;
 
-const DEFAULT_COMMIT_INTERVAL_MS = 100;
-const DEFAULT_POLL_INTERVAL_MS = 50;
-/** While draining, how long to wait for transaction markers that are still being written. */
-const DRAIN_POLL_MS = 5;
 /** A drained instance asks how far the whole group got at most this often (an OffsetFetch and a Fetch). */
 const GROUP_DRAIN_CHECK_MS = 100;
 /** How long a drained instance waits for the group before it says that it does. */
@@ -49,8 +43,6 @@ const GROUP_DRAIN_LOG_AFTER_MS = 1000;
 /** In an outage, the first wait before trying Kafka again, and the longest. */
 const OUTAGE_FIRST_RETRY_MS = 100;
 const OUTAGE_MAX_RETRY_MS = 2000;
-
-export type Guarantee = "exactly_once" | "at_least_once";
 
 export interface KafkaEngineOptions {
   readonly guarantee: Guarantee;
@@ -80,163 +72,83 @@ export function transactionalIdOf(application: string, taskId: string): string {
   return `${application}-${taskId}`;
 }
 
-export class KafkaEngineImpl implements Engine {
-  private readonly state = new StateMachine<EngineState>("engine", ENGINE_TRANSITIONS, "IDLE");
-  private current: KafkaTopologyRun | undefined;
-
-  constructor(
-    private readonly client: KafkaLogClient,
-    private readonly options: KafkaEngineOptions,
-  ) {}
-
-  async run(topology: Topology, options: RunOptions = {}): Promise<RunSummary> {
-    if (this.state.is("CLOSED")) throw new EngineStateError("the engine is closed");
-    if (!this.state.is("IDLE")) throw new EngineStateError(`the engine is already running ${this.current?.application}`);
-    this.state.transitionTo("STARTING");
-    const run = new KafkaTopologyRun(this.client, topology, options, this.options, () => this.state.transitionTo("RUNNING"));
-    this.current = run;
-    try {
-      return await run.execute();
-    } finally {
-      this.state.transitionTo("STOPPING");
-      this.current = undefined;
-      this.state.transitionTo("IDLE");
-    }
-  }
-
-  async close(): Promise<void> {
-    if (this.state.is("CLOSED")) return;
-    const run = this.current;
-    if (run) {
-      run.requestStop();
-      await run.finished.catch(() => {});
-    }
-    this.state.transitionTo("CLOSED");
-    await this.options.onClose?.();
+/** The Kafka engine: an EngineHost whose runs use the Kafka strategy. */
+export class KafkaEngineImpl extends EngineHost {
+  constructor(client: KafkaLogClient, options: KafkaEngineOptions) {
+    super(client, (run) => new KafkaRunStrategy(client, run, options), options.onClose);
   }
 }
 
-class KafkaTopologyRun {
-  readonly application: string;
-  readonly finished: Promise<void>;
-  private resolveFinished!: () => void;
-  private stopRequested = false;
-  private readonly pause = new Pause();
-
+/** The Kafka engine's part of one run: the group, the tasks this instance owns, their producers. */
+class KafkaRunStrategy implements RunStrategy {
   private plan!: TopicPlan;
   private group: GroupMember | undefined;
   /** Every task of the application with its input partitions, whoever runs it. */
   private layout: TaskInputs[] = [];
   /** The tasks this instance owns in the current generation of the group, by id. */
-  private readonly tasks = new Map<string, StreamTask>();
+  private readonly running = new Map<string, StreamTask>();
   /** exactly_once: one transactional producer per owned task, by task id. */
   private readonly producers = new Map<string, TransactionalProducer>();
   /** The end of each source partition when the run started: a run that does not follow stops there. */
   private readonly sourceEnds = new Map<string, number>();
-  /** Records restored per store over the run (a task that moves here is restored where it lands). */
-  private readonly restored = new Map<string, { records: number; durationMs: number }>();
 
-  private readonly commitIntervalMs: number;
-  private readonly maxRecordsPerCommit: number;
-  private readonly tally = new CommitTally();
-  private enforcedProcessing = 0;
+  private enforced = 0;
   private nextGroupDrainCheck = 0;
   private waitingForGroupSince: number | undefined;
   private waitingForGroupLogged = false;
-  private recordsSinceCommit = 0;
-  private lastCommit = 0;
 
   constructor(
     private readonly client: KafkaLogClient,
-    private readonly topology: Topology,
-    private readonly options: RunOptions,
+    private readonly run: RunContext,
     private readonly engineOptions: KafkaEngineOptions,
-    private readonly onRunning: () => void,
-  ) {
-    this.application = topology.application;
-    this.commitIntervalMs = options.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS;
-    this.maxRecordsPerCommit = options.maxRecordsPerCommit ?? Number.POSITIVE_INFINITY;
-    if (!(this.commitIntervalMs >= 0)) throw new EngineStateError(`commitIntervalMs must be >= 0, not ${options.commitIntervalMs}`);
-    if (!(this.maxRecordsPerCommit >= 1)) throw new EngineStateError(`maxRecordsPerCommit must be >= 1, not ${options.maxRecordsPerCommit}`);
-    this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
-    options.signal?.addEventListener("abort", this.onAbort, { once: true });
-    if (options.signal?.aborted) this.stopRequested = true;
-  }
+  ) {}
 
   private get guarantee(): Guarantee {
     return this.engineOptions.guarantee;
   }
 
-  private readonly onAbort = (): void => this.requestStop();
-
-  requestStop(): void {
-    this.stopRequested = true;
-    this.pause.wake();
+  tasks(): readonly StreamTask[] {
+    return [...this.running.values()];
   }
 
-  async execute(): Promise<RunSummary> {
-    const started = performance.now();
-    try {
-      await this.start();
-      this.onRunning();
-      const stoppedBy = await this.loop();
-      for (const task of this.tasks.values()) task.close(true);
-      return {
-        application: this.application,
-        recordsProcessed: this.tally.recordsProcessed,
-        outputs: { ...this.tally.outputs },
-        deadLettered: this.tally.deadLettered,
-        lateRecords: this.tally.lateRecords,
-        enforcedProcessing: this.enforcedProcessing,
-        commits: this.tally.commits,
-        restored: this.topology.stores.map((store) => ({
-          store: store.name,
-          changelogTopic: store.changelogTopic,
-          records: this.restored.get(store.name)?.records ?? 0,
-          durationMs: this.restored.get(store.name)?.durationMs ?? 0,
-        })),
-        durationMs: performance.now() - started,
-        stoppedBy,
-      };
-    } catch (error) {
-      // Uncommitted work is dropped with the tasks' state; whoever runs the
-      // tasks next restores from the changelogs and reprocesses from the offsets.
-      for (const task of this.tasks.values()) if (task.currentState !== "CLOSED") task.close(false);
-      throw error;
-    } finally {
-      // Leaving (after the last commit, or after a failure) lets the other
-      // members rebalance at once rather than after the session timeout.
-      await this.group?.leave();
-      for (const producer of this.producers.values()) await producer.close();
-      this.producers.clear();
-      this.options.signal?.removeEventListener("abort", this.onAbort);
-      this.resolveFinished();
-    }
+  /** For the run's summary: times a task went ahead without an input it had waited maxTaskIdleMs for. */
+  get enforcedProcessing(): number {
+    return this.enforced;
+  }
+
+  /**
+   * Leaving (after the last commit, or after a failure) lets the other
+   * members rebalance at once rather than after the session timeout.
+   */
+  async release(): Promise<void> {
+    await this.group?.leave();
+    for (const producer of this.producers.values()) await producer.close();
+    this.producers.clear();
   }
 
   /** Topics, the task layout and the source ends; then the first join of the group, which creates this instance's tasks. */
-  private async start(): Promise<void> {
+  async start(): Promise<void> {
     await this.client.connect();
-    this.plan = await prepareTopics(this.topology, this.client, (topic) => `create it first (for example with kafka-topics.sh --create --topic ${topic})`);
+    this.plan = await prepareTopics(this.run.topology, this.client, (topic) => `create it first (for example with kafka-topics.sh --create --topic ${topic})`);
 
-    for (const sub of this.topology.subtopologies) {
+    for (const sub of this.run.topology.subtopologies) {
       for (let partition = 0; partition < this.plan.tasks.get(sub.id)!; partition++) {
         this.layout.push({ task: taskId(sub.id, partition), partitions: sub.sourceTopics.map((topic) => ({ topic, partition })) });
       }
     }
-    const sources = new Set(this.topology.sourceTopics);
+    const sources = new Set(this.run.topology.sourceTopics);
     const sourceInputs = this.layout.flatMap((t) => t.partitions).filter((tp) => sources.has(tp.topic));
     const ends = await this.client.endOffsets(sourceInputs);
     sourceInputs.forEach((tp, i) => this.sourceEnds.set(key(tp), ends[i]!));
 
     const { sessionTimeoutMs, heartbeatIntervalMs, rebalanceTimeoutMs } = this.engineOptions;
     this.group = this.client.groupMember({
-      groupId: this.application,
+      groupId: this.run.application,
       tasks: this.layout,
       sessionTimeoutMs,
       heartbeatIntervalMs,
       rebalanceTimeoutMs,
-      logger: this.options.logger,
+      logger: this.run.options.logger,
     });
     await this.rebalance();
   }
@@ -259,13 +171,13 @@ class KafkaTopologyRun {
   private async rebalance(): Promise<void> {
     const group = this.group!;
     if (group.tasksLost) {
-      this.options.logger?.(`dropped from the group: closing ${this.tasks.size} task(s) without committing`);
-      for (const id of [...this.tasks.keys()]) await this.dropTask(id, false);
-    } else if (this.hasUncommittedWork()) {
+      this.run.options.logger?.(`dropped from the group: closing ${this.running.size} task(s) without committing`);
+      for (const id of [...this.running.keys()]) await this.dropTask(id, false);
+    } else if (this.run.hasUncommittedWork()) {
       await this.commit();
     }
-    if (this.stopRequested) return;
-    await this.joinAndStart([...this.tasks.keys()]);
+    if (this.run.stopRequested) return;
+    await this.joinAndStart([...this.running.keys()]);
   }
 
   /**
@@ -275,22 +187,35 @@ class KafkaTopologyRun {
   private async joinAndStart(owned: readonly string[], giveUpAt?: number): Promise<void> {
     const assignment = await this.group!.join(owned, giveUpAt);
     const assigned = new Set(assignment.tasks);
-    for (const id of [...this.tasks.keys()]) if (!assigned.has(id)) await this.dropTask(id, !this.tasks.get(id)!.hasUncommittedWork);
-    await this.startTasks(assignment.tasks.filter((id) => !this.tasks.has(id)));
-    this.options.logger?.(
+    for (const id of [...this.running.keys()]) if (!assigned.has(id)) await this.dropTask(id, !this.running.get(id)!.hasUncommittedWork);
+    await this.startTasks(assignment.tasks.filter((id) => !this.running.has(id)));
+    this.run.options.logger?.(
       `generation ${assignment.generationId} of ${assignment.members} member(s): running ${assignment.tasks.length} task(s)${assignment.tasks.length > 0 ? ` (${assignment.tasks.join(" ")})` : ""}`,
     );
   }
 
   /** Closes a task (dropping its state unless `clean`) and releases its producer. */
   private async dropTask(id: string, clean: boolean): Promise<void> {
-    const task = this.tasks.get(id);
+    const task = this.running.get(id);
     if (task && task.currentState !== "CLOSED") task.close(clean);
-    this.tasks.delete(id);
+    this.running.delete(id);
     const producer = this.producers.get(id);
     this.producers.delete(id);
     await producer?.close();
   }
+
+  /** Counted in the run's summary; logged the first time per task and partition (on a quiet input it recurs every few records). */
+  private readonly onEnforcedProcessing = (task: string, partition: TopicPartition, waitedMs: number): void => {
+    this.enforced++;
+    const name = `${task} ${key(partition)}`;
+    if (this.enforcedLogged.has(name)) return;
+    this.enforcedLogged.add(name);
+    this.run.options.logger?.(
+      `task ${task} went ahead without ${key(partition)} after waiting ${waitedMs} ms for it (enforced processing: a record written to it later with an earlier timestamp will be processed out of order)`,
+    );
+  };
+
+  private readonly enforcedLogged = new Set<string>();
 
   /**
    * For every newly assigned task: fencing (InitProducerId with the task's
@@ -300,120 +225,44 @@ class KafkaTopologyRun {
    * application has no committed offsets and starts at the earliest (the
    * fetch moves a position below the log start up to it).
    */
-  /** Counted in the run's summary; logged the first time per task and partition (on a quiet input it recurs every few records). */
-  private readonly onEnforcedProcessing = (task: string, partition: TopicPartition, waitedMs: number): void => {
-    this.enforcedProcessing++;
-    const name = `${task} ${key(partition)}`;
-    if (this.enforcedLogged.has(name)) return;
-    this.enforcedLogged.add(name);
-    this.options.logger?.(
-      `task ${task} went ahead without ${key(partition)} after waiting ${waitedMs} ms for it (enforced processing: a record written to it later with an earlier timestamp will be processed out of order)`,
-    );
-  };
-
-  private readonly enforcedLogged = new Set<string>();
-
   private async startTasks(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     if (this.guarantee === "exactly_once") {
-      const producers = await Promise.all(ids.map((id) => this.client.initTransactions(transactionalIdOf(this.application, id))));
+      const producers = await Promise.all(ids.map((id) => this.client.initTransactions(transactionalIdOf(this.run.application, id))));
       ids.forEach((id, i) => this.producers.set(id, producers[i]!));
     }
-    const inputs = this.layout.filter((t) => ids.includes(t.task)).flatMap((t) => t.partitions);
-    const committed = await this.client.committedOffsets(this.application, inputs);
-    const startOffsets = new Map(inputs.map((tp, i) => [key(tp), committed[i] ?? 0]));
-
-    const started: StreamTask[] = [];
-    for (const id of ids) {
+    const toStart = ids.map((id) => {
       const [sub, partition] = id.split("_").map(Number) as [number, number];
-      const subtopology = this.topology.subtopologies.find((s) => s.id === sub)!;
-      started.push(
-        new StreamTask({
-          topology: this.topology,
-          subtopology,
-          partition,
-          startOffsets,
-          partitionsOf: (topic) => this.plan.partitions.get(topic) ?? this.plan.pickable.get(topic),
-          maxTaskIdleMs: this.engineOptions.maxTaskIdleMs,
-          onEnforcedProcessing: this.onEnforcedProcessing,
-        }),
-      );
-    }
-    const reader = new StoreChangelogReader(this.client, this.options.logger);
-    for (const task of started) {
-      task.startRestoring();
-      for (const { store, changelog } of task.changelogs) reader.register(store, changelog);
-    }
-    const results = await reader.restore();
-    for (const task of started) {
-      task.completeRestoration();
-      this.tasks.set(task.id, task);
-    }
-    for (const store of this.topology.stores) {
-      const mine = results.filter((r) => r.changelog.topic === store.changelogTopic);
-      const sum = this.restored.get(store.name) ?? { records: 0, durationMs: 0 };
-      for (const r of mine) {
-        sum.records += r.records;
-        sum.durationMs += r.durationMs;
-      }
-      this.restored.set(store.name, sum);
-    }
+      return { subtopology: this.run.topology.subtopologies.find((s) => s.id === sub)!, partition };
+    });
+    const started = await this.run.startTasks(this.plan, toStart, {
+      maxTaskIdleMs: this.engineOptions.maxTaskIdleMs,
+      onEnforcedProcessing: this.onEnforcedProcessing,
+    });
+    for (const task of started) this.running.set(task.id, task);
   }
 
-  private async loop(): Promise<RunSummary["stoppedBy"]> {
-    this.lastCommit = performance.now();
-    for (;;) {
-      try {
-        const stoppedBy = await this.round();
-        if (stoppedBy) return stoppedBy;
-      } catch (error) {
-        if (!isBrokerUnavailable(error)) throw error;
-        await this.rideOutOutage(error);
-      }
-    }
+  /** Before each round of the loop: the rebalance the group asked for, unless the run is stopping. */
+  async beforeRound(): Promise<void> {
+    if (this.group!.rebalanceNeeded && !this.run.stopRequested) await this.rebalance();
   }
 
-  /** One round of the loop: rebalance if asked, fetch, process, commit when due; says why the run ends, if it does. */
-  private async round(): Promise<RunSummary["stoppedBy"] | undefined> {
-    if (this.group!.rebalanceNeeded && !this.stopRequested) await this.rebalance();
-    await this.fetch();
-    let processed = 0;
-    const commitsBefore = this.tally.commits;
-    for (const task of [...this.tasks.values()]) {
-      // A rebalance waits for this member: leave the rest of the round to whoever owns the tasks next.
-      if (this.stopRequested || this.group!.rebalanceNeeded) break;
-      // A commit in this round may have closed it (fenced).
-      if (!this.tasks.has(task.id)) continue;
-      const count = task.process(Math.min(ROUND_BATCH, this.maxRecordsPerCommit - this.recordsSinceCommit));
-      processed += count;
-      this.recordsSinceCommit += count;
-      if (this.commitDue()) await this.commit();
-    }
-    if (this.stopRequested) {
-      if (this.group!.tasksLost) {
-        for (const id of [...this.tasks.keys()]) await this.dropTask(id, false);
-      } else if (this.hasUncommittedWork()) {
-        await this.commit();
-      }
-      this.options.logger?.(`stopped after ${this.tally.commits} commit(s)`);
-      return "closed";
-    }
-    if (this.group!.rebalanceNeeded) return undefined;
-    // A commit in this round may have written repartition records that the
-    // fetch above could not see yet: fetch again before calling it drained.
-    if (processed > 0 || this.tally.commits > commitsBefore) {
-      await new Promise((resolve) => setImmediate(resolve));
-      return undefined;
-    }
-    // Nothing could be processed: commit what is pending, which also makes
-    // this run's repartition records readable by the tasks downstream.
-    if (this.hasUncommittedWork()) {
-      await this.commit();
-      return undefined;
-    }
-    if (!this.options.follow && this.drained() && (await this.applicationDrained())) return "drained";
-    await this.sleep(this.options.follow ? (this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS) : DRAIN_POLL_MS);
-    return undefined;
+  /** A rebalance waits for this member: the rest of the round is left to whoever owns the tasks next. */
+  roundCutShort(): boolean {
+    return this.group!.rebalanceNeeded;
+  }
+
+  /** On a stop, a member the group dropped closes its tasks without committing: they may run elsewhere already. */
+  async closeLostTasks(): Promise<boolean> {
+    if (!this.group!.tasksLost) return false;
+    for (const id of [...this.running.keys()]) await this.dropTask(id, false);
+    return true;
+  }
+
+  /** Kafka being unavailable is ridden out (rideOutOutage); any other failure ends the run. */
+  async recover(error: unknown): Promise<void> {
+    if (!this.client.isBrokerUnavailable(error)) throw error;
+    await this.rideOutOutage(error);
   }
 
   /**
@@ -424,7 +273,7 @@ class KafkaTopologyRun {
    *     its last transaction may be open on the broker, or committed without
    *     this member hearing of it (an EndTxn whose answer was lost), so
    *     nothing in memory is known to match the log. Release the tasks'
-   *     producers and the connections kafkajs kept (resetAfterOutage).
+   *     producers and the connections the client kept (resetAfterOutage).
    *  2. Wait, doubling from 100 ms to 2 s, then try: rejoin the group (with
    *     the tasks this member ran, for stickiness) and start the tasks it
    *     gets as any new task starts: InitProducerId with the task's
@@ -440,8 +289,8 @@ class KafkaTopologyRun {
    */
   private async rideOutOutage(error: unknown): Promise<void> {
     const { brokerOutageMs } = this.engineOptions;
-    const owned = [...this.tasks.keys()];
-    this.options.logger?.(
+    const owned = [...this.running.keys()];
+    this.run.options.logger?.(
       `Kafka is unavailable (${describe(error)}): closing ${owned.length} task(s) without committing; ` +
         `they go on from their last commit when it answers again (giving up after ${brokerOutageMs} ms without an answer)`,
     );
@@ -450,7 +299,7 @@ class KafkaTopologyRun {
       await this.dropEveryTask();
       await this.client.resetAfterOutage();
       const silentMs = performance.now() - this.client.lastAnswerAt;
-      if (this.stopRequested) return;
+      if (this.run.stopRequested) return;
       if (silentMs >= brokerOutageMs) {
         throw new BrokerOutageError(
           `Kafka at ${this.engineOptions.brokers.join(",")} has not answered for ${(silentMs / 1000).toFixed(1)} s, longer than the outage limit ` +
@@ -458,14 +307,14 @@ class KafkaTopologyRun {
           { cause: lastError },
         );
       }
-      await this.sleep(Math.min(OUTAGE_FIRST_RETRY_MS * 2 ** attempt, OUTAGE_MAX_RETRY_MS, brokerOutageMs - silentMs));
-      if (this.stopRequested) return;
+      await this.run.sleep(Math.min(OUTAGE_FIRST_RETRY_MS * 2 ** attempt, OUTAGE_MAX_RETRY_MS, brokerOutageMs - silentMs));
+      if (this.run.stopRequested) return;
       try {
         await this.joinAndStart(owned, Date.now() + Math.max(0, brokerOutageMs - (performance.now() - this.client.lastAnswerAt)));
-        this.options.logger?.(`Kafka answers again: running ${this.tasks.size} task(s) from their last commit`);
+        this.run.options.logger?.(`Kafka answers again: running ${this.running.size} task(s) from their last commit`);
         return;
       } catch (next) {
-        if (!isBrokerUnavailable(next)) throw next;
+        if (!this.client.isBrokerUnavailable(next)) throw next;
         lastError = next;
       }
     }
@@ -473,7 +322,12 @@ class KafkaTopologyRun {
 
   /** Closes every task without committing and releases every producer (also those of tasks that never finished starting). */
   private async dropEveryTask(): Promise<void> {
-    for (const id of new Set([...this.tasks.keys(), ...this.producers.keys()])) await this.dropTask(id, false);
+    for (const id of new Set([...this.running.keys(), ...this.producers.keys()])) await this.dropTask(id, false);
+  }
+
+  /** A drain run ends once this instance's tasks are drained, and then the whole application's. */
+  async drained(): Promise<boolean> {
+    return this.ownTasksDrained() && (await this.applicationDrained());
   }
 
   /**
@@ -494,7 +348,7 @@ class KafkaTopologyRun {
     if (now < this.nextGroupDrainCheck) return false;
     this.nextGroupDrainCheck = now + GROUP_DRAIN_CHECK_MS;
     const inputs = this.layout.flatMap((t) => t.partitions);
-    const committed = await this.client.committedOffsets(this.application, inputs);
+    const committed = await this.client.committedOffsets(this.run.application, inputs);
     const left: TopicPartition[] = [];
     for (const [i, partition] of inputs.entries()) {
       if (await this.recordsLeft(partition, committed[i] ?? 0)) left.push(partition);
@@ -504,7 +358,7 @@ class KafkaTopologyRun {
     this.waitingForGroupSince ??= now;
     if (!this.waitingForGroupLogged && now - this.waitingForGroupSince >= GROUP_DRAIN_LOG_AFTER_MS) {
       this.waitingForGroupLogged = true;
-      this.options.logger?.(
+      this.run.options.logger?.(
         `this instance's tasks are drained; staying in the group until the others' are too ` +
           `(${left.length} input partition(s) with records left, e.g. ${key(left[0]!)})`,
       );
@@ -539,8 +393,8 @@ class KafkaTopologyRun {
    * markers may still be on their way, and the records before them must be
    * read before the run can call itself drained.
    */
-  private drained(): boolean {
-    for (const task of this.tasks.values()) {
+  private ownTasksDrained(): boolean {
+    for (const task of this.running.values()) {
       for (const queue of task.inputQueues) {
         if (queue.size > 0) return false;
         const end = this.sourceEnds.get(key(queue.partition));
@@ -550,18 +404,9 @@ class KafkaTopologyRun {
     return true;
   }
 
-  private hasUncommittedWork(): boolean {
-    return [...this.tasks.values()].some((task) => task.hasUncommittedWork);
-  }
-
-  private commitDue(): boolean {
-    if (!this.hasUncommittedWork()) return false;
-    return this.recordsSinceCommit >= this.maxRecordsPerCommit || performance.now() - this.lastCommit >= this.commitIntervalMs;
-  }
-
   /** Tops up every input partition whose buffer is empty, in one Fetch request per broker. */
-  private async fetch(): Promise<void> {
-    const empty = [...this.tasks.values()].flatMap((task) => task.inputQueues.filter((queue) => queue.size === 0));
+  async fetch(): Promise<void> {
+    const empty = [...this.running.values()].flatMap((task) => task.inputQueues.filter((queue) => queue.size === 0));
     const fetched = await this.client.fetchMany(
       empty.map((queue) => ({ partition: queue.partition, offset: queue.fetchPosition })),
       FETCH_BATCH,
@@ -569,10 +414,10 @@ class KafkaTopologyRun {
     empty.forEach((queue, i) => queue.add(fetched[i]!.records, fetched[i]!.atEnd, fetched[i]!.nextOffset));
     // A run that stops once drained reads its sources up to the ends they had
     // at its start: past them, a task need not wait for more (follow runs do).
-    if (!this.options.follow) {
+    if (!this.run.options.follow) {
       for (const queue of empty) {
         const end = this.sourceEnds.get(key(queue.partition));
-        if (end !== undefined && queue.fetchPosition >= end) queue.finished = true;
+        if (end !== undefined && queue.fetchPosition >= end) queue.markFinished();
       }
     }
   }
@@ -585,7 +430,7 @@ class KafkaTopologyRun {
    *     changes as changelog records, and its input positions (for each input
    *     partition that moved, the next offset to read: last processed + 1,
    *     GUIDE fact 1). There is no record cache to flush first.
-   *  2. Begin a transaction on the task's producer (kafkajs: transaction()).
+   *  2. Begin a transaction on the task's producer.
    *  3. Produce the output, dead-letter and changelog records in it.
    *  4. Add the input positions to it as the offsets of the consumer group
    *     named after the application (AddOffsetsToTxn + TxnOffsetCommit).
@@ -611,9 +456,9 @@ class KafkaTopologyRun {
    * (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID) means the tasks are someone
    * else's: they are closed without committing and redone by their new owner.
    */
-  private async commit(): Promise<void> {
+  async commit(): Promise<void> {
     const started = performance.now();
-    const pending = [...this.tasks.values()].filter((task) => task.hasUncommittedWork);
+    const pending = [...this.running.values()].filter((task) => task.hasUncommittedWork);
     const taskCommits = pending.map((task) => task.prepareCommit());
 
     if (this.guarantee === "exactly_once") {
@@ -621,7 +466,7 @@ class KafkaTopologyRun {
         taskCommits.map(async (taskCommit) => {
           const transaction = this.producers.get(taskCommit.task)!.beginTransaction();
           transaction.send(taskCommit.records);
-          if (taskCommit.offsets.length > 0) transaction.sendOffsets(this.application, taskCommit.offsets);
+          if (taskCommit.offsets.length > 0) transaction.sendOffsets(this.run.application, taskCommit.offsets);
           await transaction.commit();
         }),
       );
@@ -629,49 +474,38 @@ class KafkaTopologyRun {
       results.forEach((r, i) => {
         if (r.status === "fulfilled") pending[i]!.postCommit(taskCommits[i]!);
       });
-      this.account(taskCommits.filter((_, i) => results[i]!.status === "fulfilled"), started);
+      this.run.committed(taskCommits.filter((_, i) => results[i]!.status === "fulfilled"), started);
       // Any other failure (Kafka unavailable: rideOutOutage; anything else
       // ends the run) closes every task without committing where it is caught.
       const other = failures.find((f) => !(f.error instanceof ProducerFencedError));
       if (other) throw other.error;
       for (const { task } of failures) {
         await this.dropTask(task.id, false);
-        this.options.logger?.(`task ${task.id} was fenced (another member owns it now): closed without committing`);
+        this.run.options.logger?.(`task ${task.id} was fenced (another member owns it now): closed without committing`);
       }
       if (failures.length > 0) this.group!.requestRejoin();
     } else {
       try {
         await this.client.produceAndCommit(
           taskCommits.flatMap((c) => c.records),
-          this.application,
+          this.run.application,
           taskCommits.flatMap((c) => c.offsets),
           this.group!.generation,
         );
       } catch (error) {
-        const type = kafkaErrorType(error);
+        const type = this.client.errorType(error);
         if (type !== "ILLEGAL_GENERATION" && type !== "UNKNOWN_MEMBER_ID" && type !== "REBALANCE_IN_PROGRESS") throw error;
-        this.options.logger?.(`offset commit refused (${type}): closing ${this.tasks.size} task(s) without committing`);
-        for (const id of [...this.tasks.keys()]) await this.dropTask(id, false);
+        this.run.options.logger?.(`offset commit refused (${type}): closing ${this.running.size} task(s) without committing`);
+        for (const id of [...this.running.keys()]) await this.dropTask(id, false);
         this.group!.requestRejoin();
         return;
       }
       pending.forEach((task, i) => task.postCommit(taskCommits[i]!));
-      this.account(taskCommits, started);
+      this.run.committed(taskCommits, started);
     }
     // Topics created since the last commit become usable by sinks that pick their topic per record.
     // (One metadata request a second at most: commits come every commit interval.)
-    await refreshPickableTopics(this.topology, this.client, this.plan, 1000);
-  }
-
-  private account(taskCommits: readonly TaskCommit[], started: number): void {
-    this.recordsSinceCommit = 0;
-    this.lastCommit = performance.now();
-    const commit = this.tally.add(taskCommits, this.lastCommit - started);
-    this.options.onCommit?.(commit);
-  }
-
-  private async sleep(ms: number): Promise<void> {
-    if (!this.stopRequested) await this.pause.sleep(ms);
+    await refreshPickableTopics(this.run.topology, this.client, this.plan, 1000);
   }
 }
 

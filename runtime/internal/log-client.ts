@@ -1,9 +1,10 @@
 // What an engine needs from a log: topics made of partitions of records at
 // offsets, committed consumer-group offsets, and transactions that make output
 // records and input offsets visible together or not at all. The embedded
-// engine fills this in with SQLite (embedded-log-impl.ts); a Kafka engine fills
-// it in with kafkajs (an admin client, a read_committed consumer, and a
-// transactional producer whose sendOffsets carries the consumed positions).
+// engine's log fills this in with SQLite (embedded-log-impl.ts); the Kafka
+// engine's port (KafkaLogClient, kafka-log-client.ts) extends it with what a
+// cluster adds (fetches across partitions, at_least_once commits, consumer
+// groups, outages), filled in with kafkajs (kafka-log-client-impl.ts).
 //
 // Keys and values are bytes here; formats belong to the layers above.
 

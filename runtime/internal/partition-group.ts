@@ -28,10 +28,8 @@ export class RecordQueue {
   fetchPosition: number;
   /** The next offset to process: last processed + 1, what a commit records. */
   consumedPosition: number;
-  /** Whether the last fetch found the end of the partition. */
-  caughtUp = false;
-  /** Whether no record will come to this partition in this run any more (the engine knows: a drain run's source at its end). */
-  finished = false;
+  private endReached = false;
+  private noMoreRecords = false;
 
   constructor(
     readonly partition: TopicPartition,
@@ -46,6 +44,30 @@ export class RecordQueue {
 
   get size(): number {
     return this.buffer.length - this.index;
+  }
+
+  /** Whether the last fetch found the end of the partition (and no engine said that more is on its way: expectMore). */
+  get caughtUp(): boolean {
+    return this.endReached;
+  }
+
+  /** Whether no record will come to this partition in this run any more (markFinished). */
+  get finished(): boolean {
+    return this.noMoreRecords;
+  }
+
+  /** The engine knows that nothing more comes to this partition in this run (the Kafka engine: a drain run's source at the end it had at the start). */
+  markFinished(): void {
+    this.noMoreRecords = true;
+  }
+
+  /**
+   * The end the last fetch found is not final: records are on their way (the
+   * embedded engine knows: the tasks writing this repartition topic are not
+   * idle), so the task waits for them as for a partition not at its end.
+   */
+  expectMore(): void {
+    this.endReached = false;
   }
 
   /**
@@ -63,7 +85,7 @@ export class RecordQueue {
       this.fetchPosition = records[records.length - 1]!.offset + 1;
     }
     if (nextOffset !== undefined && nextOffset > this.fetchPosition) this.fetchPosition = nextOffset;
-    this.caughtUp = caughtUp;
+    this.endReached = caughtUp;
   }
 
   head(): SourceRecord | undefined {
@@ -88,8 +110,8 @@ export class RecordQueue {
     this.index = 0;
     this.preparedHead = undefined;
     this.fetchPosition = this.consumedPosition;
-    this.caughtUp = false;
-    this.finished = false;
+    this.endReached = false;
+    this.noMoreRecords = false;
   }
 }
 

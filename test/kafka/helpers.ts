@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from "kafkajs";
 import { formats } from "../../runtime/formats.ts";
-import { KafkaLogClient } from "../../runtime/internal/kafka-log-client.ts";
+import { KafkaLogClientImpl } from "../../runtime/internal/kafka-log-client-impl.ts";
 import { defineTopology } from "../../runtime/topology/dsl.ts";
 import type { Topology } from "../../runtime/topology/graph.ts";
 import { splitWords } from "../runtime/fixtures/wordcount.ts";
@@ -21,7 +21,7 @@ export interface Broker {
   readonly admin: Admin;
   readonly producer: Producer;
   /** A read_committed reader (weir's own fetcher, over kafkajs' Fetch and Batch). */
-  readonly reader: KafkaLogClient;
+  readonly reader: KafkaLogClientImpl;
   close(): Promise<void>;
 }
 
@@ -45,7 +45,7 @@ export async function connectBroker(brokers: readonly string[] = BROKERS): Promi
   // its lines twice, or a test would count words its input does not have.
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  const reader = new KafkaLogClient({ brokers, clientId: "weir-test-reader", transactionTimeoutMs: 60_000, retryInitialMs: 10 });
+  const reader = new KafkaLogClientImpl({ brokers, clientId: "weir-test-reader", transactionTimeoutMs: 60_000, retryInitialMs: 10 });
   await reader.connect();
   return {
     admin,

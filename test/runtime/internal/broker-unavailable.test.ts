@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import kafkajs from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { ProducerFencedError, TopicError, WeirRuntimeError } from "../../../runtime/errors.ts";
-import { isBrokerUnavailable } from "../../../runtime/internal/kafka-log-client.ts";
+import { isBrokerUnavailable } from "../../../runtime/internal/kafka-log-client-impl.ts";
 
 const { KafkaJSConnectionError, KafkaJSGroupCoordinatorNotFound, KafkaJSProtocolError, KafkaJSRequestTimeoutError } = kafkajs;
 // Built as kafkajs' retrier builds them (its type declarations leave out the options).

@@ -101,9 +101,10 @@ describe("PartitionGroup", () => {
     const stream = queue("stream", 1);
     fetched(stream, [10], true);
     fetched(table, [], true);
-    table.finished = true;
+    table.markFinished();
     expect(new PartitionGroup([table, stream], 100).readiness(0)).toEqual({ ready: true, enforced: [] });
-    table.finished = false;
+    table.reset();
+    fetched(table, [], true);
     expect(new PartitionGroup([table, stream], 0).readiness(0)).toEqual({ ready: true, enforced: [] });
 
     const idle = new PartitionGroup([queue("a", 0), queue("b", 1)], 100);

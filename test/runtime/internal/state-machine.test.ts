@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { IllegalStateTransitionError, WeirRuntimeError } from "../../../runtime/errors.ts";
 import { CHANGELOG_TRANSITIONS, type ChangelogState } from "../../../runtime/internal/changelog-reader.ts";
-import { ENGINE_TRANSITIONS, type EngineState } from "../../../runtime/internal/embedded-engine.ts";
+import { ENGINE_TRANSITIONS, type EngineState } from "../../../runtime/internal/engine-host.ts";
 import { GROUP_MEMBER_TRANSITIONS, type GroupMemberState } from "../../../runtime/internal/group-member.ts";
 import { StateMachine, type Transitions } from "../../../runtime/internal/state-machine.ts";
 import { TASK_TRANSITIONS, type TaskState } from "../../../runtime/internal/task.ts";
