@@ -13,6 +13,7 @@ import { EmbeddedLogImpl } from "./internal/embedded-log-impl.ts";
 import type { LogRecord, ProducerRecord, TopicMetadata } from "./internal/log-client.ts";
 import { partitionForKey } from "./internal/partitioner.ts";
 import { toRecordBytes } from "./internal/record-bytes.ts";
+import { withRunDefaults } from "./settings.ts";
 
 /** The database file of a data directory. */
 export function embeddedDatabasePath(dataDir: string): string {
@@ -234,7 +235,7 @@ export async function runEmbedded(topology: Topology, options: EmbeddedRunOption
   const { data, path, log, ...runOptions } = options;
   const engine = createEmbeddedEngine({ data, path, log });
   try {
-    return await engine.run(topology, runOptions);
+    return await engine.run(topology, withRunDefaults(runOptions));
   } finally {
     await engine.close();
   }
