@@ -100,6 +100,9 @@ function oneOf<const T extends readonly [string, ...string[]]>(words: T): Settin
 const positiveInteger = wholeNumber(1);
 const nonNegativeInteger = wholeNumber(0);
 
+/** The types of settings, for arguments that take the same values (`weir produce --partitions` takes a positive integer). */
+export const settingTypes = { positiveInteger, nonNegativeInteger } as const;
+
 const yesNo: SettingType<boolean> = {
   schema: z.enum(["true", "false"], { message: "must be true or false" }).transform((value) => value === "true"),
   values: "true or false",
@@ -135,7 +138,7 @@ export const settingsTable = {
     env: "WEIR_DATA_DIR",
     flag: { spec: "-d, --data <dir>", help: "data folder of the embedded engine (default with --input: a temporary one)", takenAsGiven: true },
     type: text,
-    defaultDoc: "none: required on the embedded engine (`weir run --input` alone: a temporary folder)",
+    defaultDoc: "none: required on the embedded engine",
     engines: ["embedded"],
     doc: "the data folder of the embedded engine: its log is `DIR/weir.db`, created if needed",
   },
@@ -147,7 +150,7 @@ export const settingsTable = {
     default: false,
     serviceDefault: true,
     engines: both,
-    doc: "keep running and process new records as they arrive, until stopped (SIGINT or SIGTERM commit the work done, then stop); off: stop once the inputs are drained",
+    doc: "keep running and process new records as they arrive until stopped (from code: the signal; `weir run` and services: SIGINT or SIGTERM), which commits the work done; off: stop once the inputs are drained",
   },
   commitIntervalMs: {
     of: "RunOptions",
@@ -177,7 +180,7 @@ export const settingsTable = {
     env: "WEIR_BROKERS",
     flag: { spec: "-b, --brokers <host:port,...>", help: "run on Kafka: the bootstrap brokers" },
     type: brokerAddresses,
-    defaultDoc: "none: the run is on the embedded engine",
+    defaultDoc: "none: required by `createKafkaEngine`; without it, `weir run` and a service run on the embedded engine",
     engines: kafka,
     doc: "the bootstrap brokers: given, the run is on Kafka; checked before anything connects",
   },
@@ -229,6 +232,7 @@ export const settingsTable = {
     of: "KafkaSettings",
     env: "WEIR_SASL_USERNAME",
     type: text,
+    defaultDoc: "none",
     engines: kafka,
     doc: "the SASL username, with a mechanism and a password",
   },
@@ -236,6 +240,7 @@ export const settingsTable = {
     of: "KafkaSettings",
     env: "WEIR_SASL_PASSWORD",
     type: text,
+    defaultDoc: "none",
     engines: kafka,
     doc: "the SASL password, with a mechanism and a username",
   },
@@ -342,6 +347,11 @@ export interface NamedSetting {
 /** The table in its order. */
 export const settingList: readonly NamedSetting[] = Object.entries(settingsTable).map(([key, setting]) => ({ key: key as SettingKey, ...setting }));
 
+/** One setting of the table, with its name. */
+export function namedSetting(key: SettingKey): NamedSetting {
+  return settingList.find((setting) => setting.key === key)!;
+}
+
 // ------------------------------------------------------------------ defaults
 
 /** The run options with the table's defaults where they are not given. */
@@ -378,22 +388,28 @@ export function environmentSchema(): z.ZodObject<EnvironmentShape> {
   return z.object(shape) as unknown as z.ZodObject<EnvironmentShape>;
 }
 
-/** Options of the public API, as a service's environment gives them. */
-export type OptionsFromEnvironment = Partial<RunOptions & EmbeddedOptions & KafkaSettings>;
+/** Options of the public API, as the settings give them. */
+export type OptionsFromSettings = Partial<RunOptions & EmbeddedOptions & KafkaSettings>;
 
 /**
- * The options that parsed environment variables stand for, for one engine:
- * the settings that apply to it and are set (the `sasl.*` ones gathered in `sasl`).
+ * The options that settings given somewhere (the environment, flags) stand
+ * for, on one engine: the settings that apply to it and have a value (the
+ * `sasl.*` ones gathered in `sasl`).
  */
-export function optionsFromEnvironment(values: Readonly<Record<string, unknown>>, engine: EngineName): OptionsFromEnvironment {
+export function optionsFor(engine: EngineName, valueOf: (setting: NamedSetting) => unknown): OptionsFromSettings {
   const options: Record<string, unknown> = {};
   for (const setting of settingList) {
-    if (setting.env === undefined || !setting.engines.includes(engine)) continue;
-    const value = values[setting.env];
+    if (!setting.engines.includes(engine)) continue;
+    const value = valueOf(setting);
     if (value === undefined) continue;
     const [name, inner] = setting.key.split(".") as [string, string | undefined];
     if (inner === undefined) options[name] = value;
     else options[name] = { ...(options[name] as object | undefined), [inner]: value };
   }
-  return options as OptionsFromEnvironment;
+  return options as OptionsFromSettings;
+}
+
+/** The options that a service's parsed environment stands for, on one engine. */
+export function optionsFromEnvironment(values: Readonly<Record<string, unknown>>, engine: EngineName): OptionsFromSettings {
+  return optionsFor(engine, (setting) => (setting.env === undefined ? undefined : values[setting.env]));
 }
