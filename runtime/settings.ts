@@ -101,7 +101,7 @@ const positiveInteger = wholeNumber(1);
 const nonNegativeInteger = wholeNumber(0);
 
 /** The types of settings, for arguments that take the same values (`weir produce --partitions` takes a positive integer). */
-export const settingTypes = { positiveInteger, nonNegativeInteger } as const;
+export const settingTypes = { positiveInteger } as const;
 
 const yesNo: SettingType<boolean> = {
   schema: z.enum(["true", "false"], { message: "must be true or false" }).transform((value) => value === "true"),
