@@ -1,7 +1,9 @@
 // Running a compiled topology as a service: the generated module calls
 // `runService(topology)` when it is the program Node started, so that
-// `npx tsx wordcount.ts` runs it. Settings come from the environment and are
-// validated here; a bad one is one line that says what to fix.
+// `npx tsx wordcount.ts` runs it. Settings come from the environment, each
+// parsed with its type from the settings table (settings.ts); the settings
+// that depend on each other are checked here. A bad one is one line that says
+// what to fix.
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { z } from "zod";
