@@ -14,6 +14,7 @@ import { EmbeddedLogImpl } from "./internal/embedded-log-impl.ts";
 import type { LogRecord, ProducerRecord, TopicMetadata } from "./internal/log-client.ts";
 import { partitionForKey } from "./internal/partitioner.ts";
 import { toRecordBytes } from "./internal/record-bytes.ts";
+import { withRunDefaults } from "./settings.ts";
 
 // The records an EmbeddedLog produces and consumes are the same as on Kafka.
 export type { ConsumedRecord, ProducedRecord, ProduceRecord } from "./records.ts";
@@ -206,7 +207,7 @@ export async function runEmbedded(topology: Topology, options: EmbeddedRunOption
   const { data, path, log, ...runOptions } = options;
   const engine = createEmbeddedEngine({ data, path, log });
   try {
-    return await engine.run(topology, runOptions);
+    return await engine.run(topology, withRunDefaults(runOptions));
   } finally {
     await engine.close();
   }

@@ -17,11 +17,11 @@ export interface RunOptions {
    * record, including records its own repartition topics received), commit, stop.
    */
   readonly follow?: boolean;
-  /** Commit at least this often while records flow. Default 100 ms, as Kafka Streams under exactly-once. */
+  /** Commit at least this often while records flow. Default: `settingsTable.commitIntervalMs` (runtime/settings.ts). */
   readonly commitIntervalMs?: number;
   /** Also commit once this many input records were processed since the last commit. Default: no limit. */
   readonly maxRecordsPerCommit?: number;
-  /** In follow mode, how long to wait before looking for new records again when there were none. Default 50 ms. */
+  /** In follow mode, how long to wait before looking for new records again when there were none. Default: `settingsTable.pollIntervalMs`. */
   readonly pollIntervalMs?: number;
   /** Stops the run: the work done so far is committed, then `run` resolves. */
   readonly signal?: AbortSignal;

@@ -28,6 +28,7 @@ export {
   type TopicInfo,
 } from "./embedded.ts";
 export { isMainModule, readServiceSettings, runService, ServiceSettings, SettingsError, type ServiceOptions } from "./service.ts";
+export { settingList, settingsTable, type EngineName, type NamedSetting, type Setting, type SettingFlag, type SettingKey, type SettingType, type SettingValue } from "./settings.ts";
 // The Kafka engine is imported from "weir/kafka" (runtime/kafka.ts), so that
 // loading the runtime does not load kafkajs; its types are here too.
 export type { KafkaConsumeOptions, KafkaProduceOptions, KafkaRunOptions, KafkaSasl, KafkaSettings, PrintFormat } from "./kafka.ts";

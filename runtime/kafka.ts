@@ -14,6 +14,7 @@ import type { ProducerRecord } from "./internal/log-client.ts";
 import { partitionForKey } from "./internal/partitioner.ts";
 import { BROKER_ADDRESSES_EXPECTED, isBrokerAddress, splitBrokerAddresses } from "./internal/broker-addresses.ts";
 import { decodeForPrint, toRecordBytes, type PrintFormat } from "./internal/record-bytes.ts";
+import { settingList, settingsTable, withRunDefaults } from "./settings.ts";
 
 export type { PrintFormat } from "./internal/record-bytes.ts";
 
@@ -25,10 +26,14 @@ export interface KafkaSasl {
   readonly password: string;
 }
 
+/**
+ * How to reach the cluster and run on it. Each setting's default, environment
+ * variable and `weir run` flag: runtime/settings.ts (docs/settings.md).
+ */
 export interface KafkaSettings {
   /** `host:port`, several separated by commas, or a list. */
   readonly brokers: string | readonly string[];
-  /** Names the application's connections in broker logs. Default `weir`. */
+  /** Names the application's connections in broker logs. */
   readonly clientId?: string;
   /**
    * Runs the topology under this application id instead of the one it was
@@ -36,29 +41,29 @@ export interface KafkaSettings {
    * topics (`<id>-<store>-changelog`, `<id>-<name>-repartition`, `<id>-dlq`) follow it.
    */
   readonly applicationId?: string;
-  /** Default `exactly_once`. */
+  /** Exactly-once (a transaction per task and commit) or at-least-once. */
   readonly guarantee?: Guarantee;
   readonly ssl?: boolean;
   readonly sasl?: KafkaSasl;
-  /** Upper bound of one transaction, in ms; must exceed the commit interval (GUIDE fact 7). Default 60000. */
+  /** Upper bound of one transaction, in ms; must exceed the commit interval (GUIDE fact 7). */
   readonly transactionTimeoutMs?: number;
-  /** First retry delay of the Kafka clients, in ms (kafkajs' default is 300: see docs/kafka.md). Default 10. */
+  /** First retry delay of the Kafka clients, in ms (kafkajs' default is 300: see docs/kafka.md). */
   readonly retryInitialMs?: number;
-  /** Replication factor of the topics weir creates. Default: the broker's default.replication.factor. */
+  /** Replication factor of the topics weir creates (unset: the broker's default.replication.factor). */
   readonly replicationFactor?: number;
-  /** kafkajs' own log lines, on stderr. Default `nothing`: failures reach the caller as errors. */
+  /** kafkajs' own log lines, on stderr; failures reach the caller as errors whatever the level. */
   readonly logLevel?: "nothing" | "error" | "warn" | "info" | "debug";
   /**
    * Consumer group: the coordinator drops an instance it has not heard from
    * for this long, and its tasks move to the others. The broker bounds it
-   * (group.min.session.timeout.ms, 6000, to group.max.session.timeout.ms). Default 10000.
+   * (group.min.session.timeout.ms, 6000, to group.max.session.timeout.ms).
    */
   readonly sessionTimeoutMs?: number;
-  /** Consumer group: how often an instance tells the coordinator it is alive; below the session timeout. Default 3000. */
+  /** Consumer group: how often an instance tells the coordinator it is alive; below the session timeout. */
   readonly heartbeatIntervalMs?: number;
   /**
    * Consumer group: how long a rebalance waits for every instance to commit
-   * and rejoin; one that takes longer is dropped and its tasks move. Default 60000.
+   * and rejoin; one that takes longer is dropped and its tasks move.
    */
   readonly rebalanceTimeoutMs?: number;
   /**
@@ -66,7 +71,7 @@ export interface KafkaSettings {
    * none on another, which is at its end, waits this long for the other to
    * get more before it goes ahead without it: so that records written a
    * moment apart are still processed in timestamp order (Kafka Streams'
-   * max.task.idle.ms; docs/kafka.md). 0: never wait at an end. Default 500.
+   * max.task.idle.ms; docs/kafka.md). 0: never wait at an end.
    */
   readonly maxTaskIdleMs?: number;
   /**
@@ -75,21 +80,11 @@ export interface KafkaSettings {
    * last answer. Shorter outages are ridden out: the tasks' uncommitted work
    * is dropped and redone from their last commit once Kafka answers
    * (docs/kafka.md, "Broker outages"). 0: give up at the first such failure.
-   * Default 300000 (5 minutes, as Kafka Streams' task.timeout.ms).
    */
   readonly brokerOutageMs?: number;
 }
 
 export interface KafkaRunOptions extends RunOptions, KafkaSettings {}
-
-const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
-const DEFAULT_RETRY_INITIAL_MS = 10;
-const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
-const DEFAULT_HEARTBEAT_INTERVAL_MS = 3_000;
-const DEFAULT_REBALANCE_TIMEOUT_MS = 60_000;
-/** Several commit intervals (100 ms) of an upstream task, and a producer's linger, with room to spare: see docs/kafka.md. */
-export const DEFAULT_MAX_TASK_IDLE_MS = 500;
-export const DEFAULT_BROKER_OUTAGE_MS = 300_000;
 
 /** Internal: what createKafkaEngine builds from, with test hooks. */
 export interface KafkaEngineInternals {
@@ -99,28 +94,29 @@ export interface KafkaEngineInternals {
 /** An engine over a Kafka cluster; closing it disconnects every client it opened. */
 export function createKafkaEngine(settings: KafkaSettings, internals: KafkaEngineInternals = {}): Engine {
   const brokers = brokerList(settings.brokers);
-  const guarantee = settings.guarantee ?? "exactly_once";
+  const guarantee = settings.guarantee ?? settingsTable.guarantee.default;
   if (guarantee !== "exactly_once" && guarantee !== "at_least_once") {
     throw new WeirRuntimeError(`guarantee must be exactly_once or at_least_once, not ${String(guarantee)}`);
   }
-  const transactionTimeoutMs = settings.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS;
+  const transactionTimeoutMs = settings.transactionTimeoutMs ?? settingsTable.transactionTimeoutMs.default;
   const group = groupTimings(settings);
-  const maxTaskIdleMs = settings.maxTaskIdleMs ?? DEFAULT_MAX_TASK_IDLE_MS;
+  const maxTaskIdleMs = settings.maxTaskIdleMs ?? settingsTable.maxTaskIdleMs.default;
   if (!Number.isInteger(maxTaskIdleMs) || maxTaskIdleMs < 0) throw new WeirRuntimeError(`maxTaskIdleMs must be a whole number of milliseconds >= 0, not ${maxTaskIdleMs}`);
-  const brokerOutageMs = settings.brokerOutageMs ?? DEFAULT_BROKER_OUTAGE_MS;
+  const brokerOutageMs = settings.brokerOutageMs ?? settingsTable.brokerOutageMs.default;
   if (!Number.isInteger(brokerOutageMs) || brokerOutageMs < 0) throw new WeirRuntimeError(`brokerOutageMs must be a whole number of milliseconds >= 0, not ${brokerOutageMs}`);
   const client = clientFor(brokers, settings, internals);
   const engine = new KafkaEngineImpl(client, { guarantee, ...group, maxTaskIdleMs, brokerOutageMs, brokers, onClose: () => client.close() });
   const applicationId = settings.applicationId;
   return {
     run(topology: Topology, options: RunOptions = {}): Promise<RunSummary> {
-      const interval = options.commitIntervalMs ?? 100;
+      const runOptions = withRunDefaults(options);
+      const interval = runOptions.commitIntervalMs!;
       if (guarantee === "exactly_once" && interval >= transactionTimeoutMs) {
         return Promise.reject(
           new EngineStateError(`the commit interval (${interval} ms) must be shorter than the transaction timeout (${transactionTimeoutMs} ms)`),
         );
       }
-      return engine.run(applicationId ? withApplicationId(topology, applicationId) : topology, options);
+      return engine.run(applicationId ? withApplicationId(topology, applicationId) : topology, runOptions);
     },
     close: () => engine.close(),
   };
@@ -129,9 +125,9 @@ export function createKafkaEngine(settings: KafkaSettings, internals: KafkaEngin
 /** The consumer-group timings, checked against each other (the broker checks the session timeout against its own bounds). */
 function groupTimings(settings: KafkaSettings): { sessionTimeoutMs: number; heartbeatIntervalMs: number; rebalanceTimeoutMs: number } {
   const timings = {
-    sessionTimeoutMs: settings.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
-    heartbeatIntervalMs: settings.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
-    rebalanceTimeoutMs: settings.rebalanceTimeoutMs ?? DEFAULT_REBALANCE_TIMEOUT_MS,
+    sessionTimeoutMs: settings.sessionTimeoutMs ?? settingsTable.sessionTimeoutMs.default,
+    heartbeatIntervalMs: settings.heartbeatIntervalMs ?? settingsTable.heartbeatIntervalMs.default,
+    rebalanceTimeoutMs: settings.rebalanceTimeoutMs ?? settingsTable.rebalanceTimeoutMs.default,
   };
   for (const [name, value] of Object.entries(timings)) {
     if (!Number.isInteger(value) || value < 1) throw new WeirRuntimeError(`${name} must be a whole number of milliseconds >= 1, not ${value}`);
@@ -147,13 +143,13 @@ function groupTimings(settings: KafkaSettings): { sessionTimeoutMs: number; hear
 function clientFor(brokers: readonly string[], settings: KafkaSettings, internals: KafkaEngineInternals = {}): KafkaLogClientImpl {
   return new KafkaLogClientImpl({
     brokers,
-    clientId: settings.clientId ?? "weir",
+    clientId: settings.clientId ?? settingsTable.clientId.default,
     ...(settings.ssl ? { ssl: true } : {}),
     ...(settings.sasl ? { sasl: { mechanism: settings.sasl.mechanism, username: settings.sasl.username, password: settings.sasl.password } as SASLOptions } : {}),
-    transactionTimeoutMs: settings.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS,
-    retryInitialMs: settings.retryInitialMs ?? DEFAULT_RETRY_INITIAL_MS,
+    transactionTimeoutMs: settings.transactionTimeoutMs ?? settingsTable.transactionTimeoutMs.default,
+    retryInitialMs: settings.retryInitialMs ?? settingsTable.retryInitialMs.default,
     ...(settings.replicationFactor !== undefined ? { replicationFactor: settings.replicationFactor } : {}),
-    logLevel: toKafkaLogLevel(settings.logLevel ?? "nothing"),
+    logLevel: toKafkaLogLevel(settings.logLevel ?? settingsTable.logLevel.default),
     ...(internals.beforeEndTransaction ? { beforeEndTransaction: internals.beforeEndTransaction } : {}),
   });
 }
@@ -166,27 +162,8 @@ function brokerList(brokers: KafkaSettings["brokers"]): string[] {
   return list;
 }
 
-/** The options of `runKafka` that configure the engine; the others are the run's. */
-const settingKeys = [
-  "brokers",
-  "clientId",
-  "applicationId",
-  "guarantee",
-  "ssl",
-  "sasl",
-  "transactionTimeoutMs",
-  "retryInitialMs",
-  "replicationFactor",
-  "logLevel",
-  "sessionTimeoutMs",
-  "heartbeatIntervalMs",
-  "rebalanceTimeoutMs",
-  "maxTaskIdleMs",
-  "brokerOutageMs",
-] as const satisfies readonly (keyof KafkaSettings)[];
-// A setting added to KafkaSettings but not listed above would be passed to the run instead: a compile error.
-const everySettingListed: Exclude<keyof KafkaSettings, (typeof settingKeys)[number]> extends never ? true : never = true;
-void everySettingListed;
+/** The options of `runKafka` that configure the engine (the settings table's KafkaSettings); the others are the run's. */
+const settingNames: ReadonlySet<string> = new Set(settingList.filter((setting) => setting.of === "KafkaSettings").map((setting) => setting.key.split(".")[0]!));
 
 /** Runs a topology on Kafka until drained (or, with `follow`, until `signal` fires), then disconnects. */
 export async function runKafka(topology: Topology, options: KafkaRunOptions): Promise<RunSummary> {
@@ -194,7 +171,7 @@ export async function runKafka(topology: Topology, options: KafkaRunOptions): Pr
   const runOptions: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined) continue;
-    ((settingKeys as readonly string[]).includes(key) ? settings : runOptions)[key] = value;
+    (settingNames.has(key) ? settings : runOptions)[key] = value;
   }
   const engine = createKafkaEngine(settings as unknown as KafkaSettings);
   try {

@@ -1,69 +1,23 @@
 // Running a compiled topology as a service: the generated module calls
 // `runService(topology)` when it is the program Node started, so that
-// `npx tsx wordcount.ts` runs it. Settings come from the environment and are
-// validated here; a bad one is one line that says what to fix.
+// `npx tsx wordcount.ts` runs it. Settings come from the environment, each
+// parsed with its type from the settings table (settings.ts); the settings
+// that depend on each other are checked here. A bad one is one line that says
+// what to fix.
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { z } from "zod";
-import { runEmbedded } from "./embedded.ts";
-import type { KafkaSettings } from "./kafka.ts";
+import type { z } from "zod";
+import { runEmbedded, type EmbeddedRunOptions } from "./embedded.ts";
+import type { KafkaRunOptions } from "./kafka.ts";
 import type { RunSummary } from "./engine.ts";
 import type { Topology } from "./topology/graph.ts";
 import { StoreShapeError, WeirRuntimeError } from "./errors.ts";
 import { resetCommand, STORE_SHAPE_EXIT_CODE, storeShapeRefusal } from "./store-shape.ts";
-import { areBrokerAddresses, BROKER_ADDRESSES_EXPECTED, splitBrokerAddresses } from "./internal/broker-addresses.ts";
+import { environmentSchema, optionsFromEnvironment, settingList } from "./settings.ts";
+import { summaryLine, untilStopSignal } from "./internal/process-run.ts";
 
-const booleanSetting = z.enum(["true", "false"], { message: "must be true or false" }).transform((value) => value === "true");
-
-const positiveInteger = z.coerce
-  .number({ message: "must be a number" })
-  .int({ message: "must be a whole number" })
-  .positive({ message: "must be at least 1" });
-
-const nonNegativeInteger = z.coerce
-  .number({ message: "must be a number" })
-  .int({ message: "must be a whole number" })
-  .nonnegative({ message: "must be at least 0" });
-
-/** `host:port`, several separated by commas. */
-const brokersSetting = z
-  .string()
-  .transform((value) => splitBrokerAddresses(value))
-  .refine((brokers) => areBrokerAddresses(brokers), { message: `must be ${BROKER_ADDRESSES_EXPECTED}` });
-
-/** The settings a service reads from its environment. */
-export const ServiceSettings = z.object({
-  /** Data folder of the embedded engine (used when WEIR_BROKERS is not set). */
-  WEIR_DATA_DIR: z.string().min(1, { message: "must not be empty" }).optional(),
-  /** Keep running and process new records as they arrive (default), or stop once drained. */
-  WEIR_FOLLOW: booleanSetting.default(true),
-  WEIR_COMMIT_INTERVAL_MS: positiveInteger.default(100),
-  /** Set: run on Kafka (bootstrap brokers). */
-  WEIR_BROKERS: brokersSetting.optional(),
-  /** Kafka: run under this application id (consumer group, transactional ids, internal topic names) instead of the topology's. */
-  WEIR_APPLICATION_ID: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]+$/, { message: "may contain only letters, digits, '.', '_' and '-'" })
-    .optional(),
-  WEIR_CLIENT_ID: z.string().min(1, { message: "must not be empty" }).optional(),
-  WEIR_GUARANTEE: z.enum(["exactly_once", "at_least_once"], { message: "must be exactly_once or at_least_once" }).default("exactly_once"),
-  WEIR_TLS: booleanSetting.default(false),
-  WEIR_SASL_MECHANISM: z.enum(["plain", "scram-sha-256", "scram-sha-512"], { message: "must be plain, scram-sha-256 or scram-sha-512" }).optional(),
-  WEIR_SASL_USERNAME: z.string().min(1, { message: "must not be empty" }).optional(),
-  WEIR_SASL_PASSWORD: z.string().min(1, { message: "must not be empty" }).optional(),
-  /** Replication factor of the topics weir creates (internal, sinks, dead letters); default: the broker's. */
-  WEIR_REPLICATION_FACTOR: positiveInteger.optional(),
-  WEIR_TRANSACTION_TIMEOUT_MS: positiveInteger.default(60_000),
-  /** Kafka consumer group: an instance not heard from for this long is dropped and its tasks move (docs/kafka.md, "Scaling out"). */
-  WEIR_SESSION_TIMEOUT_MS: positiveInteger.default(10_000),
-  WEIR_HEARTBEAT_INTERVAL_MS: positiveInteger.default(3_000),
-  /** Kafka consumer group: how long a rebalance waits for every instance to commit and rejoin. */
-  WEIR_REBALANCE_TIMEOUT_MS: positiveInteger.default(60_000),
-  /** Kafka: how long a task with several inputs waits for an empty one at its end before going ahead without it (docs/kafka.md). */
-  WEIR_MAX_TASK_IDLE_MS: nonNegativeInteger.default(500),
-  /** Kafka: how long Kafka may be unreachable before the service gives up; shorter outages are ridden out (docs/kafka.md, "Broker outages"). */
-  WEIR_BROKER_OUTAGE_MS: nonNegativeInteger.default(300_000),
-});
+/** The settings a service reads from its environment: the variables of the settings table (runtime/settings.ts). */
+export const ServiceSettings = environmentSchema();
 
 export type ServiceSettings = z.output<typeof ServiceSettings>;
 
@@ -90,8 +44,8 @@ export function readServiceSettings(env: Readonly<Record<string, string | undefi
     );
   }
   if (!set("WEIR_BROKERS")) {
-    for (const name of ["WEIR_APPLICATION_ID", "WEIR_SASL_MECHANISM", "WEIR_REPLICATION_FACTOR", "WEIR_SESSION_TIMEOUT_MS", "WEIR_HEARTBEAT_INTERVAL_MS", "WEIR_REBALANCE_TIMEOUT_MS", "WEIR_MAX_TASK_IDLE_MS", "WEIR_BROKER_OUTAGE_MS"]) {
-      if (set(name)) lines.push(`${name} is a Kafka setting: set WEIR_BROKERS too`);
+    for (const { env } of settingList.filter((setting) => setting.withoutBrokers === "refused")) {
+      if (env !== undefined && set(env)) lines.push(`${env} is a Kafka setting: set WEIR_BROKERS too`);
     }
   }
   if (result.success && lines.length === 0) return result.data;
@@ -107,26 +61,6 @@ export function isMainModule(moduleUrl: string): boolean {
   } catch {
     return false;
   }
-}
-
-function kafkaSettings(settings: ServiceSettings): KafkaSettings {
-  return {
-    brokers: settings.WEIR_BROKERS!,
-    guarantee: settings.WEIR_GUARANTEE,
-    transactionTimeoutMs: settings.WEIR_TRANSACTION_TIMEOUT_MS,
-    sessionTimeoutMs: settings.WEIR_SESSION_TIMEOUT_MS,
-    heartbeatIntervalMs: settings.WEIR_HEARTBEAT_INTERVAL_MS,
-    rebalanceTimeoutMs: settings.WEIR_REBALANCE_TIMEOUT_MS,
-    maxTaskIdleMs: settings.WEIR_MAX_TASK_IDLE_MS,
-    brokerOutageMs: settings.WEIR_BROKER_OUTAGE_MS,
-    ...(settings.WEIR_APPLICATION_ID !== undefined ? { applicationId: settings.WEIR_APPLICATION_ID } : {}),
-    ...(settings.WEIR_CLIENT_ID !== undefined ? { clientId: settings.WEIR_CLIENT_ID } : {}),
-    ...(settings.WEIR_TLS ? { ssl: true } : {}),
-    ...(settings.WEIR_SASL_MECHANISM !== undefined
-      ? { sasl: { mechanism: settings.WEIR_SASL_MECHANISM, username: settings.WEIR_SASL_USERNAME!, password: settings.WEIR_SASL_PASSWORD! } }
-      : {}),
-    ...(settings.WEIR_REPLICATION_FACTOR !== undefined ? { replicationFactor: settings.WEIR_REPLICATION_FACTOR } : {}),
-  };
 }
 
 export interface ServiceOptions {
@@ -155,24 +89,17 @@ export async function runService(
     process.exitCode = 2;
     return undefined;
   }
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
   try {
     // Each line names the application it runs as (on Kafka, WEIR_APPLICATION_ID when set), as the summary does.
     const application = (settings.WEIR_BROKERS ? settings.WEIR_APPLICATION_ID : undefined) ?? topology.application;
-    const common = {
-      follow: settings.WEIR_FOLLOW,
-      commitIntervalMs: settings.WEIR_COMMIT_INTERVAL_MS,
-      signal: controller.signal,
-      logger: (message: string) => process.stderr.write(`${application}: ${message}\n`),
-    };
-    // The Kafka engine (and kafkajs) is loaded only when used.
-    const summary = settings.WEIR_BROKERS
-      ? await (await import("./kafka.ts")).runKafka(topology, { ...common, ...kafkaSettings(settings) })
-      : await runEmbedded(topology, { ...common, data: settings.WEIR_DATA_DIR! });
-    process.stderr.write(`${summary.application}: processed ${summary.recordsProcessed} records in ${summary.commits} commits (${summary.stoppedBy})\n`);
+    const logger = (message: string) => process.stderr.write(`${application}: ${message}\n`);
+    const summary = await untilStopSignal(async (signal) =>
+      settings.WEIR_BROKERS
+        ? // The Kafka engine (and kafkajs) is loaded only when used.
+          (await import("./kafka.ts")).runKafka(topology, { ...(optionsFromEnvironment(settings, "kafka") as KafkaRunOptions), signal, logger })
+        : runEmbedded(topology, { ...(optionsFromEnvironment(settings, "embedded") as EmbeddedRunOptions), signal, logger }),
+    );
+    process.stderr.write(`${summaryLine(summary, { application: true, stoppedBy: true, deadLetters: false })}\n`);
     return summary;
   } catch (error) {
     const name = settings.WEIR_APPLICATION_ID ?? topology.application;
@@ -193,8 +120,5 @@ export async function runService(
     }
     process.exitCode = 1;
     return undefined;
-  } finally {
-    process.off("SIGINT", stop);
-    process.off("SIGTERM", stop);
   }
 }

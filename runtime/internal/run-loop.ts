@@ -19,12 +19,11 @@ import { CommitTally, Pause } from "./commit-tally.ts";
 import type { LogClient } from "./log-client.ts";
 import { StreamTask, type TaskCommit, type TaskOptions } from "./task.ts";
 import type { TopicPlan } from "./topic-manager.ts";
+import { settingsTable } from "../settings.ts";
 
 /** Records a task processes before the loop looks at the clock, the other tasks and stop requests. */
 const ROUND_BATCH = 500;
 
-const DEFAULT_COMMIT_INTERVAL_MS = 100;
-const DEFAULT_POLL_INTERVAL_MS = 50;
 /**
  * A run that does not follow and is not drained yet (Kafka: transaction
  * markers still being written, or the group's other instances still busy)
@@ -120,7 +119,7 @@ export class RunLoop implements RunContext {
     strategyFor: (run: RunContext) => RunStrategy,
   ) {
     this.application = topology.application;
-    this.commitIntervalMs = options.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS;
+    this.commitIntervalMs = options.commitIntervalMs ?? settingsTable.commitIntervalMs.default;
     this.maxRecordsPerCommit = options.maxRecordsPerCommit ?? Number.POSITIVE_INFINITY;
     if (!(this.commitIntervalMs >= 0)) throw new EngineStateError(`commitIntervalMs must be >= 0, not ${options.commitIntervalMs}`);
     if (!(this.maxRecordsPerCommit >= 1)) throw new EngineStateError(`maxRecordsPerCommit must be >= 1, not ${options.maxRecordsPerCommit}`);
@@ -223,7 +222,7 @@ export class RunLoop implements RunContext {
       return undefined;
     }
     if (!this.options.follow && (await this.strategy.drained())) return "drained";
-    await this.sleep(this.options.follow ? (this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS) : DRAIN_POLL_MS);
+    await this.sleep(this.options.follow ? (this.options.pollIntervalMs ?? settingsTable.pollIntervalMs.default) : DRAIN_POLL_MS);
     return undefined;
   }
 

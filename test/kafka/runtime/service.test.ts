@@ -1,9 +1,16 @@
 // A compiled topology run as a service on Kafka: WEIR_BROKERS chooses the
 // Kafka engine; the Kafka settings are validated with one line per problem.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readServiceSettings, runService, SettingsError } from "../../../runtime/service.ts";
 import { countWords } from "../../runtime/fixtures/wordcount.ts";
 import { BROKERS, connectBroker, countsByWord, createTopic, produceLines, readCommitted, uniqueName, wordcount, type Broker } from "../helpers.ts";
+import { weir, wordcountFile } from "../src/weir-cli.ts";
 
 let broker: Broker;
 beforeAll(async () => {
@@ -116,5 +123,23 @@ describe("runService on Kafka", () => {
     const sequences = countsByWord(await readCommitted(broker, output));
     expect(new Map([...sequences].map(([word, counts]) => [word, counts.at(-1)]))).toEqual(countWords(lines));
     expect(await broker.reader.topic(`${app}-words-repartition`)).toMatchObject({ partitions: 2 });
+  });
+});
+
+describe("a compiled module run as a service on Kafka", () => {
+  const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
+
+  it("a missing source topic is one line, as in the CLI, exit code 1", () => {
+    const app = uniqueName("weir-test-service-missing");
+    const input = `${app}-lines`;
+    const out = mkdtempSync(join(tmpdir(), "weir-kafka-service-"));
+    expect(weir(["compile", wordcountFile(input, `${app}-counts`), "--out", out]).status).toBe(0);
+    const result = spawnSync(process.execPath, ["--import", tsxLoader, join(out, "wordcount.ts")], {
+      encoding: "utf8",
+      timeout: 60_000,
+      env: { ...process.env, WEIR_BROKERS: BROKERS.join(","), WEIR_APPLICATION_ID: app, WEIR_FOLLOW: "false" },
+    });
+    expect(result.stderr).toBe(`${app}: source topic "${input}" does not exist: create it first (for example with kafka-topics.sh --create --topic ${input})\n`);
+    expect(result.status).toBe(1);
   });
 });
