@@ -50,6 +50,12 @@ export type AggregateFieldPlan =
   | { readonly kind: "user"; readonly name: string; readonly user: string; readonly arguments: readonly Expr[] };
 
 export type OperationPlan =
+  /**
+   * The first step of a stream over a table's changes whose changes include deletes
+   * (CheckedFile.tableDeletes): the stream carries the updates only. The node is
+   * `<stream>-0-updates` for a table's deleted rows, `<stream>-0-sessions` for retracted sessions.
+   */
+  | { readonly kind: "dropDeletes"; readonly node: string }
   | { readonly kind: "filter"; readonly node: string; readonly condition: Expr; readonly input: Shape }
   | { readonly kind: "mapValues"; readonly node: string; readonly value: Expr; readonly input: Shape }
   /** `rekey`; `fromKeyOnly`: the key expression reads no part of the value, so a tombstone gets its key too. */
@@ -152,12 +158,20 @@ export interface BranchPlan {
   readonly input: Shape;
 }
 
+/** A pipeline's input: another collection. */
+export interface CollectionInputPlan {
+  readonly kind: "collection";
+  readonly name: string;
+  /** A stream declared over a table reads the table's stream of changes (KTable.toStream()). */
+  readonly changes: boolean;
+}
+
 export interface CollectionPlan {
   readonly name: string;
   /** 1-based line of the declaration in the .weir file (for an arm of a branch: of the arm). */
   readonly line: number;
   /** A branch's arms share one BranchPlan: the branch is built with its first arm. */
-  readonly start: SourcePlan | { readonly kind: "collection"; readonly name: string } | BranchPlan;
+  readonly start: SourcePlan | CollectionInputPlan | BranchPlan;
   readonly operations: readonly OperationPlan[];
   readonly shape: Shape;
 }
@@ -171,6 +185,16 @@ export interface SinkPlan {
   readonly topicExpr: Expr | undefined;
   /** Whether `topicExpr` reads the value: a tombstone's topic cannot be computed then, unless it was checked as nullable. */
   readonly topicReadsValue: boolean;
+  /**
+   * The input is a table whose changes include deletes (a table's deleted rows, retracted
+   * sessions: CheckedFile.tableDeletes): they are written as tombstones.
+   */
+  readonly tombstones: boolean;
+  /**
+   * `topicExpr` may be given a tombstone: it reads no value, or it was checked with a value
+   * that may be null (the input has deletes). Otherwise a tombstone is dead-lettered.
+   */
+  readonly topicOfTombstones: boolean;
   /** `headers { name: EXPR }`, computed from the record (before `value EXPR`). */
   readonly headers: RecordExpr | undefined;
   /** The key's format; with `windowedKey`, the format of the key inside the windowed key. */
@@ -178,8 +202,14 @@ export interface SinkPlan {
   /** `key windowed`: the key written with its window, in Kafka Streams' time-windowed or session-windowed format. */
   readonly windowedKey: "time" | "session" | undefined;
   readonly valueFormat: FormatPlan;
-  /** `value EXPR`: the value written, computed from each record (the `<node>-value` node). */
+  /** `value EXPR`: the value written, computed from each record. */
   readonly value: Expr | undefined;
+  /**
+   * The node that computes `value EXPR` before the sink, `<node>-value`. None when the topic or
+   * the headers are computed per record: they read the record as it is, and the sink computes
+   * the value itself, after them.
+   */
+  readonly valueNode: string | undefined;
   readonly shape: Shape;
 }
 
@@ -270,10 +300,15 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
     };
   }
   const input = checked.shapes.get(declaration.input.name)!;
+  // A stream declared over a table is the table's stream of changes.
+  const changes = input.collection === "table" && shape.collection === "stream";
+  const start: CollectionInputPlan = { kind: "collection", name: declaration.input.name, changes };
   if (input.collection === "table" && declaration.collection === "table" && declaration.steps.length > 0) {
-    return { name, line, start: { kind: "collection", name: declaration.input.name }, operations: planTablePipeline(declaration, checked), shape };
+    return { name, line, start, operations: planTablePipeline(declaration, checked), shape };
   }
   const operations: OperationPlan[] = [];
+  const deletes = changes ? checked.tableDeletes.get(declaration.input.name) : undefined;
+  if (deletes) operations.push({ kind: "dropDeletes", node: `${name}-0-${deletes === "rows" ? "updates" : "sessions"}` });
   let window: WindowPlan | undefined;
   // The stream's first repartition is named after it; a table's is its group by's.
   const repartitionName = (index: number) => {
@@ -357,7 +392,7 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
   if (transformed.steps.length > 0) {
     operations.push({ kind: "materialize", node: `${name}-materialize`, store: name, shape: tableShape(shape.key, shape.keyEncoding, shape.value, window && windowText(window)) });
   }
-  return { name, line, start: { kind: "collection", name: declaration.input.name }, operations, shape };
+  return { name, line, start, operations, shape };
 }
 
 /**
@@ -574,18 +609,26 @@ function planSink(sink: SinkDecl, checked: CheckedFile, line: number): SinkPlan 
   const shape = checked.shapes.get(sink.input.name)!;
   const value = sink.value ? checked.types.get(sink.value)! : shape.value;
   const topic = fixedTopic(sink)?.value;
+  const node = topic !== undefined ? `${sink.input.name}-to-${topic}` : pickingSinkName(sink, checked);
+  const topicReadsValue = topic === undefined && readsValue(sink.topic, checked);
+  // The checker checked the topic of a sink over deletes with a value that may be null (see checkSink).
+  const tombstones = checked.tableDeletes.has(sink.input.name);
+  const perRecord = topic === undefined || sink.headers !== undefined;
   return {
-    node: topic !== undefined ? `${sink.input.name}-to-${topic}` : pickingSinkName(sink, checked),
+    node,
     line,
     input: sink.input.name,
     topic,
     topicExpr: topic === undefined ? sink.topic : undefined,
-    topicReadsValue: topic === undefined && readsValue(sink.topic, checked),
+    topicReadsValue,
+    tombstones,
+    topicOfTombstones: topic === undefined && (tombstones || !topicReadsValue),
     headers: sink.headers,
     keyFormat: sink.keyFormat ? planFormat(sink.keyFormat, shape.key) : defaultFormat(shape.key),
     windowedKey: sink.windowedKey ? shape.window : undefined,
     valueFormat: sink.valueFormat ? planFormat(sink.valueFormat, value) : defaultFormat(value),
     value: sink.value,
+    valueNode: sink.value && !perRecord ? `${node}-value` : undefined,
     shape,
   };
 }
