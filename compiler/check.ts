@@ -20,9 +20,9 @@ import { CheckContext } from "./check/context.ts";
 import { checkSchemas } from "./check/schemas.ts";
 import { checkSink } from "./check/sinks.ts";
 
-export type { CallBinding, CheckedFile, JoinForm, JoinWindowMs, NameBinding, Shape, TableDeletes } from "./check/checked-file.ts";
+export type { CallBinding, CheckedFile, JoinForm, JoinWindowMs, NameBinding, PipelineForm, Shape, TableDeletes } from "./check/checked-file.ts";
 export { streamJoinKeyEncoding } from "./check/joins.ts";
-export { stepName, stepsAfterAggregation } from "./check/steps.ts";
+export { stepName } from "./check/steps.ts";
 
 export function checkFile(resolved: ResolvedFile, bag: DiagnosticBag): CheckedFile {
   const cx = new CheckContext(resolved, bag, checkCollection);

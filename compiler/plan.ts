@@ -6,7 +6,7 @@
 import type { AggregateStep, BranchDecl, CountStep, Duration, Expr, FormatRef, GroupByStep, JoinStep, JoinType, RecordExpr, SinkDecl, Step, SumStep, WindowStep } from "../grammar/ast.ts";
 import { fixedTopic } from "../grammar/ast.ts";
 import type { BranchStreamDecl, CollectionDecl } from "./resolve.ts";
-import { stepName, stepsAfterAggregation, streamJoinKeyEncoding, type CallBinding, type CheckedFile, type JoinWindowMs, type NameBinding, type Shape } from "./check.ts";
+import { stepName, streamJoinKeyEncoding, type CallBinding, type CheckedFile, type JoinWindowMs, type NameBinding, type Shape } from "./check.ts";
 import type { AggregateFunctionName } from "./builtins.ts";
 import { LineMap } from "./diagnostic-printer.ts";
 import { keyEncodingOf, type KeyEncoding } from "./key-encoding.ts";
@@ -303,9 +303,9 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
   // A stream declared over a table is the table's stream of changes.
   const changes = input.collection === "table" && shape.collection === "stream";
   const start: CollectionInputPlan = { kind: "collection", name: declaration.input.name, changes };
-  if (input.collection === "table" && declaration.collection === "table" && declaration.steps.length > 0) {
-    return { name, line, start, operations: planTablePipeline(declaration, checked), shape };
-  }
+  const form = checked.pipelineForms.get(declaration)!;
+  if (form.kind === "table") return { name, line, start, operations: planTablePipeline(declaration, checked), shape };
+  if (form.kind === "groupedTable") return { name, line, start, operations: planGroupedTable(declaration, form.afterAggregation, checked), shape };
   const operations: OperationPlan[] = [];
   const deletes = changes ? checked.tableDeletes.get(declaration.input.name) : undefined;
   if (deletes) operations.push({ kind: "dropDeletes", node: `${name}-0-${deletes === "rows" ? "updates" : "sessions"}` });
@@ -316,12 +316,11 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
     return first ? name : `${name}-${index + 1}`;
   };
   let dedups = 0;
-  const transformed = tableTransform(declaration);
   declaration.steps.forEach((step, index) => {
     const input = checked.stepInputs.get(step)!;
     const node = `${name}-${index + 1}-${nodeSuffix(step)}`;
     // After the aggregation, `where` and `select` work on the table it made.
-    const onTable = transformed.steps.includes(step);
+    const onTable = form.afterAggregation.includes(step);
     switch (step.kind) {
       case "Where":
         operations.push(onTable ? { kind: "tableFilter", node, condition: step.condition, input } : { kind: "filter", node, condition: step.condition, input });
@@ -336,9 +335,9 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
         operations.push({ kind: "selectKey", node, key: step.key, fromKeyOnly: !readsValue(step.key, checked), input });
         break;
       case "Join": {
-        const form = checked.joinForms.get(step)!;
-        if (form.kind === "streamStream") {
-          operations.push(...planStreamStreamJoin(step, form.window, index, node, operations, repartitionName, checked, name));
+        const joinForm = checked.joinForms.get(step)!;
+        if (joinForm.kind === "streamStream") {
+          operations.push(...planStreamStreamJoin(step, joinForm.window, index, node, operations, repartitionName, checked, name));
           break;
         }
         const tableShape = checked.shapes.get(step.other.name)!;
@@ -384,12 +383,12 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
         const next = declaration.steps[index + 1];
         const result = next ? checked.stepInputs.get(next)!.value : shape.value;
         const storeShape = aggregateShape(window ? "windowed aggregate" : "aggregate", shape.key, shape.keyEncoding, step, result, window && windowText(window));
-        operations.push({ kind: "aggregate", node, store: transformed.aggregateStore, shape: storeShape, aggregation: planAggregation(step, checked), window, input, result });
+        operations.push({ kind: "aggregate", node, store: aggregateStore(name, form.afterAggregation), shape: storeShape, aggregation: planAggregation(step, checked), window, input, result });
         break;
       }
     }
   });
-  if (transformed.steps.length > 0) {
+  if (form.afterAggregation.length > 0) {
     operations.push({ kind: "materialize", node: `${name}-materialize`, store: name, shape: tableShape(shape.key, shape.keyEncoding, shape.value, window && windowText(window)) });
   }
   return { name, line, start, operations, shape };
@@ -400,17 +399,13 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
  * HAVING) keeps the aggregation in the store `<table>-aggregate` and its own rows, as
  * any table transformed as a table, in the store named after it.
  */
-function tableTransform(declaration: Extract<CollectionDecl, { kind: "Pipeline" }>): { readonly steps: readonly Step[]; readonly aggregateStore: string } {
-  const steps = declaration.collection === "table" ? stepsAfterAggregation(declaration.steps) : [];
-  const name = declaration.name.name;
-  return { steps, aggregateStore: steps.length > 0 ? `${name}-aggregate` : name };
+function aggregateStore(name: string, afterAggregation: readonly Step[]): string {
+  return afterAggregation.length > 0 ? `${name}-aggregate` : name;
 }
-
 
 /** A table transformed as a table: stateless steps, then the rows kept in a store named after it. */
 function planTablePipeline(declaration: Extract<CollectionDecl, { kind: "Pipeline" }>, checked: CheckedFile): OperationPlan[] {
   const name = declaration.name.name;
-  if (declaration.steps[0]?.kind === "GroupBy") return planGroupedTable(declaration, checked);
   const operations: OperationPlan[] = declaration.steps.map((step, index): OperationPlan => {
     const input = checked.stepInputs.get(step)!;
     const node = `${name}-${index + 1}-${nodeSuffix(step)}`;
@@ -450,10 +445,9 @@ function planTablePipeline(declaration: Extract<CollectionDecl, { kind: "Pipelin
 }
 
 /** `group by EXPR | <aggregation>` on a table: the repartition topic and the store are named after the table, as a stream's aggregation's. */
-function planGroupedTable(declaration: Extract<CollectionDecl, { kind: "Pipeline" }>, checked: CheckedFile): OperationPlan[] {
+function planGroupedTable(declaration: Extract<CollectionDecl, { kind: "Pipeline" }>, after: readonly Step[], checked: CheckedFile): OperationPlan[] {
   const name = declaration.name.name;
-  const [group, aggregation, ...after] = declaration.steps as [GroupByStep, CountStep | SumStep | AggregateStep, ...Step[]];
-  const transformed = tableTransform(declaration);
+  const [group, aggregation] = declaration.steps as [GroupByStep, CountStep | SumStep | AggregateStep];
   const shape = checked.shapes.get(name)!;
   const result = after[0] ? checked.stepInputs.get(after[0])!.value : shape.value;
   const operations: OperationPlan[] = [
@@ -461,7 +455,7 @@ function planGroupedTable(declaration: Extract<CollectionDecl, { kind: "Pipeline
     {
       kind: "tableAggregate",
       node: `${name}-2-${nodeSuffix(aggregation)}`,
-      store: transformed.aggregateStore,
+      store: aggregateStore(name, after),
       shape: aggregateShape("table aggregate", shape.key, shape.keyEncoding, aggregation, result, undefined),
       aggregation: planAggregation(aggregation, checked),
       input: checked.stepInputs.get(aggregation)!,

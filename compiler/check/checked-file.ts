@@ -2,7 +2,7 @@
 // later phases need, each decided here once (types, shapes, join forms, which
 // tables' changes carry deletes). The planner and the emitter read these facts;
 // they never decide them again.
-import type { BranchDecl, CallExpr, Duration, Expr, JoinStep, NameExpr, Step } from "../../grammar/ast.ts";
+import type { BranchDecl, CallExpr, Duration, Expr, JoinStep, NameExpr, PipelineDecl, Step } from "../../grammar/ast.ts";
 import type { AggregateFunctionName } from "../builtins.ts";
 import type { KeyEncoding } from "../key-encoding.ts";
 import type { NonNullPaths } from "../narrowing.ts";
@@ -82,6 +82,19 @@ export interface JoinWindowMs {
 }
 
 /**
+ * How a pipeline's steps run, decided from what it reads and what it declares.
+ * `afterAggregation`: in a table's pipeline, the `where` and `select` steps after
+ * its aggregation (a HAVING), which transform the aggregated table as a table.
+ */
+export type PipelineForm =
+  /** A stream's steps (over a table, its stream of changes), up to an aggregation that makes a table. */
+  | { readonly kind: "stream"; readonly afterAggregation: readonly Step[] }
+  /** A table transformed as a table (Kafka Streams' KTable filter, mapValues, joins). */
+  | { readonly kind: "table" }
+  /** `group by EXPR | <aggregation>` on a table (KTable.groupBy(...).aggregate(...)). */
+  | { readonly kind: "groupedTable"; readonly afterAggregation: readonly Step[] };
+
+/**
  * Why a table's changes include deletes (null values): `rows`, its rows are deleted (a
  * table read from a topic, or transformed as a table: a filter or a join deletes rows);
  * `sessions`, merged sessions are retracted (a session-windowed aggregation). An
@@ -114,6 +127,8 @@ export interface CheckedFile extends ResolvedFile {
   readonly branchInputs: ReadonlyMap<BranchDecl, Shape>;
   /** The durations of windows, in milliseconds (only valid ones). */
   readonly durations: ReadonlyMap<Duration, number>;
+  /** How each pipeline's steps run (for the pipelines whose input has a shape). */
+  readonly pipelineForms: ReadonlyMap<PipelineDecl, PipelineForm>;
   /** How each join step runs, decided here once (for the joins without errors): plan and emit read it. */
   readonly joinForms: ReadonlyMap<JoinStep, JoinForm>;
   /**

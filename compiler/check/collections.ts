@@ -7,7 +7,7 @@ import { commonNonNull, forget, nonNullWhen, withNonNull } from "../narrowing.ts
 import { didYouMean } from "../../runtime/suggest.ts";
 import type { BranchStreamDecl, CollectionDecl } from "../resolve.ts";
 import { Types, describeType, fieldOf, isNumeric, isUnchecked, nonNull, unify, type Type } from "../types.ts";
-import type { Shape, TableDeletes } from "./checked-file.ts";
+import type { PipelineForm, Shape, TableDeletes } from "./checked-file.ts";
 import type { CheckContext } from "./context.ts";
 import { durationText } from "../durations.ts";
 import { stepAfterAggregateHint } from "./hints.ts";
@@ -35,10 +35,9 @@ function tableDeletes(cx: CheckContext, declaration: CollectionDecl, shape: Shap
   if (shape.collection !== "table") return undefined;
   if (declaration.kind === "Source") return "rows";
   if (declaration.kind !== "Pipeline") return undefined;
-  const steps = declaration.steps;
-  if (steps.length === 0) return cx.tableDeletes.get(declaration.input.name);
-  const transformedAsTable = (cx.shapes.get(declaration.input.name)?.collection === "table" && steps[0]!.kind !== "GroupBy") || stepsAfterAggregation(steps).length > 0;
-  if (transformedAsTable) return "rows";
+  if (declaration.steps.length === 0) return cx.tableDeletes.get(declaration.input.name);
+  const form = cx.pipelineForms.get(declaration);
+  if (form?.kind === "table" || (form && form.afterAggregation.length > 0)) return "rows";
   return shape.window === "session" ? "sessions" : undefined;
 }
 
@@ -116,7 +115,9 @@ function checkPipeline(cx: CheckContext, pipeline: PipelineDecl): Shape | undefi
   // Reading itself directly was reported when names were resolved (WEIR2013).
   const input = cx.shapeOf(pipeline.input.name);
   if (!input) return undefined;
-  if (input.collection === "table" && pipeline.collection === "table" && pipeline.steps.length > 0) return checkTablePipeline(cx, pipeline, input);
+  const form = pipelineForm(pipeline, input);
+  cx.pipelineForms.set(pipeline, form);
+  if (form.kind !== "stream") return checkTablePipeline(cx, pipeline, input, form);
   const shape = checkStreamPipeline(cx, pipeline, input);
   if (shape.collection !== pipeline.collection) {
     cx.bag.report("collectionMismatch", pipeline.name, [pipeline.collection, shape.collection], {
@@ -127,6 +128,19 @@ function checkPipeline(cx: CheckContext, pipeline: PipelineDecl): Shape | undefi
     });
   }
   return shape;
+}
+
+/**
+ * How a pipeline's steps run: a table's steps over a table transform it as a table (or,
+ * after `group by`, regroup its rows); any other pipeline is a stream's steps, which in a
+ * table's pipeline may go on after the aggregation with `where` and `select` (a HAVING).
+ */
+function pipelineForm(pipeline: PipelineDecl, input: Shape): PipelineForm {
+  const steps = pipeline.steps;
+  if (input.collection === "table" && pipeline.collection === "table" && steps.length > 0) {
+    return steps[0]!.kind === "GroupBy" ? { kind: "groupedTable", afterAggregation: steps.slice(2) } : { kind: "table" };
+  }
+  return { kind: "stream", afterAggregation: pipeline.collection === "table" ? stepsAfterAggregation(steps) : [] };
 }
 
 /** Where a stream's pipeline is between `group by` and the aggregation that must follow it. */
@@ -257,7 +271,7 @@ function checkSelect(cx: CheckContext, step: SelectStep, shape: Shape): Shape {
  * table-table joins): each step keeps the key, and the result is a table kept
  * in its own store. Steps that would change the keys or aggregate are refused.
  */
-function checkTablePipeline(cx: CheckContext, pipeline: PipelineDecl, input: Shape): Shape | undefined {
+function checkTablePipeline(cx: CheckContext, pipeline: PipelineDecl, input: Shape, form: Exclude<PipelineForm, { kind: "stream" }>): Shape | undefined {
   // A windowed table's rows are per key and window: they can be filtered and mapped (keeping
   // their window), not looked up by key to join or regroup.
   const keyedByWindow = input.window ? pipeline.steps.find((step) => step.kind === "Join" || step.kind === "GroupBy") : undefined;
@@ -266,7 +280,7 @@ function checkTablePipeline(cx: CheckContext, pipeline: PipelineDecl, input: Sha
     return undefined;
   }
   let shape: Shape = { ...input, joined: undefined };
-  if (pipeline.steps[0]?.kind === "GroupBy") return checkGroupedTable(cx, pipeline, shape);
+  if (form.kind === "groupedTable") return checkGroupedTable(cx, pipeline, shape);
   /** An outer or right join whose rows no select has made whole yet: a row may have no value of its own. */
   let outer: JoinStep | undefined;
   for (const [index, step] of pipeline.steps.entries()) {

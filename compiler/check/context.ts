@@ -2,11 +2,11 @@
 // The rooms (collections, joins, windows, sinks, expressions) are functions over
 // this context; each reports through its DiagnosticBag and records what it found
 // in its maps, which become the CheckedFile.
-import type { BranchDecl, CallExpr, Duration, Expr, JoinStep, NameExpr, Step } from "../../grammar/ast.ts";
+import type { BranchDecl, CallExpr, Duration, Expr, JoinStep, NameExpr, PipelineDecl, Step } from "../../grammar/ast.ts";
 import type { DiagnosticBag } from "../diagnostics.ts";
 import type { CollectionDecl, ResolvedFile } from "../resolve.ts";
 import type { RecordType, Type } from "../types.ts";
-import type { CallBinding, CheckedFile, JoinForm, NameBinding, Shape, TableDeletes } from "./checked-file.ts";
+import type { CallBinding, CheckedFile, JoinForm, NameBinding, PipelineForm, Shape, TableDeletes } from "./checked-file.ts";
 import { ExpressionChecker } from "./expressions.ts";
 
 /** Works out the shape of one declaration (collections.ts): the context calls it once per collection. */
@@ -21,6 +21,7 @@ export class CheckContext {
   readonly calls = new Map<CallExpr, CallBinding>();
   readonly narrowed = new Set<Expr>();
   readonly durations = new Map<Duration, number>();
+  readonly pipelineForms = new Map<PipelineDecl, PipelineForm>();
   readonly joinForms = new Map<JoinStep, JoinForm>();
   readonly tableDeletes = new Map<string, TableDeletes>();
   readonly branchInputs = new Map<BranchDecl, Shape>();
@@ -83,6 +84,7 @@ export class CheckContext {
       calls: this.calls,
       narrowed: this.narrowed,
       durations: this.durations,
+      pipelineForms: this.pipelineForms,
       joinForms: this.joinForms,
       tableDeletes: this.tableDeletes,
       branchInputs: this.branchInputs,
