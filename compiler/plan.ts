@@ -3,7 +3,7 @@
 // stateful step needs records partitioned by a key that changed, a named state
 // store per aggregation. Names of stores and internal topics derive from the
 // names in the .weir file, so they stay stable when the file is edited.
-import type { AggregateStep, BranchDecl, CountStep, Duration, Expr, FormatRef, GroupByStep, JoinStep, JoinType, RecordExpr, SinkDecl, Step, SumStep, WindowStep } from "../grammar/ast.ts";
+import type { AggregateStep, BranchDecl, CountStep, DedupStep, Duration, Expr, FormatRef, GroupByStep, JoinStep, JoinType, RecordExpr, SinkDecl, SourceDecl, Step, SumStep, WindowStep } from "../grammar/ast.ts";
 import { fixedTopic } from "../grammar/ast.ts";
 import type { BranchStreamDecl, CollectionDecl } from "./resolve.ts";
 import { stepName, streamJoinKeyEncoding, type CallBinding, type CheckedFile, type JoinWindowMs, type NameBinding, type Shape } from "./check.ts";
@@ -279,26 +279,22 @@ function planBranchStream(declaration: BranchStreamDecl, branch: BranchPlan, che
   return { name, line, start: branch, operations: [], shape: checked.shapes.get(name)! };
 }
 
+function planSource(declaration: SourceDecl, shape: Shape): SourcePlan {
+  return {
+    kind: "source",
+    collection: declaration.collection,
+    topic: declaration.topic.value,
+    keyFormat: planFormat(declaration.keyFormat, shape.key),
+    valueFormat: planFormat(declaration.valueFormat, shape.value),
+    eventTimeField: declaration.eventTime?.name,
+    shape: declaration.collection === "table" ? tableShape(shape.key, shape.keyEncoding, shape.value) : undefined,
+  };
+}
+
 function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, checked: CheckedFile, line: number): CollectionPlan {
   const name = declaration.name.name;
   const shape = checked.shapes.get(name)!;
-  if (declaration.kind === "Source") {
-    return {
-      name,
-      line,
-      start: {
-        kind: "source",
-        collection: declaration.collection,
-        topic: declaration.topic.value,
-        keyFormat: planFormat(declaration.keyFormat, shape.key),
-        valueFormat: planFormat(declaration.valueFormat, shape.value),
-        eventTimeField: declaration.eventTime?.name,
-        shape: declaration.collection === "table" ? tableShape(shape.key, shape.keyEncoding, shape.value) : undefined,
-      },
-      operations: [],
-      shape,
-    };
-  }
+  if (declaration.kind === "Source") return { name, line, start: planSource(declaration, shape), operations: [], shape };
   const input = checked.shapes.get(declaration.input.name)!;
   // A stream declared over a table is the table's stream of changes.
   const changes = input.collection === "table" && shape.collection === "stream";
@@ -315,7 +311,6 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
     const first = declaration.collection === "stream" && !operations.some((o) => o.kind === "repartition");
     return first ? name : `${name}-${index + 1}`;
   };
-  let dedups = 0;
   declaration.steps.forEach((step, index) => {
     const input = checked.stepInputs.get(step)!;
     const node = `${name}-${index + 1}-${nodeSuffix(step)}`;
@@ -340,28 +335,12 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
           operations.push(...planStreamStreamJoin(step, joinForm.window, index, node, operations, repartitionName, checked, name));
           break;
         }
-        const tableShape = checked.shapes.get(step.other.name)!;
-        if (input.keyChanged || input.keyEncoding !== tableShape.keyEncoding) {
-          // Keys encoded as the table's topic encodes them land in the partition of the table's row.
-          const table = checked.collections.get(step.other.name)!;
-          const keyFormat: FormatPlan | undefined =
-            table.kind === "Source" ? planFormat(table.keyFormat, tableShape.key) : tableShape.keyEncoding === "string" ? { kind: "string" } : undefined;
-          operations.push({ kind: "repartition", name: repartitionName(index), ...(keyFormat ? { keyFormat } : {}) });
-        }
-        operations.push({ kind: "join", node, table: step.other.name, left: step.type === "left", input });
+        operations.push(...planStreamTableJoin(step, index, node, repartitionName, checked));
         break;
       }
-      case "Dedup": {
-        // Dedup keeps state per key: the records must be partitioned by their key, as for a join.
-        if (input.keyChanged) operations.push({ kind: "repartition", name: repartitionName(index), ...keyFormatFor(keyEncodingOf(input.key)) });
-        dedups++;
-        const store = dedups === 1 ? `${name}-dedup` : `${name}-${index + 1}-dedup`;
-        const withinMs = checked.durations.get(step.within)!;
-        // Repartitioned (the key changed): keys encoded as the repartition above encodes them.
-        const shape = dedupShape(input.key, input.keyChanged ? keyEncodingOf(input.key) : input.keyEncoding, step.by, withinMs);
-        operations.push({ kind: "dedup", node, store, shape, withinMs, by: step.by, input });
+      case "Dedup":
+        operations.push(...planDedup(step, index, node, operations, repartitionName, checked, name));
         break;
-      }
       case "Merge":
         operations.push({ kind: "merge", node, streams: step.streams.map((stream) => stream.name) });
         break;
@@ -392,6 +371,44 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
     operations.push({ kind: "materialize", node: `${name}-materialize`, store: name, shape: tableShape(shape.key, shape.keyEncoding, shape.value, window && windowText(window)) });
   }
   return { name, line, start, operations, shape };
+}
+
+/** A stream joins a table on the key: records whose key changed, or is encoded otherwise, are repartitioned like the table first. */
+function planStreamTableJoin(step: JoinStep, index: number, node: string, repartitionName: (index: number) => string, checked: CheckedFile): OperationPlan[] {
+  const input = checked.stepInputs.get(step)!;
+  const tableShape = checked.shapes.get(step.other.name)!;
+  const operations: OperationPlan[] = [];
+  if (input.keyChanged || input.keyEncoding !== tableShape.keyEncoding) {
+    // Keys encoded as the table's topic encodes them land in the partition of the table's row.
+    const table = checked.collections.get(step.other.name)!;
+    const keyFormat: FormatPlan | undefined =
+      table.kind === "Source" ? planFormat(table.keyFormat, tableShape.key) : tableShape.keyEncoding === "string" ? { kind: "string" } : undefined;
+    operations.push({ kind: "repartition", name: repartitionName(index), ...(keyFormat ? { keyFormat } : {}) });
+  }
+  operations.push({ kind: "join", node, table: step.other.name, left: step.type === "left", input });
+  return operations;
+}
+
+/** Dedup keeps state per key: the records must be partitioned by their key, as for a join. The first dedup's store is named after the pipeline. */
+function planDedup(
+  step: DedupStep,
+  index: number,
+  node: string,
+  earlier: readonly OperationPlan[],
+  repartitionName: (index: number) => string,
+  checked: CheckedFile,
+  pipeline: string,
+): OperationPlan[] {
+  const input = checked.stepInputs.get(step)!;
+  const operations: OperationPlan[] = [];
+  if (input.keyChanged) operations.push({ kind: "repartition", name: repartitionName(index), ...keyFormatFor(keyEncodingOf(input.key)) });
+  const firstDedup = !earlier.some((o) => o.kind === "dedup");
+  const store = firstDedup ? `${pipeline}-dedup` : `${pipeline}-${index + 1}-dedup`;
+  const withinMs = checked.durations.get(step.within)!;
+  // Repartitioned (the key changed): keys encoded as the repartition above encodes them.
+  const shape = dedupShape(input.key, input.keyChanged ? keyEncodingOf(input.key) : input.keyEncoding, step.by, withinMs);
+  operations.push({ kind: "dedup", node, store, shape, withinMs, by: step.by, input });
+  return operations;
 }
 
 /**
