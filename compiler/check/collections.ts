@@ -2,6 +2,7 @@
 // pipelines of a stream's steps, tables transformed as tables, grouped tables,
 // branches, merges and dedups — and which tables' changes carry deletes.
 import type { BranchDecl, DedupStep, GroupByStep, JoinStep, MergeStep, PipelineDecl, SelectStep, SourceDecl, Step, WhereStep, WindowStep } from "../../grammar/ast.ts";
+import { durationText } from "../durations.ts";
 import { keyEncodingOf } from "../key-encoding.ts";
 import { commonNonNull, forget, nonNullWhen, withNonNull } from "../narrowing.ts";
 import { didYouMean } from "../../runtime/suggest.ts";
@@ -9,7 +10,6 @@ import type { BranchStreamDecl, CollectionDecl } from "../resolve.ts";
 import { Types, describeType, fieldOf, isNumeric, isUnchecked, nonNull, unify, type Type } from "../types.ts";
 import type { PipelineForm, Shape, TableDeletes } from "./checked-file.ts";
 import type { CheckContext } from "./context.ts";
-import { durationText } from "../durations.ts";
 import { stepAfterAggregateHint } from "./hints.ts";
 import { checkStreamJoinStep, checkTableJoinStep, leftMayBeMissing, reportWindowedTable } from "./joins.ts";
 import { formatType } from "./schemas.ts";
