@@ -314,6 +314,7 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
   declaration.steps.forEach((step, index) => {
     const input = checked.stepInputs.get(step)!;
     const node = `${name}-${index + 1}-${nodeSuffix(step)}`;
+    const site: StepSite = { checked, pipeline: name, index, node, earlier: operations, repartition: repartitionName(index) };
     // After the aggregation, `where` and `select` work on the table it made.
     const onTable = form.afterAggregation.includes(step);
     switch (step.kind) {
@@ -332,14 +333,14 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
       case "Join": {
         const joinForm = checked.joinForms.get(step)!;
         if (joinForm.kind === "streamStream") {
-          operations.push(...planStreamStreamJoin(step, joinForm.window, index, node, operations, repartitionName, checked, name));
+          operations.push(...planStreamStreamJoin(step, joinForm.window, site));
           break;
         }
-        operations.push(...planStreamTableJoin(step, index, node, repartitionName, checked));
+        operations.push(...planStreamTableJoin(step, site));
         break;
       }
       case "Dedup":
-        operations.push(...planDedup(step, index, node, operations, repartitionName, checked, name));
+        operations.push(...planDedup(step, site));
         break;
       case "Merge":
         operations.push({ kind: "merge", node, streams: step.streams.map((stream) => stream.name) });
@@ -373,8 +374,22 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
   return { name, line, start, operations, shape };
 }
 
+/** Where a step of a stream's pipeline is planned. */
+interface StepSite {
+  readonly checked: CheckedFile;
+  /** The pipeline's name. */
+  readonly pipeline: string;
+  /** The step's position in the pipeline, from 0, and its node. */
+  readonly index: number;
+  readonly node: string;
+  /** The operations of the steps before it. */
+  readonly earlier: readonly OperationPlan[];
+  /** The name of the repartition topic the step goes through, if it needs one. */
+  readonly repartition: string;
+}
+
 /** A stream joins a table on the key: records whose key changed, or is encoded otherwise, are repartitioned like the table first. */
-function planStreamTableJoin(step: JoinStep, index: number, node: string, repartitionName: (index: number) => string, checked: CheckedFile): OperationPlan[] {
+function planStreamTableJoin(step: JoinStep, { checked, node, repartition }: StepSite): OperationPlan[] {
   const input = checked.stepInputs.get(step)!;
   const tableShape = checked.shapes.get(step.other.name)!;
   const operations: OperationPlan[] = [];
@@ -383,25 +398,17 @@ function planStreamTableJoin(step: JoinStep, index: number, node: string, repart
     const table = checked.collections.get(step.other.name)!;
     const keyFormat: FormatPlan | undefined =
       table.kind === "Source" ? planFormat(table.keyFormat, tableShape.key) : tableShape.keyEncoding === "string" ? { kind: "string" } : undefined;
-    operations.push({ kind: "repartition", name: repartitionName(index), ...(keyFormat ? { keyFormat } : {}) });
+    operations.push({ kind: "repartition", name: repartition, ...(keyFormat ? { keyFormat } : {}) });
   }
   operations.push({ kind: "join", node, table: step.other.name, left: step.type === "left", input });
   return operations;
 }
 
 /** Dedup keeps state per key: the records must be partitioned by their key, as for a join. The first dedup's store is named after the pipeline. */
-function planDedup(
-  step: DedupStep,
-  index: number,
-  node: string,
-  earlier: readonly OperationPlan[],
-  repartitionName: (index: number) => string,
-  checked: CheckedFile,
-  pipeline: string,
-): OperationPlan[] {
+function planDedup(step: DedupStep, { checked, pipeline, index, node, earlier, repartition }: StepSite): OperationPlan[] {
   const input = checked.stepInputs.get(step)!;
   const operations: OperationPlan[] = [];
-  if (input.keyChanged) operations.push({ kind: "repartition", name: repartitionName(index), ...keyFormatFor(keyEncodingOf(input.key)) });
+  if (input.keyChanged) operations.push({ kind: "repartition", name: repartition, ...keyFormatFor(keyEncodingOf(input.key)) });
   const firstDedup = !earlier.some((o) => o.kind === "dedup");
   const store = firstDedup ? `${pipeline}-dedup` : `${pipeline}-${index + 1}-dedup`;
   const withinMs = checked.durations.get(step.within)!;
@@ -538,16 +545,7 @@ export function readsValue(expr: Expr, checked: Pick<CheckedFile, "names">): boo
  * changed but the two topics encode keys differently, this side is repartitioned
  * with the other's encoding (streamJoinKeyEncoding in check.ts says which).
  */
-function planStreamStreamJoin(
-  step: JoinStep,
-  window: JoinWindowMs,
-  index: number,
-  node: string,
-  earlier: readonly OperationPlan[],
-  repartitionName: (index: number) => string,
-  checked: CheckedFile,
-  pipeline: string,
-): OperationPlan[] {
+function planStreamStreamJoin(step: JoinStep, window: JoinWindowMs, { checked, pipeline, index, node, earlier, repartition }: StepSite): OperationPlan[] {
   const other = step.other.name;
   const input = checked.stepInputs.get(step)!;
   const otherShape = checked.shapes.get(other)!;
@@ -555,7 +553,7 @@ function planStreamStreamJoin(
   const keyFormat = keyFormatFor(encoding);
   const operations: OperationPlan[] = [];
   if (input.keyChanged || input.keyEncoding !== encoding) {
-    operations.push({ kind: "repartition", name: repartitionName(index), ...keyFormat });
+    operations.push({ kind: "repartition", name: repartition, ...keyFormat });
   }
   // The first stream-stream join of a pipeline names its stores (and the other side's repartition) after the pipeline; a later one adds its position.
   const firstJoin = !earlier.some((o) => o.kind === "streamJoin");
