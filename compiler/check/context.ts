@@ -27,7 +27,7 @@ export class CheckContext {
   readonly branchInputs = new Map<BranchDecl, Shape>();
   /** Branches already checked (each is checked once, whichever arm is reached first). */
   readonly checkedBranches = new Set<BranchDecl>();
-  /** Expressions checked as anywhere (a value that may be null gets the usual hint). */
+  /** Checks expressions everywhere but in the topic of a sink over deletes (see sinks.ts): a value that may be null gets the usual hint. */
   readonly expressions: ExpressionChecker = new ExpressionChecker(this);
   private readonly order: string[] = [];
   private readonly inProgress = new Set<string>();
