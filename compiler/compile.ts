@@ -3,7 +3,7 @@
 //
 //   parse    text → AST                      (grammar/, compiler/parse.ts)
 //   resolve  AST → symbol tables              (compiler/resolve.ts)
-//   check    → types and shapes               (compiler/check.ts)
+//   check    → types and shapes               (compiler/check.ts, its rooms in compiler/check/)
 //   plan     → topology graph                 (compiler/plan.ts)
 //   emit     → TypeScript text                (compiler/emit.ts)
 //

@@ -98,11 +98,11 @@ export function emitTypeScript(plan: TopologyPlan, options: EmitOptions): string
             statements.forEach((collection, index) => {
               if (index > 0) writer.blankLine();
               if (collection.start.kind === "branch") writeBranch(writer, collection.start, expressions, options.sourceName);
-              else writeCollection(writer, collection, plan, expressions, options.sourceName);
+              else writeCollection(writer, collection, expressions, options.sourceName);
             });
             for (const sink of plan.sinks) {
               writer.blankLine();
-              writeSink(writer, sink, plan, expressions, options.sourceName);
+              writeSink(writer, sink, expressions, options.sourceName);
             }
           });
           writer.write(")");
@@ -136,7 +136,7 @@ function writeBranch(writer: CodeBlockWriter, branch: BranchPlan, expressions: E
   writer.writeLine("]);");
 }
 
-function writeCollection(writer: CodeBlockWriter, collection: CollectionPlan, plan: TopologyPlan, expressions: ExpressionWriter, sourceName: string): void {
+function writeCollection(writer: CodeBlockWriter, collection: CollectionPlan, expressions: ExpressionWriter, sourceName: string): void {
   writer.writeLine(`// ${sourceName}:${collection.line}`);
   const start = collection.start;
   if (start.kind === "branch") throw new Error("a branch's arms are written by writeBranch");
@@ -152,17 +152,8 @@ function writeCollection(writer: CodeBlockWriter, collection: CollectionPlan, pl
     writer.write(");").newLine();
     return;
   }
-  const input = plan.collections.find((c) => c.name === start.name)!;
-  // A stream declared over a table is the table's stream of changes.
-  const changes = input.shape.collection === "table" && collection.shape.collection === "stream";
-  const from = changes ? `${jsIdentifier(start.name)}.toStream()` : jsIdentifier(start.name);
+  const from = start.changes ? `${jsIdentifier(start.name)}.toStream()` : jsIdentifier(start.name);
   const calls = collection.operations.flatMap((operation) => operationCalls(operation, expressions));
-  // The changes of a session-windowed table include retractions (null values) of
-  // merged sessions; a stream over it carries the sessions only.
-  // The changes of a table read from a topic, or of a table derived from a table, include
-  // deletes (null values); a stream over it carries the updates only.
-  if (changes && hasDeletes(input, plan)) calls.unshift(`.filter(${JSON.stringify(`${collection.name}-0-updates`)}, (record) => record.value !== null)`);
-  else if (changes && input.shape.window === "session") calls.unshift(`.filter(${JSON.stringify(`${collection.name}-0-sessions`)}, (record) => record.value !== null)`);
   if (calls.length === 0) {
     writer.writeLine(`const ${jsIdentifier(collection.name)} = ${from};`);
     return;
@@ -174,21 +165,6 @@ function writeCollection(writer: CodeBlockWriter, collection: CollectionPlan, pl
       writer.write(index === calls.length - 1 ? ";" : "").newLine();
     });
   });
-}
-
-/**
- * Whether a table's changes include deletes: read from a topic, or transformed as a
- * table (filters and joins delete rows), or another name for such a table (`table t2 = customers`).
- */
-function hasDeletes(collection: CollectionPlan, plan: TopologyPlan): boolean {
-  const seen = new Set<string>();
-  let current: CollectionPlan | undefined = collection;
-  while (current && current.operations.length === 0 && current.start.kind === "collection" && !seen.has(current.name)) {
-    seen.add(current.name);
-    const input: string = current.start.name;
-    current = plan.collections.find((c) => c.name === input);
-  }
-  return current !== undefined && current.shape.collection === "table" && (current.start.kind === "source" || current.operations.some((o) => o.kind === "materialize"));
 }
 
 function operationCalls(operation: OperationPlan, expressions: ExpressionWriter): string[] {
@@ -212,6 +188,8 @@ function windowExpression(window: WindowPlan): string {
 function operationCall(operation: OperationPlan, expressions: ExpressionWriter): string {
   const name = (node: string) => JSON.stringify(node);
   switch (operation.kind) {
+    case "dropDeletes":
+      return `.filter(${name(operation.node)}, (record) => record.value !== null)`;
     case "filter":
       return `.filter(${name(operation.node)}, (record) => ${expressions.write(operation.condition)})`;
     case "mapValues":
@@ -342,33 +320,23 @@ function aggregateField(field: AggregateFieldPlan, expressions: ExpressionWriter
   return `fns.user(${jsIdentifier(field.user)}, (record) => [${field.arguments.map((argument) => expressions.write(argument)).join(", ")}])`;
 }
 
-/** A retraction of a merged session, or a table's delete (a null value), stays a tombstone in a sink's topic. */
-function keepsTombstones(sink: SinkPlan, plan: TopologyPlan): boolean {
-  return sink.shape.window === "session" || hasDeletes(plan.collections.find((c) => c.name === sink.input)!, plan);
-}
-
-function writeSink(writer: CodeBlockWriter, sink: SinkPlan, plan: TopologyPlan, expressions: ExpressionWriter, sourceName: string): void {
+function writeSink(writer: CodeBlockWriter, sink: SinkPlan, expressions: ExpressionWriter, sourceName: string): void {
   writer.writeLine(`// ${sourceName}:${sink.line}`);
   const input = jsIdentifier(sink.input);
   let stream = input;
   // A tombstone (a stream's null value, a table's delete, a retracted session) stays a tombstone:
-  // the runtime computes neither the value written nor the headers for it. Its topic is computed
-  // when the expression reads only the key, or was checked with a value that may be null
-  // (over a table with deletes or a session table: see checkSink).
-  const topicOfTombstones = sink.topicExpr !== undefined && (keepsTombstones(sink, plan) || !sink.topicReadsValue);
+  // the runtime computes neither the value written nor the headers for it.
   const projection = sink.value ? expressions.write(sink.value, "object-safe") : undefined;
-  // A topic or headers computed per record read the record as it is, so the
-  // sink computes the value written itself (after them), with `project`.
-  const perRecord = sink.topicExpr !== undefined || sink.headers !== undefined;
-  if (sink.value && !perRecord) {
+  if (sink.valueNode) {
     const changes = sink.shape.collection === "table" ? `${input}.toStream()` : input;
-    stream = `${changes}\n.mapValues(${JSON.stringify(`${sink.node}-value`)}, (record) => ${projection})\n`;
+    stream = `${changes}\n.mapValues(${JSON.stringify(sink.valueNode)}, (record) => ${projection})\n`;
   }
   writer.write(`${stream}.to(${JSON.stringify(sink.node)}, `).inlineBlock(() => {
     writer.writeLine(`topic: ${sink.topicExpr ? `(record) => ${expressions.write(sink.topicExpr)}` : JSON.stringify(sink.topic)},`);
-    if (topicOfTombstones) writer.writeLine("topicOfTombstones: true,");
+    if (sink.topicOfTombstones) writer.writeLine("topicOfTombstones: true,");
     if (sink.headers) writer.writeLine(`headers: (record) => ${expressions.write(sink.headers, "object-safe")},`);
-    if (sink.value && perRecord) writer.writeLine(`project: (record) => ${projection},`);
+    // The topic or the headers are computed from the record as it is: the sink computes the value written after them.
+    if (projection && !sink.valueNode) writer.writeLine(`project: (record) => ${projection},`);
     const key = formatExpression(sink.keyFormat);
     writer.writeLine(`key: ${sink.windowedKey ? `formats.${sink.windowedKey}Windowed(${key})` : key},`);
     writer.writeLine(`value: ${formatExpression(sink.valueFormat)},`);
@@ -404,9 +372,8 @@ function topologyTypes(plan: TopologyPlan): string {
   for (const sink of plan.sinks) {
     if (sink.topic === undefined) continue;
     const value = formatType(sink.valueFormat, "output");
-    // A stream over a table's changes carries no deletes (see writeCollection): only a table's sink writes tombstones.
-    const tombstones = sink.shape.collection === "table" && keepsTombstones(sink, plan);
-    outputs.add(sink.topic, formatType(sink.keyFormat, "output"), tombstones ? `${value} | null` : value);
+    // A stream over a table's changes carries no deletes (the plan drops them): only a table's sink writes tombstones.
+    outputs.add(sink.topic, formatType(sink.keyFormat, "output"), sink.tombstones ? `${value} | null` : value);
   }
   const section = (name: string, entries: readonly string[]) => (entries.length === 0 ? `${name}: {};` : `${name}: {\n${entries.join("\n")}\n};`);
   return `{\n${section("inputs", inputs.entries())}\n${section("outputs", outputs.entries())}\n${section("tables", tables)}\n}`;

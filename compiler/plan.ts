@@ -3,10 +3,10 @@
 // stateful step needs records partitioned by a key that changed, a named state
 // store per aggregation. Names of stores and internal topics derive from the
 // names in the .weir file, so they stay stable when the file is edited.
-import type { AggregateStep, BranchDecl, CountStep, Duration, Expr, FormatRef, GroupByStep, JoinStep, JoinType, RecordExpr, SinkDecl, Step, SumStep, WindowStep } from "../grammar/ast.ts";
+import type { AggregateStep, BranchDecl, CountStep, DedupStep, Duration, Expr, FormatRef, GroupByStep, JoinStep, JoinType, RecordExpr, SinkDecl, SourceDecl, Step, SumStep, WindowStep } from "../grammar/ast.ts";
 import { fixedTopic } from "../grammar/ast.ts";
 import type { BranchStreamDecl, CollectionDecl } from "./resolve.ts";
-import { stepName, stepsAfterAggregation, streamJoinKeyEncoding, type CallBinding, type CheckedFile, type JoinWindowMs, type NameBinding, type Shape } from "./check.ts";
+import { stepName, streamJoinKeyEncoding, type CallBinding, type CheckedFile, type JoinWindowMs, type NameBinding, type Shape } from "./check.ts";
 import type { AggregateFunctionName } from "./builtins.ts";
 import { LineMap } from "./diagnostic-printer.ts";
 import { keyEncodingOf, type KeyEncoding } from "./key-encoding.ts";
@@ -50,6 +50,12 @@ export type AggregateFieldPlan =
   | { readonly kind: "user"; readonly name: string; readonly user: string; readonly arguments: readonly Expr[] };
 
 export type OperationPlan =
+  /**
+   * The first step of a stream over a table's changes whose changes include deletes
+   * (CheckedFile.tableDeletes): the stream carries the updates only. The node is
+   * `<stream>-0-updates` for a table's deleted rows, `<stream>-0-sessions` for retracted sessions.
+   */
+  | { readonly kind: "dropDeletes"; readonly node: string }
   | { readonly kind: "filter"; readonly node: string; readonly condition: Expr; readonly input: Shape }
   | { readonly kind: "mapValues"; readonly node: string; readonly value: Expr; readonly input: Shape }
   /** `rekey`; `fromKeyOnly`: the key expression reads no part of the value, so a tombstone gets its key too. */
@@ -152,12 +158,20 @@ export interface BranchPlan {
   readonly input: Shape;
 }
 
+/** A pipeline's input: another collection. */
+export interface CollectionInputPlan {
+  readonly kind: "collection";
+  readonly name: string;
+  /** A stream declared over a table reads the table's stream of changes (KTable.toStream()). */
+  readonly changes: boolean;
+}
+
 export interface CollectionPlan {
   readonly name: string;
   /** 1-based line of the declaration in the .weir file (for an arm of a branch: of the arm). */
   readonly line: number;
   /** A branch's arms share one BranchPlan: the branch is built with its first arm. */
-  readonly start: SourcePlan | { readonly kind: "collection"; readonly name: string } | BranchPlan;
+  readonly start: SourcePlan | CollectionInputPlan | BranchPlan;
   readonly operations: readonly OperationPlan[];
   readonly shape: Shape;
 }
@@ -171,6 +185,16 @@ export interface SinkPlan {
   readonly topicExpr: Expr | undefined;
   /** Whether `topicExpr` reads the value: a tombstone's topic cannot be computed then, unless it was checked as nullable. */
   readonly topicReadsValue: boolean;
+  /**
+   * The input is a table whose changes include deletes (a table's deleted rows, retracted
+   * sessions: CheckedFile.tableDeletes): they are written as tombstones.
+   */
+  readonly tombstones: boolean;
+  /**
+   * `topicExpr` may be given a tombstone: it reads no value, or it was checked with a value
+   * that may be null (the input has deletes). Otherwise a tombstone is dead-lettered.
+   */
+  readonly topicOfTombstones: boolean;
   /** `headers { name: EXPR }`, computed from the record (before `value EXPR`). */
   readonly headers: RecordExpr | undefined;
   /** The key's format; with `windowedKey`, the format of the key inside the windowed key. */
@@ -178,8 +202,14 @@ export interface SinkPlan {
   /** `key windowed`: the key written with its window, in Kafka Streams' time-windowed or session-windowed format. */
   readonly windowedKey: "time" | "session" | undefined;
   readonly valueFormat: FormatPlan;
-  /** `value EXPR`: the value written, computed from each record (the `<node>-value` node). */
+  /** `value EXPR`: the value written, computed from each record. */
   readonly value: Expr | undefined;
+  /**
+   * The node that computes `value EXPR` before the sink, `<node>-value`. None when the topic or
+   * the headers are computed per record: they read the record as it is, and the sink computes
+   * the value itself, after them.
+   */
+  readonly valueNode: string | undefined;
   readonly shape: Shape;
 }
 
@@ -249,44 +279,44 @@ function planBranchStream(declaration: BranchStreamDecl, branch: BranchPlan, che
   return { name, line, start: branch, operations: [], shape: checked.shapes.get(name)! };
 }
 
+function planSource(declaration: SourceDecl, shape: Shape): SourcePlan {
+  return {
+    kind: "source",
+    collection: declaration.collection,
+    topic: declaration.topic.value,
+    keyFormat: planFormat(declaration.keyFormat, shape.key),
+    valueFormat: planFormat(declaration.valueFormat, shape.value),
+    eventTimeField: declaration.eventTime?.name,
+    shape: declaration.collection === "table" ? tableShape(shape.key, shape.keyEncoding, shape.value) : undefined,
+  };
+}
+
 function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, checked: CheckedFile, line: number): CollectionPlan {
   const name = declaration.name.name;
   const shape = checked.shapes.get(name)!;
-  if (declaration.kind === "Source") {
-    return {
-      name,
-      line,
-      start: {
-        kind: "source",
-        collection: declaration.collection,
-        topic: declaration.topic.value,
-        keyFormat: planFormat(declaration.keyFormat, shape.key),
-        valueFormat: planFormat(declaration.valueFormat, shape.value),
-        eventTimeField: declaration.eventTime?.name,
-        shape: declaration.collection === "table" ? tableShape(shape.key, shape.keyEncoding, shape.value) : undefined,
-      },
-      operations: [],
-      shape,
-    };
-  }
+  if (declaration.kind === "Source") return { name, line, start: planSource(declaration, shape), operations: [], shape };
   const input = checked.shapes.get(declaration.input.name)!;
-  if (input.collection === "table" && declaration.collection === "table" && declaration.steps.length > 0) {
-    return { name, line, start: { kind: "collection", name: declaration.input.name }, operations: planTablePipeline(declaration, checked), shape };
-  }
+  // A stream declared over a table is the table's stream of changes.
+  const changes = input.collection === "table" && shape.collection === "stream";
+  const start: CollectionInputPlan = { kind: "collection", name: declaration.input.name, changes };
+  const form = checked.pipelineForms.get(declaration)!;
+  if (form.kind === "table") return { name, line, start, operations: planTablePipeline(declaration, checked), shape };
+  if (form.kind === "groupedTable") return { name, line, start, operations: planGroupedTable(declaration, form.afterAggregation, checked), shape };
   const operations: OperationPlan[] = [];
+  const deletes = changes ? checked.tableDeletes.get(declaration.input.name) : undefined;
+  if (deletes) operations.push({ kind: "dropDeletes", node: `${name}-0-${deletes === "rows" ? "updates" : "sessions"}` });
   let window: WindowPlan | undefined;
   // The stream's first repartition is named after it; a table's is its group by's.
   const repartitionName = (index: number) => {
     const first = declaration.collection === "stream" && !operations.some((o) => o.kind === "repartition");
     return first ? name : `${name}-${index + 1}`;
   };
-  let dedups = 0;
-  const transformed = tableTransform(declaration);
   declaration.steps.forEach((step, index) => {
     const input = checked.stepInputs.get(step)!;
     const node = `${name}-${index + 1}-${nodeSuffix(step)}`;
+    const site: StepSite = { checked, pipeline: name, index, node, earlier: operations, repartition: repartitionName(index) };
     // After the aggregation, `where` and `select` work on the table it made.
-    const onTable = transformed.steps.includes(step);
+    const onTable = form.afterAggregation.includes(step);
     switch (step.kind) {
       case "Where":
         operations.push(onTable ? { kind: "tableFilter", node, condition: step.condition, input } : { kind: "filter", node, condition: step.condition, input });
@@ -301,33 +331,17 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
         operations.push({ kind: "selectKey", node, key: step.key, fromKeyOnly: !readsValue(step.key, checked), input });
         break;
       case "Join": {
-        const form = checked.joinForms.get(step)!;
-        if (form.kind === "streamStream") {
-          operations.push(...planStreamStreamJoin(step, form.window, index, node, operations, repartitionName, checked, name));
+        const joinForm = checked.joinForms.get(step)!;
+        if (joinForm.kind === "streamStream") {
+          operations.push(...planStreamStreamJoin(step, joinForm.window, site));
           break;
         }
-        const tableShape = checked.shapes.get(step.other.name)!;
-        if (input.keyChanged || input.keyEncoding !== tableShape.keyEncoding) {
-          // Keys encoded as the table's topic encodes them land in the partition of the table's row.
-          const table = checked.collections.get(step.other.name)!;
-          const keyFormat: FormatPlan | undefined =
-            table.kind === "Source" ? planFormat(table.keyFormat, tableShape.key) : tableShape.keyEncoding === "string" ? { kind: "string" } : undefined;
-          operations.push({ kind: "repartition", name: repartitionName(index), ...(keyFormat ? { keyFormat } : {}) });
-        }
-        operations.push({ kind: "join", node, table: step.other.name, left: step.type === "left", input });
+        operations.push(...planStreamTableJoin(step, site));
         break;
       }
-      case "Dedup": {
-        // Dedup keeps state per key: the records must be partitioned by their key, as for a join.
-        if (input.keyChanged) operations.push({ kind: "repartition", name: repartitionName(index), ...keyFormatFor(keyEncodingOf(input.key)) });
-        dedups++;
-        const store = dedups === 1 ? `${name}-dedup` : `${name}-${index + 1}-dedup`;
-        const withinMs = checked.durations.get(step.within)!;
-        // Repartitioned (the key changed): keys encoded as the repartition above encodes them.
-        const shape = dedupShape(input.key, input.keyChanged ? keyEncodingOf(input.key) : input.keyEncoding, step.by, withinMs);
-        operations.push({ kind: "dedup", node, store, shape, withinMs, by: step.by, input });
+      case "Dedup":
+        operations.push(...planDedup(step, site));
         break;
-      }
       case "Merge":
         operations.push({ kind: "merge", node, streams: step.streams.map((stream) => stream.name) });
         break;
@@ -350,15 +364,59 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
         const result = next ? checked.stepInputs.get(next)!.value : shape.value;
         const groupedBy = declaration.steps.slice(0, index).filter((s): s is GroupByStep => s.kind === "GroupBy").at(-1)!.key;
         const storeShape = aggregateShape(window ? "windowed aggregate" : "aggregate", shape.key, shape.keyEncoding, groupedBy, step, result, window && windowText(window));
-        operations.push({ kind: "aggregate", node, store: transformed.aggregateStore, shape: storeShape, aggregation: planAggregation(step, checked), window, input, result });
+        operations.push({ kind: "aggregate", node, store: aggregateStore(name, form.afterAggregation), shape: storeShape, aggregation: planAggregation(step, checked), window, input, result });
         break;
       }
     }
   });
-  if (transformed.steps.length > 0) {
+  if (form.afterAggregation.length > 0) {
     operations.push({ kind: "materialize", node: `${name}-materialize`, store: name, shape: tableShape(shape.key, shape.keyEncoding, shape.value, window && windowText(window)) });
   }
-  return { name, line, start: { kind: "collection", name: declaration.input.name }, operations, shape };
+  return { name, line, start, operations, shape };
+}
+
+/** Where a step of a stream's pipeline is planned. */
+interface StepSite {
+  readonly checked: CheckedFile;
+  /** The pipeline's name. */
+  readonly pipeline: string;
+  /** The step's position in the pipeline, from 0, and its node. */
+  readonly index: number;
+  readonly node: string;
+  /** The operations of the steps before it. */
+  readonly earlier: readonly OperationPlan[];
+  /** The name of the repartition topic the step goes through, if it needs one. */
+  readonly repartition: string;
+}
+
+/** A stream joins a table on the key: records whose key changed, or is encoded otherwise, are repartitioned like the table first. */
+function planStreamTableJoin(step: JoinStep, { checked, node, repartition }: StepSite): OperationPlan[] {
+  const input = checked.stepInputs.get(step)!;
+  const tableShape = checked.shapes.get(step.other.name)!;
+  const operations: OperationPlan[] = [];
+  if (input.keyChanged || input.keyEncoding !== tableShape.keyEncoding) {
+    // Keys encoded as the table's topic encodes them land in the partition of the table's row.
+    const table = checked.collections.get(step.other.name)!;
+    const keyFormat: FormatPlan | undefined =
+      table.kind === "Source" ? planFormat(table.keyFormat, tableShape.key) : tableShape.keyEncoding === "string" ? { kind: "string" } : undefined;
+    operations.push({ kind: "repartition", name: repartition, ...(keyFormat ? { keyFormat } : {}) });
+  }
+  operations.push({ kind: "join", node, table: step.other.name, left: step.type === "left", input });
+  return operations;
+}
+
+/** Dedup keeps state per key: the records must be partitioned by their key, as for a join. The first dedup's store is named after the pipeline. */
+function planDedup(step: DedupStep, { checked, pipeline, index, node, earlier, repartition }: StepSite): OperationPlan[] {
+  const input = checked.stepInputs.get(step)!;
+  const operations: OperationPlan[] = [];
+  if (input.keyChanged) operations.push({ kind: "repartition", name: repartition, ...keyFormatFor(keyEncodingOf(input.key)) });
+  const firstDedup = !earlier.some((o) => o.kind === "dedup");
+  const store = firstDedup ? `${pipeline}-dedup` : `${pipeline}-${index + 1}-dedup`;
+  const withinMs = checked.durations.get(step.within)!;
+  // Repartitioned (the key changed): keys encoded as the repartition above encodes them.
+  const shape = dedupShape(input.key, input.keyChanged ? keyEncodingOf(input.key) : input.keyEncoding, step.by, withinMs);
+  operations.push({ kind: "dedup", node, store, shape, withinMs, by: step.by, input });
+  return operations;
 }
 
 /**
@@ -366,17 +424,13 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
  * HAVING) keeps the aggregation in the store `<table>-aggregate` and its own rows, as
  * any table transformed as a table, in the store named after it.
  */
-function tableTransform(declaration: Extract<CollectionDecl, { kind: "Pipeline" }>): { readonly steps: readonly Step[]; readonly aggregateStore: string } {
-  const steps = declaration.collection === "table" ? stepsAfterAggregation(declaration.steps) : [];
-  const name = declaration.name.name;
-  return { steps, aggregateStore: steps.length > 0 ? `${name}-aggregate` : name };
+function aggregateStore(name: string, afterAggregation: readonly Step[]): string {
+  return afterAggregation.length > 0 ? `${name}-aggregate` : name;
 }
-
 
 /** A table transformed as a table: stateless steps, then the rows kept in a store named after it. */
 function planTablePipeline(declaration: Extract<CollectionDecl, { kind: "Pipeline" }>, checked: CheckedFile): OperationPlan[] {
   const name = declaration.name.name;
-  if (declaration.steps[0]?.kind === "GroupBy") return planGroupedTable(declaration, checked);
   const operations: OperationPlan[] = declaration.steps.map((step, index): OperationPlan => {
     const input = checked.stepInputs.get(step)!;
     const node = `${name}-${index + 1}-${nodeSuffix(step)}`;
@@ -416,10 +470,9 @@ function planTablePipeline(declaration: Extract<CollectionDecl, { kind: "Pipelin
 }
 
 /** `group by EXPR | <aggregation>` on a table: the repartition topic and the store are named after the table, as a stream's aggregation's. */
-function planGroupedTable(declaration: Extract<CollectionDecl, { kind: "Pipeline" }>, checked: CheckedFile): OperationPlan[] {
+function planGroupedTable(declaration: Extract<CollectionDecl, { kind: "Pipeline" }>, after: readonly Step[], checked: CheckedFile): OperationPlan[] {
   const name = declaration.name.name;
-  const [group, aggregation, ...after] = declaration.steps as [GroupByStep, CountStep | SumStep | AggregateStep, ...Step[]];
-  const transformed = tableTransform(declaration);
+  const [group, aggregation] = declaration.steps as [GroupByStep, CountStep | SumStep | AggregateStep];
   const shape = checked.shapes.get(name)!;
   const result = after[0] ? checked.stepInputs.get(after[0])!.value : shape.value;
   const operations: OperationPlan[] = [
@@ -427,7 +480,7 @@ function planGroupedTable(declaration: Extract<CollectionDecl, { kind: "Pipeline
     {
       kind: "tableAggregate",
       node: `${name}-2-${nodeSuffix(aggregation)}`,
-      store: transformed.aggregateStore,
+      store: aggregateStore(name, after),
       shape: aggregateShape("table aggregate", shape.key, shape.keyEncoding, group.key, aggregation, result, undefined),
       aggregation: planAggregation(aggregation, checked),
       input: checked.stepInputs.get(aggregation)!,
@@ -501,16 +554,7 @@ export function readsValue(expr: Expr, checked: Pick<CheckedFile, "names">): boo
  * changed but the two topics encode keys differently, this side is repartitioned
  * with the other's encoding (streamJoinKeyEncoding in check.ts says which).
  */
-function planStreamStreamJoin(
-  step: JoinStep,
-  window: JoinWindowMs,
-  index: number,
-  node: string,
-  earlier: readonly OperationPlan[],
-  repartitionName: (index: number) => string,
-  checked: CheckedFile,
-  pipeline: string,
-): OperationPlan[] {
+function planStreamStreamJoin(step: JoinStep, window: JoinWindowMs, { checked, pipeline, index, node, earlier, repartition }: StepSite): OperationPlan[] {
   const other = step.other.name;
   const input = checked.stepInputs.get(step)!;
   const otherShape = checked.shapes.get(other)!;
@@ -518,7 +562,7 @@ function planStreamStreamJoin(
   const keyFormat = keyFormatFor(encoding);
   const operations: OperationPlan[] = [];
   if (input.keyChanged || input.keyEncoding !== encoding) {
-    operations.push({ kind: "repartition", name: repartitionName(index), ...keyFormat });
+    operations.push({ kind: "repartition", name: repartition, ...keyFormat });
   }
   // The first stream-stream join of a pipeline names its stores (and the other side's repartition) after the pipeline; a later one adds its position.
   const firstJoin = !earlier.some((o) => o.kind === "streamJoin");
@@ -583,18 +627,26 @@ function planSink(sink: SinkDecl, checked: CheckedFile, line: number): SinkPlan 
   const shape = checked.shapes.get(sink.input.name)!;
   const value = sink.value ? checked.types.get(sink.value)! : shape.value;
   const topic = fixedTopic(sink)?.value;
+  const node = topic !== undefined ? `${sink.input.name}-to-${topic}` : pickingSinkName(sink, checked);
+  const topicReadsValue = topic === undefined && readsValue(sink.topic, checked);
+  // The checker checked the topic of a sink over deletes with a value that may be null (see checkSink).
+  const tombstones = checked.tableDeletes.has(sink.input.name);
+  const perRecord = topic === undefined || sink.headers !== undefined;
   return {
-    node: topic !== undefined ? `${sink.input.name}-to-${topic}` : pickingSinkName(sink, checked),
+    node,
     line,
     input: sink.input.name,
     topic,
     topicExpr: topic === undefined ? sink.topic : undefined,
-    topicReadsValue: topic === undefined && readsValue(sink.topic, checked),
+    topicReadsValue,
+    tombstones,
+    topicOfTombstones: topic === undefined && (tombstones || !topicReadsValue),
     headers: sink.headers,
     keyFormat: sink.keyFormat ? planFormat(sink.keyFormat, shape.key) : defaultFormat(shape.key),
     windowedKey: sink.windowedKey ? shape.window : undefined,
     valueFormat: sink.valueFormat ? planFormat(sink.valueFormat, value) : defaultFormat(value),
     value: sink.value,
+    valueNode: sink.value && !perRecord ? `${node}-value` : undefined,
     shape,
   };
 }

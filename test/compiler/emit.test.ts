@@ -94,4 +94,31 @@ describe("generated code", () => {
       { half: null, none: true },
     ]);
   });
+
+  it("routes a tombstone of a stream over a session-windowed table's changes as any stream's: not by a topic computed from its value", async () => {
+    // The sessions' retractions stay in the table: the stream carries its sessions, and a null its own select made.
+    const source = [
+      "application sessionsink",
+      "schema Click { user: string, ts: timestamp }",
+      'stream clicks from topic "clicks" key string value json Click event time ts',
+      "table visits = clicks | group by key | window session 5 minutes | count",
+      "stream busy = visits | select if value > 1 then { n: value } else null",
+      'sink busy to topic "busy-" + toString(coalesce(value.n, 0))',
+      "",
+    ].join("\n");
+    const loaded = await loadTopology(path, source);
+    expect(formatDiagnostics(loaded.diagnostics, source)).toBe("");
+    driver = new TopologyTestDriver(loaded.topology!);
+    for (const topic of ["busy-0", "busy-2"]) driver.log.createTopic(topic, 1);
+    driver.pipeInput("clicks", [
+      { key: "a", value: { user: "a", ts: 1000 } },
+      { key: "a", value: { user: "a", ts: 2000 } },
+    ]);
+    const summary = await driver.run();
+    expect(driver.readOutput("busy-2").map((r) => r.value)).toEqual(['{"n":2}']);
+    // The first session's count of 1 selected null: a tombstone whose topic reads the value has none.
+    expect(driver.readOutput("busy-0")).toEqual([]);
+    expect(summary.deadLettered).toBe(1);
+    expect(driver.readOutput("sessionsink-dlq").map((r) => (r.value as { reason: string }).reason)).toEqual(["tombstone-topic"]);
+  });
 });

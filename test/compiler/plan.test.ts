@@ -202,4 +202,27 @@ stream payments from topic "payments" key string value json Payment
     const result = plan(`${header}sink orders to topic "topic-per-record"\nsink orders to topic "o-" + customerId\nsink orders to topic "p-" + customerId\n`);
     expect(result.sinks.map((sink) => sink.node)).toEqual(["orders-to-topic-per-record", "orders-to-topic-per-record-2", "orders-to-topic-per-record-3"]);
   });
+
+  it("names every node the generated code makes: a stream over a table's changes drops its deletes first, a sink's value is computed by <sink>-value", () => {
+    const result = plan(
+      `${header.replace("amount: number }", "amount: number, ts: timestamp }").replace("value json Order", "value json Order event time ts")}` +
+        `table customers from topic "customers" key string value json Customer\nschema Customer { name: string }\n` +
+        `table sessions = orders | group by key | window session 5 minutes | count\ntable totals = orders | group by customerId | count\n` +
+        `stream renamed = customers | select { name }\nstream visits = sessions | where value > 1\nstream changes = totals | where value > 1\n` +
+        `sink renamed to topic "r"\nsink visits to topic "v"\nsink changes to topic "c"\n` +
+        `sink sessions to topic "s" value { visits: value }\nsink sessions to topic "s-" + key value { visits: value }\n`,
+    );
+    const operations = (name: string) => result.collections.find((c) => c.name === name)!.operations;
+    // A table read from a topic deletes rows; a session-windowed one retracts merged sessions; an aggregation deletes nothing.
+    expect(operations("renamed")).toMatchObject([{ kind: "dropDeletes", node: "renamed-0-updates" }, { kind: "mapValues" }]);
+    expect(operations("visits")).toMatchObject([{ kind: "dropDeletes", node: "visits-0-sessions" }, { kind: "filter" }]);
+    expect(operations("changes")).toMatchObject([{ kind: "filter" }]);
+    expect(result.collections.find((c) => c.name === "changes")!.start).toEqual({ kind: "collection", name: "totals", changes: true });
+    // A topic computed per record reads the record as it is: the sink then computes the value itself.
+    const sinks = result.sinks.filter((sink) => sink.input === "sessions");
+    expect(sinks.map((sink) => [sink.node, sink.valueNode, sink.tombstones, sink.topicOfTombstones])).toEqual([
+      ["sessions-to-s", "sessions-to-s-value", true, false],
+      ["sessions-to-topic-per-record", undefined, true, true],
+    ]);
+  });
 });
