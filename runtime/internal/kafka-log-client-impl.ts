@@ -37,6 +37,9 @@ import type { GroupMember, GroupSettings } from "./group-member.ts";
 import { KafkaGroupMemberImpl, type GroupCluster } from "./kafka-group-member.ts";
 import type { GroupGeneration, KafkaLogClient, PartitionFetch } from "./kafka-log-client.ts";
 
+/** How long a created topic may take to show in the metadata before creating it is called a failure. */
+const TOPIC_VISIBLE_TIMEOUT_MS = 10_000;
+
 const READ_COMMITTED = 1;
 
 interface RawMessage {
@@ -218,7 +221,9 @@ export class KafkaLogClientImpl implements KafkaLogClient {
     const topics = await this.admin.listTopics();
     if (!topics.includes(name)) return undefined;
     const { topics: metadata } = await this.admin.fetchTopicMetadata({ topics: [name] });
-    return { name, partitions: metadata[0]!.partitions.length, keyFormat: null, valueFormat: null };
+    // Listed but without partitions yet: another client's creation still under way.
+    const partitions = metadata[0]?.partitions.length ?? 0;
+    return partitions > 0 ? { name, partitions, keyFormat: null, valueFormat: null } : undefined;
   }
 
   async topics(): Promise<TopicMetadata[]> {
@@ -251,6 +256,12 @@ export class KafkaLogClientImpl implements KafkaLogClient {
     } catch (error) {
       // Another instance created it first: callers check its partition count.
       if (kafkaErrorType(error) !== "TOPIC_ALREADY_EXISTS") throw new TopicError(`cannot create topic "${topic.name}": ${describe(error)}`);
+    }
+    // A topic another instance is creating exists before its metadata shows
+    // it (TOPIC_ALREADY_EXISTS comes first): callers read it right after.
+    for (const started = performance.now(); !(await this.topic(topic.name)); ) {
+      if (performance.now() - started > TOPIC_VISIBLE_TIMEOUT_MS) throw new TopicError(`topic "${topic.name}" was created but its metadata did not show it within ${TOPIC_VISIBLE_TIMEOUT_MS} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 
