@@ -117,7 +117,8 @@ function ofNumbers(summary: string, result: (argument: Type) => Type): FunctionS
 // Every function but count skips null values: see docs/language.md, "Aggregate functions".
 export const aggregateFunctions: Readonly<Record<AggregateFunctionName, FunctionSignature>> = {
   count: fixed("the number of records", [], Types.integer),
-  sum: ofNumbers("the sum of a number over the records", (argument) => integerIfInteger([argument])),
+  // Never null: a group without a value sums to 0, as ksqlDB's SUM (runtime/aggregations.ts).
+  sum: { summary: "the sum of a number over the records (0 without one)", parameters: [skippingNull(numeric("value"))], required: 1, result: ([argument]) => integerIfInteger([nonNull(argument ?? Types.error)]) },
   min: { summary: "the smallest value (number or string) over the records", parameters: [orderable], required: 1, result: orNullLike((argument) => argument) },
   max: { summary: "the largest value (number or string) over the records", parameters: [orderable], required: 1, result: orNullLike((argument) => argument) },
   avg: ofNumbers("the mean of a number over the records (kept as a sum and a count)", () => Types.number),

@@ -284,7 +284,7 @@ function aggregateOptions(store: string, shape: StoreShapePlan, aggregation: Agg
       aggregator = "fns.count()";
       break;
     case "sum":
-      aggregator = `fns.sum(${of(aggregation.value)}${aggregation.argumentMayBeNull ? NULLABLE_SUM : ""})`;
+      aggregator = `fns.sum(${of(aggregation.value)})`;
       break;
     case "record":
       aggregator = `fns.record({\n${aggregation.fields.map((field) => `${field.name}: ${aggregateField(field, expressions)},`).join("\n")}\n})`;
@@ -308,13 +308,10 @@ function shapeExpression(shape: StoreShapePlan): string {
   return `{\n${parts.join("\n")}\n}`;
 }
 
-/** sum over a value that may be null keeps a count beside the sum (see runtime/aggregations.ts). */
-const NULLABLE_SUM = ", { nullable: true }";
 
 function aggregateField(field: AggregateFieldPlan, expressions: ExpressionWriter): string {
   if (field.kind === "builtin") {
-    const nullable = field.fn === "sum" && field.argumentMayBeNull ? NULLABLE_SUM : "";
-    return `fns.${field.fn}(${field.argument ? `(record) => ${expressions.write(field.argument, "object-safe")}` : ""}${nullable})`;
+    return `fns.${field.fn}(${field.argument ? `(record) => ${expressions.write(field.argument, "object-safe")}` : ""})`;
   }
   // An imported aggregate gets add's arguments (after the accumulator) as a list.
   return `fns.user(${jsIdentifier(field.user)}, (record) => [${field.arguments.map((argument) => expressions.write(argument)).join(", ")}])`;

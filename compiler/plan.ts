@@ -10,7 +10,7 @@ import { stepName, streamJoinKeyEncoding, type CallBinding, type CheckedFile, ty
 import type { AggregateFunctionName } from "./builtins.ts";
 import { LineMap } from "./diagnostic-printer.ts";
 import { keyEncodingOf, type KeyEncoding } from "./key-encoding.ts";
-import { Types, isNullable, type RecordType, type Type } from "./types.ts";
+import { Types, type RecordType, type Type } from "./types.ts";
 import { aggregateShape, dedupShape, foreignKeysShape, joinBufferShape, subscriptionsShape, tableShape, windowText, type StoreShapePlan } from "./store-shapes.ts";
 
 export type FormatPlan =
@@ -40,12 +40,11 @@ export type WindowPlan =
 
 export type AggregationPlan =
   | { readonly kind: "count" }
-  /** `argumentMayBeNull`: the sum keeps a count of values beside it, to be null for a group without one. */
-  | { readonly kind: "sum"; readonly value: Expr; readonly argumentMayBeNull: boolean }
+  | { readonly kind: "sum"; readonly value: Expr }
   | { readonly kind: "record"; readonly fields: readonly AggregateFieldPlan[] };
 
 export type AggregateFieldPlan =
-  | { readonly kind: "builtin"; readonly name: string; readonly fn: AggregateFunctionName; readonly argument: Expr | undefined; readonly argumentMayBeNull: boolean }
+  | { readonly kind: "builtin"; readonly name: string; readonly fn: AggregateFunctionName; readonly argument: Expr | undefined }
   /** An imported aggregate (`user` is its import name), given `add`'s arguments after the accumulator. */
   | { readonly kind: "user"; readonly name: string; readonly user: string; readonly arguments: readonly Expr[] };
 
@@ -605,19 +604,18 @@ function planWindow(step: WindowStep, checked: CheckedFile): WindowPlan {
 }
 
 function planAggregation(step: Extract<Step, { kind: "Count" | "Sum" | "Aggregate" }>, checked: CheckedFile): AggregationPlan {
-  const mayBeNull = (argument: Expr | undefined) => argument !== undefined && isNullable(checked.types.get(argument) ?? Types.any);
   switch (step.kind) {
     case "Count":
       return { kind: "count" };
     case "Sum":
-      return { kind: "sum", value: step.value, argumentMayBeNull: mayBeNull(step.value) };
+      return { kind: "sum", value: step.value };
     case "Aggregate":
       return {
         kind: "record",
         fields: step.value.fields.map((field): AggregateFieldPlan => {
           const call = field.value as Extract<Expr, { kind: "Call" }>;
           if (checked.calls.get(call)?.kind === "userAggregate") return { kind: "user", name: field.name.name, user: call.callee.name, arguments: call.args };
-          return { kind: "builtin", name: field.name.name, fn: call.callee.name as AggregateFunctionName, argument: call.args[0], argumentMayBeNull: mayBeNull(call.args[0]) };
+          return { kind: "builtin", name: field.name.name, fn: call.callee.name as AggregateFunctionName, argument: call.args[0] };
         }),
       };
   }

@@ -65,34 +65,28 @@ function isMissing(value: unknown): value is null | undefined {
 }
 
 /**
- * `sum(x)` over an x that is never null keeps the sum alone: a grouped table's
- * group whose rows all left it sums to 0, as in Kafka Streams. Over an x that
- * may be null (`{ nullable: true }`), a group whose records have no value sums
- * to null, as in SQL: the sum is kept with the number of values beside it, so
- * that a subtraction knows when the last value left.
+ * `sum(x)` skips the records where x is null or absent, and a group with no
+ * value sums to 0, as ksqlDB's SUM (initial value 0, nulls skipped) and as a
+ * grouped table's group whose rows all left it sums to 0 in Kafka Streams.
+ * (SQL's standard says NULL; ksqlDB, which weir's users know, says 0, and
+ * a table whose value is a sum would otherwise delete its row: a null value
+ * is a delete.)
  */
-function sum<R extends StreamRecord<unknown, unknown>>(of: Extract<R, number>): Aggregator<R, number, number>;
-function sum<R extends StreamRecord<unknown, unknown>>(of: Extract<R, number | null>, options: { readonly nullable: true }): Aggregator<R, Summed, number | null>;
-function sum<R extends StreamRecord<unknown, unknown>>(of: Extract<R, number | null>, options?: { readonly nullable: true }): Aggregator<R, number, number> | Aggregator<R, Summed, number | null> {
-  if (options?.nullable) {
-    const nullable: Aggregator<R, Summed, number | null> = { ...summed(of), result: (acc) => (acc.count === 0 ? null : acc.sum) };
-    return nullable;
-  }
-  const plain: Aggregator<R, number, number> = {
+function sum<R extends StreamRecord<unknown, unknown>>(of: Extract<R, number | null>): Aggregator<R, number, number> {
+  return {
     initializer: () => 0,
     adder: (total, record) => addValue(total, of(record)),
     merger: (a, b) => a + b,
     subtractor: (total, record) => addValue(total, of(record), -1),
     result: (total) => total,
   };
-  return plain;
 }
 
 function addValue(total: number, value: number | null | undefined, sign: 1 | -1 = 1): number {
   return isMissing(value) ? total : total + sign * value;
 }
 
-/** A sum and the number of values in it: what avg (and sum over a nullable value) keep. */
+/** A sum and the number of values in it: what avg keeps. */
 export interface Summed {
   readonly sum: number;
   readonly count: number;
@@ -249,9 +243,8 @@ export type AggregationName = Exclude<keyof typeof aggregations, "record" | "use
  */
 export interface Aggregations<R> {
   count(): Aggregator<R, number, number>;
-  sum(of: (record: R) => number): Aggregator<R, number, number>;
-  /** Over a value that may be null: null while the group has no value. */
-  sum(of: (record: R) => number | null, options: { readonly nullable: true }): Aggregator<R, Summed, number | null>;
+  /** Nulls skipped; 0 for a group without a value (as ksqlDB's SUM). */
+  sum(of: (record: R) => number | null): Aggregator<R, number, number>;
   min<T extends number | string | null>(of: (record: R) => T): Aggregator<R, NonNullable<T> | null, T>;
   max<T extends number | string | null>(of: (record: R) => T): Aggregator<R, NonNullable<T> | null, T>;
   avg<T extends number | null = number>(of: (record: R) => T): Aggregator<R, Summed, OrNullLike<T, number>>;

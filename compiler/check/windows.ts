@@ -91,10 +91,10 @@ export function checkAggregation(cx: CheckContext, step: Step, shape: Shape, win
     case "Count":
       return Types.integer;
     case "Sum": {
-      // As sum(x) in 'aggregate { }': nulls are skipped, and a group without a value sums to null.
+      // As sum(x) in 'aggregate { }': nulls are skipped, and a group without a value sums to 0.
       const type = cx.expressions.check(step.value, shape);
       const sum = nonNull(type).kind === "integer" ? Types.integer : Types.number;
-      if (isNullable(type) && isNumeric(nonNull(type))) return Types.nullable(sum);
+      if (isNullable(type) && isNumeric(nonNull(type))) return sum;
       cx.expressions.checkNumberType(step.value, type, "sum");
       return sum;
     }

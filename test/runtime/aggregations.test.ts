@@ -71,7 +71,7 @@ describe("null values", () => {
   it("are skipped by every aggregate but count (countDistinct of SAVE10, absent, null is 1)", () => {
     expect(over(aggregations.countDistinct(couponOf), someNull)).toBe(1);
     expect(over(aggregations.count(), someNull)).toBe(4);
-    expect(over(aggregations.sum(amountOf, { nullable: true }), someNull)).toBe(7);
+    expect(over(aggregations.sum(amountOf), someNull)).toBe(7);
     // A value typed a number (plain json is checked only at run time) that is null after all: skipped too.
     expect(over(aggregations.sum(amountOf as (record: N) => number), someNull)).toBe(7);
     expect(over(aggregations.avg(amountOf), someNull)).toBe(3.5);
@@ -84,8 +84,8 @@ describe("null values", () => {
     expect(over(aggregations.earliest(amountOf), someNull)).toBe(4);
   });
 
-  it("leave a group without values null (sum, avg, min, max, latest, earliest), 0 (countDistinct) or [] (collect)", () => {
-    expect(over(aggregations.sum(amountOf, { nullable: true }), allNull)).toBeNull();
+  it("leave a group without values 0 (sum, as ksqlDB's SUM; countDistinct), null (avg, min, max, latest, earliest) or [] (collect)", () => {
+    expect(over(aggregations.sum(amountOf), allNull)).toBe(0);
     expect(over(aggregations.avg(amountOf), allNull)).toBeNull();
     expect(over(aggregations.min(amountOf), allNull)).toBeNull();
     expect(over(aggregations.max(couponOf), allNull)).toBeNull();
@@ -98,21 +98,21 @@ describe("null values", () => {
 
   it("merge sessions without values as no values", () => {
     const fns = aggregationsFor<N>();
-    const agg = fns.record({ total: fns.sum(amountOf, { nullable: true }), mean: fns.avg(amountOf), last: fns.latest(couponOf), coupons: fns.countDistinct(couponOf) });
+    const agg = fns.record({ total: fns.sum(amountOf), mean: fns.avg(amountOf), last: fns.latest(couponOf), coupons: fns.countDistinct(couponOf) });
     const empty = allNull.reduce(agg.adder, agg.initializer());
     const some = [n(2, "A", 5)].reduce(agg.adder, agg.initializer());
-    expect(agg.result(agg.merger!(empty, empty))).toEqual({ total: null, mean: null, last: null, coupons: 0 });
+    expect(agg.result(agg.merger!(empty, empty))).toEqual({ total: 0, mean: null, last: null, coupons: 0 });
     expect(agg.result(agg.merger!(empty, some))).toEqual({ total: 2, mean: 2, last: "A", coupons: 1 });
     expect(agg.result(agg.merger!(some, empty))).toEqual({ total: 2, mean: 2, last: "A", coupons: 1 });
   });
 
-  it("subtract as they add: a null is taken out of nothing, and the sum of a nullable value is null again when its last value leaves", () => {
-    const sum = aggregations.sum(amountOf, { nullable: true });
+  it("subtract as they add: a null is taken out of nothing, the sum is 0 again and the mean null when the last value leaves", () => {
+    const sum = aggregations.sum(amountOf);
     const avg = aggregations.avg(amountOf);
     const added = [n(5, null, 1), n(null, null, 2)].reduce(sum.adder, sum.initializer());
     expect(sum.result(added)).toBe(5);
     expect(sum.result(sum.subtractor!(added, n(null, null, 3)))).toBe(5);
-    expect(sum.result(sum.subtractor!(added, n(5, null, 3)))).toBeNull();
+    expect(sum.result(sum.subtractor!(added, n(5, null, 3)))).toBe(0);
     const mean = [n(5, null, 1), n(null, null, 2), n(7, null, 3)].reduce(avg.adder, avg.initializer());
     expect(avg.result(avg.subtractor!(mean, n(null, null, 4)))).toBe(6);
     expect(avg.result(avg.subtractor!(mean, n(7, null, 4)))).toBe(5);

@@ -1,7 +1,8 @@
 // Aggregates over values that may be null, compiled from .weir and run on the
 // embedded engine: nulls are skipped, as in SQL (and ksqlDB), in a stream's
 // aggregation, in windows, when sessions merge, and when a grouped table takes
-// a row back out; the state restores from its changelog to the same results.
+// a row back out; a group without a value sums to 0 (ksqlDB's SUM), and is
+// null for avg, min, max, latest and earliest; the state restores from its changelog to the same results.
 // Every expected value is worked out by hand from the inputs.
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -68,13 +69,14 @@ const order = (id: string, customerId: string, ts: number, fields: { amount?: nu
 const values = (records: readonly ConsumedRecord[]) => records.map((r) => r.value);
 
 describe("aggregates over a value that may be null", () => {
-  it("compile without WEIR3006, typed null where a group without values is null", () => {
+  it("compile without WEIR3006, typed null where a group without values is null (a sum is 0 then)", () => {
     const { diagnostics, code } = compile(orders, { path: "coupons.weir" });
     expect(diagnostics).toEqual([]);
     expect(code).toContain(
-      "formats.json<{ orders: number; coupons: number; total: number | null; mean: number | null; low: number | null; high: string | null; codes: string[]; distinct: string[]; lastCoupon: string | null; firstAmount: number | null }>()",
+      "formats.json<{ orders: number; coupons: number; total: number; mean: number | null; low: number | null; high: string | null; codes: string[]; distinct: string[]; lastCoupon: string | null; firstAmount: number | null }>()",
     );
-    expect(code).toContain("formats.json<number | null>()");
+    // The sum step's values are never null: a sum without a value is 0.
+    expect(code).toMatch(/spent\.to\("spent-to-spent", \{\s*topic: "spent",\s*key: formats\.string\(\),\s*value: formats\.json<number>\(\),/);
   });
 
   it("count null as no value: countDistinct of SAVE10, absent, null is 1, 1, 1 (as SQL and ksqlDB)", async () => {
@@ -84,7 +86,7 @@ describe("aggregates over a value that may be null", () => {
     expect(values(driver.readOutput("stats")).map((v) => (v as { coupons: number }).coupons)).toEqual([1, 1, 1]);
   });
 
-  it("skip nulls in every aggregate of a stream's aggregation; a group without values gives null, 0 and []", async () => {
+  it("skip nulls in every aggregate of a stream's aggregation; a group without values gives 0 (sum, countDistinct), null and []", async () => {
     driver = new TopologyTestDriver(await compileWeir(orders));
     driver.pipeInput("orders", [
       order("o1", "ann", 1_000, { amount: null, coupon: "B" }),
@@ -95,13 +97,14 @@ describe("aggregates over a value that may be null", () => {
     ]);
     await driver.run();
     expect(values(driver.readOutput("stats"))).toEqual([
-      { orders: 1, coupons: 1, total: null, mean: null, low: null, high: "B", codes: ["B"], distinct: ["B"], lastCoupon: "B", firstAmount: null },
+      { orders: 1, coupons: 1, total: 0, mean: null, low: null, high: "B", codes: ["B"], distinct: ["B"], lastCoupon: "B", firstAmount: null },
       { orders: 2, coupons: 1, total: 4, mean: 4, low: 4, high: "B", codes: ["B"], distinct: ["B"], lastCoupon: "B", firstAmount: 4 },
       { orders: 3, coupons: 1, total: 6, mean: 3, low: 2, high: "B", codes: ["B"], distinct: ["B"], lastCoupon: "B", firstAmount: 4 },
-      { orders: 1, coupons: 0, total: null, mean: null, low: null, high: null, codes: [], distinct: [], lastCoupon: null, firstAmount: null },
+      { orders: 1, coupons: 0, total: 0, mean: null, low: null, high: null, codes: [], distinct: [], lastCoupon: null, firstAmount: null },
       { orders: 4, coupons: 2, total: 6, mean: 3, low: 2, high: "B", codes: ["B", "A"], distinct: ["B", "A"], lastCoupon: "A", firstAmount: 4 },
     ]);
-    expect(values(driver.readOutput("spent"))).toEqual([null, 4, 6, null, 6]);
+    // The sum step's table keeps a row for a customer without an amount: 0, never a null (a delete).
+    expect(values(driver.readOutput("spent"))).toEqual([0, 4, 6, 0, 6]);
   });
 
   it("skip nulls in windows, and when a record merges two sessions", async () => {
@@ -114,16 +117,16 @@ describe("aggregates over a value that may be null", () => {
     ]);
     await driver.run();
     expect(values(driver.readOutput("per-minute"))).toEqual([
-      { customerId: "ann", start: 60_000, coupons: 0, total: null, codes: [] },
+      { customerId: "ann", start: 60_000, coupons: 0, total: 0, codes: [] },
       { customerId: "ann", start: 60_000, coupons: 1, total: 5, codes: ["X"] },
       { customerId: "ann", start: 60_000, coupons: 1, total: 5, codes: ["X"] },
       { customerId: "ann", start: 60_000, coupons: 1, total: 6, codes: ["X"] },
     ]);
     expect(values(driver.readOutput("visits"))).toEqual([
-      { customerId: "ann", start: 60_000, end: 60_000, coupons: 0, total: null, mean: null, codes: [], last: null },
+      { customerId: "ann", start: 60_000, end: 60_000, coupons: 0, total: 0, mean: null, codes: [], last: null },
       null,
       { customerId: "ann", start: 60_000, end: 61_000, coupons: 1, total: 5, mean: 5, codes: ["X"], last: "X" },
-      { customerId: "ann", start: 80_000, end: 80_000, coupons: 0, total: null, mean: null, codes: [], last: null },
+      { customerId: "ann", start: 80_000, end: 80_000, coupons: 0, total: 0, mean: null, codes: [], last: null },
       null,
       null,
       { customerId: "ann", start: 60_000, end: 80_000, coupons: 1, total: 6, mean: 3, codes: ["X"], last: "X" },
@@ -181,7 +184,7 @@ describe("a grouped table's aggregates over a value that may be null", () => {
     sink perTier to topic "per-tier"
   `;
 
-  it("take a row's null back out as nothing, and are null again once the group's last value has left", async () => {
+  it("take a row's null back out as nothing; the sum is 0 and the mean null again once the group's last value has left", async () => {
     driver = new TopologyTestDriver(await compileWeir(credit));
     const customer = (key: string, tier: string, credit: number | null, timestamp: number) => ({ key, value: { tier, credit }, timestamp });
     driver.pipeInput("customers", [
@@ -194,13 +197,13 @@ describe("a grouped table's aggregates over a value that may be null", () => {
     ]);
     await driver.run();
     expect(driver.readOutput("per-tier").map((r) => `${String(r.key)} ${JSON.stringify(r.value)}@${r.timestamp}`)).toEqual([
-      'gold {"total":null,"mean":null,"customers":1}@1',
+      'gold {"total":0,"mean":null,"customers":1}@1',
       'gold {"total":10,"mean":10,"customers":2}@2',
       'gold {"total":30,"mean":15,"customers":3}@3',
       'gold {"total":20,"mean":20,"customers":3}@4',
-      'gold {"total":null,"mean":null,"customers":2}@5',
+      'gold {"total":0,"mean":null,"customers":2}@5',
       'silver {"total":20,"mean":20,"customers":1}@5',
-      'gold {"total":null,"mean":null,"customers":1}@6',
+      'gold {"total":0,"mean":null,"customers":1}@6',
     ]);
   });
 });
