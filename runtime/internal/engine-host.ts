@@ -39,8 +39,9 @@ export class EngineHost implements Engine {
   async run(topology: Topology, options: RunOptions = {}): Promise<RunSummary> {
     if (this.state.is("CLOSED")) throw new EngineStateError("the engine is closed");
     if (!this.state.is("IDLE")) throw new EngineStateError(`the engine is already running ${this.current?.application}`);
-    this.state.transitionTo("STARTING");
+    // Built before the state moves: a bad option refuses the run and leaves the engine IDLE, ready for another.
     const run = new RunLoop(this.log, topology, options, this.strategyFor);
+    this.state.transitionTo("STARTING");
     this.current = run;
     try {
       return await run.execute(() => this.state.transitionTo("RUNNING"));
