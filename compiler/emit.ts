@@ -380,7 +380,9 @@ function topologyTypes(plan: TopologyPlan): string {
 function tableStore(collection: CollectionPlan): { store: string; windowed: boolean } | undefined {
   for (const operation of collection.operations) {
     if (operation.kind === "aggregate" && operation.store === collection.name) return { store: operation.store, windowed: operation.window !== undefined };
-    if ((operation.kind === "tableAggregate" || operation.kind === "materialize") && operation.store === collection.name) return { store: operation.store, windowed: false };
+    // A windowed table filtered or projected after its aggregation keeps its rows per key and window.
+    if (operation.kind === "materialize" && operation.store === collection.name) return { store: operation.store, windowed: collection.shape.window !== undefined };
+    if (operation.kind === "tableAggregate" && operation.store === collection.name) return { store: operation.store, windowed: false };
   }
   return undefined;
 }
