@@ -8,7 +8,8 @@ import type { SubTopology, Topology } from "../topology/graph.ts";
 import { deadLetterValue } from "./dead-letters.ts";
 import type { PartitionOffset, ProducerRecord, TopicPartition } from "./log-client.ts";
 import { PartitionGroup, RecordQueue } from "./partition-group.ts";
-import { buildProcessors, decodeSourceRecord, describeError, NodeFailure, PickedTopicError, type SourceRecord } from "./processors.ts";
+import { PickedTopicError } from "../processors/sink.ts";
+import { buildProcessors, decodeSourceRecord, describeError, NodeFailure, type SourceRecord } from "./processors.ts";
 import { RecordCollectorImpl } from "./record-collector.ts";
 import { StateManager, type RegisteredStore } from "./state-manager.ts";
 import { StateMachine, type Transitions } from "./state-machine.ts";
@@ -103,6 +104,7 @@ export class StreamTask {
       windowStore: (name) => this.stores.storeOfKind(name, "window"),
       dedupStore: (name) => this.stores.storeOfKind(name, "dedup"),
       joinBuffer: (name) => this.stores.storeOfKind(name, "joinBuffer"),
+      subscriptionStore: (name) => this.stores.storeOfKind(name, "subscriptions"),
       streamTime: () => this.streamTime,
       reservedTopics: () =>
         new Set([...topology.sourceTopics, ...topology.repartitionTopics, ...topology.stores.map((s) => s.changelogTopic), topology.deadLetterTopic]),
