@@ -101,10 +101,7 @@ export class StreamTask {
     const processors = buildProcessors(topology, subtopology, {
       collector: this.collector,
       store: (name) => this.stores.store(name),
-      windowStore: (name) => this.stores.storeOfKind(name, "window"),
-      dedupStore: (name) => this.stores.storeOfKind(name, "dedup"),
-      joinBuffer: (name) => this.stores.storeOfKind(name, "joinBuffer"),
-      subscriptionStore: (name) => this.stores.storeOfKind(name, "subscriptions"),
+      storeOfKind: (name, kind) => this.stores.storeOfKind(name, kind),
       streamTime: () => this.streamTime,
       reservedTopics: () =>
         new Set([...topology.sourceTopics, ...topology.repartitionTopics, ...topology.stores.map((s) => s.changelogTopic), topology.deadLetterTopic]),

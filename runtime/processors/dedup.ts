@@ -19,7 +19,7 @@ export const dedupProcessors = {
  * it would drop the next record of its key.
  */
 function dedup(node: DedupNode, forward: Forward, context: ProcessorContext): Forward {
-  const store = context.dedupStore(node.store);
+  const store = context.storeOfKind(node.store, "dedup");
   return (record) => {
     if (isTombstone(record)) return forward(record);
     const by = node.by ? node.by(record) : undefined;

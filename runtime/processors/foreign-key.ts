@@ -85,7 +85,7 @@ function foreignKeySubscribe(node: ForeignKeySubscribeNode, forward: Forward, co
 }
 
 function foreignKeyNotify(node: ForeignKeyNotifyNode, forward: Forward, context: ProcessorContext): Forward {
-  const subscriptions = context.subscriptionStore(node.subscriptions);
+  const subscriptions = context.storeOfKind(node.subscriptions, "subscriptions");
   return (record) => {
     if (isAbsent(record.key)) return;
     const responses: StreamRecord<unknown, unknown>[] = [];

@@ -9,12 +9,10 @@
 // record). A processor therefore throws what goes wrong, and catches nothing.
 import type { Topology } from "../topology/graph.ts";
 import type { StreamRecord, TopologyNode } from "../topology/nodes.ts";
-import type { InMemoryDedupStore } from "../internal/dedup-store.ts";
-import type { JoinBufferStore } from "../internal/join-buffer-store.ts";
+import type { StoreKind } from "../topology/stores.ts";
 import type { RecordCollector } from "../internal/record-collector.ts";
+import type { StoreOfKind } from "../internal/state-manager.ts";
 import type { InMemoryKeyValueStore } from "../internal/state-store.ts";
-import type { SubscriptionStore } from "../internal/subscription-store.ts";
-import type { InMemoryWindowStore } from "../internal/window-store.ts";
 
 export type Output = StreamRecord<unknown, unknown>;
 
@@ -23,11 +21,10 @@ export type Forward = (record: Output) => void;
 
 export interface ProcessorContext {
   readonly collector: RecordCollector;
+  /** One of the task's stores, read as a key-value store (as every kind of store can be). */
   store(name: string): InMemoryKeyValueStore;
-  windowStore(name: string): InMemoryWindowStore;
-  dedupStore(name: string): InMemoryDedupStore;
-  joinBuffer(name: string): JoinBufferStore;
-  subscriptionStore(name: string): SubscriptionStore;
+  /** One of the task's stores, of the kind its description says (topology/stores.ts). */
+  storeOfKind<K extends StoreKind>(name: string, kind: K): StoreOfKind[K];
   /** The task's stream time: the highest timestamp of the records it has processed, this one included. */
   streamTime(): number;
   /** The record being processed fell only in closed windows of this node: it is dropped (and dead-lettered as late). */

@@ -51,7 +51,7 @@ export const streamJoinProcessors = {
 function streamJoin(node: StreamJoinNode, leftJoined: readonly string[], forward: Forward, context: ProcessorContext): Processor {
   // A right record alone has no left record to take earlier joins' values from: they are null in its result.
   const noLeftJoined = Object.fromEntries(leftJoined.map((name) => [name, null]));
-  const buffers = { left: context.joinBuffer(node.thisStore), right: context.joinBuffer(node.otherStore) };
+  const buffers = { left: context.storeOfKind(node.thisStore, "joinBuffer"), right: context.storeOfKind(node.otherStore, "joinBuffer") };
   const outer = { left: node.type === "left" || node.type === "outer", right: node.type === "right" || node.type === "outer" };
   /** The joined record, oriented left then right whichever side came second. */
   const result = (key: unknown, left: BufferedRecord | undefined, right: BufferedRecord | undefined, timestamp: number): Output => ({

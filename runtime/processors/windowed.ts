@@ -28,7 +28,7 @@ export const windowedProcessors = {
  * fails part way stops the record before any of its results goes downstream.
  */
 function windowedAggregate(node: WindowedAggregateNode, forward: Forward, context: ProcessorContext): Forward {
-  const store = context.windowStore(node.store);
+  const store = context.storeOfKind(node.store, "window");
   const spec = node.window;
   const emitChanges = node.emit === "changes";
   return (record) => {
@@ -69,7 +69,7 @@ function windowedAggregate(node: WindowedAggregateNode, forward: Forward, contex
  * already closed (an emit final result) is forwarded without being kept.
  */
 export function windowedMaterialize(node: MaterializeNode, spec: WindowSpec, forward: Forward, context: ProcessorContext): Forward {
-  const store = context.windowStore(node.store);
+  const store = context.storeOfKind(node.store, "window");
   return (record) => {
     const window = record.window;
     if (record.key === null || record.key === undefined || !window) return;

@@ -18,10 +18,7 @@ function entriesOf(topology: Topology) {
   const context: ProcessorContext = {
     collector,
     store: (name) => stores.store(name),
-    windowStore: (name) => stores.storeOfKind(name, "window"),
-    dedupStore: (name) => stores.storeOfKind(name, "dedup"),
-    joinBuffer: (name) => stores.storeOfKind(name, "joinBuffer"),
-    subscriptionStore: (name) => stores.storeOfKind(name, "subscriptions"),
+    storeOfKind: (name, kind) => stores.storeOfKind(name, kind),
     streamTime: () => 0,
     late: () => {},
     leftBehind: () => {},
