@@ -8,7 +8,8 @@ import type { SubTopology, Topology } from "../topology/graph.ts";
 import { deadLetterValue } from "./dead-letters.ts";
 import type { PartitionOffset, ProducerRecord, TopicPartition } from "./log-client.ts";
 import { PartitionGroup, RecordQueue } from "./partition-group.ts";
-import { buildProcessors, decodeSourceRecord, describeError, NodeFailure, PickedTopicError, type SourceRecord } from "./processors.ts";
+import { PickedTopicError } from "../processors/sink.ts";
+import { buildProcessors, decodeSourceRecord, describeError, NodeFailure, type SourceRecord } from "./processors.ts";
 import { RecordCollectorImpl } from "./record-collector.ts";
 import { StateManager, type RegisteredStore } from "./state-manager.ts";
 import { StateMachine, type Transitions } from "./state-machine.ts";
@@ -100,9 +101,7 @@ export class StreamTask {
     const processors = buildProcessors(topology, subtopology, {
       collector: this.collector,
       store: (name) => this.stores.store(name),
-      windowStore: (name) => this.stores.storeOfKind(name, "window"),
-      dedupStore: (name) => this.stores.storeOfKind(name, "dedup"),
-      joinBuffer: (name) => this.stores.storeOfKind(name, "joinBuffer"),
+      storeOfKind: (name, kind) => this.stores.storeOfKind(name, kind),
       streamTime: () => this.streamTime,
       reservedTopics: () =>
         new Set([...topology.sourceTopics, ...topology.repartitionTopics, ...topology.stores.map((s) => s.changelogTopic), topology.deadLetterTopic]),

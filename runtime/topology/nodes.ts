@@ -111,7 +111,7 @@ export interface FilterNode extends NodeBase {
 
 /**
  * What a stream's step does with a tombstone: a record whose value is null
- * (and that carries no joined values, see isTombstone in processors.ts). A
+ * (and that carries no joined values, see isTombstone in processors/processor.ts). A
  * function written for values is not given one:
  *   "keep-key": forwarded as it is (mapValues: the new value of nothing is nothing);
  *   "null-key": forwarded with a null key (a key computed from the value, as ksqlDB's PARTITION BY);

@@ -80,6 +80,6 @@ export function storesOwnedBy(application: string, node: TopologyNode): StoreDes
 }
 
 /** A join window as the right side's records see it: Kafka Streams' right-side join processor swaps before and after. */
-export function mirrored(window: JoinWindowSpec): JoinWindowSpec {
+function mirrored(window: JoinWindowSpec): JoinWindowSpec {
   return { beforeMs: window.afterMs, afterMs: window.beforeMs, graceMs: window.graceMs };
 }

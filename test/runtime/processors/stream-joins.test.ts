@@ -8,12 +8,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { openEmbeddedLog, runEmbedded } from "../../runtime/embedded.ts";
-import type { Topology } from "../../runtime/topology/graph.ts";
-import { windows } from "../../runtime/windows.ts";
-import { formatDiagnostics } from "../../src/index.ts";
-import { loadTopology } from "../../src/compiled-module.ts";
-import { TopologyTestDriver } from "../../src/testing.ts";
+import { openEmbeddedLog, runEmbedded } from "../../../runtime/embedded.ts";
+import type { Topology } from "../../../runtime/topology/graph.ts";
+import { windows } from "../../../runtime/windows.ts";
+import { formatDiagnostics } from "../../../src/index.ts";
+import { loadTopology } from "../../../src/compiled-module.ts";
+import { TopologyTestDriver } from "../../../src/testing.ts";
 
 const path = join(import.meta.dirname, "stream-joins-case.weir");
 

@@ -9,12 +9,12 @@
 // definition, computed by brute force.
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
-import type { ConsumedRecord } from "../../runtime/embedded.ts";
-import { formats } from "../../runtime/formats.ts";
-import { TopologyTestDriver } from "../../runtime/testing.ts";
-import { defineTopology } from "../../runtime/topology/dsl.ts";
-import type { Topology } from "../../runtime/topology/graph.ts";
-import { windows, type EmitMode } from "../../runtime/windows.ts";
+import type { ConsumedRecord } from "../../../runtime/embedded.ts";
+import { formats } from "../../../runtime/formats.ts";
+import { TopologyTestDriver } from "../../../runtime/testing.ts";
+import { defineTopology } from "../../../runtime/topology/dsl.ts";
+import type { Topology } from "../../../runtime/topology/graph.ts";
+import { windows, type EmitMode } from "../../../runtime/windows.ts";
 
 const Reading = z.object({ sensor: z.string(), n: z.number(), ts: z.number() });
 

@@ -4,15 +4,15 @@
 // every expected output is worked out by hand from the inputs.
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { loadTopology } from "../../src/compiled-module.ts";
-import { compile } from "../../src/index.ts";
-import { openEmbeddedLog, runEmbedded, type ConsumedRecord } from "../../runtime/embedded.ts";
-import { TopologyTestDriver } from "../../runtime/testing.ts";
-import type { Topology } from "../../runtime/topology/graph.ts";
-import { dedent } from "../helpers/dedent.ts";
+import { loadTopology } from "../../../src/compiled-module.ts";
+import { compile } from "../../../src/index.ts";
+import { openEmbeddedLog, runEmbedded, type ConsumedRecord } from "../../../runtime/embedded.ts";
+import { TopologyTestDriver } from "../../../runtime/testing.ts";
+import type { Topology } from "../../../runtime/topology/graph.ts";
+import { dedent } from "../../helpers/dedent.ts";
 
 /** `./aggregates.ts` in a file is the user aggregates of test/src/fixtures/user-aggregates. */
-const userAggregates = join(import.meta.dirname, "..", "src", "fixtures", "user-aggregates");
+const userAggregates = join(import.meta.dirname, "..", "..", "src", "fixtures", "user-aggregates");
 
 async function compileWeir(source: string): Promise<Topology> {
   const loaded = await loadTopology(join(userAggregates, "table-aggregations.weir"), source);

@@ -2,9 +2,9 @@
 // application's own are refused per record, as are names that are not text.
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
-import { formats } from "../../runtime/formats.ts";
-import { TopologyTestDriver } from "../../runtime/testing.ts";
-import { defineTopology } from "../../runtime/topology/dsl.ts";
+import { formats } from "../../../runtime/formats.ts";
+import { TopologyTestDriver } from "../../../runtime/testing.ts";
+import { defineTopology } from "../../../runtime/topology/dsl.ts";
 
 const Routed = z.object({ to: z.string(), n: z.number() });
 
