@@ -89,7 +89,7 @@ export function subscriptionsShape(foreignKey: Type, encoding: KeyEncoding, left
   return withFingerprint({ kind: "foreign-key subscriptions", key: `${keyText(foreignKey, encoding)} and left key ${typeText(leftKey)}`, value: "hash of the left row" });
 }
 
-/** As `weir describe` says a window (runtime/topology.ts), in milliseconds. */
+/** As `weir describe` says a window (runtime/topology/graph.ts), in milliseconds. */
 export function windowText(
   window:
     | { readonly kind: "tumbling"; readonly sizeMs: number; readonly graceMs: number }
