@@ -348,9 +348,10 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
       case "GroupBy": {
         // The grouped records reach the aggregation partitioned by their new key.
         const keyFormat = keyFormatFor(keyEncodingOf(checked.types.get(step.key)!));
+        // `group by key` needs no repartition unless a rekey came before; either way tombstones
+        // and null group keys are dropped before the repartition topic, which carries only what groups.
         const byKey = step.key.kind === "Name" && checked.names.get(step.key)?.kind === "key";
-        if (!byKey) operations.push({ kind: "groupBy", node, key: step.key, repartition: name, ...keyFormat, input });
-        else if (input.keyChanged) operations.push({ kind: "repartition", name, ...keyFormat });
+        if (!byKey || input.keyChanged) operations.push({ kind: "groupBy", node, key: step.key, repartition: name, ...keyFormat, input });
         break;
       }
       case "Window":

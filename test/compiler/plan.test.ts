@@ -55,11 +55,14 @@ describe("planTopology", () => {
     expect(result.collections.find((c) => c.name === "totals")!.operations.map((o) => o.kind)).toEqual(["aggregate"]);
   });
 
-  it("repartitions on group by key after a rekey, also one declared in another stream", () => {
+  it("repartitions on group by key after a rekey, also one declared in another stream, as any group by (dropping tombstones and null keys first)", () => {
     const result = plan(
       `${header}stream byCustomer = orders | rekey customerId\ntable totals = byCustomer | group by key | count\nsink totals to topic "t"\n`,
     );
-    expect(result.collections.find((c) => c.name === "totals")!.operations).toMatchObject([{ kind: "repartition", keyFormat: { kind: "string" } }, { kind: "aggregate" }]);
+    expect(result.collections.find((c) => c.name === "totals")!.operations).toMatchObject([
+      { kind: "groupBy", node: "totals-1-group-by", repartition: "totals", keyFormat: { kind: "string" } },
+      { kind: "aggregate" },
+    ]);
   });
 
   it("keeps a table transformed as a table in a store named after it", () => {
