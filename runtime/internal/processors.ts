@@ -251,8 +251,9 @@ function buildProcessor(node: TopologyNode, forward: Forward, context: Processor
       const store = context.store(node.store);
       return (record) => {
         // As in Kafka Streams, an aggregation ignores records with a null key
-        // or value: there is no group to add them to.
-        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return;
+        // and tombstones: there is no group to add them to. (A right join's
+        // result without a left record is no tombstone: it is counted.)
+        if (record.key === null || record.key === undefined || isTombstone(record)) return;
         let aggregate: unknown;
         let oldValue: unknown;
         try {
@@ -609,7 +610,7 @@ function windowedAggregate(node: WindowedAggregateNode, forward: Forward, contex
   const spec = node.window;
   const emitChanges = node.emit === "changes";
   return (record) => {
-    if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return;
+    if (record.key === null || record.key === undefined || isTombstone(record)) return;
     const outputs: Output[] = [];
     try {
       // Windows start at the epoch (Kafka Streams drops negative timestamps): such a record is not late, it is wrong.
@@ -844,8 +845,8 @@ function foreignKeyResponse(node: ForeignKeyResponseNode, forward: Forward, cont
  *      that joined nothing either is dropped as late (Kafka Streams drops it
  *      from its store, and counts it as a dropped record).
  * A left (outer) join never emits a non-joined result before the window
- * closes: a match may still come until then. A record with a null value is
- * dropped, and so is one with a null key, except on an outer side, where it can
+ * closes: a match may still come until then. A tombstone is
+ * dropped, and so is a record with a null key, except on an outer side, where it can
  * never join and is emitted at once with the other side null (Kafka Streams 3.7+).
  */
 function streamJoin(node: StreamJoinNode, leftJoined: readonly string[], forward: Forward, context: ProcessorContext): { left: Forward; right: Forward } {
@@ -865,7 +866,8 @@ function streamJoin(node: StreamJoinNode, leftJoined: readonly string[], forward
     const other = me === "left" ? "right" : "left";
     const buffer = buffers[me];
     return (record: StreamRecord<unknown, unknown>) => {
-      if (record.value === null || record.value === undefined) return;
+      // A right join's result without a left record (a null value, with joined values) joins like any record.
+      if (isTombstone(record)) return;
       const outputs: Output[] = [];
       try {
         const streamTime = context.streamTime();
