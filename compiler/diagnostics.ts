@@ -296,8 +296,11 @@ export const diagnostics = {
   tableJoinNotFirst: define("WEIR4052", "error", () => "a table-table join must be the first step of a table's pipeline",
     "A table-table join reads both tables' stores, so it must come first; to join a filtered or mapped table, declare that table first and join it by name.",
   ),
-  outerJoinWithoutSelect: define("WEIR4053", "error", (join: string) => `a table made by ${join === "outer join" ? "an" : "a"} ${join} needs a 'select' after the join: a row may have no value of its own`,
-    "After an outer or right join a row may exist because of the other table only; a `select` says what such a row holds.",
+  outerJoinWithoutSelect: define("WEIR4053", "error", (join: string, made: "table" | "stream", step?: string) =>
+      step === undefined
+        ? `a ${made} made by ${join === "outer join" ? "an" : "a"} ${join} needs a 'select' after the join: a ${made === "table" ? "row" : "record"} may have no value of its own`
+        : `${q(step)} after ${join === "outer join" ? "an" : "a"} ${join} needs a 'select' before it: a record may have no value of its own`,
+    "After a right or outer join, a table's row or a stream's record may exist because of the other side only: it has no value of its own (null), only the other side's, under its name. A `select` says what it holds. A table made by such a join needs one after the join. On a stream, such a record is no tombstone while `where`, further joins and `group by key` with its aggregation take it as it is (it is filtered, joined and counted); but written to a topic, by a sink or by the repartition of a `group by EXPR`, a `rekey` or a join, it would be a tombstone and its other side would be lost. Any other step (`rekey`, `group by EXPR`, `dedup`, `merge`, a join that repartitions) would write it to a topic or hand it on without the other side's name, and so would the end of the stream's pipeline: a `select` (or a `flatmap`, which also makes new values) must come before them.",
   ),
   tableJoinEncoding: define("WEIR4054", "error", (left: string, leftEncoding: string, right: string, rightEncoding: string) => `the tables ${q(left)} (${leftEncoding} keys) and ${q(right)} (${rightEncoding} keys) are partitioned by keys encoded differently`,
     "Two tables joined on the key must be partitioned alike: the same key bytes in the same partition. weir writes string keys as text and other keys as JSON (see \"Keys\" in docs/language.md), so tables keyed alike are encoded alike, unless a topic is read with `key json` (a key of unknown type) and the other table's keys are text. If the JSON-keyed topic holds plain text, read it with `key string`: text reads any key, so no record is lost.",

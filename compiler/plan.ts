@@ -6,7 +6,7 @@
 import type { AggregateStep, BranchDecl, CountStep, DedupStep, Duration, Expr, FormatRef, GroupByStep, JoinStep, JoinType, RecordExpr, SinkDecl, SourceDecl, Step, SumStep, WindowStep } from "../grammar/ast.ts";
 import { fixedTopic } from "../grammar/ast.ts";
 import type { BranchStreamDecl, CollectionDecl } from "./resolve.ts";
-import { stepName, streamJoinKeyEncoding, type CallBinding, type CheckedFile, type JoinWindowMs, type NameBinding, type Shape } from "./check.ts";
+import { stepName, streamJoinKeyEncoding, type CallBinding, type CheckedFile, type JoinForm, type JoinWindowMs, type NameBinding, type Shape } from "./check.ts";
 import type { AggregateFunctionName } from "./builtins.ts";
 import { LineMap } from "./diagnostic-printer.ts";
 import { keyEncodingOf, type KeyEncoding } from "./key-encoding.ts";
@@ -332,10 +332,11 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
       case "Join": {
         const joinForm = checked.joinForms.get(step)!;
         if (joinForm.kind === "streamStream") {
-          operations.push(...planStreamStreamJoin(step, joinForm.window, site));
+          operations.push(...planStreamStreamJoin(step, joinForm, site));
           break;
         }
-        operations.push(...planStreamTableJoin(step, site));
+        if (joinForm.kind === "streamTable") operations.push(...planStreamTableJoin(step, joinForm, site));
+        else throw new Error(`a ${joinForm.kind} join in a stream's pipeline reached the planner`);
         break;
       }
       case "Dedup":
@@ -347,9 +348,10 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
       case "GroupBy": {
         // The grouped records reach the aggregation partitioned by their new key.
         const keyFormat = keyFormatFor(keyEncodingOf(checked.types.get(step.key)!));
+        // `group by key` needs no repartition unless a rekey came before; either way tombstones
+        // and null group keys are dropped before the repartition topic, which carries only what groups.
         const byKey = step.key.kind === "Name" && checked.names.get(step.key)?.kind === "key";
-        if (!byKey) operations.push({ kind: "groupBy", node, key: step.key, repartition: name, ...keyFormat, input });
-        else if (input.keyChanged) operations.push({ kind: "repartition", name, ...keyFormat });
+        if (!byKey || input.keyChanged) operations.push({ kind: "groupBy", node, key: step.key, repartition: name, ...keyFormat, input });
         break;
       }
       case "Window":
@@ -389,11 +391,11 @@ interface StepSite {
 }
 
 /** A stream joins a table on the key: records whose key changed, or is encoded otherwise, are repartitioned like the table first. */
-function planStreamTableJoin(step: JoinStep, { checked, node, repartition }: StepSite): OperationPlan[] {
+function planStreamTableJoin(step: JoinStep, form: Extract<JoinForm, { kind: "streamTable" }>, { checked, node, repartition }: StepSite): OperationPlan[] {
   const input = checked.stepInputs.get(step)!;
   const tableShape = checked.shapes.get(step.other.name)!;
   const operations: OperationPlan[] = [];
-  if (input.keyChanged || input.keyEncoding !== tableShape.keyEncoding) {
+  if (form.repartitioned) {
     // Keys encoded as the table's topic encodes them land in the partition of the table's row.
     const table = checked.collections.get(step.other.name)!;
     const keyFormat: FormatPlan | undefined =
@@ -553,14 +555,14 @@ export function readsValue(expr: Expr, checked: Pick<CheckedFile, "names">): boo
  * changed but the two topics encode keys differently, this side is repartitioned
  * with the other's encoding (streamJoinKeyEncoding in check.ts says which).
  */
-function planStreamStreamJoin(step: JoinStep, window: JoinWindowMs, { checked, pipeline, index, node, earlier, repartition }: StepSite): OperationPlan[] {
+function planStreamStreamJoin(step: JoinStep, { window, repartitioned }: Extract<JoinForm, { kind: "streamStream" }>, { checked, pipeline, index, node, earlier, repartition }: StepSite): OperationPlan[] {
   const other = step.other.name;
   const input = checked.stepInputs.get(step)!;
   const otherShape = checked.shapes.get(other)!;
   const encoding = streamJoinKeyEncoding(input, otherShape);
   const keyFormat = keyFormatFor(encoding);
   const operations: OperationPlan[] = [];
-  if (input.keyChanged || input.keyEncoding !== encoding) {
+  if (repartitioned) {
     operations.push({ kind: "repartition", name: repartition, ...keyFormat });
   }
   // The first stream-stream join of a pipeline names its stores (and the other side's repartition) after the pipeline; a later one adds its position.

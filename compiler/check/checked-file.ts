@@ -60,12 +60,15 @@ export type NameBinding =
 /**
  * How a join step runs. The checker decides it, from what the other side is
  * (a stream or a table, and whether the step has `on`); the plan reads it.
+ * `repartitioned`: a stream's records reach the join through a repartition
+ * topic, because their key changed or is encoded otherwise than the other
+ * side's (the other stream's repartition is the plan's to name).
  */
 export type JoinForm =
   /** Kafka Streams' KStream-KTable join on the key. */
-  | { readonly kind: "streamTable" }
+  | { readonly kind: "streamTable"; readonly repartitioned: boolean }
   /** A windowed KStream-KStream join (JoinWindows). */
-  | { readonly kind: "streamStream"; readonly window: JoinWindowMs }
+  | { readonly kind: "streamStream"; readonly window: JoinWindowMs; readonly repartitioned: boolean }
   /** KTable-KTable join on the key. */
   | { readonly kind: "tableTable" }
   /** KTable-KTable foreign-key join (KIP-213). */

@@ -10,7 +10,7 @@ import type { BranchStreamDecl, CollectionDecl } from "../resolve.ts";
 import { Types, describeType, fieldOf, isNumeric, isUnchecked, nonNull, unify, type Type } from "../types.ts";
 import type { PipelineForm, Shape, TableDeletes } from "./checked-file.ts";
 import type { CheckContext } from "./context.ts";
-import { stepAfterAggregateHint } from "./hints.ts";
+import { bothSidesSelect, stepAfterAggregateHint } from "./hints.ts";
 import { checkStreamJoinStep, checkTableJoinStep, leftMayBeMissing, reportWindowedTable } from "./joins.ts";
 import { formatType } from "./schemas.ts";
 import { isAggregation, isTableStepAfterAggregation, stepName, stepsAfterAggregation } from "./steps.ts";
@@ -156,8 +156,11 @@ interface Grouping {
 function checkStreamPipeline(cx: CheckContext, pipeline: PipelineDecl, input: Shape): Shape {
   let shape: Shape = input.collection === "table" && pipeline.steps.length > 0 ? { ...input, collection: "stream" } : input;
   const grouping: Grouping = { grouped: undefined, windowed: undefined, ungroupedWindow: false, aggregated: undefined };
+  /** A right or outer stream join whose results no `select` has made whole yet (see awaitingSelect). */
+  let valueless: JoinStep | undefined;
   for (const step of pipeline.steps) {
     cx.stepInputs.set(step, shape);
+    const input = shape;
     // `where` and `select` after an aggregation, in a table's pipeline, transform the aggregated table as a table (a HAVING).
     if (grouping.aggregated && !(pipeline.collection === "table" && isTableStepAfterAggregation(step))) {
       cx.bag.report("stepAfterAggregate", step, [stepName(step)], { hint: stepAfterAggregateHint(pipeline) });
@@ -175,11 +178,86 @@ function checkStreamPipeline(cx: CheckContext, pipeline: PipelineDecl, input: Sh
     // The names a join brought in are read by this step and forgotten after it, unless it is a `where`.
     const joined = step.kind === "Where" || step.kind === "Join" ? shape.joined : undefined;
     shape = checkStreamStep(cx, step, shape, pipeline, grouping);
+    valueless = awaitingSelect(cx, pipeline, step, input, valueless);
     if (step.kind !== "Join") shape = { ...shape, joined };
   }
   if (grouping.windowed) reportWindowWithoutAggregate(cx, grouping.windowed);
   else if (grouping.grouped) reportGroupWithoutAggregate(cx, grouping.grouped);
+  if (valueless) {
+    cx.bag.report("outerJoinWithoutSelect", valueless, [stepName(valueless), "stream"], {
+      hint: `${valuelessResult(valueless, pipeline)}: written to a topic it would be a tombstone, its '${valueless.other.name}' side lost. Build each record from both sides, e.g. ${bothSidesExample(cx, valueless, pipeline)}`,
+    });
+  }
   return { ...shape, joined: undefined };
+}
+
+/**
+ * After a right or outer stream-stream join, the result for a record of the other stream
+ * that matched none of this pipeline's has a null value, and the other side under its name.
+ * It is no tombstone while steps take it as it is — `where`, joins that read it where it is,
+ * `group by key` and the aggregation after it (which counts it) — but a topic would get it as
+ * one, its other side lost: a sink, or the repartition of a `group by EXPR`, a `rekey` or a join.
+ * So, as for a table made by such a join (WEIR4053), a `select` (or a `flatmap`, which makes
+ * new values too) must come before any other step and before the pipeline ends. Returns
+ * the join still waiting for it after this step.
+ */
+function awaitingSelect(cx: CheckContext, pipeline: PipelineDecl, step: Step, input: Shape, waiting: JoinStep | undefined): JoinStep | undefined {
+  if (!waiting) {
+    // A join refused (reported already) has no form: nothing is waited for.
+    const valueless = step.kind === "Join" && leftMayBeMissing(step.type) && cx.joinForms.get(step)?.kind === "streamStream";
+    return valueless ? step : undefined;
+  }
+  switch (step.kind) {
+    case "Select":
+    case "FlatMap":
+    case "Count":
+    case "Sum":
+    case "Aggregate":
+      return undefined;
+    case "Where":
+    case "Window":
+      return waiting;
+    case "GroupBy":
+      if (isGroupByKey(step) && !input.keyChanged) return waiting;
+      break;
+    case "Join": {
+      const form = cx.joinForms.get(step);
+      if (!form || ((form.kind === "streamStream" || form.kind === "streamTable") && !form.repartitioned)) return waiting;
+      break;
+    }
+    case "Rekey":
+    case "Dedup":
+    case "Merge":
+      break;
+  }
+  cx.bag.report("outerJoinWithoutSelect", step, [stepName(waiting), "stream", stepName(step)], {
+    hint: `${valuelessResult(waiting, pipeline)}: ${valuelessFate(step, waiting.other.name)}. Build each record from both sides first, e.g. ${bothSidesExample(cx, waiting, pipeline)} | ${stepName(step)} ...`,
+    related: [{ message: `the ${stepName(waiting)}`, node: waiting }],
+  });
+  return undefined;
+}
+
+/** "a result for a 'byOrder' record that matched no 'orders' record has a null value" */
+function valuelessResult(join: JoinStep, pipeline: PipelineDecl): string {
+  return `a result for a '${join.other.name}' record that matched no '${pipeline.input.name}' record has a null value`;
+}
+
+/** What a step other than `where`, a join in place and `group by key` would do with a result that has no value of its own. */
+function valuelessFate(step: Step, other: string): string {
+  switch (step.kind) {
+    case "GroupBy":
+      return `'group by' writes the records to a repartition topic, where it would be a tombstone, never counted`;
+    case "Join":
+      return `this join reads the records through a repartition topic, where it would be a tombstone`;
+    default:
+      return `only 'where', joins and 'group by key' take it as it is: after '${stepName(step)}' its '${other}' side could no longer be read, and a topic would get it as a tombstone`;
+  }
+}
+
+/** A select over both sides of the join, with the fields of the file at hand. */
+function bothSidesExample(cx: CheckContext, join: JoinStep, pipeline: PipelineDecl): string {
+  const left = cx.stepInputs.get(join)?.value;
+  return bothSidesSelect(pipeline.input.name, left ? nonNull(left) : Types.any, join.other.name, cx.shapes.get(join.other.name)?.value);
 }
 
 /** One step of a stream's pipeline: the shape of the records after it. */
@@ -311,8 +389,8 @@ function checkTablePipeline(cx: CheckContext, pipeline: PipelineDecl, input: Sha
     if (step.kind !== "Join") shape = { ...shape, joined };
   }
   if (outer) {
-    cx.bag.report("outerJoinWithoutSelect", outer, [stepName(outer)], {
-      hint: `build each row from both sides, e.g. | select { name: coalesce(name, "?"), city: ${outer.other.name}.city }`,
+    cx.bag.report("outerJoinWithoutSelect", outer, [stepName(outer), "table"], {
+      hint: `build each row from both sides, e.g. ${bothSidesExample(cx, outer, pipeline)}`,
     });
   }
   return { ...shape, joined: undefined };

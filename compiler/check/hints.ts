@@ -5,7 +5,7 @@ import type { Expr, FormatRef, JoinWindowClause, PipelineDecl } from "../../gram
 import type { ReportOptions } from "../diagnostics.ts";
 import { durationText, timeUnits } from "../durations.ts";
 import { orList, suggest } from "../../runtime/suggest.ts";
-import { describeType, fieldOf, isAssignable, isNullable, isNumeric, nonNull, type RecordType, type Type } from "../types.ts";
+import { describeType, fieldOf, isAssignable, isNullable, isNumeric, nonNull, sameType, type RecordType, type Type } from "../types.ts";
 
 /** The hint for a value that may be null where one that is not is needed; `fallback` is the default proposed. */
 export type NullHint = (expr: Expr, fallback?: string) => string;
@@ -134,4 +134,23 @@ export function joinWindowText(window: JoinWindowClause): string {
   if (window.both) return durationText(window.both);
   const bounds = [window.before && `${durationText(window.before)} before`, window.after && `${durationText(window.after)} after`];
   return bounds.filter((bound) => bound !== undefined).join(" and ");
+}
+
+/**
+ * `| select { orderId: byOrder.orderId, amount: coalesce(amount, byOrder.amount) }`: a select
+ * that builds each result of a right or outer join from both sides (either may be missing),
+ * from the fields the two values have: one of the other side's, and one both have. A value
+ * without known fields is taken whole: `{ customers: value, addresses }`.
+ */
+export function bothSidesSelect(leftName: string, left: Type, other: string, right: Type | undefined): string {
+  const leftFields = left.kind === "record" ? left.fields : [];
+  const rightFields = right?.kind === "record" ? right.fields : [];
+  const shared = rightFields.find((r) => leftFields.some((l) => l.name === r.name && sameType(nonNull(l.type), nonNull(r.type))));
+  const own = rightFields.find((r) => r !== shared);
+  const parts: string[] = [];
+  if (own) parts.push(`${own.name}: ${other}.${own.name}`);
+  else if (!shared) parts.push(other);
+  if (shared) parts.push(`${shared.name}: coalesce(${shared.name}, ${other}.${shared.name})`);
+  else parts.push(leftFields[0] ? leftFields[0].name : `${leftName}: value`);
+  return `| select { ${parts.join(", ")} }`;
 }

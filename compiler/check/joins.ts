@@ -104,7 +104,8 @@ function checkStreamStreamJoin(cx: CheckContext, step: JoinStep, shape: Shape, p
       hint: `a join matches keys: rekey one stream by what holds the other's key first, e.g. '| rekey ${guessKeyField(shape.value, name)} | join ${name} within ...'`,
     });
   }
-  if (window) cx.joinForms.set(step, { kind: "streamStream", window });
+  const encoding = streamJoinKeyEncoding(shape, other);
+  if (window) cx.joinForms.set(step, { kind: "streamStream", window, repartitioned: shape.keyChanged || shape.keyEncoding !== encoding });
   // A right record kept without a match has no left record: the left's value and the tables joined into it are null then.
   const leftMissing = leftMayBeMissing(step.type);
   const joined = new Map<string, Type>();
@@ -116,7 +117,7 @@ function checkStreamStreamJoin(cx: CheckContext, step: JoinStep, shape: Shape, p
   // When the left may be missing, a null check on its value or on a table joined earlier no longer holds.
   const known = forget(shape.nonNull, `joined.${name}`);
   const stillKnown = leftMissing ? forget(forget(known, "value"), "joined") : known;
-  return { ...shape, value, keyChanged: false, window: undefined, joined, keyEncoding: streamJoinKeyEncoding(shape, other), nonNull: stillKnown };
+  return { ...shape, value, keyChanged: false, window: undefined, joined, keyEncoding: encoding, nonNull: stillKnown };
 }
 
 /**
@@ -203,11 +204,11 @@ function checkStreamTableJoin(cx: CheckContext, step: JoinStep, shape: Shape): S
       hint: `a join matches the stream's key with the table's: rekey the stream first, by the field that holds the key of '${name}', e.g. '| rekey ${guessKeyField(shape.value, name)} | join ${name}'`,
     });
   }
-  cx.joinForms.set(step, { kind: "streamTable" });
-  const joined = new Map(shape.joined ?? []);
-  joined.set(name, step.type === "left" ? Types.nullable(table.value) : table.value);
   // A join after a rekey (or of a stream whose keys are encoded otherwise) reads the
   // stream through a repartition topic, partitioned like the table.
+  cx.joinForms.set(step, { kind: "streamTable", repartitioned: shape.keyChanged || shape.keyEncoding !== table.keyEncoding });
+  const joined = new Map(shape.joined ?? []);
+  joined.set(name, step.type === "left" ? Types.nullable(table.value) : table.value);
   return { ...shape, keyChanged: false, window: undefined, joined, keyEncoding: table.keyEncoding, nonNull: forget(shape.nonNull, `joined.${name}`) };
 }
 

@@ -44,8 +44,8 @@ export const streamJoinProcessors = {
  *      that joined nothing either is dropped as late (Kafka Streams drops it
  *      from its store, and counts it as a dropped record).
  * A left (outer) join never emits a non-joined result before the window
- * closes: a match may still come until then. A record with a null value is
- * dropped, and so is one with a null key, except on an outer side, where it can
+ * closes: a match may still come until then. A tombstone is
+ * dropped, and so is a record with a null key, except on an outer side, where it can
  * never join and is emitted at once with the other side null (Kafka Streams 3.7+).
  */
 function streamJoin(node: StreamJoinNode, leftJoined: readonly string[], forward: Forward, context: ProcessorContext): Processor {
@@ -65,7 +65,8 @@ function streamJoin(node: StreamJoinNode, leftJoined: readonly string[], forward
     const other = me === "left" ? "right" : "left";
     const buffer = buffers[me];
     return (record: StreamRecord<unknown, unknown>) => {
-      if (record.value === null || record.value === undefined) return;
+      // A right join's result without a left record (a null value, with joined values) joins like any record.
+      if (isTombstone(record)) return;
       const outputs: Output[] = [];
       const streamTime = context.streamTime();
       outputs.push(...emitClosed(streamTime));

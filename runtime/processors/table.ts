@@ -14,8 +14,9 @@ export const tableProcessors = {
     const store = context.store(node.store);
     return (record) => {
       // As in Kafka Streams, an aggregation ignores records with a null key
-      // or value: there is no group to add them to.
-      if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return;
+      // and tombstones: there is no group to add them to. (A right join's
+      // result without a left record is no tombstone: it is counted.)
+      if (record.key === null || record.key === undefined || isTombstone(record)) return;
       const current = store.get(record.key);
       const oldValue = current === undefined ? undefined : node.result(current);
       const accumulator = node.adder(current === undefined ? node.initializer() : current, record);

@@ -5,7 +5,7 @@
 import type { MaterializeNode, StreamRecord, WindowedAggregateNode } from "../topology/nodes.ts";
 import { slidingWindowExpiry, timeWindowsFor, windowCloseTime, type WindowSpec } from "../windows.ts";
 import type { InMemoryWindowStore, StoredWindow } from "../internal/window-store.ts";
-import type { Forward, Output, ProcessorBuilders, ProcessorContext } from "./processor.ts";
+import { isTombstone, type Forward, type Output, type ProcessorBuilders, type ProcessorContext } from "./processor.ts";
 
 export const windowedProcessors = {
   windowedAggregate: (node, { forward, context }) => windowedAggregate(node, forward, context),
@@ -32,7 +32,7 @@ function windowedAggregate(node: WindowedAggregateNode, forward: Forward, contex
   const spec = node.window;
   const emitChanges = node.emit === "changes";
   return (record) => {
-    if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return;
+    if (record.key === null || record.key === undefined || isTombstone(record)) return;
     const outputs: Output[] = [];
     // Windows start at the epoch (Kafka Streams drops negative timestamps): such a record is not late, it is wrong.
     if (record.timestamp < 0) throw new RangeError(`a windowed aggregation needs a timestamp at or after the epoch, not ${record.timestamp}`);

@@ -45,7 +45,7 @@ describe("join forms, decided by the checker", () => {
   it("tells each form apart by what the other side is, and by 'on'", () => {
     expect(
       joinForms(`stream a = orders | rekey customerId | left join customers
-stream b = orders | right join byOrder within 1 min
+stream b = orders | right join byOrder within 1 min | select { id: coalesce(id, byOrder.orderId) }
 table t = customers | right join addresses | select { name, city: addresses.city }
 table byId = orders | group by id | aggregate { customerId: latest(customerId) }
 table f = byId | join customers on customerId
@@ -54,15 +54,21 @@ sink b to topic "b1"
 sink t to topic "t1"
 sink f to topic "f1"
 `),
-    ).toEqual([{ kind: "streamTable" }, { kind: "streamStream", window: { beforeMs: 60_000, afterMs: 60_000, graceMs: 0 } }, { kind: "tableTable" }, { kind: "foreignKey" }]);
+    ).toEqual([
+      // The rekeyed stream reaches the table through a repartition topic; orders join the rekeyed payments where they are.
+      { kind: "streamTable", repartitioned: true },
+      { kind: "streamStream", window: { beforeMs: 60_000, afterMs: 60_000, graceMs: 0 }, repartitioned: false },
+      { kind: "tableTable" },
+      { kind: "foreignKey" },
+    ]);
   });
 
   it("turns 'within' into before and after bounds: both ways, one way (the other 0), or each its own", () => {
     expect(
       joinForms(`stream a = orders | join byOrder within 10 seconds before and 2 seconds after grace 1 s
 stream b = orders | left join byOrder within 2 s after and 10 s before
-stream c = orders | outer join byOrder within 10 s before
-stream d = orders | right join byOrder within 3 ms after grace 5 ms
+stream c = orders | outer join byOrder within 10 s before | select { id }
+stream d = orders | right join byOrder within 3 ms after grace 5 ms | select { id }
 sink a to topic "a1"
 sink b to topic "b1"
 sink c to topic "c1"
@@ -77,7 +83,7 @@ sink d to topic "d1"
   });
 
   it("plans and emits the window it decided: 'withinMs' when both bounds are one, else 'beforeMs' and 'afterMs'", () => {
-    const source = `${header}stream a = orders | right join byOrder within 10 s before and 2 s after grace 1 s
+    const source = `${header}stream a = orders | right join byOrder within 10 s before and 2 s after grace 1 s | select { paid: byOrder.amount }
 stream b = orders | join byOrder within 5 s
 sink a to topic "a1"
 sink b to topic "b1"
@@ -109,6 +115,27 @@ describe("right joins", () => {
     expect(diagnosticsOf(`table out = customers | right join addresses | select { name: upper(name), city: upper(addresses.city) }\nsink out to topic "o2"\n`)).toMatch(/WEIR3006: .*\n  table out = customers \| right join addresses \| select \{ name: upper\(name\)/);
     expect(diagnosticsOf(`table out = customers | right join addresses | select { name: coalesce(name, "?"), city: upper(addresses.city) }\nsink out to topic "o2"\n`)).toBe("");
     expect(diagnosticsOf(`table out = customers | right join addresses\nsink out to topic "o2"\n`)).toMatch(/WEIR4053: a table made by a right join needs a 'select'/);
+  });
+
+  it("of streams: a record without a left value is taken as it is by 'where', joins in place and 'group by key'; any other step needs a 'select' first", () => {
+    // Each of these reads the records where they are, or makes new values from both sides.
+    const accepted = [
+      `stream a = orders | right join byOrder within 1 h | where byOrder.amount > 1 | left join customers | join payments within 1 h | select { id: coalesce(id, byOrder.orderId), tier: customers.tier }`,
+      `table b = orders | outer join byOrder within 1 h | group by key | count`,
+      `table c = orders | right join byOrder within 1 h | where byOrder.amount > 1 | group by key | window tumbling 1 hour | aggregate { paid: sum(amount) }`,
+      `stream d = orders | right join byOrder within 1 h | flatmap [byOrder.amount]`,
+      `table e = orders | right join byOrder within 1 h | select { orderId: byOrder.orderId } | group by orderId | count`,
+    ];
+    const sinks = ["a", "b", "c", "d", "e"].map((name) => `sink ${name} to topic "${name}1"`).join("\n");
+    expect(diagnosticsOf(`${accepted.join("\n")}\n${sinks}\n`)).toBe("");
+    // Refused: each would write a record without a left value to a topic, or hand it on without the right side's name.
+    const refused = (pipeline: string) => diagnosticsOf(`${pipeline}\nsink x to topic "x1"\n`);
+    expect(refused(`table x = orders | right join byOrder within 1 h | group by byOrder.orderId | count`)).toMatch(/WEIR4053: 'group by' after a right join needs a 'select' before it/);
+    expect(refused(`table x = orders | right join byOrder within 1 h | group by upper(key) | count`)).toMatch(/WEIR4053: 'group by' after a right join/);
+    expect(refused(`stream x = orders | outer join byOrder within 1 h | merge byOrder | select { id }`)).toMatch(/WEIR4053: 'merge' after an outer join needs a 'select' before it/);
+    expect(refused(`stream x = orders | right join byOrder within 1 h | left join customers`)).toMatch(/WEIR4053: a stream made by a right join needs a 'select' after the join/);
+    // A left join's results always have a left value.
+    expect(refused(`stream x = orders | left join byOrder within 1 h | rekey byOrder.orderId`)).toBe("");
   });
 
   it("the left stream's fields need a null check after a right join, and a 'where' gives them one", () => {

@@ -55,11 +55,14 @@ describe("planTopology", () => {
     expect(result.collections.find((c) => c.name === "totals")!.operations.map((o) => o.kind)).toEqual(["aggregate"]);
   });
 
-  it("repartitions on group by key after a rekey, also one declared in another stream", () => {
+  it("repartitions on group by key after a rekey, also one declared in another stream, as any group by (dropping tombstones and null keys first)", () => {
     const result = plan(
       `${header}stream byCustomer = orders | rekey customerId\ntable totals = byCustomer | group by key | count\nsink totals to topic "t"\n`,
     );
-    expect(result.collections.find((c) => c.name === "totals")!.operations).toMatchObject([{ kind: "repartition", keyFormat: { kind: "string" } }, { kind: "aggregate" }]);
+    expect(result.collections.find((c) => c.name === "totals")!.operations).toMatchObject([
+      { kind: "groupBy", node: "totals-1-group-by", repartition: "totals", keyFormat: { kind: "string" } },
+      { kind: "aggregate" },
+    ]);
   });
 
   it("keeps a table transformed as a table in a store named after it", () => {
@@ -179,10 +182,13 @@ stream payments from topic "payments" key string value json Payment
 
     it("repartitions each side whose key changed, encoding the key as the other side's topic does", () => {
       const result = plan(
-        `${payments}stream byOrder = payments | rekey orderId\nstream j = orders | outer join byOrder within 1 s grace 2 s\nstream k = orders | rekey id | join payments within 1 s\nsink j to topic "j"\nsink k to topic "k"\n`,
+        `${payments}stream byOrder = payments | rekey orderId\nstream j = orders | outer join byOrder within 1 s grace 2 s | select { id: coalesce(id, byOrder.orderId) }\nstream k = orders | rekey id | join payments within 1 s\nsink j to topic "j"\nsink k to topic "k"\n`,
       );
       const j = result.collections.find((c) => c.name === "j")!;
-      expect(j.operations).toMatchObject([{ kind: "streamJoin", type: "outer", window: { beforeMs: 1000, afterMs: 1000, graceMs: 2000 }, otherRepartition: { name: "j-byOrder", keyFormat: { kind: "string" } } }]);
+      expect(j.operations).toMatchObject([
+        { kind: "streamJoin", type: "outer", window: { beforeMs: 1000, afterMs: 1000, graceMs: 2000 }, otherRepartition: { name: "j-byOrder", keyFormat: { kind: "string" } } },
+        { kind: "mapValues" },
+      ]);
       const k = result.collections.find((c) => c.name === "k")!;
       expect(k.operations.map((o) => o.kind)).toEqual(["selectKey", "repartition", "streamJoin"]);
       expect(k.operations[1]).toMatchObject({ kind: "repartition", name: "k", keyFormat: { kind: "string" } });

@@ -239,6 +239,31 @@ describe("the key after group by", () => {
     expect(rows(driver!.readOutput("popular"))).toEqual(["save10 2@3"]);
   });
 
+  it("is not null after a rekey either: `group by key` drops tombstones and null keys before its repartition topic", async () => {
+    await runWith(
+      dedent`
+        table couponUses = orders | rekey coupon | group by key | count
+        table perUpperKey = orders | rekey upper(key) | group by key | count
+        sink couponUses to topic "coupon-uses"
+        sink perUpperKey to topic "per-upper-key"
+      `,
+      [order("o1", 1, 1, "save10"), order("o2", 1, 2), tombstone("o3", 3), order("o4", 1, 4, "save10")],
+    );
+    expect(rows(driver!.readOutput("coupon-uses"))).toEqual(["save10 1@1", "save10 2@4"]);
+    // o2 (no coupon: a null key) and the tombstone (a null key too, its rekey reads the value) never reach the topic.
+    expect(driver!.log.consume("nulls-couponUses-repartition").map((r) => [r.key, r.value === null])).toEqual([
+      ["save10", false],
+      ["save10", false],
+    ]);
+    // A rekey of the key alone gives the tombstone its key ("O3"): it is dropped all the same.
+    expect(rows(driver!.readOutput("per-upper-key"))).toEqual(["O1 1@1", "O2 1@2", "O4 1@4"]);
+    expect(driver!.log.consume("nulls-perUpperKey-repartition").map((r) => [r.key, r.value === null])).toEqual([
+      ["O1", false],
+      ["O2", false],
+      ["O4", false],
+    ]);
+  });
+
   it("of a table's rows is not null either: a row whose group key is null is in no group", async () => {
     driver = new TopologyTestDriver(
       await load(dedent`

@@ -547,3 +547,74 @@ stream p2 = payments | rekey customerId
     });
   });
 });
+
+// A right (or outer) join's result for a right record that found no left one has no value of its
+// own (the left side is null) but carries the right side: it is no tombstone (docs/language.md,
+// "Null values on streams"). Kafka Streams' outer join gives its ValueJoiner's result, ksqlDB's
+// RIGHT JOIN a row with null left columns: both count it and join it further.
+describe("a right join's result without a left record", () => {
+  const header = `application rj
+
+schema L { id: string, ts: timestamp }
+schema R { id: string, ts: timestamp }
+
+stream l from topic "l" key string value json L event time ts
+stream r from topic "r" key string value json R event time ts
+`;
+  const record = (key: string, id: string, ts: number) => ({ key, value: { id, ts } });
+  /** k2 finds no l record: its result (left side null) comes out when k9 moves stream time past 2000 + 10 s. */
+  const pipeRepro = () => {
+    driver!.pipeInput("r", [record("k1", "x", 1000), record("k2", "y", 2000), record("k9", "x", 100_000)]);
+    driver!.pipeInput("l", [record("k1", "a", 1000), record("k9", "b", 100_000)]);
+  };
+  const rows = (topic: string) => driver!.readOutput(topic).map((r) => `${String(r.key)}=${JSON.stringify(r.value)}@${r.timestamp}`);
+
+  it("is counted by an aggregation that reads it where it is (group by key), windowed or not", async () => {
+    driver = new TopologyTestDriver(
+      await topologyOf(`${header}
+table cnt = l | right join r within 10 s | group by key | count
+table perHour = l | right join r within 10 s | group by key | window tumbling 1 hour | count
+sink cnt to topic "cnt"
+sink perHour to topic "per-hour"
+`),
+    );
+    pipeRepro();
+    const summary = await driver.run();
+    expect(rows("cnt")).toEqual(["k1=1@1000", "k2=1@2000", "k9=1@100000"]);
+    // (k2's result, at 2000, comes out at stream time 100000: its window [0, 1 h) is still open.)
+    expect(rows("per-hour")).toEqual(["k1=1@1000", "k2=1@2000", "k9=1@100000"]);
+    expect(summary.deadLettered).toBe(0);
+  });
+
+  it("is grouped by the right side's fields once a select has made its value, through the repartition topic", async () => {
+    driver = new TopologyTestDriver(
+      await topologyOf(`${header}
+table perRight = l | right join r within 10 s | select { rid: r.id, lid: id } | group by rid | count
+sink perRight to topic "per-right"
+`),
+    );
+    pipeRepro();
+    await driver.run();
+    // k2's result (rid "y", lid null) reaches its group through the repartition topic.
+    expect(rows("per-right")).toEqual(["x=1@1000", "y=1@2000", "x=2@100000"]);
+    expect(driver.log.consume("rj-perRight-repartition").map((r) => [r.key, r.value])).toEqual([
+      ["x", { rid: "x", lid: "a" }],
+      ["y", { rid: "y", lid: null }],
+      ["x", { rid: "x", lid: "b" }],
+    ]);
+  });
+
+  it("joins a second stream like any record", async () => {
+    driver = new TopologyTestDriver(
+      await topologyOf(`${header}stream s from topic "s" key string value json R event time ts
+stream both = l | right join r within 10 s | join s within 10 s | select { l: id, r: r.id, s: s.id }
+sink both to topic "both"
+`),
+    );
+    driver.pipeInput("s", [record("k1", "s1", 1000), record("k2", "s2", 2000)]);
+    pipeRepro();
+    await driver.run();
+    // k2's right-only result (at 2000, out when k9 arrives) still finds s2 in the second join's buffer.
+    expect(rows("both")).toEqual(['k1={"l":"a","r":"x","s":"s1"}@1000', 'k2={"l":null,"r":"y","s":"s2"}@2000']);
+  });
+});
