@@ -22,9 +22,10 @@
 // moving or loading) does not end the run: the instance drops its tasks'
 // uncommitted work, waits for Kafka, rejoins the group and starts its tasks
 // again from their last commit, until it has been failing without progress
-// for `brokerOutageMs` (rideOutOutage; docs/kafka.md, "Broker outages").
+// for `brokerOutageMs` (rideOutOutage; docs/kafka.md, "Broker outages"). A
+// topic of the run that Kafka says no longer exists ends the run at once.
 import type { Guarantee } from "../engine.ts";
-import { BrokerOutageError, ProducerFencedError } from "../errors.ts";
+import { BrokerOutageError, ProducerFencedError, TopicError } from "../errors.ts";
 import { EngineHost } from "./engine-host.ts";
 import type { GroupMember, TaskInputs } from "./group-member.ts";
 import type { KafkaLogClient } from "./kafka-log-client.ts";
@@ -43,6 +44,12 @@ const GROUP_DRAIN_LOG_AFTER_MS = 1000;
 /** In an outage, the first wait before trying Kafka again, and the longest. */
 const OUTAGE_FIRST_RETRY_MS = 100;
 const OUTAGE_MAX_RETRY_MS = 2000;
+/**
+ * A topic of the run that the cluster does not list is looked for again this
+ * much later before the run ends for it: a broker's answer right after it
+ * started may come from metadata it has not finished loading.
+ */
+const MISSING_TOPIC_RECHECK_MS = 1000;
 
 export interface KafkaEngineOptions {
   readonly guarantee: Guarantee;
@@ -281,9 +288,43 @@ class KafkaRunStrategy implements RunStrategy {
     this.failingSince = undefined;
   }
 
-  /** Throws a failure that is not Kafka being unavailable (isBrokerUnavailable): it ends the run. */
+  /**
+   * Throws a failure that is not Kafka being unavailable (isBrokerUnavailable),
+   * and, for any failure that Kafka answered with an error, a topic of the run
+   * that Kafka no longer lists: a topic deleted while the run was running
+   * fails its requests with UNKNOWN_TOPIC_OR_PARTITION (which is also what a
+   * client with stale metadata hears, and is ridden out) or with
+   * OPERATION_NOT_ATTEMPTED (a transaction that names it), and would fail them
+   * after every rejoin.
+   */
   private async throwUnlessOutage(error: unknown): Promise<void> {
+    if (this.client.errorType(error) !== undefined) {
+      let missing = await this.missingTopics();
+      if (missing.length > 0) {
+        await this.run.sleep(MISSING_TOPIC_RECHECK_MS);
+        const stillMissing = new Set(await this.missingTopics());
+        missing = missing.filter((topic) => stillMissing.has(topic));
+      }
+      if (missing.length > 0) {
+        const topics = missing.map((topic) => `"${topic}"`).join(", ");
+        throw new TopicError(
+          `${missing.length === 1 ? `topic ${topics} no longer exists` : `topics ${topics} no longer exist`}: deleted while the application was running (${describe(error)})`,
+          { cause: error },
+        );
+      }
+    }
     if (!this.client.isBrokerUnavailable(error)) throw error;
+  }
+
+  /** The topics the run reads or writes that the cluster does not list; none if it cannot be asked. */
+  private async missingTopics(): Promise<string[]> {
+    let listed: Set<string>;
+    try {
+      listed = new Set((await this.client.topics()).map((topic) => topic.name));
+    } catch {
+      return [];
+    }
+    return [...this.plan.partitions.keys()].filter((topic) => !listed.has(topic));
   }
 
   /**

@@ -706,7 +706,9 @@ const SOCKET_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT
  * off the broker asked), and producer state the broker lost with its log
  * tail. Each is cured by waiting and, for producer state, by a new
  * InitProducerId, which is what riding out an outage does; one that is not
- * cured ends the run at the outage limit.
+ * cured ends the run at the outage limit. A topic that was deleted also
+ * answers UNKNOWN_TOPIC_OR_PARTITION: the engine asks whether its topics
+ * still exist before it rides a failure out (kafka-engine.ts).
  */
 const UNAVAILABLE_TYPES = new Set([
   "LEADER_NOT_AVAILABLE",

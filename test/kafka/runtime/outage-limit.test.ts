@@ -3,16 +3,19 @@
 // InitProducerId succeed rides the failure out again and again, and must
 // still give up once it has been failing for the limit (counted from the
 // first failure since its last progress, not from Kafka's last answer); an
-// idle run that rode a failure out starts counting afresh at the next one.
-// Against the shared broker, which is never stopped: the failures are
-// connections dropped on the client's side.
+// idle run that rode a failure out starts counting afresh at the next one; a
+// run whose sink topic is deleted under it must end with a line that names
+// the topic. All against the shared broker, which is never stopped: the
+// failures are connections dropped on the client's side.
+import { spawn } from "node:child_process";
 import { connect } from "node:net";
 import type { ISocketFactory } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BrokerOutageError } from "../../../runtime/errors.ts";
 import { createKafkaEngine } from "../../../runtime/kafka.ts";
 import { generateLines } from "../../runtime/fixtures/wordcount.ts";
-import { BROKERS, connectBroker, createTopic, produceLines, uniqueName, wordcount, type Broker } from "../helpers.ts";
+import { BROKERS, connectBroker, createTopic, produceLines, readCommitted, uniqueName, wordcount, type Broker } from "../helpers.ts";
+import { root, weirBin, wordcountFile } from "../src/weir-cli.ts";
 
 /** The Kafka protocol's API keys (the first int16 after a request's size) of Produce and Fetch. */
 const PRODUCE_API_KEY = 0;
@@ -151,4 +154,38 @@ describe("the broker-outage limit", () => {
       await engine.close();
     }
   }, 60_000);
+
+  it("weir run --follow whose sink topic is deleted mid-run ends with one line naming the topic, rather than riding the failure out again and again", async () => {
+    const app = uniqueName("weir-test-deleted-sink");
+    const [input, output] = [`${app}-lines`, `${app}-counts`];
+    await createTopic(broker, input, 2);
+    const limitMs = 20_000;
+    const child = spawn(
+      process.execPath,
+      [weirBin, "run", wordcountFile(input, output), "--brokers", BROKERS.join(","), "--application-id", app, "--follow", "--broker-outage", String(limitMs)],
+      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.stdout.resume();
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      await produceLines(broker, input, generateLines(100, 30, 43));
+      for (let i = 0; i < 600 && !((await broker.reader.topic(output)) && (await readCommitted(broker, output)).length > 0); i++) await sleep(50);
+
+      await broker.admin.deleteTopics({ topics: [output] });
+      const deletedAt = performance.now();
+      await produceLines(broker, input, generateLines(100, 30, 44), 100);
+      const code = await Promise.race([exited, sleep(limitMs + 30_000).then(() => "still running" as const)]);
+      const endedAfterMs = performance.now() - deletedAt;
+      console.log(`deleted sink topic: the run ended ${(endedAfterMs / 1000).toFixed(1)} s after the deletion`);
+
+      expect(code, stderr).toBe(1);
+      expect(stderr.trimEnd().split("\n").at(-1)).toMatch(new RegExp(`^weir: topic "${output}" no longer exists: deleted while the application was running \\(.+\\)$`));
+      expect(stderr).not.toMatch(/^\s+at /m);
+      expect(endedAfterMs).toBeLessThan(limitMs);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }
+  }, 90_000);
 });
