@@ -47,8 +47,9 @@ export class StoreShapeError extends WeirRuntimeError {
 }
 
 /**
- * Kafka did not answer for longer than the run's outage limit (`brokerOutageMs`):
- * the run gave up. Its committed work stands; a new run goes on from it.
+ * Kafka kept failing (unreachable, or not ready) for longer than the run's
+ * outage limit (`brokerOutageMs`) with the run making no progress: the run
+ * gave up. Its committed work stands; a new run goes on from it.
  */
 export class BrokerOutageError extends WeirRuntimeError {
   override readonly name: string = "BrokerOutageError";

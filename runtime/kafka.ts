@@ -75,11 +75,13 @@ export interface KafkaSettings {
    */
   readonly maxTaskIdleMs?: number;
   /**
-   * How long Kafka may be unreachable (or answer that it is not ready: a
-   * coordinator or leader moving) before a run gives up, counted from its
-   * last answer. Shorter outages are ridden out: the tasks' uncommitted work
-   * is dropped and redone from their last commit once Kafka answers
-   * (docs/kafka.md, "Broker outages"). 0: give up at the first such failure.
+   * How long Kafka may keep failing (unreachable, or answering that it is not
+   * ready: a coordinator or leader moving) before a run gives up, counted from
+   * the first failure since the run last made progress (a commit, or a round
+   * with nothing left to commit); rejoining the group is not progress.
+   * Shorter outages are ridden out: the tasks' uncommitted work is dropped
+   * and redone from their last commit once Kafka answers (docs/kafka.md,
+   * "Broker outages"). 0: give up at the first such failure.
    */
   readonly brokerOutageMs?: number;
 }
@@ -89,6 +91,7 @@ export interface KafkaRunOptions extends RunOptions, KafkaSettings {}
 /** Internal: what createKafkaEngine builds from, with test hooks. */
 export interface KafkaEngineInternals {
   readonly beforeEndTransaction?: KafkaClientSettings["beforeEndTransaction"];
+  readonly socketFactory?: KafkaClientSettings["socketFactory"];
 }
 
 /** An engine over a Kafka cluster; closing it disconnects every client it opened. */
@@ -151,6 +154,7 @@ function clientFor(brokers: readonly string[], settings: KafkaSettings, internal
     ...(settings.replicationFactor !== undefined ? { replicationFactor: settings.replicationFactor } : {}),
     logLevel: toKafkaLogLevel(settings.logLevel ?? settingsTable.logLevel.default),
     ...(internals.beforeEndTransaction ? { beforeEndTransaction: internals.beforeEndTransaction } : {}),
+    ...(internals.socketFactory ? { socketFactory: internals.socketFactory } : {}),
   });
 }
 

@@ -319,13 +319,13 @@ export const settingsTable = {
   brokerOutageMs: {
     of: "KafkaSettings",
     env: "WEIR_BROKER_OUTAGE_MS",
-    flag: { spec: "--broker-outage <ms>", help: "on Kafka: how long Kafka may be unreachable before the run gives up; shorter outages are ridden out" },
+    flag: { spec: "--broker-outage <ms>", help: "on Kafka: how long Kafka may keep failing with the run making no progress before it gives up; shorter outages are ridden out" },
     type: nonNegativeInteger,
     // 5 minutes, as Kafka Streams' task.timeout.ms.
     default: 300_000,
     engines: kafka,
     withoutBrokers: "refused",
-    doc: "how long Kafka may be unreachable (or not ready) before the run gives up; shorter outages are ridden out ([Broker outages](kafka.md#broker-outages)); 0: give up at the first such failure",
+    doc: "how long Kafka may keep failing (unreachable, or not ready) with the run making no progress before it gives up, counted from the first failure since its last commit or idle round (Kafka Streams' `task.timeout.ms`); shorter outages are ridden out ([Broker outages](kafka.md#broker-outages)); 0: give up at the first such failure",
   },
 } as const satisfies { readonly [K in SettingKey]: Setting<K> };
 

@@ -21,10 +21,11 @@
 // A broker outage (connections refused or lost, coordinators and leaders
 // moving or loading) does not end the run: the instance drops its tasks'
 // uncommitted work, waits for Kafka, rejoins the group and starts its tasks
-// again from their last commit, for up to `brokerOutageMs` of silence
-// (rideOutOutage; docs/kafka.md, "Broker outages").
+// again from their last commit, until it has been failing without progress
+// for `brokerOutageMs` (rideOutOutage; docs/kafka.md, "Broker outages"). A
+// topic of the run that Kafka says no longer exists ends the run at once.
 import type { Guarantee } from "../engine.ts";
-import { BrokerOutageError, ProducerFencedError } from "../errors.ts";
+import { BrokerOutageError, ProducerFencedError, TopicError } from "../errors.ts";
 import { EngineHost } from "./engine-host.ts";
 import type { GroupMember, TaskInputs } from "./group-member.ts";
 import type { KafkaLogClient } from "./kafka-log-client.ts";
@@ -43,6 +44,12 @@ const GROUP_DRAIN_LOG_AFTER_MS = 1000;
 /** In an outage, the first wait before trying Kafka again, and the longest. */
 const OUTAGE_FIRST_RETRY_MS = 100;
 const OUTAGE_MAX_RETRY_MS = 2000;
+/**
+ * A topic of the run that the cluster does not list is looked for again this
+ * much later before the run ends for it: a broker's answer right after it
+ * started may come from metadata it has not finished loading.
+ */
+const MISSING_TOPIC_RECHECK_MS = 1000;
 
 export interface KafkaEngineOptions {
   readonly guarantee: Guarantee;
@@ -56,9 +63,10 @@ export interface KafkaEngineOptions {
    */
   readonly maxTaskIdleMs: number;
   /**
-   * How long Kafka may stay silent (unreachable, or answering that it is not
-   * ready) before the run gives up; shorter outages are ridden out
-   * (docs/kafka.md, "Broker outages"). 0: give up at the first failure.
+   * How long Kafka may keep failing (unreachable, or answering that it is not
+   * ready) with the run making no progress before the run gives up; shorter
+   * outages are ridden out (docs/kafka.md, "Broker outages"). 0: give up at
+   * the first failure.
    */
   readonly brokerOutageMs: number;
   /** The bootstrap brokers, to name them when the run gives up. */
@@ -91,6 +99,16 @@ class KafkaRunStrategy implements RunStrategy {
   private readonly producers = new Map<string, TransactionalProducer>();
   /** The end of each source partition when the run started: a run that does not follow stops there. */
   private readonly sourceEnds = new Map<string, number>();
+
+  /**
+   * When the failures being ridden out began (performance.now()): the first
+   * outage since the run last made progress (a commit of all its work, or a
+   * round with nothing left to process or commit). Rejoining the group and
+   * restoring the tasks is not progress: a failure that comes back after
+   * every rejoin keeps counting until the outage limit. Undefined while the
+   * run makes progress.
+   */
+  private failingSince: number | undefined;
 
   private enforced = 0;
   private nextGroupDrainCheck = 0;
@@ -261,8 +279,52 @@ class KafkaRunStrategy implements RunStrategy {
 
   /** Kafka being unavailable is ridden out (rideOutOutage); any other failure ends the run. */
   async recover(error: unknown): Promise<void> {
-    if (!this.client.isBrokerUnavailable(error)) throw error;
+    await this.throwUnlessOutage(error);
     await this.rideOutOutage(error);
+  }
+
+  /** The run is healthy and waiting for input: a failure streak is over. */
+  idleRound(): void {
+    this.failingSince = undefined;
+  }
+
+  /**
+   * Throws a failure that is not Kafka being unavailable (isBrokerUnavailable),
+   * and, for any failure that Kafka answered with an error, a topic of the run
+   * that Kafka no longer lists: a topic deleted while the run was running
+   * fails its requests with UNKNOWN_TOPIC_OR_PARTITION (which is also what a
+   * client with stale metadata hears, and is ridden out) or with
+   * OPERATION_NOT_ATTEMPTED (a transaction that names it), and would fail them
+   * after every rejoin.
+   */
+  private async throwUnlessOutage(error: unknown): Promise<void> {
+    if (this.client.errorType(error) !== undefined) {
+      let missing = await this.missingTopics();
+      if (missing.length > 0) {
+        await this.run.sleep(MISSING_TOPIC_RECHECK_MS);
+        const stillMissing = new Set(await this.missingTopics());
+        missing = missing.filter((topic) => stillMissing.has(topic));
+      }
+      if (missing.length > 0) {
+        const topics = missing.map((topic) => `"${topic}"`).join(", ");
+        throw new TopicError(
+          `${missing.length === 1 ? `topic ${topics} no longer exists` : `topics ${topics} no longer exist`}: deleted while the application was running (${describe(error)})`,
+          { cause: error },
+        );
+      }
+    }
+    if (!this.client.isBrokerUnavailable(error)) throw error;
+  }
+
+  /** The topics the run reads or writes that the cluster does not list; none if it cannot be asked. */
+  private async missingTopics(): Promise<string[]> {
+    let listed: Set<string>;
+    try {
+      listed = new Set((await this.client.topics()).map((topic) => topic.name));
+    } catch {
+      return [];
+    }
+    return [...this.plan.partitions.keys()].filter((topic) => !listed.has(topic));
   }
 
   /**
@@ -281,40 +343,46 @@ class KafkaRunStrategy implements RunStrategy {
    *     one the broker had begun to commit), then the committed offsets, then
    *     the stores restored from their changelogs. The tasks go on from their
    *     last commit; what was dropped is redone, exactly once.
-   *  3. A try that fails the same way goes back to 2; give up (BrokerOutageError)
-   *     once Kafka has not answered for brokerOutageMs, counted from its last
-   *     answer to this instance. Any other failure ends the run as before.
+   *  3. A try that fails the same way goes back to 2. Give up (BrokerOutageError)
+   *     once the run has been failing for brokerOutageMs: counted from the
+   *     first outage since it last made progress (failingSince), as Kafka
+   *     Streams counts task.timeout.ms from a task's first timeout since it
+   *     last processed or committed. A rejoin that succeeds is not progress:
+   *     a failure that comes back after it (a partition without its replicas,
+   *     min.insync.replicas unmet) counts on from where it was. Any other
+   *     failure ends the run as before.
    *
    * A stop requested meanwhile ends the run at once (nothing to commit).
    */
   private async rideOutOutage(error: unknown): Promise<void> {
     const { brokerOutageMs } = this.engineOptions;
+    const failingSince = (this.failingSince ??= performance.now());
     const owned = [...this.running.keys()];
     this.run.options.logger?.(
       `Kafka is unavailable (${describe(error)}): closing ${owned.length} task(s) without committing; ` +
-        `they go on from their last commit when it answers again (giving up after ${brokerOutageMs} ms without an answer)`,
+        `they go on from their last commit when it answers again (giving up after ${brokerOutageMs} ms of failures without progress)`,
     );
     let lastError = error;
     for (let attempt = 0; ; attempt++) {
       await this.dropEveryTask();
       await this.client.resetAfterOutage();
-      const silentMs = performance.now() - this.client.lastAnswerAt;
+      const failingMs = performance.now() - failingSince;
       if (this.run.stopRequested) return;
-      if (silentMs >= brokerOutageMs) {
+      if (failingMs >= brokerOutageMs) {
         throw new BrokerOutageError(
-          `Kafka at ${this.engineOptions.brokers.join(",")} has not answered for ${(silentMs / 1000).toFixed(1)} s, longer than the outage limit ` +
+          `Kafka at ${this.engineOptions.brokers.join(",")} has been failing for ${(failingMs / 1000).toFixed(1)} s, longer than the outage limit ` +
             `(${brokerOutageMs} ms): giving up (last error: ${describe(lastError)})`,
           { cause: lastError },
         );
       }
-      await this.run.sleep(Math.min(OUTAGE_FIRST_RETRY_MS * 2 ** attempt, OUTAGE_MAX_RETRY_MS, brokerOutageMs - silentMs));
+      await this.run.sleep(Math.min(OUTAGE_FIRST_RETRY_MS * 2 ** attempt, OUTAGE_MAX_RETRY_MS, brokerOutageMs - failingMs));
       if (this.run.stopRequested) return;
       try {
-        await this.joinAndStart(owned, Date.now() + Math.max(0, brokerOutageMs - (performance.now() - this.client.lastAnswerAt)));
+        await this.joinAndStart(owned, Date.now() + Math.max(0, brokerOutageMs - (performance.now() - failingSince)));
         this.run.options.logger?.(`Kafka answers again: running ${this.running.size} task(s) from their last commit`);
         return;
       } catch (next) {
-        if (!this.client.isBrokerUnavailable(next)) throw next;
+        await this.throwUnlessOutage(next);
         lastError = next;
       }
     }
@@ -503,6 +571,8 @@ class KafkaRunStrategy implements RunStrategy {
       pending.forEach((task, i) => task.postCommit(taskCommits[i]!));
       this.run.committed(taskCommits, started);
     }
+    // Every task's work is committed (or its task fenced, which is no outage): the run made progress.
+    this.failingSince = undefined;
     // Topics created since the last commit become usable by sinks that pick their topic per record.
     // (One metadata request a second at most: commits come every commit interval.)
     await refreshPickableTopics(this.run.topology, this.client, this.plan, 1000);

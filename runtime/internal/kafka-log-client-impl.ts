@@ -15,6 +15,7 @@ import {
   logLevel,
   Partitioners,
   type Admin,
+  type ISocketFactory,
   type KafkaConfig,
   type Producer,
   type SASLOptions,
@@ -113,6 +114,8 @@ export interface KafkaClientSettings {
   readonly logLevel?: logLevel;
   /** Called inside each commit after the records and offsets were sent, before EndTxn: for fault-injection tests. */
   readonly beforeEndTransaction?: (transactionalId: string) => void | Promise<void>;
+  /** Opens the connections to the brokers (kafkajs' own by default): for fault-injection tests. */
+  readonly socketFactory?: ISocketFactory;
 }
 
 /**
@@ -145,15 +148,6 @@ export class KafkaLogClientImpl implements KafkaLogClient {
   private connected: Promise<void> | undefined;
   private idempotent: Promise<Producer> | undefined;
   private readonly brokers = new Map<string, Promise<InternalBroker>>();
-  /**
-   * When Kafka last answered a request of this client (performance.now()):
-   * a fetch, an offset lookup, a transaction's commit. How long Kafka has been
-   * silent in an outage is counted from here.
-   */
-  lastAnswerAt = performance.now();
-  private readonly answered = (): void => {
-    this.lastAnswerAt = performance.now();
-  };
 
   constructor(private readonly settings: KafkaClientSettings) {
     const config: KafkaConfig = {
@@ -167,6 +161,7 @@ export class KafkaLogClientImpl implements KafkaLogClient {
       // TxnOffsetCommit of transactional producers: keep its first delay short.
       retry: clientRetry(settings.retryInitialMs),
       logLevel: settings.logLevel ?? logLevel.NOTHING,
+      ...(settings.socketFactory ? { socketFactory: settings.socketFactory } : {}),
     };
     this.kafka = new Kafka(config);
     this.admin = this.kafka.admin();
@@ -343,7 +338,6 @@ export class KafkaLogClientImpl implements KafkaLogClient {
         maxBytes: FETCH_MAX_BYTES * 8,
         topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
       });
-      this.answered();
       for (const w of wanted) {
         const data = response.responses.find((r) => r.topicName === w.topic)?.partitions.find((p) => p.partition === w.partition);
         // A partition left out (the response was full) is simply not read this time.
@@ -393,7 +387,6 @@ export class KafkaLogClientImpl implements KafkaLogClient {
     const result = await this.cluster.fetchTopicsOffset(
       [...byTopic].map(([topic, ps]) => ({ topic, fromBeginning: beginning, partitions: ps.map((partition) => ({ partition })) })),
     );
-    this.answered();
     const found = new Map<string, number>();
     for (const { topic, partitions: ps } of result) for (const p of ps) found.set(`${topic}\u0000${p.partition}`, Number(p.offset));
     return partitions.map(({ topic, partition }) => {
@@ -410,7 +403,6 @@ export class KafkaLogClientImpl implements KafkaLogClient {
     // Right after a broker starts, the group coordinator is still loading its
     // offsets: the first OffsetFetch answers COORDINATOR_LOAD_IN_PROGRESS.
     const result = await retryRetriable(() => this.admin.fetchOffsets({ groupId, topics }));
-    this.answered();
     const found = new Map<string, number>();
     for (const { topic, partitions: ps } of result) {
       for (const p of ps) if (Number(p.offset) >= 0) found.set(`${topic}\u0000${p.partition}`, Number(p.offset));
@@ -436,13 +428,12 @@ export class KafkaLogClientImpl implements KafkaLogClient {
       createPartitioner: Partitioners.DefaultPartitioner,
       retry: clientRetry(this.settings.retryInitialMs),
     });
-    const wrapped = new KafkaProducer(producer, transactionalId, this.settings.retryInitialMs, this.settings.beforeEndTransaction, (p) => this.producers.delete(p), this.answered);
+    const wrapped = new KafkaProducer(producer, transactionalId, this.settings.retryInitialMs, this.settings.beforeEndTransaction, (p) => this.producers.delete(p));
     this.producers.add(wrapped);
     try {
       await producer.connect();
       const fence = await producer.transaction();
       await fence.abort();
-      this.answered();
     } catch (error) {
       await wrapped.close();
       throw translate(error, transactionalId);
@@ -471,7 +462,6 @@ export class KafkaLogClientImpl implements KafkaLogClient {
     const producer = await this.idempotent;
     if (records.length > 0) await producer.sendBatch({ topicMessages: toTopicMessages(records), acks: -1 });
     await this.commitOffsets(groupId, offsets, generation);
-    this.answered();
   }
 
   /**
@@ -569,11 +559,10 @@ class KafkaProducer implements TransactionalProducer {
     private readonly retryInitialMs: number,
     private readonly beforeEnd: KafkaClientSettings["beforeEndTransaction"],
     private readonly onClose: (producer: KafkaProducer) => void,
-    private readonly onCommitted: () => void,
   ) {}
 
   beginTransaction(): LogTransaction {
-    return new KafkaTransaction(this.producer, this.transactionalId, this.retryInitialMs, this.beforeEnd, this.onCommitted);
+    return new KafkaTransaction(this.producer, this.transactionalId, this.retryInitialMs, this.beforeEnd);
   }
 
   async close(): Promise<void> {
@@ -598,7 +587,6 @@ class KafkaTransaction extends BufferedTransaction {
     transactionalId: string,
     private readonly retryInitialMs: number,
     private readonly beforeEnd: KafkaClientSettings["beforeEndTransaction"],
-    private readonly onCommitted: () => void,
   ) {
     super(transactionalId);
   }
@@ -628,7 +616,6 @@ class KafkaTransaction extends BufferedTransaction {
       throw translated;
     }
     this.state.transitionTo("COMMITTED");
-    this.onCommitted();
   }
 
   override async abort(): Promise<void> {
@@ -714,9 +701,14 @@ const SOCKET_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT
 /**
  * Answers of a cluster whose brokers restart or move things (kafkajs' names,
  * which are the protocol's older ones, and today's): leaders and coordinators
- * being elected or loaded, and producer state the broker lost with its log
+ * being elected or loaded, replicas missing (NOT_ENOUGH_REPLICAS), metadata
+ * the client holds gone stale (UNKNOWN_TOPIC_OR_PARTITION: a partition moved
+ * off the broker asked), and producer state the broker lost with its log
  * tail. Each is cured by waiting and, for producer state, by a new
- * InitProducerId, which is what riding out an outage does.
+ * InitProducerId, which is what riding out an outage does; one that is not
+ * cured ends the run at the outage limit. A topic that was deleted also
+ * answers UNKNOWN_TOPIC_OR_PARTITION: the engine asks whether its topics
+ * still exist before it rides a failure out (kafka-engine.ts).
  */
 const UNAVAILABLE_TYPES = new Set([
   "LEADER_NOT_AVAILABLE",

@@ -40,8 +40,6 @@ export interface KafkaLogClient extends LogClient {
   produceAndCommit(records: readonly ProducerRecord[], groupId: string, offsets: readonly PartitionOffset[], generation?: GroupGeneration): Promise<void>;
   /** A member of consumer group `settings.groupId` (group-member.ts), on connections of its own. */
   groupMember(settings: GroupSettings): GroupMember;
-  /** When Kafka last answered a request of this client (performance.now()): how long it has been silent in an outage is counted from here. */
-  readonly lastAnswerAt: number;
   /**
    * After an outage: forgets the connections and producer state kept from
    * before it; the next request connects afresh. Transactional producers are

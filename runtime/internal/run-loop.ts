@@ -10,7 +10,8 @@
 // commit is made (the commit protocol, written step by step where each engine
 // performs it: embedded-engine.ts, kafka-engine.ts), when a run is drained,
 // and the Kafka engine's hooks (a rebalance before a round, a round cut short
-// for one, tasks lost with the group, a broker outage ridden out).
+// for one, tasks lost with the group, a broker outage ridden out, an idle
+// round that says the outage is over).
 import type { RunOptions, RunSummary, StoreRestoration } from "../engine.ts";
 import { EngineStateError } from "../errors.ts";
 import type { SubTopology, Topology } from "../topology/graph.ts";
@@ -91,6 +92,12 @@ export interface RunStrategy {
   closeLostTasks?(): Promise<boolean>;
   /** A round failed: returns once the run can go on (Kafka: a broker outage ridden out), or throws. */
   recover?(error: unknown): Promise<void>;
+  /**
+   * A round found nothing to process and nothing to commit (and a run that
+   * drains is not drained yet): the run is healthy, waiting for input (Kafka:
+   * the failures it rode out are over).
+   */
+  idleRound?(): void;
   /** After the run, whether it ended well or not (Kafka: leave the group, close the producers). */
   release?(): Promise<void>;
 }
@@ -222,6 +229,7 @@ export class RunLoop implements RunContext {
       return undefined;
     }
     if (!this.options.follow && (await this.strategy.drained())) return "drained";
+    this.strategy.idleRound?.();
     await this.sleep(this.options.follow ? (this.options.pollIntervalMs ?? settingsTable.pollIntervalMs.default) : DRAIN_POLL_MS);
     return undefined;
   }
