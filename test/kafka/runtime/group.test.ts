@@ -380,7 +380,11 @@ describe("Kafka engine, several instances in one consumer group", () => {
       const code = await Promise.race([a.exited, new Promise<string>((resolve) => setTimeout(() => resolve("still running"), 100_000))]);
       expect(code, logs()).toBe(0);
       expect(a.stdout, logs()).toMatch(/^done .*"stoppedBy":"drained"/m);
-      expect(a.log.some((line) => line.includes("this instance's tasks are drained; staying in the group until the others' are too")), logs()).toBe(true);
+      // Why it stayed depends on where the kill fell: between two of the
+      // killed member's transactions, its own tasks drain and it waits for the
+      // group (it logs so); inside one, its repartition inputs stop at the
+      // open transaction until the takeover aborts it. Either way it may end
+      // only after running every task in a group of its own:
       expect(a.log.some((line) => /generation \d+ of 1 member\(s\): running 8 task\(s\)/.test(line) && a.log.indexOf(line) > a.log.findIndex((l) => /of 2 member/.test(l))), logs()).toBe(true);
       expectExactCounts(await readCommitted(broker, output), lines);
     } finally {

@@ -133,6 +133,11 @@ describe("the broker-outage limit", () => {
       await produceLines(broker, input, generateLines(20, 30, 45));
       for (let i = 0; i < 600 && commits === 0; i++) await sleep(50);
       expect(commits, log.join("\n")).toBeGreaterThan(0);
+      // The input may take more than one commit: wait until a second passes without one.
+      for (let seen = -1; seen !== commits; ) {
+        seen = commits;
+        await sleep(1000);
+      }
       const commitsBefore = commits;
 
       // Twice, with an idle stretch longer than the limit between: reads fail for 2 s, then answer again.
