@@ -48,7 +48,14 @@ describe("KafkaLogClient.fetch", () => {
     await send(committed2, "c2");
     await committed2.commit(); // c2 @8, marker @9
 
-    const [end] = await broker.reader.endOffsets([{ topic, partition: 0 }]);
+    // A commit returns once the coordinator decided it; the markers reach the
+    // partition a moment later, and until then the end a read_committed reader
+    // sees stops before the open transaction.
+    let [end] = await broker.reader.endOffsets([{ topic, partition: 0 }]);
+    for (let i = 0; i < 100 && end !== 10; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      [end] = await broker.reader.endOffsets([{ topic, partition: 0 }]);
+    }
     expect(end).toBe(10);
     for (let start = 0; start <= 10; start++) {
       const seen: string[] = [];
