@@ -11,7 +11,7 @@ import type { Topology } from "../../../runtime/index.ts";
 
 const root = join(import.meta.dirname, "..", "..", "..");
 
-/** Every example and every golden fixture that compiles. */
+/** Every example, every golden fixture that compiles, and the command-line tests' topologies. */
 const files = [
   ...readdirSync(join(root, "examples"))
     .filter((f) => f.endsWith(".weir"))
@@ -19,6 +19,9 @@ const files = [
   ...readdirSync(join(root, "test", "fixtures"))
     .filter((d) => existsSync(join(root, "test", "fixtures", d, "expected.ts")))
     .map((d) => join("test", "fixtures", d, "input.weir")),
+  // A sink whose topic is picked per record; imported aggregates.
+  join("test", "src", "fixtures", "sinks", "routing.weir"),
+  join("test", "src", "fixtures", "user-aggregates", "stats.weir"),
 ];
 
 async function load(file: string): Promise<{ topology: Topology; model: GraphModel }> {
