@@ -137,6 +137,12 @@ describe("the types on the edges", () => {
     });
   });
 
+  it("keep a key's window on a topic only when the sink writes the key windowed", async () => {
+    const { model } = await load("test/fixtures/windows/input.weir");
+    expect(edge(model, "node:sessions-to-session-keys", "topic:session-keys")).toMatchObject({ key: "windowed<string>", value: "{ clicks: integer }" });
+    expect(edge(model, "node:sessions-to-sessions", "topic:sessions")).toMatchObject({ key: "string" });
+  });
+
   it("follow a merge, a dedup and a branch's arms", async () => {
     const { model } = await load("test/fixtures/dedup-branch-merge/input.weir");
     // `select coupon` gives a coupon that may be null; the merge with `select id` keeps that.
