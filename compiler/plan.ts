@@ -73,7 +73,7 @@ export type OperationPlan =
    */
   | { readonly kind: "dedup"; readonly node: string; readonly store: string; readonly shape: StoreShapePlan; readonly withinMs: number; readonly by: Expr | undefined; readonly input: Shape }
   /** The records of other streams join this one, each as it is. */
-  | { readonly kind: "merge"; readonly node: string; readonly streams: readonly string[] }
+  | { readonly kind: "merge"; readonly node: string; readonly streams: readonly string[]; readonly input: Shape }
   /** A stream-table join on the key with the table read from a topic (its store has the table's name). */
   | { readonly kind: "join"; readonly node: string; readonly table: string; readonly left: boolean; readonly input: Shape }
   /** A table's filter: a row that does not match becomes a delete. */
@@ -343,7 +343,7 @@ function planCollection(declaration: Exclude<CollectionDecl, BranchStreamDecl>, 
         operations.push(...planDedup(step, site));
         break;
       case "Merge":
-        operations.push({ kind: "merge", node, streams: step.streams.map((stream) => stream.name) });
+        operations.push({ kind: "merge", node, streams: step.streams.map((stream) => stream.name), input });
         break;
       case "GroupBy": {
         // The grouped records reach the aggregation partitioned by their new key.

@@ -3,7 +3,7 @@
 // description as text (`weir describe`). The DSL (dsl.ts) builds it.
 import { WeirRuntimeError } from "../errors.ts";
 import type { WindowSpec } from "../windows.ts";
-import { parentsOf, type SourceNode, type StreamJoinNode, type TopologyNode } from "./nodes.ts";
+import { parentsOf, type SinkNode, type SourceNode, type StreamJoinNode, type TopologyNode } from "./nodes.ts";
 import { storesOwnedBy, type StoreDescription } from "./stores.ts";
 
 /** A connected part of the graph: its sources are read by one task per input partition. */
@@ -67,85 +67,19 @@ export class Topology {
     for (const sub of this.subtopologies) {
       lines.push(`  Sub-topology ${sub.id}`);
       for (const node of sub.nodes) {
+        const { role, detail } = describeNode(node);
         const next = this.children(node.name).map((c) => c.name);
         const arrow = next.length > 0 ? ` --> ${next.join(", ")}` : "";
-        switch (node.kind) {
-          case "source":
-            lines.push(`    Source: ${node.name} (topic: ${node.topic}${node.internal ? ", repartition" : ""}${node.store ? `, table, store: ${node.store}` : ""})${arrow}`);
-            break;
-          case "join":
-            lines.push(`    Processor: ${node.name} (${node.left ? "left join" : "join"} ${node.store}, store: ${node.store})${arrow} <-- ${node.parent}`);
-            break;
-          case "streamJoin":
-            lines.push(
-              `    Processor: ${node.name} (${describeStreamJoin(node)}, stores: ${node.thisStore}, ${node.otherStore})${arrow} <-- ${node.parent}, ${node.otherParent}`,
-            );
-            break;
-          case "sink":
-            lines.push(`    Sink: ${node.name} (topic: ${node.topic ?? "picked per record"}${node.internal ? ", repartition" : ""}) <-- ${node.parent}`);
-            break;
-          case "aggregate":
-            lines.push(`    Processor: ${node.name} (aggregate, store: ${node.store})${arrow} <-- ${node.parent}`);
-            break;
-          case "tableGroupBy":
-            lines.push(`    Processor: ${node.name} (group table rows, old row subtracted, new row added)${arrow} <-- ${node.parent}`);
-            break;
-          case "tableAggregate":
-            lines.push(`    Processor: ${node.name} (aggregate table changes, store: ${node.store})${arrow} <-- ${node.parent}`);
-            break;
-          case "windowedAggregate":
-            lines.push(`    Processor: ${node.name} (aggregate, ${describeWindow(node.window)}, emit ${node.emit}, store: ${node.store})${arrow} <-- ${node.parent}`);
-            break;
-          case "dedup":
-            lines.push(`    Processor: ${node.name} (dedup by key${node.by ? " and expression" : ""} within ${node.withinMs} ms, store: ${node.store})${arrow} <-- ${node.parent}`);
-            break;
-          case "merge":
-            lines.push(`    Processor: ${node.name} (merge)${arrow} <-- ${node.parents.join(", ")}`);
-            break;
-          case "branch": {
-            const arms = node.arms.map((arm) => (arm.predicate ? arm.node : `${arm.node} (else)`));
-            lines.push(`    Processor: ${node.name} (branch, first match: ${arms.join(", ")})${arrow} <-- ${node.parent}`);
-            break;
-          }
-          case "branchArm":
-            lines.push(`    Processor: ${node.name} (branch arm)${arrow} <-- ${node.parent}`);
-            break;
-          case "tableJoin": {
-            const type = node.type === "inner" ? "join" : `${node.type} join`;
-            lines.push(`    Processor: ${node.name} (table ${type}, stores: ${node.leftStore}, ${node.rightStore})${arrow} <-- ${node.parent}, ${node.other}`);
-            break;
-          }
-          case "tableFilter":
-            lines.push(`    Processor: ${node.name} (table filter)${arrow} <-- ${node.parent}`);
-            break;
-          case "tableMapValues":
-            lines.push(`    Processor: ${node.name} (table mapValues)${arrow} <-- ${node.parent}`);
-            break;
-          case "foreignKeySend":
-            lines.push(`    Processor: ${node.name} (foreign-key subscriptions, store: ${node.store})${arrow} <-- ${node.parent}`);
-            break;
-          case "foreignKeySubscribe":
-            lines.push(`    Processor: ${node.name} (foreign-key join with ${node.rightStore}, store: ${node.store})${arrow} <-- ${node.parent}`);
-            break;
-          case "foreignKeyNotify":
-            lines.push(`    Processor: ${node.name} (foreign-key responses to ${node.subscriptions})${arrow} <-- ${node.parent}`);
-            break;
-          case "foreignKeyResponse":
-            lines.push(`    Processor: ${node.name} (foreign-key ${node.type === "inner" ? "join" : "left join"} ${node.joinedAs}, store: ${node.leftStore})${arrow} <-- ${node.parent}`);
-            break;
-          case "materialize":
-            lines.push(`    Processor: ${node.name} (${node.window ? "windowed table" : "table"}, store: ${node.store})${arrow} <-- ${node.parent}`);
-            break;
-          default:
-            lines.push(`    Processor: ${node.name} (${node.kind})${arrow} <-- ${node.parent}`);
-        }
+        // A sink has no children; a source has no parents.
+        const parents = role === "Source" ? "" : ` <-- ${parentsOf(node).join(", ")}`;
+        lines.push(`    ${role}: ${node.name} (${detail})${role === "Sink" ? "" : arrow}${parents}`);
       }
     }
     lines.push("  State stores:");
     if (this.stores.length === 0) lines.push("    (none)");
     for (const store of this.stores) {
-      const kind = STORE_KIND_SHOWN[store.kind];
-      lines.push(`    ${store.name} (${kind}changelog: ${store.changelogTopic})`);
+      const kind = describeStoreKind(store);
+      lines.push(`    ${store.name} (${kind === "" ? "" : `${kind}, `}changelog: ${store.changelogTopic})`);
     }
     lines.push("  Repartition topics:");
     if (this.repartitionTopics.length === 0) lines.push("    (none)");
@@ -155,13 +89,77 @@ export class Topology {
   }
 }
 
+/** What a node is, as `describe` says it: Source, Processor or Sink, and what it does (the text in brackets). */
+export function describeNode(node: TopologyNode): { readonly role: "Source" | "Processor" | "Sink"; readonly detail: string } {
+  switch (node.kind) {
+    case "source":
+      return { role: "Source", detail: `topic: ${node.topic}${node.internal ? ", repartition" : ""}${node.store ? `, table, store: ${node.store}` : ""}` };
+    case "sink":
+      return { role: "Sink", detail: `topic: ${node.topic ?? "picked per record"}${node.internal ? ", repartition" : ""}` };
+    default:
+      return { role: "Processor", detail: describeProcessor(node) };
+  }
+}
+
+function describeProcessor(node: Exclude<TopologyNode, SourceNode | SinkNode>): string {
+  switch (node.kind) {
+    case "join":
+      return `${node.left ? "left join" : "join"} ${node.store}, store: ${node.store}`;
+    case "streamJoin":
+      return `${describeStreamJoin(node)}, stores: ${node.thisStore}, ${node.otherStore}`;
+    case "aggregate":
+      return `aggregate, store: ${node.store}`;
+    case "tableGroupBy":
+      return "group table rows, old row subtracted, new row added";
+    case "tableAggregate":
+      return `aggregate table changes, store: ${node.store}`;
+    case "windowedAggregate":
+      return `aggregate, ${describeWindow(node.window)}, emit ${node.emit}, store: ${node.store}`;
+    case "dedup":
+      return `dedup by key${node.by ? " and expression" : ""} within ${node.withinMs} ms, store: ${node.store}`;
+    case "merge":
+      return "merge";
+    case "branch": {
+      const arms = node.arms.map((arm) => (arm.predicate ? arm.node : `${arm.node} (else)`));
+      return `branch, first match: ${arms.join(", ")}`;
+    }
+    case "branchArm":
+      return "branch arm";
+    case "tableJoin": {
+      const type = node.type === "inner" ? "join" : `${node.type} join`;
+      return `table ${type}, stores: ${node.leftStore}, ${node.rightStore}`;
+    }
+    case "tableFilter":
+      return "table filter";
+    case "tableMapValues":
+      return "table mapValues";
+    case "foreignKeySend":
+      return `foreign-key subscriptions, store: ${node.store}`;
+    case "foreignKeySubscribe":
+      return `foreign-key join with ${node.rightStore}, store: ${node.store}`;
+    case "foreignKeyNotify":
+      return `foreign-key responses to ${node.subscriptions}`;
+    case "foreignKeyResponse":
+      return `foreign-key ${node.type === "inner" ? "join" : "left join"} ${node.joinedAs}, store: ${node.leftStore}`;
+    case "materialize":
+      return `${node.window ? "windowed table" : "table"}, store: ${node.store}`;
+    default:
+      return node.kind;
+  }
+}
+
+/** What kind of store it is, as `describe` says it before its changelog: "window store", or nothing for a plain key-value store. */
+export function describeStoreKind(store: StoreDescription): string {
+  return STORE_KIND_SHOWN[store.kind];
+}
+
 /** How `describe` names each kind of store (a key-value store is the plain kind: not named). */
 const STORE_KIND_SHOWN: Record<StoreDescription["kind"], string> = {
   keyValue: "",
   subscriptions: "",
-  window: "window store, ",
-  dedup: "dedup store, ",
-  joinBuffer: "join buffer, ",
+  window: "window store",
+  dedup: "dedup store",
+  joinBuffer: "join buffer",
 };
 
 function describeWindow(window: WindowSpec): string {

@@ -83,3 +83,25 @@ export function storesOwnedBy(application: string, node: TopologyNode): StoreDes
 function mirrored(window: JoinWindowSpec): JoinWindowSpec {
   return { beforeMs: window.afterMs, afterMs: window.beforeMs, graceMs: window.graceMs };
 }
+
+/**
+ * The stores a node reads without owning them: a join looks keys up in its
+ * tables' stores, a foreign-key join's processors in the tables' and in the
+ * subscriptions. What it owns (storesOwnedBy) it reads and writes.
+ */
+export function storesReadBy(node: TopologyNode): string[] {
+  switch (node.kind) {
+    case "join":
+      return [node.store];
+    case "tableJoin":
+      return [node.leftStore, node.rightStore];
+    case "foreignKeySubscribe":
+      return [node.rightStore];
+    case "foreignKeyNotify":
+      return [node.subscriptions];
+    case "foreignKeyResponse":
+      return [node.leftStore];
+    default:
+      return [];
+  }
+}
