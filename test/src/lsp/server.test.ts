@@ -197,10 +197,15 @@ describe("completion", () => {
     expect(labels).not.toContain("orders");
   });
 
+  it("offers what the grammar takes after a keyword: the kinds of window after 'window'", async () => {
+    expect((await completeAfter("table counts = orders\n  | group by tier\n  | window ")).sort()).toEqual(["hopping", "session", "sliding", "tumbling"]);
+  });
+
   it("offers the streams and tables after '=', 'join' and 'sink'", async () => {
     expect(await completeAfter("stream big = ")).toEqual(expect.arrayContaining(["orders", "tiers"]));
     expect(await completeAfter("stream big = orders | join t")).toEqual(expect.arrayContaining(["orders", "tiers"]));
     expect(await completeAfter("sink ")).toEqual(expect.arrayContaining(["orders", "tiers"]));
+    expect(await completeAfter("stream both = orders | merge ")).toEqual(expect.arrayContaining(["orders", "tiers"]));
   });
 
   it("offers the fields of the records, the record's own names and the functions in an expression", async () => {
