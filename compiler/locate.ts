@@ -123,7 +123,9 @@ export function symbolAt(checked: CheckedFile, offset: number): SymbolAt | undef
       return nameSymbol(checked, parent, identifier, path);
     case "RecordField":
       // `{ amount }`: the name is the field's and the value's; the value is read.
-      return parent.shorthand ? nameSymbol(checked, parent.value, identifier, path) : undefined;
+      if (parent.shorthand) return nameSymbol(checked, parent.value, identifier, path);
+      // `{ risk: riskScore(...) }`: a field of the record made here, of its value's type.
+      return { kind: "name", expr: parent.value, binding: undefined, type: checked.types.get(parent.value), field: undefined, identifier };
     default:
       return undefined;
   }

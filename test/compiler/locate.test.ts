@@ -75,6 +75,10 @@ describe("symbolAt", () => {
     expect(symbolAt(checked, at("customers.tier"))).toMatchObject({ kind: "name", binding: { kind: "joined", table: "customers" } });
   });
 
+  it("gives a field a record declares the type of its value", () => {
+    expect(symbolAt(checked, at("risk:"))).toMatchObject({ kind: "name", binding: undefined, type: { kind: "number" }, field: undefined, identifier: { name: "risk" } });
+  });
+
   it("finds the event time field in its schema", () => {
     expect(symbolAt(checked, at("time ts", 5))).toMatchObject({ kind: "schemaField", schema: { name: { name: "Order" } }, field: { name: { name: "ts" } }, type: { kind: "timestamp" } });
   });

@@ -134,6 +134,10 @@ describe("hover", () => {
     expect(hoverText(await hover(shopUri, positionOf(shopText, "riskScore(amount", { delta: 3 })))).toContain("riskScore(amount, tier): number\n```\nimported from ./udfs.ts");
   });
 
+  it("shows the type of a field a record declares", async () => {
+    expect(hoverText(await hover(shopUri, positionOf(shopText, "risk:")))).toBe("```weir\nrisk: number\n```\n\na field of the value");
+  });
+
   it("shows a schema's fields", async () => {
     expect(hoverText(await hover(shopUri, positionOf(shopText, "Address", { occurrence: 1 })))).toContain("schema Address { city: string, zip: string or null }");
   });
@@ -230,6 +234,12 @@ describe("completion", () => {
 
   it("offers the fields of the record before a '.'", async () => {
     expect(await completeAfter("stream big = orders\n  | where address.")).toEqual(["city", "zip"]);
+  });
+
+  it("offers 'window' in the records of a windowed table, in a sink's value", async () => {
+    const labels = await completeAfter("table perMinute = orders\n  | group by tier\n  | window tumbling 1 minute\n  | count\nsink perMinute to topic \"t\" value { start: ");
+    expect(labels).toEqual(expect.arrayContaining(["window", "key", "value", "lower"]));
+    expect(labels).not.toContain("amount");
   });
 
   it("offers the joined table's name after a join", async () => {
