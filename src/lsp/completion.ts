@@ -14,7 +14,7 @@ import { tokenize } from "../../grammar/index.ts";
 import { keywordsExpectedAt } from "../../grammar/expected-keywords.ts";
 import { looksLikeDeclarationAt, weirParser } from "../../grammar/parser.ts";
 import { tokenMatcher } from "../../grammar/chevrotain.ts";
-import { AggregateKw, Dot, Identifier, Pipe, TimeKw } from "../../grammar/tokens.ts";
+import { AggregateKw, BlockComment, Dot, Identifier, MalformedStringLiteral, Pipe, TimeKw } from "../../grammar/tokens.ts";
 import { aggregateFunctions, builtinFunctions } from "../../compiler/builtins.ts";
 import { recordShapeAt } from "../../compiler/locate.ts";
 import { nonNull, typeToString, type Type } from "../../compiler/types.ts";
@@ -43,10 +43,15 @@ const contextOfRule: Readonly<Record<string, NameContext>> = {
 const primitiveTypes = ["string", "number", "integer", "boolean", "timestamp"];
 
 export function completionsAt(analysis: DocumentAnalysis, offset: number): CompletionItem[] {
-  const all = tokenize(analysis.text.slice(0, offset)).tokens;
+  const { tokens: all, comments } = tokenize(analysis.text.slice(0, offset));
   const last = all[all.length - 1];
+  // Nothing to complete inside a comment or a string that the cursor has not left.
+  const endsAtCursor = (token: IToken | undefined) => token !== undefined && (token.endOffset ?? token.startOffset) + 1 === offset;
+  const lastComment = comments[comments.length - 1];
+  if (endsAtCursor(lastComment) && lastComment!.tokenType !== BlockComment) return [];
+  if (endsAtCursor(last) && last!.tokenType === MalformedStringLiteral) return [];
   // A word that ends at the cursor is being typed: complete what could stand in its place.
-  const before = last && (last.endOffset ?? last.startOffset) + 1 === offset && /^[A-Za-z_]/.test(last.image) ? all.slice(0, -1) : [...all];
+  const before = endsAtCursor(last) && /^[A-Za-z_]/.test(last!.image) ? all.slice(0, -1) : [...all];
   const declaration = before.slice(declarationStart(before));
 
   const items: CompletionItem[] = keywordsExpectedAt(before, before.length, []).map((keyword) => ({

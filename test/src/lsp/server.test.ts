@@ -251,6 +251,12 @@ describe("completion", () => {
     expect(await completeAfter("schema Extra { at: ")).toEqual(expect.arrayContaining(["string", "timestamp", "list", "map", "Address", "Order"]));
   });
 
+  it("offers nothing inside a comment or a string", async () => {
+    expect(await completeAfter("// a stream ")).toEqual([]);
+    expect(await completeAfter('stream more from topic "mo')).toEqual([]);
+    expect(await completeAfter("/* a stream */ ")).toContain("stream");
+  });
+
   it("offers the declarations' keywords after a complete declaration", async () => {
     expect(await completeAfter("")).toEqual(expect.arrayContaining(["stream", "table", "schema", "sink", "branch", "import"]));
   });
