@@ -5,7 +5,8 @@ import type { TextDocument } from "vscode-languageserver-textdocument";
 import { aggregateFunctions, builtinFunctions, type AggregateFunctionName } from "../../compiler/builtins.ts";
 import { nodePathAt, symbolAt, type SymbolAt } from "../../compiler/locate.ts";
 import { typeToString } from "../../compiler/types.ts";
-import type { CheckedFile } from "../../compiler/check.ts";
+import type { CheckedFile, Shape } from "../../compiler/check.ts";
+import type { Node } from "../../grammar/ast.ts";
 import { codeBlock, recordsText, shapeText, signatureMarkdown, typeWithFields } from "./describe.ts";
 import type { DocumentAnalysis } from "./document-analysis.ts";
 
@@ -60,8 +61,7 @@ function symbolMarkdown(symbol: SymbolAt): string | undefined {
 /** On a step's keyword: what the records that reach it carry. */
 function stepMarkdown(checked: CheckedFile, offset: number): string | undefined {
   const path = nodePathAt(checked.file, offset);
-  const step = path[path.length - 1];
-  if (!step) return undefined;
-  const shape = checked.stepInputs.get(step as never);
-  return shape ? `records here: ${codeBlock(recordsText(shape))}` : undefined;
+  const node = path[path.length - 1]!;
+  const shape = (checked.stepInputs as ReadonlyMap<Node, Shape>).get(node);
+  return shape ? `records here:\n\n${codeBlock(recordsText(shape))}` : undefined;
 }

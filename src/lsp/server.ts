@@ -1,5 +1,5 @@
 // weir's language server (`weir lsp --stdio`): diagnostics as you type, hover, go to
-// definition, completion, formatting and the generated TypeScript, over the Language
+// definition, completion, the outline, formatting and the generated TypeScript, over the Language
 // Server Protocol. Each feature is a function of the document's analysis (its own file
 // here); this file only wires them to a connection, which a test can make over any pair
 // of streams.
@@ -9,6 +9,7 @@ import { completionsAt } from "./completion.ts";
 import { definitionAt } from "./definition.ts";
 import { toLspDiagnostic } from "./diagnostics.ts";
 import { analyzeDocument, pathOfUri, type DocumentAnalysis } from "./document-analysis.ts";
+import { documentSymbols } from "./document-symbols.ts";
 import { formattingEdits } from "./formatting.ts";
 import { generatedTypeScript, generatedTypeScriptCommand, generatedTypeScriptLenses } from "./generated-typescript.ts";
 import { hoverAt } from "./hover.ts";
@@ -19,6 +20,7 @@ export const serverCapabilities: InitializeResult["capabilities"] = {
   definitionProvider: true,
   completionProvider: { triggerCharacters: [".", "|"] },
   documentFormattingProvider: true,
+  documentSymbolProvider: true,
   codeLensProvider: { resolveProvider: false },
   executeCommandProvider: { commands: [generatedTypeScriptCommand] },
 };
@@ -65,6 +67,7 @@ export function serveWeir(connection: Connection): void {
   connection.onCompletion(({ textDocument, position }) =>
     withDocument(textDocument.uri, [], (document, analysis) => completionsAt(analysis, document.offsetAt(position))),
   );
+  connection.onDocumentSymbol(({ textDocument }) => withDocument(textDocument.uri, [], (document, analysis) => documentSymbols(analysis, document)));
   connection.onDocumentFormatting(({ textDocument }) => withDocument(textDocument.uri, [], (document, analysis) => formattingEdits(analysis, document)));
   connection.onCodeLens(({ textDocument }) => withDocument(textDocument.uri, [], (document, analysis) => generatedTypeScriptLenses(analysis, document)));
   connection.onExecuteCommand(({ command, arguments: args }) => {

@@ -7,6 +7,7 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import { completionsAt } from "../../../src/lsp/completion.ts";
 import { definitionAt } from "../../../src/lsp/definition.ts";
 import { analyzeDocument } from "../../../src/lsp/document-analysis.ts";
+import { documentSymbols } from "../../../src/lsp/document-symbols.ts";
 import { hoverAt } from "../../../src/lsp/hover.ts";
 
 const root = join(import.meta.dirname, "..", "..", "..");
@@ -19,6 +20,7 @@ describe("the features on a file being typed", () => {
       const answerAt = (prefix: string, offset: number) => {
         const analysis = analyzeDocument(prefix, path);
         const document = TextDocument.create("file:///x.weir", "weir", 1, prefix);
+        documentSymbols(analysis, document);
         return { completions: completionsAt(analysis, offset), hover: hoverAt(analysis, document, offset), definition: definitionAt(analysis, document, offset) };
       };
       let completed = 0;

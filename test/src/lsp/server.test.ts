@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { CodeLens, CompletionItem, CompletionList, Hover, InitializeResult, Location, TextEdit } from "vscode-languageserver/node";
+import type { CodeLens, CompletionItem, CompletionList, DocumentSymbol, Hover, InitializeResult, Location, TextEdit } from "vscode-languageserver/node";
 import { format } from "../../../src/index.ts";
 import { dedent } from "../../helpers/dedent.ts";
 import { endOf, positionOf, startInProcessServer, type TestClient } from "./lsp-client.ts";
@@ -124,7 +124,7 @@ describe("hover", () => {
   it("shows a table's shape, and the records a step receives", async () => {
     expect(hoverText(await hover(shopUri, positionOf(shopText, "perCity to", { delta: 1 })))).toContain("table perCity: key string, value number");
     expect(hoverText(await hover(shopUri, positionOf(shopText, "rekey customerId", { delta: 1 })))).toContain(
-      "key string, value { orderId: string, customerId: string, amount: number, size: string, risk: number, city: string, firstTag: string or null, placedAt: timestamp }",
+      "records here:\n\n```weir\nkey string, value { orderId: string, customerId: string, amount: number, size: string, risk: number, city: string, firstTag: string or null, placedAt: timestamp }",
     );
   });
 
@@ -259,6 +259,17 @@ describe("completion", () => {
 
   it("offers the declarations' keywords after a complete declaration", async () => {
     expect(await completeAfter("")).toEqual(expect.arrayContaining(["stream", "table", "schema", "sink", "branch", "import"]));
+  });
+});
+
+describe("the outline", () => {
+  it("lists the schemas with their fields, the streams, tables and sinks, with their types", async () => {
+    const symbols = await client.request<DocumentSymbol[]>("textDocument/documentSymbol", { textDocument: { uri: shopUri } });
+    expect(symbols.map((s) => s.name)).toEqual(["riskScore", "cities", "Address", "Order", "orders", "scored", "revenue", "perCity", "sink scored", "sink revenue", "sink perCity", "sink scored"]);
+    const order = symbols.find((s) => s.name === "Order")!;
+    expect(order.children?.map((f) => `${f.name}: ${f.detail}`)).toEqual(["id: string", "customerId: string", "amount: number", "ts: timestamp", "tier: string", "address: optional Address", "tags: optional list<string>"]);
+    expect(symbols.find((s) => s.name === "perCity")).toMatchObject({ kind: 5, detail: "table: key string, value number", selectionRange: { start: positionOf(shopText, "perCity") } });
+    expect(symbols.at(-1)?.detail).toBe("to a topic per record");
   });
 });
 
