@@ -13,7 +13,7 @@ import { CompletionItemKind, type CompletionItem } from "vscode-languageserver/n
 import { tokenize } from "../../grammar/index.ts";
 import { keywordsExpectedAt } from "../../grammar/expected-keywords.ts";
 import { looksLikeDeclarationAt, weirParser } from "../../grammar/parser.ts";
-import { tokenMatcher } from "../../grammar/chevrotain.ts";
+import { EOF, tokenMatcher } from "../../grammar/chevrotain.ts";
 import { AggregateKw, BlockComment, Dot, Identifier, MalformedStringLiteral, Pipe, TimeKw } from "../../grammar/tokens.ts";
 import { aggregateFunctions, builtinFunctions } from "../../compiler/builtins.ts";
 import { recordShapeAt } from "../../compiler/locate.ts";
@@ -68,7 +68,8 @@ export function completionsAt(analysis: DocumentAnalysis, offset: number): Compl
 
 /** Where the declaration the cursor is in starts, in `tokens` (those before the cursor). */
 function declarationStart(tokens: readonly IToken[]): number {
-  const la = (start: number) => (offset: number) => tokens[start + offset - 1] ?? ({ image: "", tokenType: Identifier, startOffset: NaN } as unknown as IToken);
+  const endOfInput = { image: "", tokenType: EOF, tokenTypeIdx: EOF.tokenTypeIdx!, startOffset: NaN } as IToken;
+  const la = (start: number) => (offset: number) => tokens[start + offset - 1] ?? endOfInput;
   for (let start = tokens.length - 1; start > 0; start--) {
     if (looksLikeDeclarationAt(la(start), 1)) return start;
   }
