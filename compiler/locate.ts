@@ -2,7 +2,7 @@
 // at an offset, and what a name there stands for. They decide nothing new: they
 // read the AST's ranges and the facts the resolver and the checker recorded
 // (symbol tables, names, calls, types, shapes).
-import type { Expr, FieldDecl, Identifier, Node, SchemaDecl, Step, WeirFile } from "../grammar/ast.ts";
+import type { Expr, FieldDecl, Identifier, Node, RecordField, SchemaDecl, Step, WeirFile } from "../grammar/ast.ts";
 import type { CheckedFile, NameBinding, Shape } from "./check.ts";
 import type { ImportedFunction } from "./imports.ts";
 import type { CollectionDecl } from "./resolve.ts";
@@ -54,6 +54,8 @@ export type SymbolAt =
   | { readonly kind: "schemaField"; readonly schema: SchemaDecl; readonly field: FieldDecl; readonly type: Type | undefined; readonly identifier: Identifier }
   /** A name or a field read in an expression; `field`: its declaration in a schema, when the record is a schema's. */
   | { readonly kind: "name"; readonly expr: Expr; readonly binding: NameBinding | undefined; readonly type: Type | undefined; readonly field: SchemaFieldRef | undefined; readonly identifier: Identifier }
+  /** A field a record expression declares (`risk` in `select { risk: riskScore(amount) }`): its value's type. */
+  | { readonly kind: "recordField"; readonly field: RecordField; readonly type: Type | undefined; readonly identifier: Identifier }
   /** A function: a call's callee, or an imported name in its `import`. */
   | { readonly kind: "function"; readonly name: string; readonly binding: "builtin" | "aggregate" | "import"; readonly imported: ImportedFunction | undefined; readonly callType: Type | undefined; readonly identifier: Identifier }
   /** The module of an `import`. */
@@ -124,8 +126,7 @@ export function symbolAt(checked: CheckedFile, offset: number): SymbolAt | undef
     case "RecordField":
       // `{ amount }`: the name is the field's and the value's; the value is read.
       if (parent.shorthand) return nameSymbol(checked, parent.value, identifier, path);
-      // `{ risk: riskScore(...) }`: a field of the record made here, of its value's type.
-      return { kind: "name", expr: parent.value, binding: undefined, type: checked.types.get(parent.value), field: undefined, identifier };
+      return { kind: "recordField", field: parent, type: checked.types.get(parent.value), identifier };
     default:
       return undefined;
   }

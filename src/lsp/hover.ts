@@ -5,6 +5,7 @@ import type { TextDocument } from "vscode-languageserver-textdocument";
 import { aggregateFunctions, builtinFunctions, type AggregateFunctionName } from "../../compiler/builtins.ts";
 import { nodePathAt, symbolAt, type SymbolAt } from "../../compiler/locate.ts";
 import { typeToString } from "../../compiler/types.ts";
+import { expression } from "../../grammar/format.ts";
 import type { CheckedFile, Shape } from "../../compiler/check.ts";
 import type { Node } from "../../grammar/ast.ts";
 import { codeBlock, recordsText, shapeText, signatureMarkdown, typeWithFields } from "./describe.ts";
@@ -43,9 +44,12 @@ function symbolMarkdown(symbol: SymbolAt): string | undefined {
         : binding?.kind === "window" ? "the record's window (epoch milliseconds)"
         : binding?.kind === "joined" ? `the value of the table ${binding.table}, joined before`
         : symbol.field ? `field of the schema ${symbol.field.schema.name.name}`
+        : symbol.expr.kind === "Member" ? `a field of \`${expression(symbol.expr.object)}\``
         : "a field of the value";
       return `${typed}\n\n${what}`;
     }
+    case "recordField":
+      return symbol.type ? `${codeBlock(`${symbol.identifier.name}: ${typeWithFields(symbol.type)}`)}\n\na field of the record made here` : undefined;
     case "function": {
       const signature =
         symbol.binding === "builtin" ? builtinFunctions[symbol.name]

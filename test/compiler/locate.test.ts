@@ -76,7 +76,7 @@ describe("symbolAt", () => {
   });
 
   it("gives a field a record declares the type of its value", () => {
-    expect(symbolAt(checked, at("risk:"))).toMatchObject({ kind: "name", binding: undefined, type: { kind: "number" }, field: undefined, identifier: { name: "risk" } });
+    expect(symbolAt(checked, at("risk:"))).toMatchObject({ kind: "recordField", type: { kind: "number" }, field: { kind: "RecordField" }, identifier: { name: "risk" } });
   });
 
   it("finds the event time field in its schema", () => {

@@ -117,8 +117,18 @@ describe("hover", () => {
     expect(result!.range).toEqual({ start: positionOf(shopText, "amount > 0"), end: positionOf(shopText, "amount > 0", { delta: 6 }) });
   });
 
-  it("shows the type of a nested field, narrowed types included", async () => {
-    expect(hoverText(await hover(shopUri, positionOf(shopText, "address.city", { delta: 9 })))).toContain("city: string");
+  it("shows the type of a nested field (null when the record may be) and the schema that declares it", async () => {
+    expect(hoverText(await hover(shopUri, positionOf(shopText, "address.city", { delta: 9 })))).toBe("```weir\ncity: string or null\n```\n\nfield of the schema Address");
+  });
+
+  it("shows the type of a field of a record without a schema, and of the record's own names", async () => {
+    const uri = "file:///tmp/weir-lsp-test/revenue.weir";
+    const text = readFileSync(join(root, "examples", "revenue.weir"), "utf8");
+    await openAndWait(uri, text);
+    expect(hoverText(await hover(uri, positionOf(text, "window.start", { delta: 8 })))).toBe("```weir\nstart: timestamp\n```\n\na field of `window`");
+    expect(hoverText(await hover(uri, positionOf(text, "window.start")))).toBe("```weir\nwindow: { start: timestamp, end: timestamp }\n```\n\nthe record's window (epoch milliseconds)");
+    expect(hoverText(await hover(uri, positionOf(text, "customerId: key", { delta: 12 })))).toBe("```weir\nkey: string\n```\n\nthe record's key");
+    expect(hoverText(await hover(uri, positionOf(text, "table revenue", { delta: 6 })))).toContain("windowed (time windows)");
   });
 
   it("shows a table's shape, and the records a step receives", async () => {
@@ -135,7 +145,7 @@ describe("hover", () => {
   });
 
   it("shows the type of a field a record declares", async () => {
-    expect(hoverText(await hover(shopUri, positionOf(shopText, "risk:")))).toBe("```weir\nrisk: number\n```\n\na field of the value");
+    expect(hoverText(await hover(shopUri, positionOf(shopText, "risk:")))).toBe("```weir\nrisk: number\n```\n\na field of the record made here");
   });
 
   it("shows a schema's fields", async () => {
