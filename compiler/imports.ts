@@ -16,6 +16,15 @@ export interface ImportedFunction {
   readonly signature: FunctionSignature;
   /** Set for a user aggregate: an exported object with init and add (see readAggregate). */
   readonly aggregate?: UserAggregateInfo;
+  /** Where its declaration's name is (in the module, or in the one it re-exports it from): an editor goes there. */
+  readonly declaredAt: SourcePosition;
+}
+
+/** A place in a TypeScript file; line and column 1-based. */
+export interface SourcePosition {
+  readonly path: string;
+  readonly line: number;
+  readonly column: number;
 }
 
 export interface UserAggregateInfo {
@@ -99,11 +108,12 @@ export class ImportReader {
     const exportedFunctions = (): string[] =>
       [...exports].filter(([, declarations]) => declarations[0]?.getType().getCallSignatures().length).map(([exported]) => exported);
     if (!declaration) return { ok: false, problem: "not-exported", exported: exportedFunctions() };
+    const declaredAt = positionOfName(declaration);
     const callSignatures = declaration.getType().getCallSignatures();
     if (callSignatures.length === 0 && isAggregateShaped(declaration.getType())) {
       const aggregate = readAggregate(declaration, declaration.getType());
       if (typeof aggregate === "string") return { ok: false, problem: "unsupported-aggregate", detail: aggregate };
-      return { ok: true, fn: { name, modulePath: path, signature: { ...aggregate.signature, summary: `an aggregate imported from ${specifier}` }, aggregate: aggregate.info } };
+      return { ok: true, fn: { name, modulePath: path, signature: { ...aggregate.signature, summary: `an aggregate imported from ${specifier}` }, aggregate: aggregate.info, declaredAt } };
     }
     if (callSignatures.length === 0) return { ok: false, problem: "not-exported", detail: "it is not a function", exported: exportedFunctions() };
     if (callSignatures.length > 1) return { ok: false, problem: "unsupported", detail: "it has overloads" };
@@ -122,9 +132,18 @@ export class ImportReader {
         name,
         modulePath: path,
         signature: { ...parameters, result: () => result, summary: `imported from ${specifier}` },
+        declaredAt,
       },
     };
   }
+}
+
+function positionOfName(declaration: TsNodeType): SourcePosition {
+  const { Node: TsNode } = tsMorph();
+  const named = TsNode.hasName(declaration) ? declaration.getNameNode() : declaration;
+  const sourceFile = declaration.getSourceFile();
+  const { line, column } = sourceFile.getLineAndColumnAtPos(named.getStart());
+  return { path: sourceFile.getFilePath(), line, column };
 }
 
 /** A signature's parameters from the `skip`-th on, as weir parameters; or why they cannot be. */

@@ -11,6 +11,7 @@ import { registerConsume } from "./commands/consume.ts";
 import { registerDescribe } from "./commands/describe.ts";
 import { registerFmt } from "./commands/fmt.ts";
 import { registerGraph } from "./commands/graph.ts";
+import { registerLsp } from "./commands/lsp.ts";
 import { registerProduce } from "./commands/produce.ts";
 import { registerReset } from "./commands/reset.ts";
 import { registerRun } from "./commands/run.ts";
@@ -19,7 +20,7 @@ import { ExitCode, processOutput, UsageError, type CommandContext, type Output, 
 export { UsageError } from "./commands/shared.ts";
 
 /** The commands, in the order `weir --help` lists them. */
-const commands: readonly RegisterCommand[] = [registerCheck, registerFmt, registerCompile, registerDescribe, registerGraph, registerProduce, registerConsume, registerRun, registerReset];
+const commands: readonly RegisterCommand[] = [registerCheck, registerFmt, registerCompile, registerDescribe, registerGraph, registerProduce, registerConsume, registerRun, registerReset, registerLsp];
 
 export async function main(argv: readonly string[], io: Output = processOutput): Promise<number> {
   const context: CommandContext = { io, exitCode: ExitCode.ok };

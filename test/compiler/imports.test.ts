@@ -54,3 +54,20 @@ describe("imported modules", () => {
     expect(check()).toMatch(/WEIR3004: argument 1 of 'score' must be a boolean/);
   });
 });
+
+describe("where an imported function is declared", () => {
+  it("is recorded: the name's line and column, in the module that declares it (a re-export's original)", () => {
+    const folderOf = mkdtempSync(join(tmpdir(), "weir-imports-declared-"));
+    try {
+      writeFileSync(join(folderOf, "original.ts"), "// the functions\n\nexport const shout = (text: string): string => text.toUpperCase();\n");
+      writeFileSync(join(folderOf, "functions.ts"), 'export { shout } from "./original.ts";\n\n  export function score(text: string): number { return text.length; }\n');
+      const text = `application a\nimport { score, shout } from "./functions.ts"\nstream s from topic "in" key string value string\nstream t = s | select { n: score(value), s: shout(value) }\nsink t to topic "out"\n`;
+      const { checked, diagnostics } = analyze(text, { path: join(folderOf, "case.weir") });
+      expect(diagnostics).toEqual([]);
+      expect(checked!.imports.get("score")!.declaredAt).toEqual({ path: join(folderOf, "functions.ts"), line: 3, column: 19 });
+      expect(checked!.imports.get("shout")!.declaredAt).toEqual({ path: join(folderOf, "original.ts"), line: 3, column: 14 });
+    } finally {
+      rmSync(folderOf, { recursive: true, force: true });
+    }
+  });
+});

@@ -7,7 +7,7 @@ describe("weir --help", () => {
   it("lists the commands", () => {
     const result = weir(["--help"]);
     expect(result.status).toBe(0);
-    for (const command of ["check", "compile", "describe", "graph", "produce", "consume", "run"]) {
+    for (const command of ["check", "compile", "describe", "graph", "produce", "consume", "run", "lsp"]) {
       expect(result.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, "m"));
     }
   });
