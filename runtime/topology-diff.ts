@@ -43,6 +43,8 @@ export interface StoreDiff {
   readonly verdict: Verdict;
   /** The start of NEW over OLD's state refuses this store (exit code 3): its shape changed. */
   readonly refusedAtStart: boolean;
+  /** For a store refused at start: what changed, in the refusal's own words ("store 'x' was written ..."). */
+  readonly shapeChange?: string;
   readonly reasons: readonly Reason[];
   /** What else to know: a new store starts empty, a removed one leaves its changelog... */
   readonly notes: readonly string[];
@@ -212,8 +214,9 @@ function diffStore(before: StoreDescription, after: StoreDescription, oldView: V
   const notes: string[] = [];
   let migration: string | undefined;
   let refusedAtStart = false;
+  let change: string | undefined;
   if (before.shape && after.shape) {
-    const change = shapeChange(before.shape, after.shape);
+    change = shapeChange(before.shape, after.shape);
     if (change !== undefined) {
       refusedAtStart = true;
       reasons.push(...shapeReasons(before.shape, after.shape, change));
@@ -253,6 +256,7 @@ function diffStore(before: StoreDescription, after: StoreDescription, oldView: V
     change: reasons.length > 0 ? "changed" : "unchanged",
     verdict,
     refusedAtStart,
+    ...(change !== undefined ? { shapeChange: change } : {}),
     reasons,
     notes,
     ...(migration !== undefined ? { migration } : {}),
@@ -280,10 +284,9 @@ function shapeReasons(before: StoreShape, after: StoreShape, change: string): Re
  * to be the only way or not.
  */
 function migrationOf(before: StoreShape, after: StoreShape): string {
-  const sameElse = before.kind === after.kind && before.key === after.key && before.window === after.window;
-  if (!sameElse || !before.fields || !after.fields) {
-    return "not migratable: the state was computed by another key, window or kind of store, and only the inputs can recompute it";
-  }
+  const other = [before.kind !== after.kind ? "kind of store" : "", before.key !== after.key ? "key" : "", before.window !== after.window ? "window" : ""].filter(Boolean);
+  if (other.length > 0) return `not migratable: the state was computed by another ${other.join(" and ")}, and only the inputs can compute it for this one`;
+  if (!before.fields || !after.fields) return "not migratable: what a key holds is computed otherwise, and only the inputs can compute it anew";
   const nameOf = (field: string) => field.slice(0, field.indexOf(":"));
   const beforeFields = new Map(before.fields.map((field) => [nameOf(field), field]));
   const added = after.fields.filter((field) => beforeFields.get(nameOf(field)) !== field);
