@@ -55,6 +55,8 @@ export interface StoreDiff {
 export interface TopicDiff {
   readonly topic: string;
   readonly role: "repartition" | "changelog";
+  /** A changelog's store. */
+  readonly store?: string;
   readonly change: "unchanged" | "changed" | "added" | "removed";
   readonly verdict: Verdict;
   readonly reasons: readonly Reason[];
@@ -345,10 +347,11 @@ function changelogDiffs(stores: readonly StoreDiff[], oldTopology: Topology, new
     return {
       topic,
       role: "changelog" as const,
+      store: store.store,
       change,
       verdict: partitioning.length > 0 ? ("reset" as const) : ("compatible" as const),
       reasons: partitioning,
-      notes: [`of store '${store.store}'`],
+      notes: [],
     };
   });
 }

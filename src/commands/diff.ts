@@ -64,7 +64,7 @@ export function diffText(diff: TopologyDiff, newFile: string): string {
     diff.topics.forEach((topic, i) => {
       lines.push(body[i]!);
       for (const reason of topic.reasons) lines.push(reasonLine(reason));
-      for (const note of topic.notes.filter((n) => topic.role !== "changelog" || !n.startsWith("of store"))) lines.push(`      note: ${note}`);
+      for (const note of topic.notes) lines.push(`      note: ${note}`);
     });
   }
 
