@@ -4,7 +4,7 @@
 // run starts with empty stores and recomputes them from its inputs. The
 // engines do it (embedded.ts: resetEmbedded, kafka.ts: resetKafka); this says
 // what both do. See docs/state.md.
-import { WeirRuntimeError } from "./errors.ts";
+import { StoreResetError } from "./errors.ts";
 import { didYouMean, shortList } from "./suggest.ts";
 import type { Topology } from "./topology/graph.ts";
 
@@ -72,10 +72,6 @@ export interface StoreResetPlan {
   readonly reemittedTo: readonly string[];
 }
 
-/** A store reset that cannot be done as asked: an unknown store, or one that would empty stores not named. */
-export class StoreResetError extends WeirRuntimeError {
-  override readonly name = "StoreResetError";
-}
 
 /**
  * Plans resetting the named stores. Resetting a store empties it, so its

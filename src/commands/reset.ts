@@ -2,9 +2,7 @@
 // kafka-streams-application-reset, or for the named stores only.
 import { existsSync } from "node:fs";
 import { Option } from "commander";
-import type { StoreReset } from "../../runtime/application-reset.ts";
-import { resetEmbeddedStores } from "../../runtime/embedded.ts";
-import { embeddedDatabasePath, resetEmbedded, type ApplicationReset } from "../../runtime/index.ts";
+import { embeddedDatabasePath, resetEmbedded, resetEmbeddedStores, type ApplicationReset, type StoreReset } from "../../runtime/index.ts";
 import { namedSetting } from "../../runtime/settings.ts";
 import { settingOption } from "./options.ts";
 import { dataOrBrokers, ExitCode, topologyOf, UsageError, type RegisterCommand } from "./shared.ts";

@@ -6,7 +6,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { planStoreReset, StoreResetError, checkNamedStores } from "../../runtime/application-reset.ts";
+import { checkNamedStores, planStoreReset } from "../../runtime/application-reset.ts";
+import { StoreResetError } from "../../runtime/errors.ts";
 import type { Topology } from "../../runtime/topology/graph.ts";
 import { loadTopology } from "../../src/compiled-module.ts";
 
