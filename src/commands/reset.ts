@@ -12,7 +12,7 @@ export const registerReset: RegisterCommand = (program, context) => {
   program
     .command("reset")
     .description(
-      "reset an application, as kafka-streams-application-reset does: delete its internal topics (changelogs, repartition topics) and move its input offsets back to the beginning, so that its next run recomputes its state; output topics are not touched",
+      "reset an application, as kafka-streams-application-reset does: delete its internal topics (changelogs, repartition topics) and move its input offsets back to the beginning, so that its next run recomputes its state; output topics are not touched. With --store, reset only those stores (see weir diff)",
     )
     .argument("<file>", ".weir file")
     .addOption(settingOption(namedSetting("data"), { help: "data folder of the embedded engine" }))
