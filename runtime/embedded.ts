@@ -3,7 +3,7 @@
 // a topology over it with exactly-once state.
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { internalTopicsOf, keptTopicsOf, type ApplicationReset } from "./application-reset.ts";
+import { checkNamedStores, internalTopicsOf, keptTopicsOf, planStoreReset, type ApplicationReset, type StoreReset } from "./application-reset.ts";
 import type { Engine, RunOptions, RunSummary } from "./engine.ts";
 import type { ConsumedRecord, ProducedRecord, ProduceRecord } from "./records.ts";
 import { TopicError, WeirRuntimeError } from "./errors.ts";
@@ -233,6 +233,27 @@ export function resetEmbedded(topology: Topology, options: { readonly data: stri
       inputTopics: [...new Set(topology.sourceTopics)].filter(exists),
       keptTopics: keptTopicsOf(topology).filter(exists),
     };
+  } finally {
+    log.close();
+  }
+}
+
+/**
+ * Resets some stores of the application in a data folder (or database file):
+ * empties them and moves the inputs of the sub-topologies that feed them back
+ * (application-reset.ts, planStoreReset), fencing a run still going on it.
+ * Refused, before anything is touched, when that would empty stores not named.
+ */
+export function resetEmbeddedStores(topology: Topology, options: ({ readonly data: string } | { readonly path: string }) & { readonly stores: readonly string[] }): StoreReset {
+  const path = "data" in options ? embeddedDatabasePath(options.data) : options.path;
+  if (!existsSync(path)) throw new WeirRuntimeError(`nothing to reset: there is no ${path}`);
+  const log = new EmbeddedLogImpl(path);
+  try {
+    // Nothing here is ever deleted by retention: a repartition topic that exists holds its whole history.
+    const plan = planStoreReset(topology, options.stores, (topic) => log.topicSync(topic) !== undefined);
+    checkNamedStores(plan);
+    const deletedTopics = log.resetStoresSync(topology.application, plan.changelogs, plan.inputs);
+    return { application: topology.application, plan, deletedTopics };
   } finally {
     log.close();
   }

@@ -54,3 +54,8 @@ export class StoreShapeError extends WeirRuntimeError {
 export class BrokerOutageError extends WeirRuntimeError {
   override readonly name: string = "BrokerOutageError";
 }
+
+/** A store reset that cannot be done as asked (`weir reset --store`): an unknown store, or one that would empty stores not named. */
+export class StoreResetError extends WeirRuntimeError {
+  override readonly name: string = "StoreResetError";
+}

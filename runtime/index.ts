@@ -41,7 +41,7 @@ export { z } from "zod";
 export type { RecordTypes, TableTypes, TopicTypes, TypedTopology } from "./record-types.ts";
 
 // Errors: one hierarchy under WeirRuntimeError.
-export { BrokerOutageError, EngineStateError, IllegalStateTransitionError, ProducerFencedError, StoreShapeError, TopicError, WeirRuntimeError } from "./errors.ts";
+export { BrokerOutageError, EngineStateError, IllegalStateTransitionError, ProducerFencedError, StoreResetError, StoreShapeError, TopicError, WeirRuntimeError } from "./errors.ts";
 
 // Running a topology: the engine contract, records as tools write and read them, the embedded engine, compiled services.
 export type { CommitInfo, Engine, Guarantee, RunOptions, RunSummary, StoreRestoration } from "./engine.ts";
@@ -51,6 +51,7 @@ export {
   embeddedDatabasePath,
   openEmbeddedLog,
   resetEmbedded,
+  resetEmbeddedStores,
   runEmbedded,
   type ConsumeOptions,
   type EmbeddedLog,
@@ -65,5 +66,5 @@ export { settingList, settingsTable, type EngineName, type NamedSetting, type Se
 export type { KafkaConsumeOptions, KafkaProduceOptions, KafkaRunOptions, KafkaSasl, KafkaSettings, PrintFormat } from "./kafka.ts";
 
 // State: what a store holds, and resetting an application whose stores changed shape.
-export type { ApplicationReset } from "./application-reset.ts";
+export type { ApplicationReset, ResetPosition, RewoundInput, StoreReset, StoreResetPlan } from "./application-reset.ts";
 export { describeShapeChange, resetCommand, STORE_SHAPE_EXIT_CODE, storeShapeRefusal, type ResetTarget, type StoreShape } from "./store-shape.ts";

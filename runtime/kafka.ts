@@ -2,7 +2,7 @@
 // kafkajs, exactly-once (a transactional producer per task) or at-least-once.
 // See docs/kafka.md.
 import { logLevel as kafkaLogLevel, type SASLOptions } from "kafkajs";
-import { internalTopicsOf, keptTopicsOf, type ApplicationReset } from "./application-reset.ts";
+import { checkNamedStores, internalTopicsOf, keptTopicsOf, planStoreReset, type ApplicationReset, type StoreReset } from "./application-reset.ts";
 import type { Engine, Guarantee, RunOptions, RunSummary } from "./engine.ts";
 import type { ConsumedRecord, ProduceRecord } from "./records.ts";
 import { EngineStateError, TopicError, WeirRuntimeError } from "./errors.ts";
@@ -237,6 +237,61 @@ export async function resetKafka(topology: Topology, settings: KafkaSettings): P
     const deletedTopics = internalTopicsOf(target).filter((topic) => existing.has(topic));
     await client.deleteTopics(deletedTopics);
     return { application, deletedTopics, inputTopics, keptTopics: keptTopicsOf(target).filter((topic) => existing.has(topic)) };
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * Resets some stores of the application on Kafka (application-reset.ts,
+ * planStoreReset), in this order:
+ *
+ *  1. Refuse while the application's consumer group has members, as
+ *     resetKafka does.
+ *  2. Plan: a repartition topic has its history when it exists and its
+ *     earliest offsets are all 0 (retention deleted nothing); refuse a plan
+ *     that would empty stores not named.
+ *  3. Commit, for the group, the new offsets of the rewound sub-topologies'
+ *     inputs: the earliest offset of each partition read from its beginning,
+ *     the end of each repartition topic whose writer is rewound too. The
+ *     group and its other offsets stay.
+ *  4. Delete the stores' changelogs (their shape records with them) and wait
+ *     until they are gone; the next run creates them anew.
+ *
+ * A reset that stopped half way can be run again: step 3 sets the same
+ * offsets again (but "end" is then the end of that later moment: run it
+ * again only before the application ran).
+ */
+export async function resetKafkaStores(topology: Topology, settings: KafkaSettings & { readonly stores: readonly string[] }): Promise<StoreReset> {
+  const application = settings.applicationId ?? topology.application;
+  const target = withApplicationId(topology, application);
+  const client = clientFor(brokerList(settings.brokers), settings);
+  try {
+    await client.connect();
+    const members = await client.groupMemberCount(application);
+    if (members > 0) {
+      throw new EngineStateError(`application '${application}' is running (its consumer group has ${members} active member(s)): stop every instance, then reset it`);
+    }
+    const existing = new Map((await client.topics()).map((topic) => [topic.name, topic.partitions]));
+    const partitionsOf = (topic: string) => [...Array(existing.get(topic) ?? 0).keys()].map((partition) => ({ topic, partition }));
+    const withHistory = new Set<string>();
+    for (const topic of target.repartitionTopics) {
+      if (!existing.has(topic)) continue;
+      const earliest = await client.earliestOffsets(partitionsOf(topic));
+      if (earliest.every((offset) => offset === 0)) withHistory.add(topic);
+    }
+    const plan = planStoreReset(target, settings.stores, (topic) => withHistory.has(topic));
+    checkNamedStores(plan);
+
+    for (const from of ["beginning", "end"] as const) {
+      const partitions = plan.inputs.filter((input) => input.from === from).flatMap((input) => partitionsOf(input.topic));
+      if (partitions.length === 0) continue;
+      const offsets = from === "beginning" ? await client.earliestOffsets(partitions) : await client.endOffsets(partitions);
+      await client.commitOffsetsOutsideGroup(application, partitions.map((tp, i) => ({ ...tp, offset: offsets[i]! })));
+    }
+    const deletedTopics = plan.changelogs.filter((topic) => existing.has(topic));
+    await client.deleteTopics(deletedTopics);
+    return { application, plan, deletedTopics };
   } finally {
     await client.close();
   }

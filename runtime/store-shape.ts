@@ -89,6 +89,15 @@ function withArticle(kind: string): string {
   return `${/^[aeiou]/i.test(kind) ? "an" : "a"} ${kind}`;
 }
 
+/**
+ * The one comparison of shapes, for the start-time check and `weir diff`
+ * alike, so that the two can never disagree: undefined when the shapes are
+ * equal (same fingerprint), else what changed (describeShapeChange).
+ */
+export function shapeChange(recorded: StoreShape, declared: StoreShape): string | undefined {
+  return recorded.fingerprint === declared.fingerprint ? undefined : describeShapeChange(recorded, declared);
+}
+
 /** The exit code of a start refused for a store's changed shape: `weir run` and a compiled service alike (docs/state.md). */
 export const STORE_SHAPE_EXIT_CODE = 3;
 

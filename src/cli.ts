@@ -9,6 +9,7 @@ import { registerCheck } from "./commands/check.ts";
 import { registerCompile } from "./commands/compile.ts";
 import { registerConsume } from "./commands/consume.ts";
 import { registerDescribe } from "./commands/describe.ts";
+import { registerDiff } from "./commands/diff.ts";
 import { registerFmt } from "./commands/fmt.ts";
 import { registerGraph } from "./commands/graph.ts";
 import { registerLsp } from "./commands/lsp.ts";
@@ -20,7 +21,7 @@ import { ExitCode, processOutput, UsageError, type CommandContext, type Output, 
 export { UsageError } from "./commands/shared.ts";
 
 /** The commands, in the order `weir --help` lists them. */
-const commands: readonly RegisterCommand[] = [registerCheck, registerFmt, registerCompile, registerDescribe, registerGraph, registerProduce, registerConsume, registerRun, registerReset, registerLsp];
+const commands: readonly RegisterCommand[] = [registerCheck, registerFmt, registerCompile, registerDescribe, registerGraph, registerProduce, registerConsume, registerRun, registerDiff, registerReset, registerLsp];
 
 export async function main(argv: readonly string[], io: Output = processOutput): Promise<number> {
   const context: CommandContext = { io, exitCode: ExitCode.ok };

@@ -270,6 +270,35 @@ export class EmbeddedLogImpl implements LogClient {
     return reset.immediate();
   }
 
+  /**
+   * Resets some of an application's stores (application-reset.ts,
+   * planStoreReset), in one SQLite transaction: fences whoever runs it now,
+   * deletes the stores' changelogs, and moves the application's committed
+   * offset of each input given to its beginning (offset 0: nothing here is
+   * ever deleted by retention) or its end. Returns the changelogs that existed.
+   */
+  resetStoresSync(application: string, changelogs: readonly string[], inputs: readonly { readonly topic: string; readonly from: "beginning" | "end" }[]): string[] {
+    const reset = this.db.transaction(() => {
+      this.sql.bumpEpoch.run(application);
+      const deleted = changelogs.filter((topic) => this.topicSync(topic) !== undefined);
+      for (const topic of deleted) {
+        this.db.prepare("DELETE FROM records WHERE topic = ?").run(topic);
+        this.db.prepare("DELETE FROM topics WHERE name = ?").run(topic);
+        this.db.prepare("DELETE FROM group_offsets WHERE group_id = ? AND topic = ?").run(application, topic);
+      }
+      for (const input of inputs) {
+        const metadata = this.topicSync(input.topic);
+        if (!metadata) continue;
+        for (let partition = 0; partition < metadata.partitions; partition++) {
+          const offset = input.from === "beginning" ? 0 : this.endOffsetSync(input.topic, partition);
+          this.sql.commitOffset.run(application, input.topic, partition, offset);
+        }
+      }
+      return deleted;
+    });
+    return reset.immediate();
+  }
+
   /** @internal for EmbeddedTransaction: the epoch now registered for the id. */
   currentEpoch(transactionalId: string): number | undefined {
     return this.sql.epoch.get(transactionalId)?.epoch;

@@ -22,7 +22,7 @@
 //   may sit in other partitions than its keys' now: taking it as it is would
 //   count some keys from zero again. A reset, once, recomputes it.
 import type { StoreShape } from "../store-shape.ts";
-import { describeShapeChange } from "../store-shape.ts";
+import { shapeChange } from "../store-shape.ts";
 import { StoreShapeError } from "../errors.ts";
 
 /**
@@ -74,5 +74,6 @@ export function readShapeRecord(store: string, value: Buffer | null): StoreShape
 
 /** Refuses a store whose recorded shape is not the declared one. */
 export function checkRecordedShape(store: string, declared: StoreShape, recorded: StoreShape): void {
-  if (recorded.fingerprint !== declared.fingerprint) throw new StoreShapeError(store, describeShapeChange(recorded, declared));
+  const change = shapeChange(recorded, declared);
+  if (change !== undefined) throw new StoreShapeError(store, change);
 }

@@ -16,6 +16,10 @@ export const ExitCode = {
   usage: 2,
   /** A run refused because a store's state was written in another shape (docs/state.md). */
   storeShape: STORE_SHAPE_EXIT_CODE,
+  /** `weir diff`: the new topology needs some stores reset first (docs/state.md, "Upgrades"). */
+  resetNeeded: 4,
+  /** `weir diff`: no store reset is enough; the whole application must be reset. */
+  incompatible: 5,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

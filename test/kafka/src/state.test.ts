@@ -144,6 +144,9 @@ describe("weir run --brokers over state written by another topology", () => {
       const reset = weir(["reset", file, "--brokers", brokers, "--application-id", app]);
       expect(reset.stderr).toBe(`weir: application '${app}' is running (its consumer group has 1 active member(s)): stop every instance, then reset it\n`);
       expect(reset.status).toBe(1);
+      const storeReset = weir(["reset", file, "--brokers", brokers, "--application-id", app, "--store", "stats"]);
+      expect(storeReset.stderr).toBe(reset.stderr);
+      expect(storeReset.status).toBe(1);
       expect(await broker.admin.listTopics()).toContain(`${app}-stats-changelog`);
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
@@ -151,4 +154,77 @@ describe("weir run --brokers over state written by another topology", () => {
       if (child.exitCode === null) child.kill("SIGKILL");
     }
   }, 120_000);
+});
+
+describe("weir reset --brokers --store", () => {
+  it("deletes the named store's changelog, moves the offsets of the sub-topology that feeds it to the beginning, and leaves the other store and the input offsets as they are", async () => {
+    const app = uniqueName("weir-test-store-reset");
+    const input = `${app}-orders`;
+    const output = `${app}-out`;
+    const perKeyOutput = `${app}-per-key`;
+    await createTopic(broker, input, 2);
+    const dir = mkdtempSync(join(tmpdir(), "weir-kafka-store-reset-"));
+    const file = join(dir, "stats.weir");
+    const write = (fields: string) =>
+      writeFileSync(
+        file,
+        `application stats
+
+schema Order { customer: string, amount: number }
+
+stream orders from topic "${input}" key string value json Order
+
+table stats = orders
+  | group by customer
+  | aggregate { ${fields} }
+
+table perKey = orders
+  | group by key
+  | count
+
+sink stats to topic "${output}"
+sink perKey to topic "${perKeyOutput}"
+`,
+      );
+    const run = () => weir(["run", file, "--brokers", brokers, "--application-id", app]);
+    write("total: sum(amount)");
+    await produceOrders(input, [
+      ["o1", "a", 5],
+      ["o2", "a", 7],
+    ]);
+    expect(run().status).toBe(0);
+    const inputOffsets = await committedOffsets(app, input);
+    const repartition = `${app}-stats-repartition`;
+    expect((await committedOffsets(app, repartition)).map(Number).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+
+    write("total: sum(amount), n: count()");
+    expect(run().status).toBe(3);
+    const reset = weir(["reset", file, "--brokers", brokers, "--application-id", app, "--store", "stats"]);
+    expect(reset.stderr).toBe("");
+    expect(reset.stdout).toBe(
+      [
+        `${app}: emptied stores: stats (deleted changelogs: ${app}-stats-changelog)`,
+        `${app}: the next run reads again: ${repartition} from its beginning`,
+        `${app}: receive their records again: ${output}, ${app}-dlq`,
+        "",
+      ].join("\n"),
+    );
+    expect(reset.status).toBe(0);
+    const topics = await broker.admin.listTopics();
+    expect(topics).not.toContain(`${app}-stats-changelog`);
+    expect(topics).toContain(`${app}-perKey-changelog`);
+    expect(topics).toContain(repartition);
+    expect(await committedOffsets(app, input)).toEqual(inputOffsets);
+    expect(await committedOffsets(app, repartition)).toEqual(["0", "0"]);
+
+    await produceOrders(input, [["o3", "a", 1]]);
+    const rerun = run();
+    expect(rerun.status).toBe(0);
+    // The two first orders are in two input partitions: their order in the repartition topic is either.
+    const recomputed = (await values(output)).slice(2) as { total: number; n: number }[];
+    expect(recomputed.map((value) => value.n)).toEqual([1, 2, 3]);
+    expect(recomputed.at(-1)).toEqual({ total: 13, n: 3 });
+    // perKey went on from its state: only the new order was counted.
+    expect(await values(perKeyOutput)).toEqual([1, 1, 1]);
+  }, 240_000);
 });
