@@ -39,8 +39,14 @@ export class RecordCacheBudget {
   }
 }
 
-/** How a cache's keys are found in its store: a table's rows by key, a window store's by [key, window start]. */
-export type CachedRows = "rows" | "windows";
+/**
+ * What a cache's keys are: a table's rows by key; windows by key and window
+ * (in the store by [key, window start]); sessions by key, start and end, as
+ * downstream sees them (Kafka Streams' session keys hold both ends): a session
+ * extended from [s, e] to [s, e'] withdraws [s, e] and adds [s, e'], two keys,
+ * though the store keeps both at [key, s].
+ */
+export type CachedRows = "rows" | "windows" | "sessions";
 
 interface CacheEntry {
   /** The latest change to forward for the key. */
@@ -58,8 +64,8 @@ interface CacheEntry {
 export interface CachedStore {
   /** The bytes of the store's value of a key (JSON text), 0 without one. */
   valueBytes(keyText: string): number;
-  /** Whether the store held the key before the record being processed changed it. */
-  heldBeforeRecord(keyText: string): boolean;
+  /** The JSON text of the key's value before the record being processed changed it (undefined: none). */
+  valueBeforeRecord(keyText: string): string | undefined;
 }
 
 /**
@@ -95,15 +101,16 @@ export class NamedCache {
 
   /** Holds a change instead of forwarding it. Called right after the store took the change. */
   put(record: Output): void {
-    const keyText = this.rows === "rows" ? JSON.stringify(record.key) : JSON.stringify([record.key, record.window!.start]);
-    const bytes = keyText.length + this.store.valueBytes(keyText) + ENTRY_OVERHEAD_BYTES;
+    const storeKey = this.rows === "rows" ? JSON.stringify(record.key) : JSON.stringify([record.key, record.window!.start]);
+    const keyText = this.rows === "sessions" ? `${storeKey}${record.window!.end}` : storeKey;
+    const bytes = keyText.length + this.store.valueBytes(storeKey) + ENTRY_OVERHEAD_BYTES;
     const previous = this.entries.get(keyText);
     this.undoKeys.push(keyText);
     this.undoEntries.push(previous);
     this.touched = true;
     if (previous === undefined) {
       const old = (record as { oldValue?: unknown }).oldValue;
-      const existed = this.rows === "rows" ? old !== undefined && old !== null : this.store.heldBeforeRecord(keyText);
+      const existed = this.rows === "rows" ? old !== undefined && old !== null : this.heldBefore(storeKey, record);
       this.entries.set(keyText, { record, existed, oldValue: old, seq: this.seq++, bytes });
       this.budget.used += bytes;
     } else {
@@ -111,6 +118,13 @@ export class NamedCache {
       this.entries.set(keyText, { record, existed: previous.existed, oldValue: previous.oldValue, seq: this.seq++, bytes });
       this.budget.used += bytes - previous.bytes;
     }
+  }
+
+  /** Whether the store held this window (a session: with this end) before the record being processed. */
+  private heldBefore(storeKey: string, record: Output): boolean {
+    const before = this.store.valueBeforeRecord(storeKey);
+    if (before === undefined) return false;
+    return this.rows !== "sessions" || (JSON.parse(before) as { end: number }).end === record.window!.end;
   }
 
   /** Starts a record: its puts can be undone. */

@@ -154,10 +154,10 @@ export class InMemoryKeyValueStore implements KeyValueStore<unknown, unknown> {
     return this.entries.get(keyText)?.json.length ?? 0;
   }
 
-  /** Whether the key had a value before the record being processed changed it (or has one, unchanged by it). */
-  heldBeforeRecord(keyText: string): boolean {
-    for (const undo of this.undoLog) if (undo.key === keyText) return undo.previous !== undefined;
-    return this.entries.has(keyText);
+  /** The JSON text of the key's value before the record being processed changed it (or now, unchanged by it); undefined: none. */
+  valueBeforeRecord(keyText: string): string | undefined {
+    for (const undo of this.undoLog) if (undo.key === keyText) return undo.previous;
+    return this.entries.get(keyText)?.json;
   }
 
   /** Every entry: its key as JSON text, and its value. */

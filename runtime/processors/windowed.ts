@@ -33,7 +33,7 @@ function windowedAggregate(node: WindowedAggregateNode, forward: Forward, contex
   const emitChanges = node.emit === "changes";
   // Emit changes goes through the store's record cache; emit final forwards
   // each closed window once, as it closes, and caches nothing.
-  const emitChange = emitChanges ? throughCache(context, node.store, "windows", forward) : forward;
+  const emitChange = emitChanges ? throughCache(context, node.store, spec.kind === "session" ? "sessions" : "windows", forward) : forward;
   return (record) => {
     if (record.key === null || record.key === undefined || isTombstone(record)) return;
     const outputs: Output[] = [];
