@@ -211,9 +211,10 @@ export class StreamTask {
   /**
    * Runs one record through the processors (a source's record, or a change a
    * cache flushes) as a unit: if a node fails, its changes to stores, caches
-   * and outputs are undone and `source` is dead-lettered.
+   * and outputs are undone and `source` is dead-lettered (a function: made
+   * only then, as a flushed change has no input record to point to).
    */
-  private runRecord(timestamp: number, run: () => void, source: SourceRecord): void {
+  private runRecord(timestamp: number, run: () => void, source: SourceRecord | (() => SourceRecord)): void {
     this.stores.beginRecord(timestamp);
     this.collector.beginRecord();
     this.lateRecord = undefined;
@@ -226,18 +227,19 @@ export class StreamTask {
       if (!(error instanceof NodeFailure)) throw error;
       this.stores.rollback();
       this.collector.rollback();
-      if (error.cause instanceof PickedTopicError) this.deadLetter(source, error.cause.reason, error.node, error.cause.message);
-      else this.deadLetter(source, `processing failed: ${describeError(error.cause)}`, error.node);
+      const failed = typeof source === "function" ? source() : source;
+      if (error.cause instanceof PickedTopicError) this.deadLetter(failed, error.cause.reason, error.node, error.cause.message);
+      else this.deadLetter(failed, `processing failed: ${describeError(error.cause)}`, error.node);
       return;
     }
     // Set by the processors through the context, which TypeScript cannot see.
     const late = this.lateRecord as { node: string; detail: string } | undefined;
     const left = this.leftRecord as { node: string; reason: string; detail: string } | undefined;
     if (late) {
-      this.deadLetter(source, "late", late.node, late.detail);
+      this.deadLetter(typeof source === "function" ? source() : source, "late", late.node, late.detail);
       this.lateSinceCommit++;
     } else if (left) {
-      this.deadLetter(source, left.reason, left.node, left.detail);
+      this.deadLetter(typeof source === "function" ? source() : source, left.reason, left.node, left.detail);
     }
   }
 
@@ -245,7 +247,7 @@ export class StreamTask {
   private flushCache(cache: NamedCache): void {
     cache.touched = false;
     for (const change of cache.takeFlushed()) {
-      this.runRecord(change.timestamp, () => cache.forwardFlushed(change), this.flushedSource(cache, change));
+      this.runRecord(change.timestamp, () => cache.forwardFlushed(change), () => this.flushedSource(cache, change));
     }
   }
 
