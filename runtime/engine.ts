@@ -21,6 +21,14 @@ export interface RunOptions {
   readonly commitIntervalMs?: number;
   /** Also commit once this many input records were processed since the last commit. Default: no limit. */
   readonly maxRecordsPerCommit?: number;
+  /**
+   * Bytes of record caches (Kafka Streams' statestore.cache.max.bytes), shared
+   * by the tasks of the run: each table and aggregation store holds its
+   * keys' latest changes and forwards them at each commit, or when the caches
+   * are over this budget; consecutive updates of a key collapse into one. 0:
+   * every update is forwarded as it happens. Default: `settingsTable.cacheMaxBytes`.
+   */
+  readonly cacheMaxBytes?: number;
   /** In follow mode, how long to wait before looking for new records again when there were none. Default: `settingsTable.pollIntervalMs`. */
   readonly pollIntervalMs?: number;
   /** Stops the run: the work done so far is committed, then `run` resolves. */

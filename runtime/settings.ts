@@ -168,6 +168,16 @@ export const settingsTable = {
     engines: both,
     doc: "also commit once this many input records were processed since the last commit",
   },
+  cacheMaxBytes: {
+    of: "RunOptions",
+    env: "WEIR_CACHE_MAX_BYTES",
+    flag: { spec: "--cache-max-bytes <bytes>", help: "bytes of record caches in front of table and aggregation stores; 0: forward every update" },
+    type: nonNegativeInteger,
+    // Kafka Streams' statestore.cache.max.bytes.
+    default: 10_485_760,
+    engines: both,
+    doc: "bytes of record caches, shared by the run's tasks: each table and aggregation store forwards (and logs) its keys' latest changes at each commit, or when over budget, so that consecutive updates of a key collapse into one (Kafka Streams' `statestore.cache.max.bytes`; [Record caches](state.md#record-caches)); 0: every update is forwarded as it happens",
+  },
   pollIntervalMs: {
     of: "RunOptions",
     type: nonNegativeInteger,

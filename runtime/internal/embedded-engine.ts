@@ -153,11 +153,12 @@ class EmbeddedRunStrategy implements RunStrategy {
   /**
    * Commits the work of every task in one transaction. The steps, in order:
    *
-   *  1. Flush each task. There is no record cache to flush first (every store
-   *     change is emitted downstream when it happens), so this hands over the
-   *     output and dead-letter records it collected, its stores' changes as
-   *     changelog records, and its input positions: for each input partition
-   *     that moved, the next offset to read, i.e. last processed + 1.
+   *  1. Flush each task: first its record caches, whose changes go
+   *     downstream (into its output, repartition and changelog records:
+   *     GUIDE fact 11, record-cache.ts), then it hands over the output and
+   *     dead-letter records it collected, its stores' changes as changelog
+   *     records, and its input positions: for each input partition that
+   *     moved, the next offset to read, i.e. last processed + 1.
    *  2. Begin a transaction on the application's producer.
    *  3. Send the output, dead-letter and changelog records.
    *  4. Send the input positions as the offsets of the consumer group named

@@ -494,10 +494,13 @@ class KafkaRunStrategy implements RunStrategy {
    * Commits the work of every task that has some. Under exactly_once, per
    * task and concurrently (each task has its own producer), the steps are:
    *
-   *  1. Flush the task: its output and dead-letter records, its stores'
-   *     changes as changelog records, and its input positions (for each input
-   *     partition that moved, the next offset to read: last processed + 1,
-   *     GUIDE fact 1). There is no record cache to flush first.
+   *  1. Flush the task (GUIDE fact 11): first its record caches, whose
+   *     changes go downstream (into its output, repartition and changelog
+   *     records; record-cache.ts), then its output and dead-letter records,
+   *     its stores' changes as changelog records, and its input positions
+   *     (for each input partition that moved, the next offset to read: last
+   *     processed + 1, GUIDE fact 1). Nothing has left the process yet: a
+   *     cached change is sent in this commit's transaction or not at all.
    *  2. Begin a transaction on the task's producer.
    *  3. Produce the output, dead-letter and changelog records in it.
    *  4. Add the input positions to it as the offsets of the consumer group

@@ -17,6 +17,7 @@ import { EngineStateError } from "../errors.ts";
 import type { SubTopology, Topology } from "../topology/graph.ts";
 import { StoreChangelogReader } from "./changelog-reader.ts";
 import { CommitTally, Pause } from "./commit-tally.ts";
+import { RecordCacheBudget } from "./record-cache.ts";
 import type { LogClient } from "./log-client.ts";
 import { StreamTask, type TaskCommit, type TaskOptions } from "./task.ts";
 import type { TopicPlan } from "./topic-manager.ts";
@@ -114,6 +115,8 @@ export class RunLoop implements RunContext {
   private readonly commitIntervalMs: number;
   private readonly maxRecordsPerCommit: number;
   private readonly tally = new CommitTally();
+  /** The record caches' budget, shared by every task this run runs (Kafka Streams: per stream thread). */
+  private readonly cacheBudget: RecordCacheBudget;
   /** Records restored per store over the run (on Kafka, a task that moves here is restored where it lands). */
   private readonly restorations = new Map<string, { records: number; durationMs: number }>();
   private recordsSinceCommit = 0;
@@ -130,6 +133,9 @@ export class RunLoop implements RunContext {
     this.maxRecordsPerCommit = options.maxRecordsPerCommit ?? Number.POSITIVE_INFINITY;
     if (!(this.commitIntervalMs >= 0)) throw new EngineStateError(`commitIntervalMs must be >= 0, not ${options.commitIntervalMs}`);
     if (!(this.maxRecordsPerCommit >= 1)) throw new EngineStateError(`maxRecordsPerCommit must be >= 1, not ${options.maxRecordsPerCommit}`);
+    const cacheMaxBytes = options.cacheMaxBytes ?? settingsTable.cacheMaxBytes.default;
+    if (!(Number.isInteger(cacheMaxBytes) && cacheMaxBytes >= 0)) throw new EngineStateError(`cacheMaxBytes must be a whole number >= 0, not ${options.cacheMaxBytes}`);
+    this.cacheBudget = new RecordCacheBudget(cacheMaxBytes);
     this.strategy = strategyFor(this);
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     options.signal?.addEventListener("abort", this.onAbort, { once: true });
@@ -265,6 +271,7 @@ export class RunLoop implements RunContext {
           partition,
           startOffsets,
           partitionsOf: (topic) => plan.partitions.get(topic) ?? plan.pickable.get(topic),
+          recordCache: this.cacheBudget,
           ...options,
         }),
     );

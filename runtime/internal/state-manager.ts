@@ -9,6 +9,7 @@ import type { StoreDescription, StoreKind } from "../topology/stores.ts";
 import { InMemoryDedupStore } from "./dedup-store.ts";
 import { JoinBufferStore } from "./join-buffer-store.ts";
 import type { ProducerRecord, TopicPartition } from "./log-client.ts";
+import { NamedCache, type CachedRows, type RecordCacheBudget } from "./record-cache.ts";
 import { InMemoryKeyValueStore } from "./state-store.ts";
 import { SHAPE_RECORD_HEADERS, SHAPE_RECORD_KEY, shapeRecordValue } from "./store-shape-record.ts";
 import { SubscriptionStore } from "./subscription-store.ts";
@@ -63,11 +64,15 @@ export class StateManager {
   private readonly timedStores: TimedStore[] = [];
   /** The stores whose shape records the commit being prepared writes. */
   private shapesInCommit: InMemoryKeyValueStore[] = [];
+  /** The record caches of the stores whose processors asked for one, in the order they asked (record-cache.ts). */
+  readonly caches: NamedCache[] = [];
 
   constructor(
     private readonly task: string,
     descriptions: readonly StoreDescription[],
     partition: number,
+    /** The run's cache budget; absent or 0 bytes: no caches, every change is forwarded as it happens. */
+    private readonly cacheBudget?: RecordCacheBudget,
   ) {
     for (const description of descriptions) {
       const store: InMemoryKeyValueStore = buildStore(description);
@@ -89,6 +94,23 @@ export class StateManager {
     const registered = this.stores.get(name);
     if (registered?.description.kind !== kind) throw new WeirRuntimeError(`task ${this.task} has no ${KIND_NAMES[kind]} named ${name}`);
     return registered.store as StoreOfKind[K];
+  }
+
+  /**
+   * A record cache in front of a store, for the processor that keeps it (a
+   * table's source, an aggregation, a materialized table); undefined when the
+   * run caches nothing.
+   */
+  recordCache(name: string, rows: CachedRows): NamedCache | undefined {
+    if (!this.cacheBudget || this.cacheBudget.maxBytes === 0) return undefined;
+    const cache = new NamedCache(name, rows, this.store(name), this.cacheBudget);
+    this.caches.push(cache);
+    return cache;
+  }
+
+  /** The changelog topic of a store. */
+  changelogOf(name: string): string {
+    return this.stores.get(name)!.changelog.topic;
   }
 
   /** The stores to restore before processing, with their changelog partitions. */
@@ -118,16 +140,24 @@ export class StateManager {
   /** Starts a record in every store: its changes are logged with its timestamp, and can be undone. */
   beginRecord(timestamp: number): void {
     for (const { store } of this.stores.values()) store.beginRecord(timestamp);
+    for (const cache of this.caches) cache.beginRecord();
   }
 
   /** Undoes the record's changes in every store. */
   rollback(): void {
     for (const { store } of this.stores.values()) store.rollback();
+    for (const cache of this.caches) cache.rollback();
   }
 
-  /** Drops every store's contents (a task closed without committing: whoever runs it next restores them). */
+  /** Drops every store's contents (a task closed without committing: whoever runs it next restores them), and its caches' pending changes. */
   clear(): void {
     for (const { store } of this.stores.values()) store.clear();
+    this.dropCaches();
+  }
+
+  /** Forgets the caches' pending changes, giving their bytes back to the run's budget. */
+  dropCaches(): void {
+    for (const cache of this.caches) cache.dropAll();
   }
 
   /**

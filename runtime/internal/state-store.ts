@@ -147,6 +147,19 @@ export class InMemoryKeyValueStore implements KeyValueStore<unknown, unknown> {
     this.cleared();
   }
 
+  // ------------------------------------------- for the record cache in front of it (record-cache.ts)
+
+  /** The length of the JSON text of a key's value (0 without one): what the record cache counts it for. */
+  valueBytes(keyText: string): number {
+    return this.entries.get(keyText)?.json.length ?? 0;
+  }
+
+  /** The JSON text of the key's value before the record being processed changed it (or now, unchanged by it); undefined: none. */
+  valueBeforeRecord(keyText: string): string | undefined {
+    for (const undo of this.undoLog) if (undo.key === keyText) return undo.previous;
+    return this.entries.get(keyText)?.json;
+  }
+
   /** Every entry: its key as JSON text, and its value. */
   *all(): IterableIterator<[string, unknown]> {
     for (const [key, entry] of this.entries) yield [key, entry.value];

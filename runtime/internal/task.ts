@@ -10,6 +10,9 @@ import type { PartitionOffset, ProducerRecord, TopicPartition } from "./log-clie
 import { PartitionGroup, RecordQueue } from "./partition-group.ts";
 import { PickedTopicError } from "../processors/sink.ts";
 import { buildProcessors, decodeSourceRecord, describeError, NodeFailure, type SourceRecord } from "./processors.ts";
+import type { Output } from "../processors/processor.ts";
+import type { LogRecord } from "./log-client.ts";
+import type { NamedCache, RecordCacheBudget } from "./record-cache.ts";
 import { RecordCollectorImpl } from "./record-collector.ts";
 import { StateManager, type RegisteredStore } from "./state-manager.ts";
 import { StateMachine, type Transitions } from "./state-machine.ts";
@@ -40,6 +43,8 @@ export interface TaskOptions {
   readonly maxTaskIdleMs?: number;
   /** Hears of each input partition the task stopped waiting for (enforced processing). */
   readonly onEnforcedProcessing?: (task: string, partition: TopicPartition, waitedMs: number) => void;
+  /** The run's record cache budget, shared by its tasks (record-cache.ts); absent: no caches. */
+  readonly recordCache?: RecordCacheBudget;
 }
 
 /** What a task hands to a commit. */
@@ -87,6 +92,7 @@ export class StreamTask {
   private lateRecord: { node: string; detail: string } | undefined;
   /** Why a node left the record being processed behind, if one did (ProcessorContext.leftBehind). */
   private leftRecord: { node: string; reason: string; detail: string } | undefined;
+  private readonly cacheBudget: RecordCacheBudget | undefined;
 
   constructor(options: TaskOptions) {
     const { topology, subtopology, partition } = options;
@@ -97,11 +103,13 @@ export class StreamTask {
     this.state = new StateMachine(`task ${this.id}`, TASK_TRANSITIONS, "CREATED");
     this.collector = new RecordCollectorImpl(options.partitionsOf);
 
-    this.stores = new StateManager(this.id, subtopology.stores, partition);
+    this.cacheBudget = options.recordCache;
+    this.stores = new StateManager(this.id, subtopology.stores, partition, options.recordCache);
     const processors = buildProcessors(topology, subtopology, {
       collector: this.collector,
       store: (name) => this.stores.store(name),
       storeOfKind: (name, kind) => this.stores.storeOfKind(name, kind),
+      recordCache: (name, rows) => this.stores.recordCache(name, rows),
       streamTime: () => this.streamTime,
       reservedTopics: () =>
         new Set([...topology.sourceTopics, ...topology.repartitionTopics, ...topology.stores.map((s) => s.changelogTopic), topology.deadLetterTopic]),
@@ -193,31 +201,100 @@ export class StreamTask {
       this.streamTime = next.record.timestamp;
       this.stores.recordStreamTime(this.streamTime);
     }
-    this.stores.beginRecord(next.record.timestamp);
+    for (const cache of this.stores.caches) cache.touched = false;
+    this.runRecord(next.record.timestamp, () => this.entries.get(next.source)!(next), next);
+    // Over budget: the caches this record put into flush (Kafka Streams'
+    // ThreadCache evicts from the cache that was put into).
+    if (this.cacheBudget?.over) this.evictWhileOver();
+  }
+
+  /**
+   * Runs one record through the processors (a source's record, or a change a
+   * cache flushes) as a unit: if a node fails, its changes to stores, caches
+   * and outputs are undone and `source` is dead-lettered (a function: made
+   * only then, as a flushed change has no input record to point to).
+   */
+  private runRecord(timestamp: number, run: () => void, source: SourceRecord | (() => SourceRecord)): void {
+    this.stores.beginRecord(timestamp);
     this.collector.beginRecord();
     this.lateRecord = undefined;
     this.leftRecord = undefined;
     try {
-      this.entries.get(next.source)!(next);
+      run();
     } catch (error) {
       // Anything else is a bug in weir, not in the record: let it stop the run
       // (nothing of this commit is written, so it will be redone).
       if (!(error instanceof NodeFailure)) throw error;
       this.stores.rollback();
       this.collector.rollback();
-      if (error.cause instanceof PickedTopicError) this.deadLetter(next, error.cause.reason, error.node, error.cause.message);
-      else this.deadLetter(next, `processing failed: ${describeError(error.cause)}`, error.node);
+      const failed = typeof source === "function" ? source() : source;
+      if (error.cause instanceof PickedTopicError) this.deadLetter(failed, error.cause.reason, error.node, error.cause.message);
+      else this.deadLetter(failed, `processing failed: ${describeError(error.cause)}`, error.node);
       return;
     }
     // Set by the processors through the context, which TypeScript cannot see.
     const late = this.lateRecord as { node: string; detail: string } | undefined;
     const left = this.leftRecord as { node: string; reason: string; detail: string } | undefined;
     if (late) {
-      this.deadLetter(next, "late", late.node, late.detail);
+      this.deadLetter(typeof source === "function" ? source() : source, "late", late.node, late.detail);
       this.lateSinceCommit++;
     } else if (left) {
-      this.deadLetter(next, left.reason, left.node, left.detail);
+      this.deadLetter(typeof source === "function" ? source() : source, left.reason, left.node, left.detail);
     }
+  }
+
+  /** Flushes a cache's pending changes downstream, each as a record of its own. */
+  private flushCache(cache: NamedCache): void {
+    cache.touched = false;
+    for (const change of cache.takeFlushed()) {
+      this.runRecord(change.timestamp, () => cache.forwardFlushed(change), () => this.flushedSource(cache, change));
+    }
+  }
+
+  /**
+   * Flushes every cache of the task, until all are empty: a cache's changes
+   * may go into caches downstream (an aggregation of a table's changes).
+   */
+  private flushCaches(): void {
+    for (let flushed = true; flushed; ) {
+      flushed = false;
+      for (const cache of this.stores.caches) {
+        if (cache.size === 0) continue;
+        flushed = true;
+        this.flushCache(cache);
+      }
+    }
+  }
+
+  /**
+   * Evicts while the run's caches are over budget: a cache put into since the
+   * record began flushes all its changes (its eldest is always pending: see
+   * record-cache.ts); the caches downstream that the flush put into follow.
+   * Caches of other tasks are left alone, as Kafka Streams leaves other named caches.
+   */
+  private evictWhileOver(): void {
+    while (this.cacheBudget!.over) {
+      const cache = this.stores.caches.find((c) => c.touched && c.size > 0);
+      if (!cache) return;
+      this.flushCache(cache);
+    }
+  }
+
+  /**
+   * What a flushed change that fails downstream is dead-lettered as: the
+   * store's change as a record of its changelog (key and value as JSON text),
+   * with offset -1, as it was never read from a topic.
+   */
+  private flushedSource(cache: NamedCache, change: Output): SourceRecord {
+    const raw: LogRecord = {
+      topic: this.stores.changelogOf(cache.name),
+      partition: this.partition,
+      offset: -1,
+      key: Buffer.from(JSON.stringify(change.window ? [change.key, change.window.start] : change.key) ?? "null", "utf8"),
+      value: change.value === null || change.value === undefined ? null : Buffer.from(JSON.stringify(change.value), "utf8"),
+      timestamp: change.timestamp,
+    };
+    return { kind: "record", raw, source: cache.name, record: { key: change.key, value: change.value, timestamp: change.timestamp } };
   }
 
   private deadLetter(source: SourceRecord, reason: string, node: string | undefined, detail?: string): void {
@@ -230,10 +307,12 @@ export class StreamTask {
    * Hands over what the next commit must write: the outputs and dead letters
    * collected, the store changes as changelog records (after the store's shape
    * record, in the first commit of a partition that has none), and the input
-   * positions. There is no record cache to flush: every change was emitted as it happened.
+   * positions. The record caches are flushed first (GUIDE fact 11): their
+   * changes go downstream and into the stores' changelogs in this commit.
    */
   prepareCommit(): TaskCommit {
     this.state.assertIn("prepare a commit", "RUNNING", "SUSPENDED");
+    this.flushCaches();
     const records = this.collector.drain();
     const outputs = new Map<string, number>();
     for (const record of records) {
@@ -279,6 +358,8 @@ export class StreamTask {
    */
   close(clean: boolean): void {
     this.suspend();
+    // Clean, they are empty (the commit flushed them); dirty, their changes were never committed.
+    this.stores.dropCaches();
     if (!clean) {
       this.stores.clear();
       this.streamTime = Number.NEGATIVE_INFINITY;

@@ -13,6 +13,7 @@ import type { StoreKind } from "../topology/stores.ts";
 import type { RecordCollector } from "../internal/record-collector.ts";
 import type { StoreOfKind } from "../internal/state-manager.ts";
 import type { InMemoryKeyValueStore } from "../internal/state-store.ts";
+import type { CachedRows, NamedCache } from "../internal/record-cache.ts";
 
 export type Output = StreamRecord<unknown, unknown>;
 
@@ -25,6 +26,8 @@ export interface ProcessorContext {
   store(name: string): InMemoryKeyValueStore;
   /** One of the task's stores, of the kind its description says (topology/stores.ts). */
   storeOfKind<K extends StoreKind>(name: string, kind: K): StoreOfKind[K];
+  /** A record cache in front of one of the task's stores (internal/record-cache.ts); undefined when the run caches nothing. */
+  recordCache(store: string, rows: CachedRows): NamedCache | undefined;
   /** The task's stream time: the highest timestamp of the records it has processed, this one included. */
   streamTime(): number;
   /** The record being processed fell only in closed windows of this node: it is dropped (and dead-lettered as late). */
@@ -61,6 +64,19 @@ export type ProcessorBuilder<N extends TopologyNode> = (node: N, setup: Processo
 
 /** A builder for every kind of node: registry.ts is one, so that a kind without a processor does not compile. */
 export type ProcessorBuilders = { readonly [K in TopologyNode["kind"]]: ProcessorBuilder<Extract<TopologyNode, { kind: K }>> };
+
+/**
+ * What a node that keeps a table in a store forwards its changes through: its
+ * store's record cache, which holds each key's latest change until the next
+ * flush (a commit, or an eviction), or, when the run caches nothing, straight
+ * to `forward`. Called right after the store took the change.
+ */
+export function throughCache(context: ProcessorContext, store: string, rows: CachedRows, forward: Forward): Forward {
+  const cache = context.recordCache(store, rows);
+  if (!cache) return forward;
+  cache.listen(forward);
+  return (record) => cache.put(record);
+}
 
 /**
  * A change of a table row as the nodes that keep a table in a store forward it

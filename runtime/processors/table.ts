@@ -4,7 +4,7 @@
 // grouped and aggregated. The nodes that keep a table in a store forward each
 // change with the row's old value (RowChange), which a grouped table subtracts.
 import type { MaterializeNode, SourceNode, TableAggregateNode, TableChange, TableGroupByNode, TableJoinNode } from "../topology/nodes.ts";
-import { isAbsent, isTombstone, readStore, rowChange, tableDelete, type Forward, type Processor, type ProcessorBuilders, type ProcessorContext, type RowChange } from "./processor.ts";
+import { isAbsent, isTombstone, readStore, rowChange, tableDelete, throughCache, type Forward, type Processor, type ProcessorBuilders, type ProcessorContext, type RowChange } from "./processor.ts";
 import { windowedMaterialize } from "./windowed.ts";
 
 export const tableProcessors = {
@@ -12,6 +12,7 @@ export const tableProcessors = {
 
   aggregate: (node, { forward, context }) => {
     const store = context.store(node.store);
+    const emit = throughCache(context, node.store, "rows", forward);
     return (record) => {
       // As in Kafka Streams, an aggregation ignores records with a null key
       // and tombstones: there is no group to add them to. (A right join's
@@ -22,9 +23,8 @@ export const tableProcessors = {
       const accumulator = node.adder(current === undefined ? node.initializer() : current, record);
       store.put(record.key, accumulator);
       const aggregate = node.result(accumulator);
-      // No record cache: every update is emitted downstream (and logged),
-      // with the timestamp of the record that caused it.
-      forward(rowChange({ key: record.key, value: aggregate, timestamp: record.timestamp, oldValue }));
+      // With the timestamp of the record that caused it; through the cache, which may collapse it with the key's next updates.
+      emit(rowChange({ key: record.key, value: aggregate, timestamp: record.timestamp, oldValue }));
     };
   },
 
@@ -56,18 +56,20 @@ export const tableProcessors = {
  */
 function tableSource(node: SourceNode, name: string, forward: Forward, context: ProcessorContext): Forward {
   const store = context.store(name);
+  const emit = throughCache(context, name, "rows", forward);
   return (record) => {
     if (record.key === null || record.key === undefined) return;
     const oldValue = store.get(record.key);
     if (record.value === null || record.value === undefined) store.delete(record.key);
     else store.put(record.key, record.value);
-    forward(rowChange({ key: record.key, value: record.value ?? null, timestamp: record.timestamp, oldValue }));
+    emit(rowChange({ key: record.key, value: record.value ?? null, timestamp: record.timestamp, oldValue }));
   };
 }
 
 /** A derived table's rows kept in a key-value store; only real changes go on (MaterializeNode). */
 function materialize(node: MaterializeNode, forward: Forward, context: ProcessorContext): Forward {
   const store = context.store(node.store);
+  const emit = throughCache(context, node.store, "rows", forward);
   return (record) => {
     if (record.key === null || record.key === undefined) return;
     const deleted = record.value === null || record.value === undefined;
@@ -77,7 +79,7 @@ function materialize(node: MaterializeNode, forward: Forward, context: Processor
     if (deleted && oldValue === undefined) return;
     if (deleted) store.delete(record.key);
     else store.put(record.key, record.value);
-    forward(rowChange({ key: record.key, value: deleted ? null : store.get(record.key), timestamp: record.timestamp, oldValue }));
+    emit(rowChange({ key: record.key, value: deleted ? null : store.get(record.key), timestamp: record.timestamp, oldValue }));
   };
 }
 
@@ -145,6 +147,7 @@ function tableGroupBy(node: TableGroupByNode, forward: Forward): Forward {
 /** A grouped table's change applied to its group: the old row subtracted, then the new row added (Kafka Streams' KTableAggregate). */
 function tableAggregate(node: TableAggregateNode, forward: Forward, context: ProcessorContext): Forward {
   const store = context.store(node.store);
+  const emit = throughCache(context, node.store, "rows", forward);
   return (record) => {
     if (isAbsent(record.key) || isAbsent(record.value)) return;
     const change = record.value as TableChange<unknown>;
@@ -157,6 +160,6 @@ function tableAggregate(node: TableAggregateNode, forward: Forward, context: Pro
     if (!isAbsent(change.add)) accumulator = node.adder(accumulator, row(change.add));
     store.put(record.key, accumulator);
     const aggregate = node.result(accumulator);
-    forward(rowChange({ key: record.key, value: aggregate, timestamp: record.timestamp, oldValue }));
+    emit(rowChange({ key: record.key, value: aggregate, timestamp: record.timestamp, oldValue }));
   };
 }

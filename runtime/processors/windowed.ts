@@ -5,7 +5,7 @@
 import type { MaterializeNode, StreamRecord, WindowedAggregateNode } from "../topology/nodes.ts";
 import { slidingWindowExpiry, timeWindowsFor, windowCloseTime, type WindowSpec } from "../windows.ts";
 import type { InMemoryWindowStore, StoredWindow } from "../internal/window-store.ts";
-import { isTombstone, type Forward, type Output, type ProcessorBuilders, type ProcessorContext } from "./processor.ts";
+import { isTombstone, throughCache, type Forward, type Output, type ProcessorBuilders, type ProcessorContext } from "./processor.ts";
 
 export const windowedProcessors = {
   windowedAggregate: (node, { forward, context }) => windowedAggregate(node, forward, context),
@@ -31,6 +31,9 @@ function windowedAggregate(node: WindowedAggregateNode, forward: Forward, contex
   const store = context.storeOfKind(node.store, "window");
   const spec = node.window;
   const emitChanges = node.emit === "changes";
+  // Emit changes goes through the store's record cache; emit final forwards
+  // each closed window once, as it closes, and caches nothing.
+  const emitChange = emitChanges ? throughCache(context, node.store, spec.kind === "session" ? "sessions" : "windows", forward) : forward;
   return (record) => {
     if (record.key === null || record.key === undefined || isTombstone(record)) return;
     const outputs: Output[] = [];
@@ -55,8 +58,8 @@ function windowedAggregate(node: WindowedAggregateNode, forward: Forward, contex
         addToSession(step, spec);
         break;
     }
-    if (emitChanges) outputs.push(...step.changes);
     for (const output of outputs) forward(output);
+    if (emitChanges) for (const change of step.changes) emitChange(change);
   };
 }
 

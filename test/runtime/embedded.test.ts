@@ -42,7 +42,8 @@ describe("wordcount", () => {
       { value: "the dog", timestamp: 200 },
       { value: "The cat sat", timestamp: 300 },
     ]);
-    const summary = await run(wordcountTopology());
+    // Without record caches: every update (the cache is tested in record-cache.test.ts).
+    const summary = await run(wordcountTopology(), { cacheMaxBytes: 0 });
     expect(slim(log.consume("word-counts"))).toEqual([
       { partition: 0, key: "the", value: 1, timestamp: 100 },
       { partition: 0, key: "cat", value: 1, timestamp: 100 },
@@ -79,7 +80,7 @@ describe("wordcount", () => {
     const inputPartitions = log.consume("text-lines").map((r) => r.partition);
     expect(new Set(inputPartitions).size).toBeGreaterThan(1);
 
-    await run(wordcountTopology());
+    await run(wordcountTopology(), { cacheMaxBytes: 0 });
 
     const topics = Object.fromEntries(log.topics().map((t) => [t.name, t.partitions]));
     expect(topics).toMatchObject({ "text-lines": 3, "wordcount-words-repartition": 3, "wordcount-counts-changelog": 3, "word-counts": 3, "wordcount-dlq": 1 });
@@ -106,12 +107,12 @@ describe("wordcount", () => {
   it("restores counts from the changelog when run again, and continues from the committed offsets", async () => {
     log.createTopic("text-lines", 1);
     log.produce("text-lines", [{ value: "a a", timestamp: 1 }]);
-    const first = await run(wordcountTopology());
+    const first = await run(wordcountTopology(), { cacheMaxBytes: 0 });
     expect(first.restored[0]!.records).toBe(0);
 
     log.produce("text-lines", [{ value: "a b", timestamp: 2 }]);
     const logged: string[] = [];
-    const second = await run(wordcountTopology(), { logger: (line) => logged.push(line) });
+    const second = await run(wordcountTopology(), { cacheMaxBytes: 0, logger: (line) => logged.push(line) });
     expect(second.restored[0]!.records).toBe(1); // "a" = 2: two changes in one commit, logged once
     expect(second.recordsProcessed).toBe(1 + 2);
     expect(logged.some((line) => line.startsWith("restored 1 record(s) into store counts from wordcount-counts-changelog-0"))).toBe(true);
@@ -154,6 +155,7 @@ describe("exactly-once across stops (in process)", () => {
         log: target,
         maxRecordsPerCommit: 40,
         commitIntervalMs: 60_000,
+        cacheMaxBytes: 0,
         signal: stop.signal,
         onCommit: (commit) => {
           if (commit.commit === commitsPerRun) stop.abort();
@@ -170,12 +172,13 @@ describe("exactly-once across stops (in process)", () => {
         target.createTopic("text-lines", 1);
         target.produce("text-lines", input.map((value, i) => ({ value, timestamp: i })));
       }
-      await runEmbedded(wordcountTopology(), { log: reference, maxRecordsPerCommit: 40, commitIntervalMs: 60_000 });
+      await runEmbedded(wordcountTopology(), { log: reference, maxRecordsPerCommit: 40, commitIntervalMs: 60_000, cacheMaxBytes: 0 });
 
       // A partial output is a prefix of the whole.
       const stop = new AbortController();
       const partial = await run(wordcountTopology(), {
         maxRecordsPerCommit: 40,
+        cacheMaxBytes: 0,
         commitIntervalMs: 60_000,
         signal: stop.signal,
         onCommit: (c) => c.commit === 3 && stop.abort(),
@@ -348,7 +351,8 @@ describe("dead letters", () => {
       { value: "x boom y", timestamp: 2 }, // x and y are counted, then boom throws: all undone
       { value: "x", timestamp: 3 },
     ]);
-    await run(topology);
+    // Without a cache, "check" runs while the record is processed (with one, at the flush: record-cache.test.ts).
+    await run(topology, { cacheMaxBytes: 0 });
     expect(log.consume("out").map((r) => `${r.key}=${r.value}`)).toEqual(["x=1", "y=1", "x=2"]);
     expect(log.consume("atomic-dlq").map((r) => (r.value as { node: string }).node)).toEqual(["check"]);
     expect(log.consume("atomic-counts-changelog").map((r) => `${r.key}=${r.value}`).sort()).toEqual(["x=2", "y=1"]);

@@ -87,6 +87,7 @@ describe("what reads the settings table", () => {
     expect(optionsFromEnvironment(read, "kafka")).toEqual({
       follow: true,
       commitIntervalMs: 100,
+      cacheMaxBytes: 10_485_760,
       brokers: ["kafka-1:9092"],
       applicationId: "shop-v2",
       clientId: "weir",
@@ -101,7 +102,7 @@ describe("what reads the settings table", () => {
       maxTaskIdleMs: 500,
       brokerOutageMs: 300_000,
     });
-    expect(optionsFromEnvironment(read, "embedded")).toEqual({ data: "/var/lib/weir", follow: true, commitIntervalMs: 100 });
+    expect(optionsFromEnvironment(read, "embedded")).toEqual({ data: "/var/lib/weir", follow: true, commitIntervalMs: 100, cacheMaxBytes: 10_485_760 });
   });
 
   it("`weir run` has exactly the table's flags (and --input), with the table's defaults", () => {

@@ -222,14 +222,15 @@ describe("resetting an application (embedded)", () => {
     });
     expect(log.topics().map((t) => t.name)).toEqual(["orders", "shapes-dlq", "totals-out"]);
     expect(positions()).toBeUndefined();
-    expect(log.consume("totals-out")).toHaveLength(2);
+    // a's two updates were processed in one commit: the record cache forwarded the latest.
+    expect(log.consume("totals-out").map((r) => r.value)).toEqual([{ total: 12 }]);
     const transaction = earlier.beginTransaction();
     transaction.send([{ topic: "totals-out", partition: 0, key: null, value: Buffer.from("late"), timestamp: 0 }]);
     await expect(transaction.commit()).rejects.toThrowError(ProducerFencedError);
 
     const rerun = await runEmbedded(totals(widerShape), { log });
     expect(rerun.restored).toEqual([expect.objectContaining({ store: "totals", records: 0 })]);
-    expect(log.consume("totals-out").slice(2).map((r) => r.value)).toEqual([{ total: 5 }, { total: 12 }]);
+    expect(log.consume("totals-out").slice(1).map((r) => r.value)).toEqual([{ total: 12 }]);
   });
 
   it("refuses a folder without a database: a mistyped path resets nothing", () => {

@@ -34,6 +34,24 @@ describe("TopologyTestDriver", () => {
     }
   });
 
+  it("shows every update by default, and with a cache budget a run's output as of its commit", async () => {
+    const everyUpdate = new TopologyTestDriver(wordcountTopology());
+    const cached = new TopologyTestDriver(wordcountTopology(), { run: { cacheMaxBytes: 10_485_760 } });
+    try {
+      for (const driver of [everyUpdate, cached]) {
+        driver.pipeInput("text-lines", [{ value: "a b a" }]);
+        await driver.run();
+      }
+      expect(everyUpdate.readOutput("word-counts").map((r) => `${r.key}=${r.value}`)).toEqual(["a=1", "b=1", "a=2"]);
+      // As docs/testing.md says: b 1, then a 2.
+      expect(cached.readOutput("word-counts").map((r) => `${r.key}=${r.value}`)).toEqual(["b=1", "a=2"]);
+      expect(cached.readTable("counts")).toEqual(everyUpdate.readTable("counts"));
+    } finally {
+      await everyUpdate.close();
+      await cached.close();
+    }
+  });
+
   it("encodes input with the source's formats (a Buffer as is) and shows dead letters", async () => {
     const topology = defineTopology("prices", (builder) => {
       builder

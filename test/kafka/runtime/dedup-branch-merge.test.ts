@@ -2,6 +2,7 @@
 // exactly-once, stopped in the middle and started again: no duplicate gets
 // through, none is lost, and the dedup store is restored from its changelog.
 // The expected output is computed here, independently of weir.
+// Without record caches (cacheMaxBytes 0): these tests check every update.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runKafka } from "../../../runtime/kafka.ts";
@@ -86,6 +87,7 @@ describe("merge, dedup and branch on Kafka, exactly_once", () => {
     let commits = 0;
     const run1 = await runKafka(built, {
       brokers: BROKERS,
+      cacheMaxBytes: 0,
       applicationId: app,
       maxRecordsPerCommit: 15,
       signal: stop.signal,
@@ -94,7 +96,7 @@ describe("merge, dedup and branch on Kafka, exactly_once", () => {
       },
     });
     expect(run1.stoppedBy).toBe("closed");
-    const run2 = await runKafka(built, { brokers: BROKERS, applicationId: app, maxRecordsPerCommit: 15 });
+    const run2 = await runKafka(built, { brokers: BROKERS, cacheMaxBytes: 0, applicationId: app, maxRecordsPerCommit: 15 });
     expect(run2.stoppedBy).toBe("drained");
     expect(run2.restored.find((r) => r.store === "payments-dedup")!.records).toBeGreaterThan(0);
 
@@ -103,7 +105,7 @@ describe("merge, dedup and branch on Kafka, exactly_once", () => {
     const later = payments("card", 10, 60);
     await produce(`${app}-card`, [...retries.filter((p) => p.id.startsWith("card")), ...later]);
     await produce(`${app}-wire`, retries.filter((p) => p.id.startsWith("wire")));
-    const run3 = await runKafka(built, { brokers: BROKERS, applicationId: app });
+    const run3 = await runKafka(built, { brokers: BROKERS, cacheMaxBytes: 0, applicationId: app });
     expect(run3.stoppedBy).toBe("drained");
     // Only the new payments come out: every retry is recognised.
     expect((run3.outputs[`${app}-large`] ?? 0) + (run3.outputs[`${app}-small`] ?? 0)).toBe(new Set(later.map((p) => p.id)).size);

@@ -3,6 +3,7 @@
 // one stopped with its abort signal (as SIGTERM does), one SIGKILLed. In every
 // case the union of their output is exactly that of one run: each word's
 // counts go 1, 2, ..., N, none repeated or skipped.
+// Without record caches (cacheMaxBytes 0): these tests check every update.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -61,6 +62,7 @@ class Instance {
   constructor(topology: Topology, settings: Partial<KafkaSettings> = {}) {
     this.engine = createKafkaEngine({ brokers: BROKERS, ...GROUP_TIMINGS, ...settings });
     this.running = this.engine.run(topology, {
+      cacheMaxBytes: 0,
       follow: true,
       pollIntervalMs: 10,
       commitIntervalMs: 50,

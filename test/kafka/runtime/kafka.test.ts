@@ -1,6 +1,7 @@
 // The Kafka engine against the real broker: wordcount exactly-once end to end,
 // stopped and restarted, with a failure injected inside a transaction, and
 // with a zombie instance. Every check reads with read_committed.
+// Without record caches (cacheMaxBytes 0): these tests check every update.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CommitInfo } from "../../../runtime/engine.ts";
 import { TopicError } from "../../../runtime/errors.ts";
@@ -57,7 +58,7 @@ describe("Kafka engine, exactly_once", () => {
     const lines = generateLines(300, 40);
     const { app, input, output } = await setup(3, lines);
     const commits: CommitInfo[] = [];
-    const summary = await runKafka(wordcount(app, input, output), { brokers: BROKERS, onCommit: (c) => commits.push(c) });
+    const summary = await runKafka(wordcount(app, input, output), { brokers: BROKERS, cacheMaxBytes: 0, onCommit: (c) => commits.push(c) });
 
     const words = [...countWords(lines).values()].reduce((a, b) => a + b, 0);
     expect(summary).toMatchObject({
@@ -144,6 +145,7 @@ describe("Kafka engine, exactly_once", () => {
     let commits = 0;
     const first = await runKafka(topology, {
       brokers: BROKERS,
+      cacheMaxBytes: 0,
       maxRecordsPerCommit: 40,
       signal: stop.signal,
       onCommit: () => {
@@ -159,7 +161,7 @@ describe("Kafka engine, exactly_once", () => {
     const more = generateLines(50, 30, 8);
     await produceLines(broker, input, more, lines.length);
 
-    const second = await runKafka(topology, { brokers: BROKERS });
+    const second = await runKafka(topology, { brokers: BROKERS, cacheMaxBytes: 0 });
     expect(second.stoppedBy).toBe("drained");
     expect(second.restored[0]!.records).toBeGreaterThan(0);
     // A known application resumes from its committed offsets: nothing is read twice.
@@ -186,7 +188,7 @@ describe("Kafka engine, exactly_once", () => {
     );
     const committed: CommitInfo[] = [];
     try {
-      await expect(engine.run(topology, { maxRecordsPerCommit: 30, onCommit: (c) => committed.push(c) })).rejects.toThrowError("injected failure before EndTxn");
+      await expect(engine.run(topology, { cacheMaxBytes: 0, maxRecordsPerCommit: 30, onCommit: (c) => committed.push(c) })).rejects.toThrowError("injected failure before EndTxn");
     } finally {
       await engine.close();
     }
@@ -200,7 +202,7 @@ describe("Kafka engine, exactly_once", () => {
     const committedOutputs = committed.reduce((sum, c) => sum + (c.outputs[output] ?? 0), 0);
     expect(visibleOutput).toBe(committedOutputs);
 
-    const retried = await runKafka(topology, { brokers: BROKERS });
+    const retried = await runKafka(topology, { brokers: BROKERS, cacheMaxBytes: 0 });
     expect(retried.stoppedBy).toBe("drained");
     expectExactCounts(await readCommitted(broker, output), lines);
   });
@@ -233,6 +235,7 @@ describe("Kafka engine, exactly_once", () => {
     const zombieLog: string[] = [];
     const stopZombie = new AbortController();
     const zombieRun = zombie.run(topology, {
+      cacheMaxBytes: 0,
       follow: true,
       pollIntervalMs: 10,
       maxRecordsPerCommit: 20,
@@ -246,7 +249,7 @@ describe("Kafka engine, exactly_once", () => {
     const stop = new AbortController();
     let successorCommitted!: () => void;
     const committed = new Promise<void>((resolve) => (successorCommitted = resolve));
-    const successorRun = successor.run(topology, { follow: true, pollIntervalMs: 10, signal: stop.signal, onCommit: () => successorCommitted() });
+    const successorRun = successor.run(topology, { cacheMaxBytes: 0, follow: true, pollIntervalMs: 10, signal: stop.signal, onCommit: () => successorCommitted() });
     // The successor got the zombie's tasks and fenced them (aborting the
     // zombie's open transactions) before restoring, so it redoes that work and commits it.
     await committed;
@@ -273,7 +276,7 @@ describe("Kafka engine, at_least_once", () => {
   it("without failures, the output is exact too, and offsets are committed", async () => {
     const lines = generateLines(100, 20, 31);
     const { app, input, output } = await setup(2, lines);
-    const summary = await runKafka(wordcount(app, input, output), { brokers: BROKERS, guarantee: "at_least_once" });
+    const summary = await runKafka(wordcount(app, input, output), { brokers: BROKERS, cacheMaxBytes: 0, guarantee: "at_least_once" });
     expect(summary.stoppedBy).toBe("drained");
     expectExactCounts(await readCommitted(broker, output), lines);
     const ends = await broker.admin.fetchTopicOffsets(input);

@@ -44,7 +44,7 @@ describe("the key encoding rule on Kafka", () => {
     await createTopic(broker, topic("orders"), 2);
     await produce(topic("customers"), spendInput.customers);
     await produce(topic("orders"), spendInput.orders);
-    await runKafka(loaded.topology!, { brokers: BROKERS });
+    await runKafka(loaded.topology!, { brokers: BROKERS, cacheMaxBytes: 0 });
 
     const customers = await readCommitted(broker, topic("customers"));
     const customerPartitions = new Map(customers.map((r) => [r.key, r.partition]));

@@ -7,6 +7,7 @@
 // run whose sink topic is deleted under it must end with a line that names
 // the topic. All against the shared broker, which is never stopped: the
 // failures are connections dropped on the client's side.
+// Without record caches (cacheMaxBytes 0): these tests check every update.
 import { spawn } from "node:child_process";
 import { connect } from "node:net";
 import type { ISocketFactory } from "kafkajs";
@@ -67,6 +68,7 @@ describe("the broker-outage limit", () => {
     let commits = 0;
     const stop = new AbortController();
     const run = engine.run(wordcount(app, input, output), {
+      cacheMaxBytes: 0,
       follow: true,
       pollIntervalMs: 10,
       signal: stop.signal,
@@ -118,6 +120,7 @@ describe("the broker-outage limit", () => {
     let commits = 0;
     const stop = new AbortController();
     const run = engine.run(wordcount(app, input, output), {
+      cacheMaxBytes: 0,
       follow: true,
       pollIntervalMs: 10,
       signal: stop.signal,

@@ -73,7 +73,7 @@ it("weir run --follow rides out a broker SIGKILLed mid-run and restarted 15 s la
     await createTopic(broker, `${quitterApp}-lines`, 1);
 
     const group = ["--session-timeout", "6000", "--heartbeat-interval", "500"];
-    const survivor = startWeir([wordcountFile(input, output), "--brokers", kafka.address, "--application-id", app, "--follow", "--commit-interval", "50", ...group]);
+    const survivor = startWeir([wordcountFile(input, output), "--brokers", kafka.address, "--application-id", app, "--follow", "--commit-interval", "50", "--cache-max-bytes", "0", ...group]);
     const quitter = startWeir([
       wordcountFile(`${quitterApp}-lines`, `${quitterApp}-counts`),
       ...["--brokers", kafka.address, "--application-id", quitterApp, "--follow", "--broker-outage", "3000", ...group],

@@ -2,6 +2,7 @@
 // dead-lettered) compiled and run on the real broker, exactly-once, stopped
 // in the middle and started again twice. The expected output is computed here,
 // independently of weir.
+// Without record caches (cacheMaxBytes 0): these tests check every update.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -117,6 +118,7 @@ describe("examples/revenue.weir on Kafka, exactly_once", () => {
     let commits = 0;
     const run1 = await runKafka(topology, {
       brokers: BROKERS,
+      cacheMaxBytes: 0,
       applicationId: app,
       maxRecordsPerCommit: 25,
       signal: stop.signal,
@@ -130,7 +132,7 @@ describe("examples/revenue.weir on Kafka, exactly_once", () => {
     expect(partial.length).toBeLessThan(expectedRevenue(first).output.length);
 
     // Run 2: restores the window store and drains the rest.
-    const run2 = await runKafka(topology, { brokers: BROKERS, applicationId: app, maxRecordsPerCommit: 25 });
+    const run2 = await runKafka(topology, { brokers: BROKERS, cacheMaxBytes: 0, applicationId: app, maxRecordsPerCommit: 25 });
     expect(run2.stoppedBy).toBe("drained");
     expect(run2.restored.find((r) => r.store === "revenue")!.records).toBeGreaterThan(0);
 
@@ -146,7 +148,7 @@ describe("examples/revenue.weir on Kafka, exactly_once", () => {
       ...generateOrders(50, 1000, maxTs, 7),
     ];
     await produceOrders(ordersTopic, second);
-    const run3 = await runKafka(topology, { brokers: BROKERS, applicationId: app });
+    const run3 = await runKafka(topology, { brokers: BROKERS, cacheMaxBytes: 0, applicationId: app });
     expect(run3.stoppedBy).toBe("drained");
     expect(run3.recordsProcessed).toBe(2 * second.length);
 
@@ -184,6 +186,7 @@ describe("examples/revenue.weir on Kafka, exactly_once, three partitions", () =>
     let commits = 0;
     const run1 = await runKafka(topology, {
       brokers: BROKERS,
+      cacheMaxBytes: 0,
       applicationId: app,
       maxRecordsPerCommit: 20,
       signal: stop.signal,
@@ -194,7 +197,7 @@ describe("examples/revenue.weir on Kafka, exactly_once, three partitions", () =>
     });
     expect(run1.stoppedBy).toBe("closed");
     expect(run1.outputs[outputTopic]).toBeLessThan(first.length);
-    const run2 = await runKafka(topology, { brokers: BROKERS, applicationId: app });
+    const run2 = await runKafka(topology, { brokers: BROKERS, cacheMaxBytes: 0, applicationId: app });
     expect(run2.stoppedBy).toBe("drained");
     expect(run2.restored.find((r) => r.store === "revenue")!.records).toBeGreaterThan(0);
 
@@ -205,7 +208,7 @@ describe("examples/revenue.weir on Kafka, exactly_once, three partitions", () =>
     const customers = [...new Set(first.map((o) => o.customerId))];
     const lateOnes = customers.map((customerId, i) => ({ id: `late-${i}`, customerId, amount: 1, ts: minute + 1 }));
     await produceOrders(ordersTopic, [...second, ...lateOnes], (o) => o.customerId);
-    const run3 = await runKafka(topology, { brokers: BROKERS, applicationId: app });
+    const run3 = await runKafka(topology, { brokers: BROKERS, cacheMaxBytes: 0, applicationId: app });
     expect(run3.stoppedBy).toBe("drained");
 
     // Per customer (one repartition partition each, in order) the expected changes.

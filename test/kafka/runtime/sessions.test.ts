@@ -62,7 +62,7 @@ sink sessions to topic "${output}" value { start: window.start - ${BASE}, end: w
       { key: "v", at: 97 },
       { key: "v", at: 92 }, // bridges [86, 86] and [97, 97]
     ]);
-    const summary = await runKafka(topology, { brokers: BROKERS, applicationId: topology.application });
+    const summary = await runKafka(topology, { brokers: BROKERS, cacheMaxBytes: 0, applicationId: topology.application });
     expect(summary.stoppedBy).toBe("drained");
     expect(summary.lateRecords).toBe(1);
     const dead = (await readCommitted(broker, `${topology.application}-dlq`)).map((r) => JSON.parse(r.value!) as { reason: string; key: string });

@@ -45,7 +45,7 @@ describe("sinks that pick their topic per record, on Kafka", () => {
     const topology = await routingTopology(orders, ordersPrefix, countsPrefix);
 
     await broker.producer.send({ topic: orders, acks: -1, messages: [order("o1", "eu", 10, "gift"), order("o2", "xx", 5), order("o3", "eu", 7)] });
-    const run1 = await runKafka(topology, { brokers: BROKERS, applicationId: app });
+    const run1 = await runKafka(topology, { brokers: BROKERS, cacheMaxBytes: 0, applicationId: app });
     expect(run1.stoppedBy).toBe("drained");
 
     const routed = await readCommitted(broker, `${ordersPrefix}-eu`);
@@ -62,7 +62,7 @@ describe("sinks that pick their topic per record, on Kafka", () => {
 
     await createTopic(broker, `${ordersPrefix}-xx`, 1);
     await broker.producer.send({ topic: orders, acks: -1, messages: [order("o4", "xx", 3)] });
-    const run2 = await runKafka(topology, { brokers: BROKERS, applicationId: app });
+    const run2 = await runKafka(topology, { brokers: BROKERS, cacheMaxBytes: 0, applicationId: app });
     expect(run2.stoppedBy).toBe("drained");
     expect((await readCommitted(broker, `${ordersPrefix}-xx`)).map((r) => [r.key, JSON.parse(r.value!), r.headers])).toEqual([
       ["o4", { id: "o4", amount: 3 }, { region: "xx", source: "weir" }],

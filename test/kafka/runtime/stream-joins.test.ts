@@ -2,6 +2,7 @@
 // broker, exactly-once, over two partitions, stopped in the middle and started
 // again: the join buffers are restored from their changelogs, and the output
 // is exactly the one computed here, independently of weir.
+// Without record caches (cacheMaxBytes 0): these tests check every update.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { partitionForKey } from "../../../runtime/internal/partitioner.ts";
@@ -76,6 +77,7 @@ describe("stream-stream left join on Kafka, exactly_once", () => {
     let commits = 0;
     const run1 = await runKafka(topology, {
       brokers: BROKERS,
+      cacheMaxBytes: 0,
       applicationId: app,
       maxRecordsPerCommit: 30,
       signal: stop.signal,
@@ -85,7 +87,7 @@ describe("stream-stream left join on Kafka, exactly_once", () => {
     });
     expect(run1.stoppedBy).toBe("closed");
     expect(run1.outputs[topics.output] ?? 0).toBeLessThan(100);
-    const run2 = await runKafka(topology, { brokers: BROKERS, applicationId: app, maxRecordsPerCommit: 30 });
+    const run2 = await runKafka(topology, { brokers: BROKERS, cacheMaxBytes: 0, applicationId: app, maxRecordsPerCommit: 30 });
     expect(run2.stoppedBy).toBe("drained");
     expect(run2.restored.filter((r) => r.store.startsWith("paid-join-")).reduce((n, r) => n + r.records, 0)).toBeGreaterThan(0);
 
@@ -159,6 +161,7 @@ sink paid to topic "${topics.output}"
     let commits = 0;
     const run1 = await runKafka(topology, {
       brokers: BROKERS,
+      cacheMaxBytes: 0,
       applicationId: app,
       maxRecordsPerCommit: 25,
       signal: stop.signal,
@@ -167,7 +170,7 @@ sink paid to topic "${topics.output}"
       },
     });
     expect(run1.stoppedBy).toBe("closed");
-    const run2 = await runKafka(topology, { brokers: BROKERS, applicationId: app, maxRecordsPerCommit: 25 });
+    const run2 = await runKafka(topology, { brokers: BROKERS, cacheMaxBytes: 0, applicationId: app, maxRecordsPerCommit: 25 });
     expect(run2.stoppedBy).toBe("drained");
     expect(run2.deadLettered).toBe(0);
     expect(run2.restored.filter((r) => r.store.startsWith("paid-join-")).reduce((n, r) => n + r.records, 0)).toBeGreaterThan(0);

@@ -79,7 +79,7 @@ describe("table joins on Kafka", () => {
     await produce(topic("customers"), customers);
     await produce(topic("addresses"), addresses);
     await produce(topic("orders"), orders);
-    await runKafka(topology, { brokers: BROKERS });
+    await runKafka(topology, { brokers: BROKERS, cacheMaxBytes: 0 });
 
     // Second run, restored from the changelogs: c1 renamed, c2 deleted, c13 created, o1 moves to c13, o3 deleted.
     await produce(topic("customers"), [
@@ -91,7 +91,7 @@ describe("table joins on Kafka", () => {
       { key: "o1", value: { id: "o1", customerId: "c13", amount: 1 }, at: 103 },
       { key: "o3", value: null, at: 104 },
     ]);
-    await runKafka(topology, { brokers: BROKERS });
+    await runKafka(topology, { brokers: BROKERS, cacheMaxBytes: 0 });
 
     const names = new Map<string, string>(customers.map((c) => [c.key, c.value.name]));
     names.set("c1", "renamed");

@@ -4,6 +4,7 @@
 // the broker before the customers they should meet, which are written with
 // earlier timestamps a moment after the run started. Each order must meet the
 // customer value valid at its own timestamp, run after run.
+// Without record caches (cacheMaxBytes 0): these tests check every update.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runKafka } from "../../../runtime/kafka.ts";
@@ -82,6 +83,7 @@ describe("multi-input tasks on Kafka (max.task.idle.ms)", () => {
       const running = new Promise<void>((resolve) => (started = resolve));
       const result: Promise<RunSummary> = runKafka(topology, {
         brokers: BROKERS,
+        cacheMaxBytes: 0,
         follow: true,
         pollIntervalMs: 10,
         maxTaskIdleMs: IDLE_MS,
@@ -117,7 +119,7 @@ describe("multi-input tasks on Kafka (max.task.idle.ms)", () => {
     await produce(topic("orders"), orders);
     await produce(topic("customers"), customers);
     // A wait as long as the test's timeout: the run finishes only because a drained source needs none.
-    const summary = await runKafka(topology, { brokers: BROKERS, maxTaskIdleMs: 600_000 });
+    const summary = await runKafka(topology, { brokers: BROKERS, cacheMaxBytes: 0, maxTaskIdleMs: 600_000 });
     expect(summary.stoppedBy).toBe("drained");
     expect(summary.enforcedProcessing).toBe(0);
     expect(await joined(topic("enriched"))).toEqual(expected);

@@ -52,7 +52,7 @@ describe("windowed keys on Kafka", () => {
       acks: -1,
       messages: clicks(T0).map((click) => ({ key: click.user, value: JSON.stringify(click), timestamp: String(click.ts) })),
     });
-    const summary = await runKafka(loaded.topology!, { brokers: BROKERS, applicationId: loaded.topology!.application });
+    const summary = await runKafka(loaded.topology!, { brokers: BROKERS, cacheMaxBytes: 0, applicationId: loaded.topology!.application });
     expect(summary.stoppedBy).toBe("drained");
 
     const sessions = byUser(await readRaw(topics.sessions));

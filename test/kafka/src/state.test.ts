@@ -122,7 +122,9 @@ describe("weir run --brokers over state written by another topology", () => {
     expect(rerun.stderr).toMatch(new RegExp(`^${app}: processed 6 records in \\d+ commits \\(drained\\)$`, "m"));
     expect(rerun.status).toBe(0);
     const recomputed = (await values(output)).slice(2);
-    expect(recomputed).toHaveLength(3);
+    // With the record cache, the three orders' updates collapse per commit: 1 to 3 records, the total over all three last.
+    expect(recomputed.length).toBeGreaterThanOrEqual(1);
+    expect(recomputed.length).toBeLessThanOrEqual(3);
     expect(recomputed.at(-1)).toEqual({ total: 13, biggest: 7, n: 3 });
   }, 240_000);
 

@@ -19,6 +19,7 @@ function entriesOf(topology: Topology) {
     collector,
     store: (name) => stores.store(name),
     storeOfKind: (name, kind) => stores.storeOfKind(name, kind),
+    recordCache: (name, rows) => stores.recordCache(name, rows),
     streamTime: () => 0,
     late: () => {},
     leftBehind: () => {},

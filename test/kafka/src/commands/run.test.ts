@@ -25,7 +25,7 @@ describe("weir run --brokers", () => {
     await produceLines(broker, input, lines);
     const file = wordcountFile(input, output);
 
-    const result = spawnSync(process.execPath, [weirBin, "run", file, "--brokers", BROKERS.join(","), "--application-id", app], {
+    const result = spawnSync(process.execPath, [weirBin, "run", file, "--brokers", BROKERS.join(","), "--application-id", app, "--cache-max-bytes", "0"], {
       cwd: root,
       encoding: "utf8",
       timeout: 60_000,
@@ -48,7 +48,7 @@ describe("weir run --brokers", () => {
     await createTopic(broker, input, 1);
     const file = wordcountFile(input, output);
 
-    const child = spawn(process.execPath, [weirBin, "run", file, "--brokers", BROKERS.join(","), "--application-id", app, "--follow", "--session-timeout", "7000", "--heartbeat-interval", "700", "--rebalance-timeout", "20000"], {
+    const child = spawn(process.execPath, [weirBin, "run", file, "--brokers", BROKERS.join(","), "--application-id", app, "--cache-max-bytes", "0", "--follow", "--session-timeout", "7000", "--heartbeat-interval", "700", "--rebalance-timeout", "20000"], {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"],
     });
