@@ -7,6 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { build } from "esbuild";
+import { withInlineSourceMap } from "../compiler/source-map.ts";
 import { settingList, type NamedSetting } from "../runtime/settings.ts";
 import { compile, type CompileResult } from "./index.ts";
 import { moduleNameFor, weirRoot } from "./compiled-module.ts";
@@ -46,7 +47,7 @@ export async function buildPackage(weirPath: string, source: string, outDir: str
   const work = mkdtempSync(join(tmpdir(), "weir-build-"));
   try {
     const modulePath = join(work, `${name}.ts`);
-    writeFileSync(modulePath, result.code);
+    writeFileSync(modulePath, withInlineSourceMap(result.code, result.sourceMap!));
     const entryPath = join(work, "entry.ts");
     writeFileSync(
       entryPath,
@@ -150,7 +151,7 @@ function packageJson(application: string): Record<string, unknown> {
     main: "index.js",
     // Node itself is the process that does the work (npm runs it through a
     // shell that execs it, and passes SIGTERM and SIGINT on), so a stop commits.
-    scripts: { start: "node index.js" },
+    scripts: { start: "exec node index.js" },
     engines: { node: ">=20" },
     dependencies: unbundledDependencies(),
   };
