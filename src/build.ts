@@ -6,7 +6,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 import { withInlineSourceMap } from "../compiler/source-map.ts";
 import { settingList, type NamedSetting } from "../runtime/settings.ts";
 import { compile, type CompileResult } from "./index.ts";
@@ -31,10 +31,9 @@ export interface BuiltPackage {
  * itself under src/ (where the source map's .weir positions point).
  */
 export async function buildPackage(weirPath: string, source: string, outDir: string): Promise<CompileResult & { built?: BuiltPackage }> {
-  const runtimeEntry = join(weirRoot, "runtime", "index.ts");
   const result = compile(source, {
     path: weirPath,
-    runtimeModule: runtimeEntry,
+    runtimeModule: "weir/runtime",
     importSpecifier: (modulePath) => modulePath,
   });
   if (!result.code) return result;
@@ -52,7 +51,7 @@ export async function buildPackage(weirPath: string, source: string, outDir: str
     writeFileSync(
       entryPath,
       [
-        `import { runService } from ${JSON.stringify(runtimeEntry)};`,
+        'import { runService } from "weir/runtime";',
         `import { topology } from ${JSON.stringify(`./${name}.ts`)};`,
         "",
         `await runService(topology, process.env, { source: ${JSON.stringify(weirFile)} });`,
@@ -70,6 +69,7 @@ export async function buildPackage(weirPath: string, source: string, outDir: str
       target: "node20",
       sourcemap: "linked",
       external: [...unbundledPackages],
+      plugins: [weirRuntimePlugin],
       // Bundled CommonJS packages (kafkajs) call require() for Node's own modules.
       banner: { js: 'import { createRequire as __weirCreateRequire } from "node:module";\nconst require = __weirCreateRequire(import.meta.url);' },
       legalComments: "eof",
@@ -95,6 +95,14 @@ export async function buildPackage(weirPath: string, source: string, outDir: str
     built: { dir: out, files: [...Object.keys(files), `${bundleFolder}/${name}.js`, `${bundleFolder}/${name}.js.map`, `src/${weirFile}`].sort() },
   };
 }
+
+/** `weir/runtime` is this weir's runtime, wherever the build runs (the .weir file's folder need not have weir installed). */
+const weirRuntimePlugin: Plugin = {
+  name: "weir-runtime",
+  setup(build) {
+    build.onResolve({ filter: /^weir\/runtime$/ }, () => ({ path: join(weirRoot, "runtime", "index.ts") }));
+  },
+};
 
 /**
  * The bundle's source map names files by their place on this machine. In the
