@@ -76,7 +76,13 @@ describe("a package built by weir build, in a fresh folder", () => {
     const produced = weir(["produce", inputTopic, "--data", data], orders.map((o) => JSON.stringify(o)).join("\n"));
     expect(produced.status).toBe(0);
     const run = spawnSync(process.execPath, ["index.js"], { cwd: pkg, env: serviceEnv({ WEIR_DATA_DIR: data, WEIR_FOLLOW: "false" }), encoding: "utf8", timeout: 60_000 });
-    expect(run.stderr).toBe("orders: processed 2 records in 1 commits (drained)\n");
+    expect(run.stderr).toBe(
+      [
+        "orders: dead letter to orders-dlq: processing failed: RangeError: negative amount -5 (at orders.weir:11:24); record " + `${inputTopic}-0 offset 1, node scored-1-select`,
+        "orders: processed 2 records in 1 commits (drained)",
+        "",
+      ].join("\n"),
+    );
     expect(run.status).toBe(0);
     const scored = weir(["consume", outputTopic, "--data", data]);
     expect(scored.stdout.trim().split("\n").map((line) => JSON.parse(line) as { key: string; value: unknown })).toMatchObject([{ key: "o1", value: { id: "o1", risk: 0.25 } }]);
@@ -97,6 +103,8 @@ describe("a package built by weir build, in a fresh folder", () => {
       timeout: 90_000,
     });
     expect(run.stderr).toMatch(new RegExp(`^${app}: processed 2 records in \\d+ commits \\(drained\\)$`, "m"));
+    // The service's log says it too.
+    expect(run.stderr).toMatch(new RegExp(`^${app}: dead letter to ${app}-dlq: processing failed: RangeError: negative amount -5 \\(at orders\\.weir:11:24\\); record ${inputTopic}-\\d offset \\d, node scored-1-select$`, "m"));
     expect(run.status).toBe(0);
     expect((await readCommitted(broker, outputTopic)).map((r) => [r.key, JSON.parse(r.value!)])).toEqual([["o1", { id: "o1", risk: 0.25 }]]);
     const letters = await readCommitted(broker, `${app}-dlq`);
