@@ -162,6 +162,8 @@ function packageJson(application: string): Record<string, unknown> {
     scripts: { start: "exec node index.js" },
     engines: { node: ">=20" },
     dependencies: unbundledDependencies(),
+    // better-sqlite3's install script fetches (or builds) its binary; npm 11 asks for it to be allowed, as weir's own package.json does.
+    allowScripts: Object.fromEntries(unbundledPackages.map((name) => [name, true])),
   };
 }
 

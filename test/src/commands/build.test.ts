@@ -30,6 +30,7 @@ describe("weir build", () => {
       engines: { node: ">=20" },
       // Only the native module, at the version range weir itself uses: kafkajs, zod and weir are in the bundle.
       dependencies: { "better-sqlite3": weirPackage.dependencies["better-sqlite3"] },
+      allowScripts: { "better-sqlite3": true },
     });
     const index = readFileSync(join(out, "index.js"), "utf8");
     expect(index).toContain("process.setSourceMapsEnabled(true);\nawait import(\"./lib/orders.js\");\n");
