@@ -154,8 +154,10 @@ function withoutMarkers(marked: string, starts: readonly number[]): EmittedModul
   let line = 0;
   let column = 0;
   let from = 0;
+  let endsWithSpace = false;
   const advance = (text: string) => {
     pieces.push(text);
+    if (text !== "") endsWithSpace = text.endsWith(" ");
     const lastNewline = text.lastIndexOf("\n");
     if (lastNewline < 0) {
       column += text.length;
@@ -167,8 +169,8 @@ function withoutMarkers(marked: string, starts: readonly number[]): EmittedModul
   for (const match of marked.matchAll(markerPattern)) {
     advance(marked.slice(from, match.index));
     from = match.index + match[0].length;
-    // The formatter spaces a comment from a unary operator after it (`&& /*1*/ !x`): that space goes with the marker.
-    if (marked[from] === " " && marked[match.index - 1] === " ") from++;
+    // The formatter spaces a comment from a unary operator after it (`&& /*1*/ !x`, `&& /*1*//*2*/ -x`): that space goes with the marker.
+    if (marked[from] === " " && endsWithSpace) from++;
     const position = { line, column, sourceOffset: starts[Number(match[1])]! };
     // Expressions that start together (`a` in `a + b`): the innermost is written last, and kept.
     const previous = positions.at(-1);
