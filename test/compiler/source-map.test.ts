@@ -49,6 +49,21 @@ describe("the source map of a compiled module", () => {
     expect(weirPlaceOf("1.2")).toBe(weirPlace("1.2"));
   });
 
+  it("leaves no trace in the module's text: the markers that find the places are gone, with the spaces the formatter gave them", () => {
+    const unary = compile(
+      [
+        "application u",
+        "schema R { a: number, b: boolean, c: integer }",
+        'stream rs from topic "in" key string value json R',
+        "stream out = rs | where not b and -a < - -c",
+        'sink out to topic "out"',
+        "",
+      ].join("\n"),
+    ).code!;
+    expect(unary).toContain('.filter("out-1-where", (record) => !record.value.b && -record.value.a < -(-record.value.c));');
+    expect(unary).not.toMatch(/\/\*\x07/);
+  });
+
   it("goes inline at the end of the module, where Node, tsx and esbuild find it", () => {
     const withMap = withInlineSourceMap(code, result.sourceMap!);
     expect(withMap.startsWith(code)).toBe(true);
