@@ -3,7 +3,7 @@
 // (better-sqlite3) from the registry, and plain `node index.js` runs it on the
 // embedded engine and on the real broker; `npm start` stops cleanly on SIGTERM.
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,6 +18,8 @@ const outputTopic = `${app}-scored`;
 let broker: Broker;
 /** The built package, in a folder of its own under the system's temporary folder, installed. */
 let pkg: string;
+/** The fixture's copy with this test's topics, and the package as built. */
+let source: string;
 
 /** The variables a service gets: nothing of this test process (no tsx loader in NODE_OPTIONS, no npm_ variables). */
 function serviceEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
@@ -32,7 +34,7 @@ const orders = [
 beforeAll(async () => {
   broker = await connectBroker();
   // The fixture with topics of this test's own, next to the module it imports.
-  const source = mkdtempSync(join(tmpdir(), "weir-build-source-"));
+  source = mkdtempSync(join(tmpdir(), "weir-build-source-"));
   writeFileSync(
     join(source, "orders.weir"),
     readFileSync(join(fixture, "orders.weir"), "utf8").replace('topic "orders"', `topic "${inputTopic}"`).replace('topic "scored"', `topic "${outputTopic}"`),
@@ -52,6 +54,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await broker?.close();
+  // The installed package holds tens of megabytes (better-sqlite3, built where no binary could be fetched).
+  for (const dir of [pkg, source]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe("a package built by weir build, in a fresh folder", () => {
