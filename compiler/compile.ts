@@ -16,6 +16,7 @@ import { emitTypeScript, type EmitOptions } from "./emit.ts";
 import { parseFile } from "./parse.ts";
 import { planTopology, type TopologyPlan } from "./plan.ts";
 import { resolveNames } from "./resolve.ts";
+import { sourceMapOf, type SourceMap } from "./source-map.ts";
 
 export interface AnalyzeOptions {
   /** The .weir file's path: diagnostics name it, and imports are found relative to it. */
@@ -46,6 +47,8 @@ export interface CompileOutput {
   /** Present only when there are no errors. */
   readonly plan: TopologyPlan | undefined;
   readonly code: string | undefined;
+  /** The map from `code` back to the .weir file (named by `sourceName`), with the file's text; present with `code`. */
+  readonly sourceMap?: SourceMap;
 }
 
 export function compileSource(text: string, options: AnalyzeOptions & Omit<EmitOptions, "sourceName"> & { readonly sourceName?: string }): CompileOutput {
@@ -54,10 +57,7 @@ export function compileSource(text: string, options: AnalyzeOptions & Omit<EmitO
     return { diagnostics: analysis.diagnostics, plan: undefined, code: undefined };
   }
   const plan = planTopology(analysis.checked, text);
-  const code = emitTypeScript(plan, {
-    sourceName: options.sourceName ?? basename(options.path),
-    runtimeModule: options.runtimeModule,
-    importSpecifier: options.importSpecifier,
-  });
-  return { diagnostics: analysis.diagnostics, plan, code };
+  const sourceName = options.sourceName ?? basename(options.path);
+  const emitted = emitTypeScript(plan, { sourceName, runtimeModule: options.runtimeModule, importSpecifier: options.importSpecifier });
+  return { diagnostics: analysis.diagnostics, plan, code: emitted.code, sourceMap: sourceMapOf(emitted.positions, text, sourceName) };
 }

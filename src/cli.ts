@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { WeirRuntimeError } from "../runtime/index.ts";
+import { registerBuild } from "./commands/build.ts";
 import { registerCheck } from "./commands/check.ts";
 import { registerCompile } from "./commands/compile.ts";
 import { registerConsume } from "./commands/consume.ts";
@@ -21,7 +22,7 @@ import { ExitCode, processOutput, UsageError, type CommandContext, type Output, 
 export { UsageError } from "./commands/shared.ts";
 
 /** The commands, in the order `weir --help` lists them. */
-const commands: readonly RegisterCommand[] = [registerCheck, registerFmt, registerCompile, registerDescribe, registerGraph, registerProduce, registerConsume, registerRun, registerDiff, registerReset, registerLsp];
+const commands: readonly RegisterCommand[] = [registerCheck, registerFmt, registerCompile, registerBuild, registerDescribe, registerGraph, registerProduce, registerConsume, registerRun, registerDiff, registerReset, registerLsp];
 
 export async function main(argv: readonly string[], io: Output = processOutput): Promise<number> {
   const context: CommandContext = { io, exitCode: ExitCode.ok };

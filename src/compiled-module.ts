@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, extname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Topology } from "../runtime/index.ts";
+import { withInlineSourceMap } from "../compiler/source-map.ts";
 import { compile, type CompileResult } from "./index.ts";
 
 /** The root of the weir package (where its package.json is). */
@@ -37,7 +38,8 @@ export function writeCompiledProject(weirPath: string, source: string, outDir: s
   if (!result.code) return result;
   mkdirSync(absoluteOut, { recursive: true });
   const modulePath = join(absoluteOut, `${moduleNameFor(weirPath)}.ts`);
-  writeFileSync(modulePath, result.code);
+  // The source map inline: tsx and esbuild find it there, so stack traces show the .weir lines.
+  writeFileSync(modulePath, withInlineSourceMap(result.code, result.sourceMap!));
   const tsconfig = {
     compilerOptions: {
       target: "ES2022",
@@ -87,7 +89,7 @@ export async function loadTopology(weirPath: string, source: string): Promise<Co
   const dir = mkdtempSync(join(tmpdir(), "weir-module-"));
   // .mts: an ES module wherever it is written, whatever package.json is (or is not) around it.
   const modulePath = join(dir, `${moduleNameFor(weirPath)}.mts`);
-  writeFileSync(modulePath, result.code);
+  writeFileSync(modulePath, withInlineSourceMap(result.code, result.sourceMap!));
   try {
     const loaded = (await import(pathToFileURL(modulePath).href)) as { topology: Topology };
     return { ...result, topology: loaded.topology };

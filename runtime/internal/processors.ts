@@ -10,6 +10,7 @@ import type { SourceNode, StreamRecord, TopologyNode } from "../topology/nodes.t
 import type { Forward, Processor, ProcessorContext } from "../processors/processor.ts";
 import { processorBuilderOf } from "../processors/registry.ts";
 import type { LogRecord } from "./log-client.ts";
+import { weirLocationOf } from "./source-location.ts";
 
 /** A node's processor threw (a user's function, the encoding in a sink, ...) while processing a record. */
 export class NodeFailure extends Error {
@@ -22,8 +23,10 @@ export class NodeFailure extends Error {
   }
 }
 
+/** `RangeError: negative amount (at shop.weir:14:22)`: the error, and where in the .weir file it happened when that is known. */
 export function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const location = weirLocationOf(error);
+  return (error instanceof Error ? `${error.name}: ${error.message}` : String(error)) + (location ? ` (at ${location})` : "");
 }
 
 /** A record read from a source topic, decoded; or why it cannot be processed. */

@@ -18,6 +18,7 @@ import type { SubTopology, Topology } from "../topology/graph.ts";
 import { StoreChangelogReader } from "./changelog-reader.ts";
 import { CommitTally, Pause } from "./commit-tally.ts";
 import { RecordCacheBudget } from "./record-cache.ts";
+import { DeadLetterLog } from "./dead-letters.ts";
 import type { LogClient } from "./log-client.ts";
 import { StreamTask, type TaskCommit, type TaskOptions } from "./task.ts";
 import type { TopicPlan } from "./topic-manager.ts";
@@ -121,6 +122,8 @@ export class RunLoop implements RunContext {
   private readonly restorations = new Map<string, { records: number; durationMs: number }>();
   private recordsSinceCommit = 0;
   private lastCommit = 0;
+  /** With a logger: why records were dead-lettered, as they are committed. */
+  private readonly deadLetterLog: DeadLetterLog | undefined;
 
   constructor(
     private readonly log: LogClient,
@@ -131,6 +134,7 @@ export class RunLoop implements RunContext {
     this.application = topology.application;
     this.commitIntervalMs = options.commitIntervalMs ?? settingsTable.commitIntervalMs.default;
     this.maxRecordsPerCommit = options.maxRecordsPerCommit ?? Number.POSITIVE_INFINITY;
+    this.deadLetterLog = options.logger ? new DeadLetterLog(topology.deadLetterTopic, options.logger) : undefined;
     if (!(this.commitIntervalMs >= 0)) throw new EngineStateError(`commitIntervalMs must be >= 0, not ${options.commitIntervalMs}`);
     if (!(this.maxRecordsPerCommit >= 1)) throw new EngineStateError(`maxRecordsPerCommit must be >= 1, not ${options.maxRecordsPerCommit}`);
     const cacheMaxBytes = options.cacheMaxBytes ?? settingsTable.cacheMaxBytes.default;
@@ -299,6 +303,7 @@ export class RunLoop implements RunContext {
     this.recordsSinceCommit = 0;
     this.lastCommit = performance.now();
     const commit = this.tally.add(taskCommits, this.lastCommit - started);
+    if (commit.deadLettered > 0) for (const taskCommit of taskCommits) this.deadLetterLog?.committed(taskCommit.records);
     this.options.onCommit?.(commit);
   }
 

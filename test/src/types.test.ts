@@ -72,7 +72,7 @@ sink rest to topic "rest"
     expect(values(d, "out")).toEqual([{ quotient: 2 }]);
     expect(values(d, "rest")).toEqual([{ remainder: 0 }]);
     expect(summary.deadLettered).toBe(1);
-    expect(reasons(d, "zero-dlq")).toEqual(["processing failed: RangeError: integer division by zero: 7 / 0"]);
+    expect(reasons(d, "zero-dlq")).toEqual(["processing failed: RangeError: integer division by zero: 7 / 0 (at types-case.weir:4:38)"]);
   });
 
   it("read with toInteger: truncated toward zero, text read as a number first; what is no integer goes to the dead-letter topic", async () => {
@@ -97,8 +97,8 @@ sink out to topic "out"
     ]);
     expect(summary.deadLettered).toBe(2);
     expect(reasons(d, "convert-dlq")).toEqual([
-      'processing failed: RangeError: toNumber: "twelve" is not a number',
-      "processing failed: RangeError: toInteger: 100000000000000000000 is beyond the integers that are exact (2^53 - 1)",
+      'processing failed: RangeError: toNumber: "twelve" is not a number (at types-case.weir:4:64)',
+      "processing failed: RangeError: toInteger: 100000000000000000000 is beyond the integers that are exact (2^53 - 1) (at types-case.weir:4:40)",
     ]);
   });
 
