@@ -42,6 +42,6 @@ describe("a dead letter's reason", () => {
     expect(jsonLines(result.stdout).map((r) => r.value)).toEqual([{ id: "o1", risk: 0.25 }]);
     const letter = /^dead letter: (.*)$/m.exec(result.stderr);
     expect(letter, result.stderr).not.toBeNull();
-    expect((JSON.parse(letter![1]!) as { value: { reason: string } }).value.reason).toBe("processing failed: RangeError: negative amount -5 (at orders.weir:11:24)");
+    expect((JSON.parse(letter![1]!) as { value: { reason: string } }).value.reason).toBe("processing failed: RangeError: negative amount -5 (at orders.weir:10:45)");
   });
 });

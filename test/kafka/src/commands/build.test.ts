@@ -82,7 +82,7 @@ describe("a package built by weir build, in a fresh folder", () => {
     const run = spawnSync(process.execPath, ["index.js"], { cwd: pkg, env: serviceEnv({ WEIR_DATA_DIR: data, WEIR_FOLLOW: "false" }), encoding: "utf8", timeout: 60_000 });
     expect(run.stderr).toBe(
       [
-        "orders: dead letter to orders-dlq: processing failed: RangeError: negative amount -5 (at orders.weir:11:24); record " + `${inputTopic}-0 offset 1, node scored-1-select`,
+        "orders: dead letter to orders-dlq: processing failed: RangeError: negative amount -5 (at orders.weir:10:45); record " + `${inputTopic}-0 offset 1, node scored-1-select`,
         "orders: processed 2 records in 1 commits (drained)",
         "",
       ].join("\n"),
@@ -92,7 +92,7 @@ describe("a package built by weir build, in a fresh folder", () => {
     expect(scored.stdout.trim().split("\n").map((line) => JSON.parse(line) as { key: string; value: unknown })).toMatchObject([{ key: "o1", value: { id: "o1", risk: 0.25 } }]);
     const letters = weir(["consume", "orders-dlq", "--data", data]);
     expect((JSON.parse(letters.stdout) as { value: { reason: string; node: string } }).value).toMatchObject({
-      reason: "processing failed: RangeError: negative amount -5 (at orders.weir:11:24)",
+      reason: "processing failed: RangeError: negative amount -5 (at orders.weir:10:45)",
       node: "scored-1-select",
     });
   });
@@ -108,11 +108,11 @@ describe("a package built by weir build, in a fresh folder", () => {
     });
     expect(run.stderr).toMatch(new RegExp(`^${app}: processed 2 records in \\d+ commits \\(drained\\)$`, "m"));
     // The service's log says it too.
-    expect(run.stderr).toMatch(new RegExp(`^${app}: dead letter to ${app}-dlq: processing failed: RangeError: negative amount -5 \\(at orders\\.weir:11:24\\); record ${inputTopic}-\\d offset \\d, node scored-1-select$`, "m"));
+    expect(run.stderr).toMatch(new RegExp(`^${app}: dead letter to ${app}-dlq: processing failed: RangeError: negative amount -5 \\(at orders\\.weir:10:45\\); record ${inputTopic}-\\d offset \\d, node scored-1-select$`, "m"));
     expect(run.status).toBe(0);
     expect((await readCommitted(broker, outputTopic)).map((r) => [r.key, JSON.parse(r.value!)])).toEqual([["o1", { id: "o1", risk: 0.25 }]]);
     const letters = await readCommitted(broker, `${app}-dlq`);
-    expect(letters.map((r) => (JSON.parse(r.value!) as { reason: string }).reason)).toEqual(["processing failed: RangeError: negative amount -5 (at orders.weir:11:24)"]);
+    expect(letters.map((r) => (JSON.parse(r.value!) as { reason: string }).reason)).toEqual(["processing failed: RangeError: negative amount -5 (at orders.weir:10:45)"]);
   });
 
   it("npm start, sent SIGTERM (to npm's pid), commits, leaves the consumer group and exits", async () => {
