@@ -4,7 +4,7 @@
 // hand-written better-sqlite3 loop. One command (docs/benchmarks.md):
 //
 //   npm run bench -- [--lines N] [--orders N] [--rounds R] [--topologies wordcount,revenue,enrich]
-//                    [--caches default,0] [--guarantee exactly_once|at_least_once]
+//                    [--caches default,0] [--systems weir,kafka-streams] [--guarantee exactly_once|at_least_once]
 //                    [--latency-seconds S] [--no-latency] [--no-embedded] [--tiny] [--out FILE]
 //   npm run bench -- --docs [FILE]    # rewrite docs/benchmarks.md's table and chart from a results file
 //
@@ -16,7 +16,7 @@ import { dirname, join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { embeddedComparison, type EmbeddedResult } from "./compare/embedded.ts";
 import { BenchKafka } from "./compare/kafka-io.ts";
-import { renderDocs, renderTable, summarize, type Results, type RunRecord } from "./compare/report.ts";
+import { renderChart, renderDocs, renderTable, summarize, type Results, type RunRecord } from "./compare/report.ts";
 import { latencyRun, throughputRun, type LatencyResult, type RunContext, type ThroughputResult } from "./compare/runs.ts";
 import { buildKafkaStreams, root, weirHasCacheSetting, type CacheSetting, type Guarantee, type SystemName } from "./compare/systems.ts";
 import { workloadNames, workloads, type InputRecord, type WorkloadName } from "./compare/workloads.ts";
@@ -27,6 +27,7 @@ interface Options {
   rounds: number;
   topologies: WorkloadName[];
   caches: CacheSetting[];
+  systems: SystemName[];
   guarantee: Guarantee;
   latencySeconds: number;
   latency: boolean;
@@ -42,6 +43,7 @@ function parseOptions(argv: readonly string[]): Options {
     rounds: 2,
     topologies: [...workloadNames],
     caches: ["default", 0],
+    systems: ["weir", "kafka-streams"],
     guarantee: "exactly_once",
     latencySeconds: 20,
     latency: true,
@@ -69,6 +71,9 @@ function parseOptions(argv: readonly string[]): Options {
         break;
       case "--caches":
         options.caches = value().split(",").map((c) => (c === "default" ? "default" : c === "0" ? 0 : fail(`--caches takes default and/or 0, not ${c}`)));
+        break;
+      case "--systems":
+        options.systems = value().split(",").map((c) => (c === "weir" || c === "kafka-streams" ? c : fail(`--systems takes weir and/or kafka-streams, not ${c}`)));
         break;
       case "--guarantee": {
         const g = value();
@@ -156,14 +161,14 @@ async function main(): Promise<void> {
               log(`${label}: FAILED: ${message}`);
             }
           };
-          for (const system of ["weir", "kafka-streams"] as const) {
+          for (const system of options.systems) {
             const id = `${runId}-${name}-${++n}`;
             await record(system, "throughput", () =>
               throughputRun(system, workload, cache, { applicationId: `${id}-${system}`, inputTopics, outputTopic: `${id}-${workload.outputTopic}` }, input.length, model, context),
             );
           }
           if (!options.latency) continue;
-          for (const system of ["weir", "kafka-streams"] as const) {
+          for (const system of options.systems) {
             const maxRate = rates.get(system);
             if (maxRate === undefined) continue;
             const id = `${runId}-${name}-${++n}`;
@@ -207,8 +212,11 @@ async function main(): Promise<void> {
   results.summary = summarize(results);
   mkdirSync(dirname(options.out), { recursive: true });
   writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
+  // The chart beside the results, so that every run (CI's too) draws it.
+  const chart = options.out.replace(/\.json$/, "") + ".svg";
+  writeFileSync(chart, await renderChart(results));
   console.log(renderTable(results));
-  log(`results written to ${options.out}${failures ? `; ${failures} run(s) FAILED` : ""}`);
+  log(`results written to ${options.out} (chart: ${chart})${failures ? `; ${failures} run(s) FAILED` : ""}`);
   if (failures) process.exitCode = 1;
 }
 

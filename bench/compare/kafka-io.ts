@@ -43,23 +43,22 @@ export class BenchKafka {
     return this.producer;
   }
 
-  /** Writes records (topic names already mapped), a few batches in flight. */
+  /** Writes records in order (topic names mapped by `topicOf`). */
   async send(records: readonly InputRecord[], topicOf: (logical: string) => string): Promise<void> {
     const producer = await this.getProducer();
     const batches: InputRecord[][] = [];
     for (let i = 0; i < records.length; i += 5000) batches.push(records.slice(i, i + 5000));
-    for (let i = 0; i < batches.length; i += 4) {
-      await Promise.all(
-        batches.slice(i, i + 4).map((batch) =>
-          producer.sendBatch({
-            acks: -1,
-            topicMessages: groupByTopic(batch).map(([topic, list]) => ({
-              topic: topicOf(topic),
-              messages: list.map((r) => ({ key: r.key, value: r.value, timestamp: String(r.timestamp), ...(r.partition === undefined ? {} : { partition: r.partition }) })),
-            })),
-          }),
-        ),
-      );
+    // One batch at a time: batches in flight together may land in any order,
+    // and timestamps going back within a partition make revenue's orders
+    // late (dropped by both systems, as they should be).
+    for (const batch of batches) {
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: groupByTopic(batch).map(([topic, list]) => ({
+          topic: topicOf(topic),
+          messages: list.map((r) => ({ key: r.key, value: r.value, timestamp: String(r.timestamp), ...(r.partition === undefined ? {} : { partition: r.partition }) })),
+        })),
+      });
     }
   }
 
@@ -166,14 +165,18 @@ export class OutputWatcher {
     await joined;
   }
 
-  /** Waits until the output equals `model.expected`; throws with a summary of the difference after `timeoutMs`. */
-  async waitDone(model: Model, timeoutMs: number): Promise<WatchOutcome> {
-    const deadline = Date.now() + timeoutMs;
+  /**
+   * Waits until the output equals `model.expected`; throws with a summary of
+   * the difference once no output has arrived for `idleMs` (a stalled or
+   * wrong run: a right one keeps producing until it is done).
+   */
+  async waitDone(model: Model, idleMs: number): Promise<WatchOutcome> {
+    const waitingSince = Date.now();
     for (;;) {
       if (this.crashed) throw new Error(`the output consumer failed: ${this.crashed.message}`);
       const seenAt = this.lastChangeAt;
       if (this.matches(model.expected)) return { doneAt: seenAt, firstOutputAt: this.firstOutputAt, outputRecords: this.records };
-      if (Date.now() > deadline) throw new Error(`wrong or incomplete results after ${Math.round(timeoutMs / 1000)} s: ${this.difference(model.expected)}`);
+      if (Date.now() - Math.max(seenAt, waitingSince) > idleMs) throw new Error(`wrong or incomplete results, no output for ${Math.round(idleMs / 1000)} s: ${this.difference(model.expected)}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }

@@ -76,7 +76,7 @@ export async function throughputRun(
   const topics = new Map(names.inputTopics).set(workload.outputTopic, names.outputTopic);
   const running = start(system, workload, names.applicationId, topics, cache, context);
   try {
-    const outcome = await watchWhileRunning(running, watcher.waitDone(expected, 900_000));
+    const outcome = await watchWhileRunning(running, watcher.waitDone(expected, 60_000));
     const { peakRssMb } = await running.stop();
     const seconds = (outcome.doneAt - running.startedAt) / 1000;
     return {
@@ -126,11 +126,11 @@ export async function latencyRun(
     const warmup = Array.from({ length: WARMUP_RECORDS }, (_, i) => workload.record(i, Date.now()));
     for (const record of warmup) model.add(record);
     await context.bench.send(warmup, topicOf);
-    await watchWhileRunning(running, watcher.waitDone(model, 180_000));
+    await watchWhileRunning(running, watcher.waitDone(model, 90_000));
 
     watcher.measureFrom = Date.now();
     const produced = await watchWhileRunning(running, context.bench.produceAtRate(workload, model, WARMUP_RECORDS, rate, durationMs, topicOf));
-    await watchWhileRunning(running, watcher.waitDone(model, 300_000));
+    await watchWhileRunning(running, watcher.waitDone(model, 60_000));
     const { peakRssMb } = await running.stop();
     const sorted = [...watcher.latencies].sort((a, b) => a - b);
     const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
