@@ -157,7 +157,7 @@ export function renderTable(results: Results): string {
 export async function renderChart(results: Results): Promise<string> {
   const points = results.runs.flatMap((run) => {
     if (!run.result) return [];
-    const group = `${run.topology}, cache ${run.cache}`;
+    const group = `${run.topology}, cache ${run.cache === "default" ? "10 MB" : "0"}`;
     const system = run.system === "weir" ? "weir" : "Kafka Streams";
     return run.result.kind === "throughput"
       ? [{ group, system, measure: "records/s (more is better)", value: run.result.recordsPerSecond }]
@@ -165,10 +165,11 @@ export async function renderChart(results: Results): Promise<string> {
         ? [{ group, system, measure: "latency p99 ms at half the max rate (less is better)", value: run.result.p99Ms }]
         : [];
   });
+  const groups = [...new Set(points.map((p) => p.group))];
   const spec: vl.TopLevelSpec = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     data: { values: points },
-    facet: { column: { field: "measure", type: "nominal", title: null } },
+    facet: { column: { field: "measure", type: "nominal", title: null, sort: "descending" } },
     resolve: { scale: { y: "independent" } },
     spec: {
       width: 320,
@@ -177,7 +178,7 @@ export async function renderChart(results: Results): Promise<string> {
         {
           mark: { type: "bar", opacity: 0.75 },
           encoding: {
-            x: { field: "group", type: "nominal", title: null, axis: { labelAngle: -30 } },
+            x: { field: "group", type: "nominal", title: null, sort: groups, axis: { labelAngle: -30, labelLimit: 200 } },
             xOffset: { field: "system", type: "nominal" },
             y: { aggregate: "median", field: "value", type: "quantitative", scale: { type: "log" }, title: "median of the rounds (log scale)" },
             color: { field: "system", type: "nominal", title: null, scale: { range: ["#4c78a8", "#f58518"] } },
@@ -186,7 +187,7 @@ export async function renderChart(results: Results): Promise<string> {
         {
           mark: { type: "point", filled: true, size: 18, color: "black" },
           encoding: {
-            x: { field: "group", type: "nominal" },
+            x: { field: "group", type: "nominal", sort: groups },
             xOffset: { field: "system", type: "nominal" },
             y: { field: "value", type: "quantitative" },
           },
