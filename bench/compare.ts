@@ -224,7 +224,7 @@ function describe(result: RunRecord["result"]): string {
   if (!result) return "";
   return result.kind === "throughput"
     ? `${result.seconds.toFixed(1)} s, ${Math.round(result.recordsPerSecond)} records/s (first output after ${result.firstOutputSeconds.toFixed(1)} s, ${result.outputRecords} output records), peak RSS ${result.peakRssMb?.toFixed(0)} MiB`
-    : `${result.ratePerSecond} records/s for ${result.produced} records: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms (${result.samples} outputs), peak RSS ${result.peakRssMb?.toFixed(0)} MiB`;
+    : `${result.ratePerSecond} records/s for ${result.produced} records: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms (${result.samples} outputs; all visible ${result.drainSeconds?.toFixed(1)} s after the last was produced), peak RSS ${result.peakRssMb?.toFixed(0)} MiB`;
 }
 
 await main();

@@ -29,6 +29,12 @@ export interface LatencyResult {
   readonly kind: "latency";
   readonly ratePerSecond: number;
   readonly produced: number;
+  /**
+   * From the last record produced until every final result was visible: near
+   * the commit interval when the system kept up with the rate; seconds when it
+   * fell behind (then its latencies measure a queue, not the system at that rate).
+   */
+  readonly drainSeconds: number;
   readonly samples: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
@@ -130,11 +136,12 @@ export async function latencyRun(
 
     watcher.measureFrom = Date.now();
     const produced = await watchWhileRunning(running, context.bench.produceAtRate(workload, model, WARMUP_RECORDS, rate, durationMs, topicOf));
-    await watchWhileRunning(running, watcher.waitDone(model, 60_000));
+    const producedAt = Date.now();
+    const outcome = await watchWhileRunning(running, watcher.waitDone(model, 60_000));
     const { peakRssMb } = await running.stop();
     const sorted = [...watcher.latencies].sort((a, b) => a - b);
     const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-    return { kind: "latency", ratePerSecond: rate, produced, samples: sorted.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted.at(-1) ?? Number.NaN, peakRssMb: peakRssMb ?? null };
+    return { kind: "latency", ratePerSecond: rate, produced, drainSeconds: Math.max(0, outcome.doneAt - producedAt) / 1000, samples: sorted.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted.at(-1) ?? Number.NaN, peakRssMb: peakRssMb ?? null };
   } finally {
     await running.stop();
     await watcher.stop();
