@@ -18,7 +18,7 @@ import { embeddedComparison, type EmbeddedResult } from "./compare/embedded.ts";
 import { BenchKafka } from "./compare/kafka-io.ts";
 import { renderChart, renderDocs, renderTable, summarize, type Results, type RunRecord } from "./compare/report.ts";
 import { latencyRun, throughputRun, type LatencyResult, type RunContext, type ThroughputResult } from "./compare/runs.ts";
-import { buildKafkaStreams, root, weirHasCacheSetting, type CacheSetting, type Guarantee, type SystemName } from "./compare/systems.ts";
+import { buildKafkaStreams, killChildren, root, weirHasCacheSetting, type CacheSetting, type Guarantee, type SystemName } from "./compare/systems.ts";
 import { workloadNames, workloads, type InputRecord, type WorkloadName } from "./compare/workloads.ts";
 
 interface Options {
@@ -124,6 +124,17 @@ async function main(): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), "weir-bench-"));
   const bench = new BenchKafka(brokers);
   const context: RunContext = { bench, brokers, guarantee: options.guarantee, workDir, weirCacheFlag, log };
+  // Interrupted: stop the children, delete this run's topics, and go.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping; deleting this run's topics (${runId}-*)`);
+      killChildren();
+      void bench
+        .deleteTopics(runId)
+        .catch(() => undefined)
+        .finally(() => process.exit(130));
+    });
+  }
   const runs: RunRecord[] = [];
   let embedded: EmbeddedResult[] = [];
   let failures = 0;

@@ -52,6 +52,13 @@ export function weirFileFor(weirFile: string, topics: ReadonlyMap<string, string
   return path;
 }
 
+/** Every child not yet stopped, so that an interrupted harness stops them too. */
+const children = new Set<ChildProcess>();
+
+export function killChildren(): void {
+  for (const child of children) child.kill("SIGKILL");
+}
+
 export class RunningSystem {
   private stderr = "";
   private exited?: { code: number | null; signal: NodeJS.Signals | null };
@@ -63,8 +70,10 @@ export class RunningSystem {
       this.stderr = (this.stderr + chunk.toString()).slice(-4000);
     });
     child.stdout?.resume();
+    children.add(child);
     this.exit = new Promise((done) =>
       child.on("exit", (code, signal) => {
+        children.delete(child);
         this.exited = { code, signal };
         done();
       }),
