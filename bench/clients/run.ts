@@ -5,7 +5,8 @@
 //   node --import tsx bench/clients/run.ts <benchmark> [--records N] [--value-bytes B] [--rounds R] [--only kafkajs|platformatic]
 // benchmarks:
 //   consume     read_committed group consumer of a preloaded topic (kafkajs eachBatch, platformatic stream)
-//   fetch       read_committed Fetch loop from given offsets, as weir reads (kafkajs: weir's own KafkaLogClientImpl.fetchMany)
+//   fetch       read_committed Fetch loop from given offsets, as weir reads (kafkajs: weir's own KafkaLogClientImpl.fetchMany);
+//               --fetch-records 2000 asks for as many records a partition as weir's engine does
 //   txproduce   transactional produce, --per-transaction records a transaction (default 1000 and 5000), commit included
 //   loop        consume -> transform -> produce in transactions with the input offsets in them, every 100 ms
 // Each benchmark alternates the clients (kafkajs, platformatic, kafkajs, ...) and prints one JSON line per run.
@@ -30,6 +31,7 @@ const { values, positionals } = parseArgs({
     rounds: { type: "string", default: "2" },
     "per-transaction": { type: "string" },
     only: { type: "string" },
+    "fetch-records": { type: "string", default: "100000" },
     topic: { type: "string" },
   },
 });
@@ -40,6 +42,8 @@ const VALUE_BYTES = Number(values["value-bytes"]);
 const KEY_BYTES = Number(values["key-bytes"]);
 const ROUNDS = Number(values.rounds);
 const PARTITIONS = 4;
+/** Records a partition per Fetch in the fetch benchmark (weir's engine asks for 2000; bytes stay 1 MB a partition). */
+const FETCH_RECORDS = Number(values["fetch-records"]);
 const CLIENTS = (values.only ? [values.only] : ["kafkajs", "platformatic"]) as Client[];
 type Client = "kafkajs" | "platformatic";
 
@@ -159,7 +163,7 @@ async function kafkajsFetcher(topic: string): Promise<Fetcher> {
     async fetchAll(offsets) {
       const results = await client.fetchMany(
         offsets.map((offset, partition) => ({ partition: { topic, partition }, offset })),
-        100_000,
+        FETCH_RECORDS,
       );
       let n = 0;
       results.forEach((r, p) => {
@@ -208,7 +212,7 @@ async function platformaticFetcher(topic: string): Promise<Fetcher> {
           });
           for (const t of response.responses) {
             for (const part of t.partitions) {
-              const decoded = decodePlatformatic(topic, part, offsets[part.partitionIndex]!);
+              const decoded = decodePlatformatic(topic, part, offsets[part.partitionIndex]!, FETCH_RECORDS);
               n += decoded.records.length;
               offsets[part.partitionIndex] = decoded.nextOffset;
             }
@@ -225,12 +229,12 @@ const IS_CONTROL = 1 << 5;
 const IS_TRANSACTIONAL = 1 << 4;
 
 /** weir's decode (kafka-log-client-impl.ts) over platformatic's record batches: LogRecords, aborted transactions dropped. */
-function decodePlatformatic(topic: string, data: FetchResponse["responses"][number]["partitions"][number], offset: number) {
+function decodePlatformatic(topic: string, data: FetchResponse["responses"][number]["partitions"][number], offset: number, maxRecords = Infinity) {
   const pending = [...data.abortedTransactions].sort((a, b) => Number(a.firstOffset - b.firstOffset));
   const aborted = new Set<bigint>();
   const records: { topic: string; partition: number; offset: number; key: Buffer | null; value: Buffer | null; timestamp: number }[] = [];
   let nextOffset = offset;
-  for (const batch of data.records ?? []) {
+  outer: for (const batch of data.records ?? []) {
     const base = Number(batch.firstOffset);
     const transactional = (batch.attributes & IS_TRANSACTIONAL) !== 0;
     const control = (batch.attributes & IS_CONTROL) !== 0;
@@ -242,6 +246,7 @@ function decodePlatformatic(topic: string, data: FetchResponse["responses"][numb
       if (control) {
         if (record.key && record.key.length >= 4 && record.key.readInt16BE(2) === 0) aborted.delete(batch.producerId);
       } else if (!(transactional && aborted.has(batch.producerId))) {
+        if (records.length >= maxRecords) break outer;
         records.push({ topic, partition: data.partitionIndex, offset: at, key: record.key, value: record.value, timestamp: firstTimestamp + Number(record.timestampDelta) });
       }
       nextOffset = at + 1;
@@ -384,6 +389,15 @@ async function loopRun(client: Client, input: string): Promise<void> {
   report({ client, records: processed, ms, transactions, commitIntervalMs: 100 });
 }
 
+/**
+ * Records a partition per fetch in the loop: weir's engine reads a bounded
+ * number per task before processing, and kafkajs sends a transaction's records
+ * of a partition as ONE batch, which the broker refuses above
+ * message.max.bytes (1 MB by default): an unbounded loop failed with
+ * MESSAGE_TOO_LARGE.
+ */
+const LOOP_FETCH_RECORDS = 2000; // as weir's engine (kafka-engine.ts FETCH_BATCH)
+
 /** The loop needs the records themselves: a fetch that returns them. */
 async function readerWithRecords(client: Client, topic: string) {
   if (client === "kafkajs") {
@@ -392,7 +406,7 @@ async function readerWithRecords(client: Client, topic: string) {
     return Object.assign(async (offsets: number[]) => {
       const results = await client.fetchMany(
         offsets.map((offset, partition) => ({ partition: { topic, partition }, offset })),
-        100_000,
+        LOOP_FETCH_RECORDS,
       );
       results.forEach((r, p) => (offsets[p] = r.nextOffset));
       return results.flatMap((r) => r.records);
@@ -416,7 +430,7 @@ async function readerWithRecords(client: Client, topic: string) {
     });
     const out = [];
     for (const part of response.responses[0]?.partitions ?? []) {
-      const decoded = decodePlatformatic(topic, part, offsets[part.partitionIndex]!);
+      const decoded = decodePlatformatic(topic, part, offsets[part.partitionIndex]!, LOOP_FETCH_RECORDS);
       offsets[part.partitionIndex] = decoded.nextOffset;
       out.push(...decoded.records);
     }
@@ -458,7 +472,7 @@ try {
     const sizes = values["per-transaction"] ? [Number(values["per-transaction"])] : [1000, 5000];
     for (const size of sizes) for (const client of order()) await produceRun(client, size);
   } else {
-    console.error("usage: node --import tsx bench/clients/run.ts consume|fetch|txproduce|loop [--records N] [--value-bytes B] [--rounds R] [--only kafkajs|platformatic] [--topic T]");
+    console.error("usage: node --import tsx bench/clients/run.ts consume|fetch|txproduce|loop [--records N] [--value-bytes B] [--rounds R] [--only kafkajs|platformatic] [--topic T] [--fetch-records N] [--per-transaction N]");
     process.exitCode = 2;
   }
 } finally {
