@@ -17,7 +17,6 @@ import {
   Producer as PltProducer,
   FetchIsolationLevels,
   ProduceAcks,
-  type FetchResponse,
 } from "@platformatic/kafka";
 import { Kafka, logLevel } from "kafkajs";
 import { KafkaLogClientImpl } from "../../runtime/internal/kafka-log-client-impl.ts";
@@ -46,6 +45,7 @@ const PARTITIONS = 4;
 const FETCH_RECORDS = Number(values["fetch-records"]);
 const CLIENTS = (values.only ? [values.only] : ["kafkajs", "platformatic"]) as Client[];
 type Client = "kafkajs" | "platformatic";
+type FetchResponse = Awaited<ReturnType<PltConsumer["fetch"]>>;
 
 // Both clients retry as weir configures kafkajs (retryInitialMs 10, doubling up
 // to 500 ms): back-to-back transactions meet CONCURRENT_TRANSACTIONS while the
@@ -221,7 +221,7 @@ async function platformaticFetcher(topic: string): Promise<Fetcher> {
       );
       return n;
     },
-    close: () => consumer.close(true),
+    close: () => consumer.close(),
   };
 }
 
@@ -320,7 +320,7 @@ async function platformaticTxProducer(transactionalId: string): Promise<TxProduc
       }
       await transaction.commit();
     },
-    close: () => producer.close(true),
+    close: () => producer.close(),
   };
 }
 
@@ -435,7 +435,7 @@ async function readerWithRecords(client: Client, topic: string) {
       out.push(...decoded.records);
     }
     return out;
-  }, { close: () => consumer.close(true) });
+  }, { close: () => consumer.close() });
 }
 
 // ---------------------------------------------------------------- main
