@@ -132,10 +132,10 @@ function clientRetry(initialMs: number) {
 }
 
 /** How long a fetch retries a partition whose leader moved or whose broker did not answer, before it fails. */
-const FETCH_RETRY_MS = 5000;
+export const FETCH_RETRY_MS = 5000;
 
 /** Bytes per partition per fetch; a single larger record is still returned whole. */
-const FETCH_MAX_BYTES = 1024 * 1024;
+export const FETCH_MAX_BYTES = 1024 * 1024;
 
 export class KafkaLogClientImpl implements KafkaLogClient {
   private readonly kafka: Kafka;
@@ -678,7 +678,7 @@ async function retryRetriable<T>(operation: () => Promise<T>): Promise<T> {
   }
 }
 
-const COORDINATOR_OR_LEADER_MOVING = new Set([
+export const COORDINATOR_OR_LEADER_MOVING = new Set([
   "COORDINATOR_LOAD_IN_PROGRESS",
   "COORDINATOR_NOT_AVAILABLE",
   "NOT_COORDINATOR",
@@ -687,7 +687,7 @@ const COORDINATOR_OR_LEADER_MOVING = new Set([
   "UNKNOWN_TOPIC_OR_PARTITION",
 ]);
 
-const FENCED = new Set(["PRODUCER_FENCED", "INVALID_PRODUCER_EPOCH", "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"]);
+export const FENCED = new Set(["PRODUCER_FENCED", "INVALID_PRODUCER_EPOCH", "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"]);
 
 class NoLeaderError extends TopicError {
   override readonly name: string = "NoLeaderError";
@@ -722,7 +722,7 @@ const SOCKET_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT
  * answers UNKNOWN_TOPIC_OR_PARTITION: the engine asks whether its topics
  * still exist before it rides a failure out (kafka-engine.ts).
  */
-const UNAVAILABLE_TYPES = new Set([
+export const UNAVAILABLE_TYPES = new Set([
   "LEADER_NOT_AVAILABLE",
   "NOT_LEADER_FOR_PARTITION",
   "NOT_LEADER_OR_FOLLOWER",
@@ -829,7 +829,7 @@ function sleep(ms: number): Promise<void> {
  * are committed (read_committed), so they cannot change; a fetch from any
  * other offset (a new owner's position, a seek) drops them.
  */
-class DecodedAhead {
+export class DecodedAhead {
   private readonly kept = new Map<string, { offset: number; records: LogRecord[]; next: number; nextOffset: number; atEnd: boolean }>();
 
   /** The next records from `offset`, if the last fetch of the partition stopped there with records left. */
