@@ -469,7 +469,7 @@ export class KafkaLogClientImpl implements KafkaLogClient {
       return producer;
     })();
     const producer = await this.idempotent;
-    if (records.length > 0) await producer.sendBatch({ topicMessages: toTopicMessages(records), acks: -1 });
+    await sendInChunks(producer, records);
     await this.commitOffsets(groupId, offsets, generation);
   }
 
@@ -607,7 +607,7 @@ class KafkaTransaction extends BufferedTransaction {
     this.state.transitionTo("COMMITTING");
     try {
       this.open = await this.producer.transaction();
-      if (this.records.length > 0) await this.open.sendBatch({ topicMessages: toTopicMessages(this.records), acks: -1 });
+      await sendInChunks(this.open, this.records);
       if (this.groupId !== undefined && this.offsets.size > 0) {
         const byTopic = new Map<string, { partition: number; offset: string }[]>();
         for (const o of this.offsets.values()) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: String(o.offset) }]);
@@ -633,6 +633,22 @@ class KafkaTransaction extends BufferedTransaction {
   override async abort(): Promise<void> {
     await super.abort();
     if (this.open?.isActive()) await this.open.abort();
+  }
+}
+
+/**
+ * Records a sendBatch carries at most. kafkajs groups a batch's records by
+ * partition by copying the partition's list for every record
+ * (producer/groupMessagesPerPartition.js), so its cost grows with the square
+ * of the records of a partition: a wordcount transaction of some 10,000
+ * records a partition spent 57% of weir's CPU there. Sent in chunks (one
+ * Produce request each, one after the other), the copying stays linear.
+ */
+const SEND_CHUNK = 1000;
+
+async function sendInChunks(producer: Pick<Producer, "sendBatch">, records: readonly ProducerRecord[]): Promise<void> {
+  for (let start = 0; start < records.length; start += SEND_CHUNK) {
+    await producer.sendBatch({ topicMessages: toTopicMessages(records.slice(start, start + SEND_CHUNK)), acks: -1 });
   }
 }
 
