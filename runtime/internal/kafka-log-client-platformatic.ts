@@ -45,8 +45,9 @@ function retryOptions(initialMs: number) {
   return { retries: 20, retryDelay: (_client: unknown, _operation: string, attempt: number) => Math.min(initialMs * 2 ** attempt, 500) };
 }
 
+/** Connections as kafkajs' are configured (KafkaLogClientImpl): 3 s to connect, 30 s for an answer. */
 function connectionOptions(settings: KafkaClientSettings): Record<string, unknown> {
-  const options: Record<string, unknown> = {};
+  const options: Record<string, unknown> = { connectTimeout: 3000, requestTimeout: 30_000 };
   if (settings.ssl) options.tls = {};
   const sasl = settings.sasl as { mechanism?: string; username?: string; password?: string } | undefined;
   if (sasl?.mechanism) options.sasl = { mechanism: sasl.mechanism.toUpperCase(), username: sasl.username, password: sasl.password };
@@ -231,8 +232,10 @@ export class PlatformaticKafkaLogClient extends KafkaLogClientImpl {
    * transaction begins, so begin one and cancel it (nothing was added: no EndTxn).
    *
    * platformatic sends its `timeout` option as the transaction timeout of
-   * InitProducerId, and also waits that long for any answer: so requests of
-   * this producer may wait up to transactionTimeoutMs.
+   * InitProducerId and also as the Produce requests' timeout (how long the
+   * broker may wait for the replicas' acknowledgements): so that wait may
+   * last up to transactionTimeoutMs. The client's own wait for an answer is
+   * requestTimeout, as kafkajs'.
    */
   override async initTransactions(transactionalId: string): Promise<TransactionalProducer> {
     await this.connect();
