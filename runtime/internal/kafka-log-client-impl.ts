@@ -694,7 +694,7 @@ async function retryRetriable<T>(operation: () => Promise<T>): Promise<T> {
   }
 }
 
-export const COORDINATOR_OR_LEADER_MOVING = new Set([
+const COORDINATOR_OR_LEADER_MOVING = new Set([
   "COORDINATOR_LOAD_IN_PROGRESS",
   "COORDINATOR_NOT_AVAILABLE",
   "NOT_COORDINATOR",
