@@ -5,7 +5,7 @@
 //   node --import tsx bench/clients/run.ts <benchmark> [--records N] [--value-bytes B] [--rounds R] [--only kafkajs|platformatic]
 // benchmarks:
 //   consume     read_committed group consumer of a preloaded topic (kafkajs eachBatch, platformatic stream)
-//   fetch       read_committed Fetch loop from given offsets, as weir reads (kafkajs: weir's own KafkaLogClientImpl.fetchMany);
+//   fetch       read_committed Fetch loop from given offsets through weir's own port (fetchMany of KafkaLogClientImpl / PlatformaticKafkaLogClient);
 //               --fetch-records 2000 asks for as many records a partition as weir's engine does
 //   txproduce   transactional produce, --per-transaction records a transaction (default 1000 and 5000), commit included
 //   loop        consume -> transform -> produce in transactions with the input offsets in them, every 100 ms
@@ -20,6 +20,9 @@ import {
 } from "@platformatic/kafka";
 import { Kafka, logLevel } from "kafkajs";
 import { KafkaLogClientImpl } from "../../runtime/internal/kafka-log-client-impl.ts";
+import { PlatformaticKafkaLogClient } from "../../runtime/internal/kafka-log-client-platformatic.ts";
+import type { KafkaLogClient } from "../../runtime/internal/kafka-log-client.ts";
+import type { LogRecord } from "../../runtime/internal/log-client.ts";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -45,7 +48,6 @@ const PARTITIONS = 4;
 const FETCH_RECORDS = Number(values["fetch-records"]);
 const CLIENTS = (values.only ? [values.only] : ["kafkajs", "platformatic"]) as Client[];
 type Client = "kafkajs" | "platformatic";
-type FetchResponse = Awaited<ReturnType<PltConsumer["fetch"]>>;
 
 // Both clients retry as weir configures kafkajs (retryInitialMs 10, doubling up
 // to 500 ms): back-to-back transactions meet CONCURRENT_TRANSACTIONS while the
@@ -156,103 +158,34 @@ interface Fetcher {
   close(): Promise<void>;
 }
 
-async function kafkajsFetcher(topic: string): Promise<Fetcher> {
-  const client = new KafkaLogClientImpl({ brokers, clientId: "weir-bench", transactionTimeoutMs: 60_000, retryInitialMs: 10 });
-  await client.connect();
-  return {
-    async fetchAll(offsets) {
-      const results = await client.fetchMany(
-        offsets.map((offset, partition) => ({ partition: { topic, partition }, offset })),
-        FETCH_RECORDS,
-      );
-      let n = 0;
-      results.forEach((r, p) => {
-        n += r.records.length;
-        offsets[p] = r.nextOffset;
-      });
-      return n;
-    },
-    close: () => client.close(),
-  };
+/**
+ * weir's own read path for either client: the port's fetchMany
+ * (KafkaLogClientImpl over kafkajs, PlatformaticKafkaLogClient over
+ * platformatic's Fetch), READ_COMMITTED, 1 MB a partition, decoded into
+ * LogRecords with aborted transactions and markers dropped, and what a fetch
+ * decoded beyond maxRecords kept for the next one.
+ */
+function portClient(client: Client): KafkaLogClient {
+  const settings = { brokers, clientId: "weir-bench", transactionTimeoutMs: 60_000, retryInitialMs: 10 };
+  return client === "kafkajs" ? new KafkaLogClientImpl(settings) : new PlatformaticKafkaLogClient(settings);
 }
 
-/** The same read as weir's: READ_COMMITTED Fetch, 1 MB a partition, aborted records and markers dropped by the reader. */
-async function platformaticFetcher(topic: string): Promise<Fetcher> {
-  const consumer = new PltConsumer({ clientId: "weir-bench", groupId: `${topic}-fetch`, bootstrapBrokers: brokers });
-  const metadata = await consumer.metadata({ topics: [topic] });
-  const topicMetadata = metadata.topics.get(topic)!;
-  return {
-    async fetchAll(offsets) {
-      const byLeader = new Map<number, number[]>();
-      offsets.forEach((_, p) => {
-        const leader = topicMetadata.partitions[p]!.leader;
-        byLeader.set(leader, [...(byLeader.get(leader) ?? []), p]);
-      });
-      let n = 0;
-      await Promise.all(
-        [...byLeader].map(async ([node, partitions]) => {
-          const response: FetchResponse = await consumer.fetch({
-            node,
-            isolationLevel: FetchIsolationLevels.READ_COMMITTED,
-            maxWaitTime: 0,
-            minBytes: 1,
-            maxBytes: 50 * 1024 * 1024,
-            topics: [
-              {
-                topicId: topicMetadata.id,
-                partitions: partitions.map((p) => ({
-                  partition: p,
-                  currentLeaderEpoch: topicMetadata.partitions[p]!.leaderEpoch,
-                  fetchOffset: BigInt(offsets[p]!),
-                  lastFetchedEpoch: -1,
-                  partitionMaxBytes: 1024 * 1024,
-                })),
-              },
-            ],
-          });
-          for (const t of response.responses) {
-            for (const part of t.partitions) {
-              const decoded = decodePlatformatic(topic, part, offsets[part.partitionIndex]!, FETCH_RECORDS);
-              n += decoded.records.length;
-              offsets[part.partitionIndex] = decoded.nextOffset;
-            }
-          }
-        }),
-      );
-      return n;
-    },
-    close: () => consumer.close(),
+async function portFetcher(client: Client, topic: string, maxRecords: number): Promise<Fetcher & { read(offsets: number[]): Promise<LogRecord[]> }> {
+  const port = portClient(client);
+  await port.connect();
+  const read = async (offsets: number[]) => {
+    const results = await port.fetchMany(
+      offsets.map((offset, partition) => ({ partition: { topic, partition }, offset })),
+      maxRecords,
+    );
+    results.forEach((r, p) => (offsets[p] = r.nextOffset));
+    return results.flatMap((r) => r.records);
   };
-}
-
-const IS_CONTROL = 1 << 5;
-const IS_TRANSACTIONAL = 1 << 4;
-
-/** weir's decode (kafka-log-client-impl.ts) over platformatic's record batches: LogRecords, aborted transactions dropped. */
-function decodePlatformatic(topic: string, data: FetchResponse["responses"][number]["partitions"][number], offset: number, maxRecords = Infinity) {
-  const pending = [...data.abortedTransactions].sort((a, b) => Number(a.firstOffset - b.firstOffset));
-  const aborted = new Set<bigint>();
-  const records: { topic: string; partition: number; offset: number; key: Buffer | null; value: Buffer | null; timestamp: number }[] = [];
-  let nextOffset = offset;
-  outer: for (const batch of data.records ?? []) {
-    const base = Number(batch.firstOffset);
-    const transactional = (batch.attributes & IS_TRANSACTIONAL) !== 0;
-    const control = (batch.attributes & IS_CONTROL) !== 0;
-    const firstTimestamp = Number(batch.firstTimestamp);
-    for (const record of batch.records) {
-      const at = base + record.offsetDelta;
-      if (at < offset) continue;
-      while (pending.length > 0 && Number(pending[0]!.firstOffset) <= at) aborted.add(pending.shift()!.producerId);
-      if (control) {
-        if (record.key && record.key.length >= 4 && record.key.readInt16BE(2) === 0) aborted.delete(batch.producerId);
-      } else if (!(transactional && aborted.has(batch.producerId))) {
-        if (records.length >= maxRecords) break outer;
-        records.push({ topic, partition: data.partitionIndex, offset: at, key: record.key, value: record.value, timestamp: firstTimestamp + Number(record.timestampDelta) });
-      }
-      nextOffset = at + 1;
-    }
-  }
-  return { records, nextOffset, atEnd: nextOffset >= Number(data.highWatermark) };
+  return {
+    read,
+    fetchAll: async (offsets) => (await read(offsets)).length,
+    close: () => port.close(),
+  };
 }
 
 async function readAll(fetcher: Fetcher, expected: number): Promise<number> {
@@ -334,7 +267,6 @@ async function groupCoordinator(groupId: string): Promise<number> {
 }
 
 const txProducer = (client: Client, id: string) => (client === "kafkajs" ? kafkajsTxProducer(id) : platformaticTxProducer(id));
-const fetcher = (client: Client, topic: string) => (client === "kafkajs" ? kafkajsFetcher(topic) : platformaticFetcher(topic));
 
 async function produceRun(client: Client, perTransaction: number): Promise<void> {
   const topic = `weir-bench-txp-${runId}-${client}-${perTransaction}-${Math.random().toString(36).slice(2, 6)}`;
@@ -357,86 +289,50 @@ async function produceRun(client: Client, perTransaction: number): Promise<void>
 
 // ---------------------------------------------------------------- consume -> transform -> produce
 
+/**
+ * weir's client path, through its port for both clients: fetchMany as the
+ * engine reads, and the port's transactions (records and input offsets,
+ * sent as weir sends them) every 100 ms.
+ */
 async function loopRun(client: Client, input: string): Promise<void> {
   const output = `weir-bench-loop-out-${runId}-${client}-${Math.random().toString(36).slice(2, 6)}`;
   await createTopic(output);
   const groupId = `${output}-group`;
-  const producer = await txProducer(client, `${output}-tx`);
-  await producer.commit([{ topic: output, partition: 0, key: key(0), value: value(0) }]);
+  const port = portClient(client);
+  await port.connect();
+  const producer = await port.initTransactions(`${output}-tx`);
+  const reader = await portFetcher(client, input, LOOP_FETCH_RECORDS);
   const offsets = Array.from({ length: PARTITIONS }, () => 0);
-  let pending: { topic: string; partition: number; key: Buffer; value: Buffer }[] = [];
+  let transaction = producer.beginTransaction();
+  let pending = 0;
   let processed = 0;
   let transactions = 0;
   let lastCommit = performance.now();
   const started = lastCommit;
-  const readRecords = await readerWithRecords(client, input);
   while (processed < RECORDS) {
-    for (const r of await readRecords(offsets)) {
-      // The transform: the value upper-cased into the output, to the input's partition.
-      pending.push({ topic: output, partition: r.partition, key: r.key!, value: Buffer.from(r.value!.toString("latin1").toUpperCase(), "latin1") });
-    }
-    if (performance.now() - lastCommit >= 100 || processed + pending.length >= RECORDS) {
-      await producer.commit(pending, { groupId, topic: input, offsets });
-      processed += pending.length;
-      pending = [];
+    const records = await reader.read(offsets);
+    // The transform: the value upper-cased into the output, to the input's partition.
+    transaction.send(records.map((r) => ({ topic: output, partition: r.partition, key: r.key, value: Buffer.from(r.value!.toString("latin1").toUpperCase(), "latin1"), timestamp: r.timestamp })));
+    pending += records.length;
+    if (performance.now() - lastCommit >= 100 || processed + pending >= RECORDS) {
+      transaction.sendOffsets(groupId, offsets.map((offset, partition) => ({ topic: input, partition, offset })));
+      await transaction.commit();
+      processed += pending;
+      pending = 0;
       transactions++;
+      transaction = producer.beginTransaction();
       lastCommit = performance.now();
     }
   }
   const ms = performance.now() - started;
   await producer.close();
-  await readRecords.close();
+  await reader.close();
+  await port.close();
   report({ client, records: processed, ms, transactions, commitIntervalMs: 100 });
 }
 
-/**
- * Records a partition per fetch in the loop: weir's engine reads a bounded
- * number per task before processing, and kafkajs sends a transaction's records
- * of a partition as ONE batch, which the broker refuses above
- * message.max.bytes (1 MB by default): an unbounded loop failed with
- * MESSAGE_TOO_LARGE.
- */
-const LOOP_FETCH_RECORDS = 2000; // as weir's engine (kafka-engine.ts FETCH_BATCH)
-
-/** The loop needs the records themselves: a fetch that returns them. */
-async function readerWithRecords(client: Client, topic: string) {
-  if (client === "kafkajs") {
-    const client = new KafkaLogClientImpl({ brokers, clientId: "weir-bench", transactionTimeoutMs: 60_000, retryInitialMs: 10 });
-    await client.connect();
-    return Object.assign(async (offsets: number[]) => {
-      const results = await client.fetchMany(
-        offsets.map((offset, partition) => ({ partition: { topic, partition }, offset })),
-        LOOP_FETCH_RECORDS,
-      );
-      results.forEach((r, p) => (offsets[p] = r.nextOffset));
-      return results.flatMap((r) => r.records);
-    }, { close: () => client.close() });
-  }
-  const consumer = new PltConsumer({ clientId: "weir-bench", groupId: `${topic}-loop`, bootstrapBrokers: brokers });
-  const metadata = (await consumer.metadata({ topics: [topic] })).topics.get(topic)!;
-  return Object.assign(async (offsets: number[]) => {
-    const response = await consumer.fetch({
-      node: metadata.partitions[0]!.leader,
-      isolationLevel: FetchIsolationLevels.READ_COMMITTED,
-      maxWaitTime: 0,
-      minBytes: 1,
-      maxBytes: 50 * 1024 * 1024,
-      topics: [
-        {
-          topicId: metadata.id,
-          partitions: offsets.map((o, p) => ({ partition: p, currentLeaderEpoch: metadata.partitions[p]!.leaderEpoch, fetchOffset: BigInt(o), lastFetchedEpoch: -1, partitionMaxBytes: 1024 * 1024 })),
-        },
-      ],
-    });
-    const out = [];
-    for (const part of response.responses[0]?.partitions ?? []) {
-      const decoded = decodePlatformatic(topic, part, offsets[part.partitionIndex]!, LOOP_FETCH_RECORDS);
-      offsets[part.partitionIndex] = decoded.nextOffset;
-      out.push(...decoded.records);
-    }
-    return out;
-  }, { close: () => consumer.close() });
-}
+/** Records a partition per fetch in the loop: as many as weir's engine asks for (kafka-engine.ts FETCH_BATCH). */
+const LOOP_FETCH_RECORDS = 2000;
 
 // ---------------------------------------------------------------- main
 
@@ -459,7 +355,7 @@ try {
         const ms = client === "kafkajs" ? await consumeKafkajs(input, RECORDS) : await consumePlatformatic(input, RECORDS);
         report({ client, records: RECORDS, ms });
       } else if (benchmark === "fetch") {
-        const f = await fetcher(client, input);
+        const f = await portFetcher(client, input, FETCH_RECORDS);
         await f.fetchAll(Array.from({ length: PARTITIONS }, () => 0)); // connections and metadata off the clock
         const ms = await readAll(f, RECORDS);
         await f.close();

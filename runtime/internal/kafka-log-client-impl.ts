@@ -637,19 +637,42 @@ class KafkaTransaction extends BufferedTransaction {
 }
 
 /**
- * Records a sendBatch carries at most. kafkajs groups a batch's records by
- * partition by copying the partition's list for every record
- * (producer/groupMessagesPerPartition.js), so its cost grows with the square
- * of the records of a partition: a wordcount transaction of some 10,000
- * records a partition spent 57% of weir's CPU there. Sent in chunks (one
- * Produce request each, one after the other), the copying stays linear.
+ * Records one send of a transaction carries at most (both clients). Each
+ * client writes a send's records of a partition as ONE record batch, which
+ * the broker refuses above message.max.bytes (1 MB by default) with
+ * MESSAGE_TOO_LARGE: a transaction of more than about 1 MB a partition
+ * failed. And kafkajs groups a batch's records by partition by copying the
+ * partition's list for every record (producer/groupMessagesPerPartition.js),
+ * so its cost grows with the square of the records of a partition: a
+ * wordcount transaction of some 10,000 records a partition spent 57% of
+ * weir's CPU there. Sent in chunks (one Produce request each, one after the
+ * other), batches stay small and the copying linear.
  */
-const SEND_CHUNK = 1000;
+const SEND_CHUNK_RECORDS = 1000;
+/** Key and value bytes of a chunk: half of message.max.bytes' default, so that one partition's batch of it fits. */
+const SEND_CHUNK_BYTES = 512 * 1024;
+
+/** A transaction's records cut into the chunks each send carries (SEND_CHUNK_*); a record larger than a chunk goes alone. */
+export function sendChunks(records: readonly ProducerRecord[]): ProducerRecord[][] {
+  const chunks: ProducerRecord[][] = [];
+  let chunk: ProducerRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = (record.key?.length ?? 0) + (record.value?.length ?? 0);
+    if (chunk.length > 0 && (chunk.length >= SEND_CHUNK_RECORDS || bytes + size > SEND_CHUNK_BYTES)) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(record);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
 
 async function sendInChunks(producer: Pick<Producer, "sendBatch">, records: readonly ProducerRecord[]): Promise<void> {
-  for (let start = 0; start < records.length; start += SEND_CHUNK) {
-    await producer.sendBatch({ topicMessages: toTopicMessages(records.slice(start, start + SEND_CHUNK)), acks: -1 });
-  }
+  for (const chunk of sendChunks(records)) await producer.sendBatch({ topicMessages: toTopicMessages(chunk), acks: -1 });
 }
 
 function toTopicMessages(records: readonly ProducerRecord[]) {

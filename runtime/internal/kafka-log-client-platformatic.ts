@@ -22,6 +22,7 @@ import {
   FETCH_MAX_BYTES,
   FETCH_RETRY_MS,
   KafkaLogClientImpl,
+  sendChunks,
   UNAVAILABLE_TYPES,
   isBrokerUnavailable as kafkajsUnavailable,
   kafkaErrorType,
@@ -337,7 +338,7 @@ class PlatformaticTransaction extends BufferedTransaction {
     this.state.transitionTo("COMMITTING");
     try {
       this.open = await this.producer.beginTransaction();
-      if (this.records.length > 0) await this.open.send({ messages: this.records.map(toMessage) });
+      for (const chunk of sendChunks(this.records)) await this.open.send({ messages: chunk.map(toMessage) });
       if (this.groupId !== undefined && this.offsets.size > 0) {
         const groupId = this.groupId;
         const coordinatorId = await this.coordinator(groupId);

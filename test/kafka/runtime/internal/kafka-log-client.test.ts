@@ -169,6 +169,27 @@ describe.each(implementations)("KafkaLogClient over %s", (_name, create) => {
     expect(fetched.atEnd).toBe(true);
   });
 
+  it("a transaction of more than message.max.bytes (1 MB) in one partition commits whole", async () => {
+    const topic = uniqueName("weir-test-big-tx");
+    await createTopic(broker, topic, 1);
+    const producer = await client.initTransactions(`${topic}-tx`);
+    const transaction = producer.beginTransaction();
+    const value = Buffer.alloc(1000, "x");
+    transaction.send(Array.from({ length: 3000 }, (_, i) => ({ topic, partition: 0, key: Buffer.from(String(i)), value, timestamp: Date.now() })));
+    await transaction.commit();
+    await producer.close();
+    const end = await committedEnd(topic, 3001);
+    expect(end).toBe(3001); // 3,000 records and the marker
+    let read = 0;
+    for (let position = 0; position < end; ) {
+      const fetched = await client.fetch({ topic, partition: 0 }, position, 5000);
+      expect(fetched.records.every((r, i) => r.key!.toString() === String(read + i))).toBe(true);
+      read += fetched.records.length;
+      position = fetched.nextOffset;
+    }
+    expect(read).toBe(3000);
+  });
+
   it("a second producer of a transactional id fences the first: its commit fails with ProducerFencedError and writes nothing", async () => {
     const topic = uniqueName("weir-test-fence");
     await createTopic(broker, topic, 1);
