@@ -10,6 +10,7 @@ import { Topology } from "./topology/graph.ts";
 import type { TopologyNode } from "./topology/nodes.ts";
 import { KafkaEngineImpl } from "./internal/kafka-engine.ts";
 import { KafkaLogClientImpl, type KafkaClientSettings } from "./internal/kafka-log-client-impl.ts";
+import { PlatformaticKafkaLogClient } from "./internal/kafka-log-client-platformatic.ts";
 import type { ProducerRecord } from "./internal/log-client.ts";
 import { partitionForKey } from "./internal/partitioner.ts";
 import { BROKER_ADDRESSES_EXPECTED, isBrokerAddress, splitBrokerAddresses } from "./internal/broker-addresses.ts";
@@ -143,8 +144,22 @@ function groupTimings(settings: KafkaSettings): { sessionTimeoutMs: number; hear
   return timings;
 }
 
+/**
+ * The client library behind the port, while the two are measured against each
+ * other (docs/kafka-clients.md): kafkajs unless WEIR_KAFKA_CLIENT=platformatic.
+ * An environment variable, not a setting, until platformatic runs the whole
+ * Kafka suite.
+ */
+function clientLibrary(): typeof KafkaLogClientImpl {
+  const chosen = process.env.WEIR_KAFKA_CLIENT ?? "kafkajs";
+  if (chosen === "kafkajs") return KafkaLogClientImpl;
+  if (chosen === "platformatic") return PlatformaticKafkaLogClient;
+  throw new WeirRuntimeError(`WEIR_KAFKA_CLIENT must be kafkajs or platformatic, not "${chosen}"`);
+}
+
 function clientFor(brokers: readonly string[], settings: KafkaSettings, internals: KafkaEngineInternals = {}): KafkaLogClientImpl {
-  return new KafkaLogClientImpl({
+  const Client = clientLibrary();
+  return new Client({
     brokers,
     clientId: settings.clientId ?? settingsTable.clientId.default,
     ...(settings.ssl ? { ssl: true } : {}),

@@ -132,10 +132,10 @@ function clientRetry(initialMs: number) {
 }
 
 /** How long a fetch retries a partition whose leader moved or whose broker did not answer, before it fails. */
-const FETCH_RETRY_MS = 5000;
+export const FETCH_RETRY_MS = 5000;
 
 /** Bytes per partition per fetch; a single larger record is still returned whole. */
-const FETCH_MAX_BYTES = 1024 * 1024;
+export const FETCH_MAX_BYTES = 1024 * 1024;
 
 export class KafkaLogClientImpl implements KafkaLogClient {
   private readonly kafka: Kafka;
@@ -148,6 +148,7 @@ export class KafkaLogClientImpl implements KafkaLogClient {
   private connected: Promise<void> | undefined;
   private idempotent: Promise<Producer> | undefined;
   private readonly brokers = new Map<string, Promise<InternalBroker>>();
+  private readonly decodedAhead = new DecodedAhead();
 
   constructor(private readonly settings: KafkaClientSettings) {
     const config: KafkaConfig = {
@@ -191,6 +192,7 @@ export class KafkaLogClientImpl implements KafkaLogClient {
    */
   async resetAfterOutage(): Promise<void> {
     this.brokers.clear();
+    this.decodedAhead.clear();
     const idempotent = this.idempotent;
     this.idempotent = undefined;
     if (idempotent) await (await idempotent.catch(() => undefined))?.disconnect().catch(() => {});
@@ -318,15 +320,20 @@ export class KafkaLogClientImpl implements KafkaLogClient {
   }
 
   private async fetchUnlocked(requests: readonly PartitionFetch[], maxRecords: number): Promise<FetchResult[]> {
+    const results: FetchResult[] = new Array(requests.length);
     const byNode = new Map<string, { index: number; topic: string; partition: number; offset: number }[]>();
     for (const [index, { partition: tp, offset }] of requests.entries()) {
+      const ahead = this.decodedAhead.take(tp, offset, maxRecords);
+      if (ahead) {
+        results[index] = ahead;
+        continue;
+      }
       await this.target(tp.topic);
       const nodeId = Object.keys(this.cluster.findLeaderForPartitions(tp.topic, [tp.partition]))[0];
       // Right after a broker restart the metadata may name no leader yet: an outage, not a bad topic.
       if (nodeId === undefined) throw new NoLeaderError(`no leader known for ${tp.topic}-${tp.partition}`);
       byNode.set(nodeId, [...(byNode.get(nodeId) ?? []), { index, topic: tp.topic, partition: tp.partition, offset }]);
     }
-    const results: FetchResult[] = new Array(requests.length);
     for (const [nodeId, wanted] of byNode) {
       const broker = await this.broker(nodeId);
       const topics = new Map<string, { partition: number; fetchOffset: string; maxBytes: number }[]>();
@@ -341,7 +348,9 @@ export class KafkaLogClientImpl implements KafkaLogClient {
       for (const w of wanted) {
         const data = response.responses.find((r) => r.topicName === w.topic)?.partitions.find((p) => p.partition === w.partition);
         // A partition left out (the response was full) is simply not read this time.
-        results[w.index] = data ? decode(w.topic, w.partition, w.offset, data, maxRecords) : { records: [], nextOffset: w.offset, atEnd: false };
+        results[w.index] = data
+          ? this.decodedAhead.keep({ topic: w.topic, partition: w.partition }, decode(w.topic, w.partition, w.offset, data, Infinity), maxRecords)
+          : { records: [], nextOffset: w.offset, atEnd: false };
       }
     }
     return results;
@@ -460,7 +469,7 @@ export class KafkaLogClientImpl implements KafkaLogClient {
       return producer;
     })();
     const producer = await this.idempotent;
-    if (records.length > 0) await producer.sendBatch({ topicMessages: toTopicMessages(records), acks: -1 });
+    await sendInChunks(producer, records);
     await this.commitOffsets(groupId, offsets, generation);
   }
 
@@ -499,7 +508,10 @@ export class KafkaLogClientImpl implements KafkaLogClient {
     await this.connect();
     if (names.length === 0) return;
     await retryRetriable(() => this.admin.deleteTopics({ topics: [...names], timeout: 30_000 }));
-    for (const name of names) this.knownTopics.delete(name);
+    for (const name of names) {
+      this.knownTopics.delete(name);
+      this.decodedAhead.forgetTopic(name);
+    }
     const deadline = Date.now() + 30_000;
     for (;;) {
       const listed = new Set(await this.admin.listTopics());
@@ -595,7 +607,7 @@ class KafkaTransaction extends BufferedTransaction {
     this.state.transitionTo("COMMITTING");
     try {
       this.open = await this.producer.transaction();
-      if (this.records.length > 0) await this.open.sendBatch({ topicMessages: toTopicMessages(this.records), acks: -1 });
+      await sendInChunks(this.open, this.records);
       if (this.groupId !== undefined && this.offsets.size > 0) {
         const byTopic = new Map<string, { partition: number; offset: string }[]>();
         for (const o of this.offsets.values()) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: String(o.offset) }]);
@@ -622,6 +634,45 @@ class KafkaTransaction extends BufferedTransaction {
     await super.abort();
     if (this.open?.isActive()) await this.open.abort();
   }
+}
+
+/**
+ * Records one send of a transaction carries at most (both clients). Each
+ * client writes a send's records of a partition as ONE record batch, which
+ * the broker refuses above message.max.bytes (1 MB by default) with
+ * MESSAGE_TOO_LARGE: a transaction of more than about 1 MB a partition
+ * failed. And kafkajs groups a batch's records by partition by copying the
+ * partition's list for every record (producer/groupMessagesPerPartition.js),
+ * so its cost grows with the square of the records of a partition: a
+ * wordcount transaction of some 10,000 records a partition spent 57% of
+ * weir's CPU there. Sent in chunks (one Produce request each, one after the
+ * other), batches stay small and the copying linear.
+ */
+const SEND_CHUNK_RECORDS = 1000;
+/** Key and value bytes of a chunk: half of message.max.bytes' default, so that one partition's batch of it fits. */
+const SEND_CHUNK_BYTES = 512 * 1024;
+
+/** A transaction's records cut into the chunks each send carries (SEND_CHUNK_*); a record larger than a chunk goes alone. */
+export function sendChunks(records: readonly ProducerRecord[]): ProducerRecord[][] {
+  const chunks: ProducerRecord[][] = [];
+  let chunk: ProducerRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = (record.key?.length ?? 0) + (record.value?.length ?? 0);
+    if (chunk.length > 0 && (chunk.length >= SEND_CHUNK_RECORDS || bytes + size > SEND_CHUNK_BYTES)) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(record);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+async function sendInChunks(producer: Pick<Producer, "sendBatch">, records: readonly ProducerRecord[]): Promise<void> {
+  for (const chunk of sendChunks(records)) await producer.sendBatch({ topicMessages: toTopicMessages(chunk), acks: -1 });
 }
 
 function toTopicMessages(records: readonly ProducerRecord[]) {
@@ -675,7 +726,7 @@ const COORDINATOR_OR_LEADER_MOVING = new Set([
   "UNKNOWN_TOPIC_OR_PARTITION",
 ]);
 
-const FENCED = new Set(["PRODUCER_FENCED", "INVALID_PRODUCER_EPOCH", "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"]);
+export const FENCED = new Set(["PRODUCER_FENCED", "INVALID_PRODUCER_EPOCH", "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"]);
 
 class NoLeaderError extends TopicError {
   override readonly name: string = "NoLeaderError";
@@ -710,7 +761,7 @@ const SOCKET_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT
  * answers UNKNOWN_TOPIC_OR_PARTITION: the engine asks whether its topics
  * still exist before it rides a failure out (kafka-engine.ts).
  */
-const UNAVAILABLE_TYPES = new Set([
+export const UNAVAILABLE_TYPES = new Set([
   "LEADER_NOT_AVAILABLE",
   "NOT_LEADER_FOR_PARTITION",
   "NOT_LEADER_OR_FOLLOWER",
@@ -805,6 +856,51 @@ function describe(error: unknown): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * The records a fetch decoded beyond the `maxRecords` it returned, kept per
+ * partition for the next fetch from where it stopped, as the Java consumer
+ * keeps a completed fetch. A Fetch brings up to FETCH_MAX_BYTES a partition
+ * (some 35,000 records of wordcount size) while the engine asks for 2,000 at a
+ * time: decoding the whole response and fetching the rest again made reading
+ * 20x slower than the client can read (docs/kafka-clients.md). Records kept
+ * are committed (read_committed), so they cannot change; a fetch from any
+ * other offset (a new owner's position, a seek) drops them.
+ */
+export class DecodedAhead {
+  private readonly kept = new Map<string, { offset: number; records: LogRecord[]; next: number; nextOffset: number; atEnd: boolean }>();
+
+  /** The next records from `offset`, if the last fetch of the partition stopped there with records left. */
+  take(tp: TopicPartition, offset: number, maxRecords: number): FetchResult | undefined {
+    const id = `${tp.topic}\u0000${tp.partition}`;
+    const kept = this.kept.get(id);
+    if (!kept) return undefined;
+    this.kept.delete(id);
+    if (kept.offset !== offset) return undefined;
+    return this.split(id, kept.records, kept.next, kept.nextOffset, kept.atEnd, maxRecords);
+  }
+
+  /** Returns the first `maxRecords` of a whole decoded fetch and keeps the rest. */
+  keep(tp: TopicPartition, whole: FetchResult, maxRecords: number): FetchResult {
+    return this.split(`${tp.topic}\u0000${tp.partition}`, whole.records, 0, whole.nextOffset, whole.atEnd, maxRecords);
+  }
+
+  private split(id: string, records: LogRecord[], from: number, nextOffset: number, atEnd: boolean, maxRecords: number): FetchResult {
+    if (records.length - from <= maxRecords) return { records: from === 0 ? records : records.slice(from), nextOffset, atEnd };
+    const taken = records.slice(from, from + maxRecords);
+    const stop = taken[taken.length - 1]!.offset + 1;
+    this.kept.set(id, { offset: stop, records, next: from + maxRecords, nextOffset, atEnd });
+    return { records: taken, nextOffset: stop, atEnd: false };
+  }
+
+  forgetTopic(topic: string): void {
+    for (const id of this.kept.keys()) if (id.startsWith(`${topic}\u0000`)) this.kept.delete(id);
+  }
+
+  clear(): void {
+    this.kept.clear();
+  }
 }
 
 /**

@@ -1,6 +1,8 @@
 // What the Kafka engine needs from a Kafka client, beyond what every engine
 // needs from a log (LogClient): the port the runtime defines and a Kafka
-// client library fills in. kafka-log-client-impl.ts fills it in with kafkajs;
+// client library fills in. kafka-log-client-impl.ts fills it in with kafkajs,
+// kafka-log-client-platformatic.ts with @platformatic/kafka for fetching and
+// transactions (WEIR_KAFKA_CLIENT=platformatic, docs/kafka-clients.md);
 // the engine (kafka-engine.ts) knows only this interface, so that another
 // library can stand behind it. Nothing here is a client library's type:
 // records, offsets, group members and errors are the runtime's.
