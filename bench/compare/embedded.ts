@@ -82,7 +82,9 @@ async function weirEmbedded(lines: number, cache: CacheSetting, expected: Readon
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.WEIR_CACHE_MAX_BYTES;
     if (cache === 0) env.WEIR_CACHE_MAX_BYTES = "0";
-    const outcome = await runChild([join(root, "bin", "weir.js"), "run", join(root, "examples", "wordcount.weir"), "--data", dir], env);
+    // `weir run` takes its settings from flags (services read WEIR_* variables).
+    const args = [join(root, "bin", "weir.js"), "run", join(root, "examples", "wordcount.weir"), "--data", dir, ...(cache === 0 ? ["--cache-max-bytes", "0"] : [])];
+    const outcome = await runChild(args, env);
     const output = openEmbeddedLog(embeddedDatabasePath(dir));
     const records = output.consume("word-counts");
     output.close();
