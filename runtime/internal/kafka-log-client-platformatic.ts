@@ -138,7 +138,7 @@ export class PlatformaticKafkaLogClient extends KafkaLogClientImpl {
           if (start! > offset) return { records: [], nextOffset: start!, atEnd: false };
           throw error;
         }
-        if (!isRetriable(error) || performance.now() >= giveUpAt) throw error;
+        if (!platformaticUnavailable(error) || performance.now() >= giveUpAt) throw error;
         this.staleMetadata = true;
         await sleep(Math.min(50 * 2 ** attempt, 1000));
       }
@@ -434,23 +434,32 @@ class NoLeaderError extends WeirRuntimeError {
   override readonly name: string = "NoLeaderError";
 }
 
-/** The Kafka error name (PRODUCER_FENCED, ...) of a platformatic error, of one it groups, or of one it wraps. */
-function platformaticErrorType(error: unknown): string | undefined {
+/**
+ * The first answer `look` gives for an error, an error it groups (`errors`)
+ * or one it wraps (`cause`): platformatic nests the error that matters.
+ */
+function findInErrorTree<T>(error: unknown, look: (error: { code?: unknown; name?: unknown; apiId?: unknown }) => T | undefined): T | undefined {
   const seen = new Set<unknown>();
   const queue: unknown[] = [error];
   while (queue.length > 0) {
     const current = queue.shift();
     if (!current || typeof current !== "object" || seen.has(current)) continue;
     seen.add(current);
-    const { apiId, errors, cause } = current as { apiId?: unknown; errors?: unknown; cause?: unknown };
-    if (typeof apiId === "string" && apiId !== "UNKNOWN_SERVER_ERROR") return apiId;
+    const found = look(current as { code?: unknown; name?: unknown; apiId?: unknown });
+    if (found !== undefined) return found;
+    const { errors, cause } = current as { errors?: unknown; cause?: unknown };
     if (Array.isArray(errors)) queue.push(...errors);
     queue.push(cause);
   }
   return undefined;
 }
 
-/** platformatic's network failures and timeouts, and Kafka answers that say "not ready yet". */
+/** The Kafka error name (PRODUCER_FENCED, ...) of a platformatic error, of one it groups, or of one it wraps. */
+function platformaticErrorType(error: unknown): string | undefined {
+  return findInErrorTree(error, ({ apiId }) => (typeof apiId === "string" && apiId !== "UNKNOWN_SERVER_ERROR" ? apiId : undefined));
+}
+
+/** platformatic's network failures and timeouts, and Kafka answers that say "not ready yet": worth retrying. */
 function platformaticUnavailable(error: unknown): boolean {
   if (isConnectionFailure(error)) return true;
   const type = platformaticErrorType(error);
@@ -458,25 +467,16 @@ function platformaticUnavailable(error: unknown): boolean {
 }
 
 function isConnectionFailure(error: unknown): boolean {
-  const seen = new Set<unknown>();
-  const queue: unknown[] = [error];
-  while (queue.length > 0) {
-    const current = queue.shift();
-    if (!current || typeof current !== "object" || seen.has(current)) continue;
-    seen.add(current);
-    const { code, name, errors, cause } = current as { code?: unknown; name?: unknown; errors?: unknown; cause?: unknown };
-    if (code === "PLT_KFK_NETWORK" || code === "PLT_KFK_TIMEOUT" || name === "NoLeaderError") return true;
-    if (typeof code === "string" && /^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH|NETUNREACH|AI_AGAIN)$/.test(code)) return true;
-    if (Array.isArray(errors)) queue.push(...errors);
-    queue.push(cause);
-  }
-  return false;
-}
-
-function isRetriable(error: unknown): boolean {
-  if (isConnectionFailure(error)) return true;
-  const type = platformaticErrorType(error);
-  return type !== undefined && UNAVAILABLE_TYPES.has(type);
+  return (
+    findInErrorTree(error, ({ code, name }) =>
+      code === "PLT_KFK_NETWORK" ||
+      code === "PLT_KFK_TIMEOUT" ||
+      name === "NoLeaderError" ||
+      (typeof code === "string" && /^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH|NETUNREACH|AI_AGAIN)$/.test(code))
+        ? true
+        : undefined,
+    ) ?? false
+  );
 }
 
 /** PRODUCER_FENCED / INVALID_PRODUCER_EPOCH become ProducerFencedError (GUIDE fact 4); the rest pass through. */
