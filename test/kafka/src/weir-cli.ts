@@ -6,6 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const root = join(import.meta.dirname, "..", "..", "..");
+// The same helpers as the command-line tests without a broker.
+export { jsonLines, expectedWordCounts as expectedSequences } from "../../src/weir-cli.ts";
 export const weirBin = join(root, "bin", "weir.js");
 
 /** examples/wordcount.weir reading and writing topics named for this test. */
@@ -17,26 +19,6 @@ export function wordcountFile(input: string, output: string): string {
   return file;
 }
 
-export function expectedSequences(lines: readonly string[]): Map<string, number[]> {
-  const totals = new Map<string, number>();
-  const sequences = new Map<string, number[]>();
-  for (const line of lines) {
-    for (const word of line.toLowerCase().match(/[a-z]+/g) ?? []) {
-      const count = (totals.get(word) ?? 0) + 1;
-      totals.set(word, count);
-      sequences.set(word, [...(sequences.get(word) ?? []), count]);
-    }
-  }
-  return sequences;
-}
-
 export function weir(args: readonly string[], input?: string): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, [weirBin, ...args], { cwd: root, encoding: "utf8", timeout: 60_000, ...(input !== undefined ? { input } : {}) });
-}
-
-export function jsonLines(text: string): Record<string, unknown>[] {
-  return text
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
